@@ -1,0 +1,7 @@
+/** The list of command modules. Each module registers its own subcommand(s). */
+import type { Command } from 'commander';
+
+/** Attach every command to the program. */
+export function registerCommands(program: Command): void {
+  void program;
+}

@@ -1,0 +1,82 @@
+/** What every command gets: global flags, the project dir, settings, env, and a lazily opened platform. */
+import { stdin } from 'node:process';
+import type { Command } from 'commander';
+import { loadEnv } from '../config/dotenv.js';
+import { loadSettings } from '../config/load.js';
+import type { Settings } from '../config/schema.js';
+import { UsageError } from '../errors.js';
+import { openPlatform } from '../platform/open.js';
+import type { Platform } from '../platform/types.js';
+import { type CommandOutput, printError, printOutput } from './output.js';
+
+export interface GlobalOptions {
+  json?: boolean;
+  yes?: boolean;
+  envFile?: string;
+  cwd?: string;
+}
+
+export interface CliContext {
+  projectDir: string;
+  options: GlobalOptions;
+  env: NodeJS.ProcessEnv;
+  settings: Settings;
+  /** Opens the platform on first use (local engine or Neon, from env). */
+  platform(): Promise<Platform>;
+  /** Ask for confirmation: `--yes` answers, a non-TTY without `--yes` is a usage error. */
+  confirm(question: string): Promise<boolean>;
+}
+
+/** Build the context from the root command's global options. */
+export function createContext(options: GlobalOptions): CliContext & { dispose(): Promise<void> } {
+  const projectDir = options.cwd ? options.cwd : process.cwd();
+  const env = loadEnv(projectDir, options.envFile);
+  const settings = loadSettings(projectDir);
+  let platform: Promise<Platform> | undefined;
+  return {
+    projectDir,
+    options,
+    env,
+    settings,
+    platform: () => (platform ??= openPlatform({ projectDir, env, settings })),
+    confirm: async (question) => {
+      if (options.yes) return true;
+      if (!stdin.isTTY) {
+        throw new UsageError(`confirmation needed: ${question}`, 'pass --yes to confirm in a non-interactive session', 'CONFIRMATION_REQUIRED');
+      }
+      const { createInterface } = await import('node:readline/promises');
+      const rl = createInterface({ input: stdin, output: process.stderr });
+      try {
+        const answer = await rl.question(`${question} [y/N] `);
+        return /^y(es)?$/i.test(answer.trim());
+      } finally {
+        rl.close();
+      }
+    },
+    dispose: async () => {
+      if (platform) await (await platform).close();
+    },
+  };
+}
+
+/** Wrap a command action: build the context, run, print, and set the exit code. Never throws. */
+export function action<A extends unknown[]>(
+  fn: (ctx: CliContext, ...args: A) => Promise<CommandOutput>,
+): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    // commander passes (...positionals, options, command); the root's options are the globals.
+    const command = args[args.length - 1] as Command;
+    const globals = command.optsWithGlobals() as GlobalOptions;
+    let code: number;
+    let ctx: ReturnType<typeof createContext> | undefined;
+    try {
+      ctx = createContext(globals);
+      code = printOutput(await fn(ctx, ...args), Boolean(globals.json));
+    } catch (err) {
+      code = printError(err, Boolean(globals.json));
+    } finally {
+      if (ctx) await ctx.dispose().catch(() => undefined);
+    }
+    process.exitCode = code;
+  };
+}

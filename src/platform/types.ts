@@ -1,0 +1,84 @@
+/**
+ * The Platform interface (DESIGN §5): what neon-migrate needs from Neon, satisfied both by the
+ * Neon API v2 client (`platform/neon`) and by the embedded local engine (`platform/local`).
+ * Branches are referred to by name or id everywhere (`ref`).
+ */
+
+/** A branch as the tool sees it (a subset of Neon's Branch object). */
+export interface Branch {
+  id: string;
+  name: string;
+  /** Parent branch id; absent for root branches. */
+  parentId?: string;
+  /** LSN in the parent this branch was created at. */
+  parentLsn?: string;
+  /** Timestamp in the parent this branch was created at (RFC 3339), when created by time. */
+  parentTimestamp?: string;
+  /** RFC 3339. */
+  createdAt: string;
+  /** The project's default branch (usually `main`). */
+  default: boolean;
+  protected: boolean;
+  /** Neon's `current_state`: `ready`, `init`, ... */
+  state: string;
+}
+
+/** Project-wide facts. */
+export interface ProjectInfo {
+  id: string;
+  name: string;
+  /** How far back point-in-time targets may go (Neon's `history_retention_seconds`). */
+  historyRetentionSeconds: number;
+  defaultBranchId: string;
+}
+
+/** Where a new branch or a restore takes its data from, in the source branch's history. */
+export type PointInTime = { timestamp: string } | { lsn: string };
+
+export interface CreateBranchOptions {
+  name: string;
+  /** Parent branch name or id; defaults to the default branch. */
+  parent?: string;
+  /** Branch from the parent's history instead of its head. */
+  at?: PointInTime;
+}
+
+export interface RestoreOptions {
+  /** Source branch name or id. Equal to the target for a restore from its own history. */
+  source: string;
+  /** A point in the source's history; omitted = the source's head. */
+  at?: PointInTime;
+  /** Keep the pre-restore state as a branch with this name (required for a self-restore). */
+  preserveUnderName?: string;
+}
+
+export interface RestoreResult {
+  branch: Branch;
+  /** The branch holding the pre-restore state, when preserved. */
+  backup?: Branch;
+}
+
+export interface ConnectionOptions {
+  /** Pooled (PgBouncer-style) URI for apps; migrations always use direct. */
+  pooled?: boolean;
+  database?: string;
+  role?: string;
+}
+
+/** The operations neon-migrate needs from a Neon project. */
+export interface Platform {
+  readonly kind: 'local' | 'neon';
+  getProject(): Promise<ProjectInfo>;
+  listBranches(): Promise<Branch[]>;
+  /** Resolve a branch by name or id; throws BranchNotFoundError with the known names. */
+  getBranch(ref: string): Promise<Branch>;
+  createBranch(options: CreateBranchOptions): Promise<Branch>;
+  /** Refuses the default branch, protected branches and branches with children. */
+  deleteBranch(ref: string): Promise<void>;
+  /** Restore `target` from a source branch's head or history (DESIGN §4). */
+  restoreBranch(target: string, options: RestoreOptions): Promise<RestoreResult>;
+  /** A connection URI for the branch; starts its compute when needed. */
+  connectionUri(ref: string, options?: ConnectionOptions): Promise<string>;
+  /** Release resources held by this client (servers, sockets); never stops computes. */
+  close(): Promise<void>;
+}
