@@ -4,6 +4,7 @@
  * through an in-process WebSocket→TCP relay with TLS and the pipelined connect turned off (the
  * pipelined connect fails with SCRAM), set per Client so the two never mix.
  */
+import type { EventEmitter } from 'node:events';
 import { Client } from '@neondatabase/serverless';
 import ws from 'ws';
 import { PlatformError, redactSecrets } from '../errors.js';
@@ -22,6 +23,11 @@ export interface DbClient {
    * included); with params, one statement via the extended protocol.
    */
   query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<R>>;
+  /**
+   * Run a parameterless multi-statement script as one simple query. On failure the thrown error
+   * carries `completedStatements`: how many statements of the script completed before it.
+   */
+  script(sql: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -85,12 +91,28 @@ export async function connect(uri: string): Promise<DbClient> {
     throw new PlatformError(`cannot connect to the database: ${redactSecrets(message)}`, 'check that the branch exists and its compute is running', 'DB_CONNECT');
   }
   let closed = false;
+  // The driver (a node-postgres fork) emits one `commandComplete` per finished statement on its
+  // protocol connection; it is not in the typings, hence the narrow cast.
+  const protocol = (client as unknown as { connection: EventEmitter }).connection;
   return {
     query: async <R>(sql: string, params?: unknown[]) => {
       const res = params === undefined ? await client.query(sql) : await client.query(sql, params);
       // A multi-statement simple query yields one result per statement; callers want the last.
       const last = Array.isArray(res) ? res[res.length - 1] : res;
       return { rows: (last?.rows ?? []) as R[], rowCount: last?.rowCount ?? 0 };
+    },
+    script: async (sql: string) => {
+      let completed = 0;
+      const count = () => void completed++;
+      protocol.on('commandComplete', count);
+      try {
+        await client.query(sql);
+      } catch (err) {
+        if (err && typeof err === 'object') Object.assign(err, { completedStatements: completed });
+        throw err;
+      } finally {
+        protocol.off('commandComplete', count);
+      }
     },
     close: async () => {
       if (closed) return;

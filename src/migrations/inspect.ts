@@ -8,7 +8,7 @@ import { type MigrationProject, projectMigrations } from './project.js';
 import { type Direction, type Selection, selectMigrations, validateSelection } from './select.js';
 import { RUN_LOCK_KEY } from './session.js';
 import { assertRunnable, type BranchState, compareWithHistory } from './state.js';
-import { migrationSteps } from './steps.js';
+import { joinStatements, migrationSteps } from './steps.js';
 import type { Migration } from './types.js';
 
 export interface StatusReport extends Omit<BranchState, 'applied'> {
@@ -98,8 +98,7 @@ export async function planMigrations(p: Omit<MigrationProject, 'platform'> & { p
     };
   });
   const t = p.settings.timeouts;
-  // A trailing line comment would swallow the `;`.
-  const stmt = (sql: string) => (/--[^\n]*$/.test(sql) ? `${sql}\n;` : `${sql};`);
+  const stmt = (sql: string) => joinStatements([sql]);
   const prelude = [
     stmt(`SELECT pg_try_advisory_lock(${RUN_LOCK_KEY})`),
     stmt(`SELECT set_config('lock_timeout', '${t.lockTimeout}', false), set_config('statement_timeout', '${t.statementTimeout}', false)`),
@@ -110,7 +109,7 @@ export async function planMigrations(p: Omit<MigrationProject, 'platform'> & { p
   const finale = [stmt(finishRunSql(runId, 'succeeded', { note: 'the run report' })), stmt(`SELECT pg_advisory_unlock(${RUN_LOCK_KEY})`)];
   const body = planned.flatMap((m) => [
     `-- ${m.name} (${options.direction}${m.transactional ? '' : ', no transaction'})`,
-    ...m.sql.map((s) => (s.startsWith('-- ') && s.includes('runs TypeScript code') ? s : stmt(s))),
+    ...m.sql.map((s, i) => (m.kind === 'ts' && s.startsWith('-- ') && s.includes('runs TypeScript code') ? s : m.transactional && m.kind === 'sql' && i === 0 ? s : stmt(s))),
   ]);
   const script = chosen.length ? [...prelude, ...body, ...finale].join('\n') : '-- nothing to do';
   return { branch, direction: options.direction, connected, migrations: planned, script };

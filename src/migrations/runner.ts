@@ -79,6 +79,24 @@ async function runOne(opts: RunMigrationsOptions, m: Migration): Promise<Migrati
         await db.query(step.sql);
         if (step.sql === 'BEGIN') inTx = true;
         else if (step.sql.endsWith('COMMIT')) inTx = false;
+      } else if (step.kind === 'transaction') {
+        inTx = true;
+        try {
+          await db.script(step.sql);
+        } catch (err) {
+          // Completed = BEGIN + the statements before the failing one.
+          const completed = (err as { completedStatements?: number }).completedStatements ?? 0;
+          const failing = step.statements[completed - 1];
+          if (failing) {
+            statementIndex = failing.index;
+            location = `${step.file}:${failing.line}:${failing.column}`;
+          } else {
+            location = `${step.file} (history bookkeeping)`;
+          }
+          throw err;
+        }
+        inTx = false;
+        done = step.statements.length;
       } else if (step.kind === 'statement') {
         location = `${step.file}:${step.line}:${step.column}`;
         statementIndex = step.index;

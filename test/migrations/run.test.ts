@@ -168,12 +168,13 @@ describe('bad input: clear error, right exit code, nothing applied', () => {
   });
 
   it('file errors (syntax, duplicates, CONCURRENTLY without directive, TS without up) stop the run before anything is applied', async () => {
-    for (const [i, bad] of [
+    const bads: Record<string, string>[] = [
       { '3_bad.up.sql': 'CREATE TABLE c (x int);\nCREATE TABL d ();' },
       { '0002_dup.up.sql': 'SELECT 1' },
       { '3_idx.up.sql': 'CREATE INDEX CONCURRENTLY x ON a (id);' },
       { '3_ts.ts': 'export const nothing = 1;' },
-    ].entries()) {
+    ];
+    for (const [i, bad] of bads.entries()) {
       const t = await fresh(`bad_file_${i}`, { ...AB, ...bad });
       const err = await t.up().catch((e: unknown) => e);
       expect(err).toBeInstanceOf(MigrationFileError);
