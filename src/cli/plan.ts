@@ -28,7 +28,7 @@ export function registerPlan(program: Command): void {
       action(async (ctx, flags: PlanFlags) => {
         const applied = flags.applied === undefined ? undefined : flags.applied.split(',').map((v) => v.trim()).filter(Boolean);
         // The platform is only opened when the branch must be read.
-        const platform = applied === undefined ? await ctx.platform() : undefined;
+        const platform = applied === undefined ? () => ctx.platform() : undefined;
         const r = await planMigrations(
           { projectDir: ctx.projectDir, settings: ctx.settings, platform },
           { direction: flags.down ? 'down' : 'up', branch: flags.branch, to: flags.to, steps: stepsFlag(flags.steps), applied },

@@ -28,7 +28,7 @@ export function registerStatus(program: Command): void {
     .option('--accept <version>', 'accept a deliberate edit of an applied migration (stores its new checksum; recorded as a run)')
     .action(
       action(async (ctx, flags: { branch?: string; accept?: string }) => {
-        const project = { projectDir: ctx.projectDir, settings: ctx.settings, platform: await ctx.platform(), log };
+        const project = { projectDir: ctx.projectDir, settings: ctx.settings, platform: () => ctx.platform(), log };
         if (flags.accept !== undefined) {
           const r = await acceptMigration(project, { version: flags.accept, branch: flags.branch });
           return { json: { ok: true, accepted: r }, human: `accepted the edited ${r.name} on branch ${r.branch} (checksum ${r.previousChecksum.slice(0, 12)} → ${r.checksum.slice(0, 12)}, run ${r.runId})` };

@@ -38,7 +38,7 @@ export function formatRun(r: MigrateReport): string {
 /** Shared action of `up` and `down`. */
 export async function runCommand(ctx: CliContext, direction: Direction, flags: RunFlags): Promise<CommandOutput> {
   const report = await migrate(
-    { projectDir: ctx.projectDir, settings: ctx.settings, platform: await ctx.platform(), log },
+    { projectDir: ctx.projectDir, settings: ctx.settings, platform: () => ctx.platform(), log },
     { direction, branch: flags.branch, to: flags.to, steps: stepsFlag(flags.steps), wait: flags.wait },
   );
   const failed = report.outcome === 'failed' || report.outcome === 'partial';

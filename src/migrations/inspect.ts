@@ -4,7 +4,7 @@ import { connect } from '../db/connect.js';
 import { UsageError } from '../errors.js';
 import { finishRunSql, HISTORY_DDL, insertRunSql, readApplied, type AppliedRow } from './history.js';
 import { versionArgument } from './naming.js';
-import { type MigrationProject, projectMigrations } from './project.js';
+import { type MigrationProject, platformOf, projectMigrations } from './project.js';
 import { type Direction, type Selection, selectMigrations, validateSelection } from './select.js';
 import { RUN_LOCK_KEY } from './session.js';
 import { assertRunnable, type BranchState, compareWithHistory } from './state.js';
@@ -17,7 +17,7 @@ export interface StatusReport extends Omit<BranchState, 'applied'> {
 }
 
 async function branchState(p: MigrationProject, branch: string, migrations: Migration[]): Promise<BranchState> {
-  const db = await connect(await p.platform.connectionUri(branch));
+  const db = await connect(await (await platformOf(p)).connectionUri(branch));
   try {
     return compareWithHistory(migrations, await readApplied(db));
   } finally {

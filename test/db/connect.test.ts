@@ -34,3 +34,21 @@ describe('connect (serverless driver through the local relay)', () => {
     expect(isLocalUri('postgresql://u:p@ep-x.eu-central-1.aws.neon.tech/db')).toBe(false);
   });
 });
+
+describe('the WebSocket relay', () => {
+  it('refuses targets that are not on the loopback interface', async () => {
+    const { startRelay } = await import('../../src/db/relay.js');
+    const { default: WebSocket } = await import('ws');
+    const relay = await startRelay();
+    try {
+      const code = await new Promise<number>((resolve) => {
+        const sock = new WebSocket(`ws://${relay.address}/?address=10.1.2.3:5432`);
+        sock.on('close', (c) => resolve(c));
+        sock.on('error', () => undefined);
+      });
+      expect(code).toBe(1008);
+    } finally {
+      await relay.close();
+    }
+  });
+});
