@@ -151,6 +151,29 @@ describe('migrate up/down', () => {
   });
 });
 
+describe('timeouts from settings', () => {
+  it('statement_timeout stops a long statement; lock_timeout stops a statement waiting on a lock', async () => {
+    const t = await fresh('run_timeouts', { '1_a.up.sql': 'CREATE TABLE a (id int);' });
+    await t.up();
+    const settings = { ...t.p.settings, timeouts: { lockTimeout: '200ms', statementTimeout: '300ms' } };
+    t.p.write('2_slow.up.sql', 'SELECT pg_sleep(30);');
+    const slow = await migrate({ ...t.project, settings }, { direction: 'up', branch: 'run_timeouts' });
+    expect(slow.results[0]).toMatchObject({ status: 'failed', error: { sqlState: '57014' } });
+    t.p.remove('2_slow.up.sql');
+    t.p.write('2_lock.up.sql', 'ALTER TABLE a ADD COLUMN x int;');
+    const other = await connect(pg.uri('run_timeouts'));
+    try {
+      await other.query('BEGIN; LOCK TABLE a IN ACCESS EXCLUSIVE MODE');
+      const locked = await migrate({ ...t.project, settings }, { direction: 'up', branch: 'run_timeouts' });
+      expect(locked.results[0]).toMatchObject({ status: 'failed', error: { sqlState: '55P03', location: 'migrations/2_lock.up.sql:1:1' } });
+    } finally {
+      await other.query('ROLLBACK');
+      await other.close();
+    }
+    expect(await t.applied()).toEqual(['1']);
+  });
+});
+
 describe('bad input: clear error, right exit code, nothing applied', () => {
   it.each([
     ['--steps 0', { steps: 0 }, 'BAD_STEPS'],
