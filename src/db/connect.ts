@@ -34,8 +34,8 @@ export interface DbClient {
 let relay: Promise<Relay> | undefined;
 let relayUsers = 0;
 
-/** Share one relay between the open local connections; it closes when the last one does. */
-async function acquireRelay(): Promise<Relay> {
+/** Share one relay between the open local connections and pools; it closes when the last one does. */
+export async function acquireRelay(): Promise<Relay> {
   relayUsers++;
   relay ??= startRelay();
   try {
@@ -47,7 +47,8 @@ async function acquireRelay(): Promise<Relay> {
   }
 }
 
-async function releaseRelay(): Promise<void> {
+/** Release a relay use taken with acquireRelay. */
+export async function releaseRelay(): Promise<void> {
   relayUsers--;
   if (relayUsers === 0 && relay) {
     const r = relay;
@@ -65,21 +66,28 @@ export function isLocalUri(uri: string): boolean {
   }
 }
 
+/** Per-client driver settings: WebSockets from `ws`; for a local target, the relay without TLS or pipelining. */
+export function configureClient(client: Client, relay?: Relay): void {
+  const cfg = client.neonConfig;
+  cfg.webSocketConstructor = ws;
+  if (!relay) return;
+  cfg.wsProxy = (host: string, port: number | string) => `${relay.address}/?address=${host}:${port}`;
+  cfg.useSecureWebSocket = false;
+  cfg.pipelineTLS = false;
+  cfg.pipelineConnect = false;
+  cfg.forceDisablePgSSL = true;
+}
+
 /** Open a direct session to the database at `uri`. */
 export async function connect(uri: string): Promise<DbClient> {
   const local = isLocalUri(uri);
   const client = new Client({ connectionString: uri });
-  const cfg = client.neonConfig;
-  cfg.webSocketConstructor = ws;
   let usesRelay = false;
   if (local) {
-    const r = await acquireRelay();
+    configureClient(client, await acquireRelay());
     usesRelay = true;
-    cfg.wsProxy = (host: string, port: number | string) => `${r.address}/?address=${host}:${port}`;
-    cfg.useSecureWebSocket = false;
-    cfg.pipelineTLS = false;
-    cfg.pipelineConnect = false;
-    cfg.forceDisablePgSSL = true;
+  } else {
+    configureClient(client);
   }
   // Errors on an idle session (server restart, network) must not crash the process.
   client.on('error', () => undefined);

@@ -52,3 +52,17 @@ describe('the WebSocket relay', () => {
     }
   });
 });
+
+describe('openPool', () => {
+  it('runs concurrent queries over several relayed sessions', async () => {
+    const { openPool } = await import('../../src/db/pool.js');
+    const pool = await openPool(await pg.createDatabase('pool_a'), { max: 3 });
+    try {
+      const pids = await Promise.all([1, 2, 3].map(() => pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid, pg_sleep(0.2)')));
+      expect(new Set(pids.map((r) => r.rows[0]!.pid)).size).toBeGreaterThan(1);
+      await expect(pool.query('SELECT * FROM nowhere')).rejects.toMatchObject({ code: '42P01' });
+    } finally {
+      await pool.close();
+    }
+  });
+});
