@@ -105,7 +105,11 @@ async function runOne(opts: RunMigrationsOptions, m: Migration): Promise<Migrati
       } else {
         location = step.file;
         const fn = step.fn === 'up' ? step.module.up : step.module.down;
-        await fn!({ client: db, branch, log: (msg) => log?.(`${m.name}: ${msg}`) });
+        // Outside a transaction, whatever the code did before failing stays: count it as partial.
+        if (!transactional) done++;
+        // Only `query`: the code must not close or script the run's session.
+        const client = { query: <R>(sql: string, params?: unknown[]) => db.query<R>(sql, params) };
+        await fn!({ client, branch, log: (msg) => log?.(`${m.name}: ${msg}`) });
       }
     }
     return result(direction === 'up' ? 'applied' : 'reverted', { statementsDone: done });
