@@ -1,15 +1,20 @@
-/** `npm run bench`: runs each bench module in order; each prints its own measurements (side by side, one run). */
-
-/** A bench module: a name and a function that measures and returns printable lines. */
-export interface BenchModule {
+/**
+ * `npm run bench`: runs each bench module in sequence; each prints its own side-by-side numbers.
+ * Append a module here: { name, load: () => import('./your-bench.js') } exporting `run(): Promise<void>`.
+ */
+interface BenchEntry {
   name: string;
-  bench(): Promise<string[]>;
+  load: () => Promise<{ run: () => Promise<void> }>;
 }
 
-const modules: Array<() => Promise<BenchModule>> = [() => import('./runner.js')];
+export const benches: BenchEntry[] = [
+  { name: 'engine', load: () => import('./engine.js') },
+  { name: 'runner', load: () => import('./runner.js') },
+];
 
-for (const load of modules) {
-  const mod = await load();
-  process.stdout.write(`## ${mod.name}\n`);
-  for (const line of await mod.bench()) process.stdout.write(`${line}\n`);
+const only = process.env.BENCH_ONLY?.split(',').filter(Boolean);
+for (const b of benches) {
+  if (only && !only.includes(b.name)) continue;
+  console.log(`\n== bench: ${b.name} ==`);
+  await (await b.load()).run();
 }

@@ -4,14 +4,13 @@
  * Rounds alternate baseline and runner on fresh databases; medians are reported. Target: ≤ 3 ms
  * added per migration.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { settingsSchema } from '../src/config/schema.js';
 import { connect } from '../src/db/connect.js';
 import { migrate } from '../src/migrations/run.js';
-// TEMPORARY: the throwaway cluster of the tests, until the local engine is on main.
-import { startPgFixture, type PgFixture } from '../test/support/pg-fixture.js';
+import { type LocalPlatform, openLocalPlatform } from '../src/platform/local/index.js';
 
 export const name = 'runner overhead (500 small migrations)';
 const COUNT = 500;
@@ -32,28 +31,36 @@ function writeProject(): string {
   return dir;
 }
 
-async function baselineRound(pg: PgFixture, round: number): Promise<number> {
-  const db = await connect(await pg.createDatabase(`bench_baseline_${round}`));
+/** A fresh branch of the (empty) main branch, its compute started. */
+async function freshBranch(p: LocalPlatform, name: string): Promise<string> {
+  await p.createBranch({ name, parent: 'main' });
+  return p.connectionUri(name);
+}
+
+async function baselineRound(p: LocalPlatform, round: number): Promise<number> {
+  const db = await connect(await freshBranch(p, `bench-baseline-${round}`));
   await db.query('SELECT 1');
   const t0 = performance.now();
   for (let i = 1; i <= COUNT; i++) await db.query(migrationSql(i));
   const ms = performance.now() - t0;
   await db.close();
+  await p.stopComputes(`bench-baseline-${round}`);
   return ms;
 }
 
-async function runnerRound(pg: PgFixture, dir: string, round: number): Promise<{ total: number; beforeFirst: number }> {
-  const branch = `bench_runner_${round}`;
-  await pg.createDatabase(branch);
+async function runnerRound(p: LocalPlatform, dir: string, round: number): Promise<{ total: number; beforeFirst: number }> {
+  const branch = `bench-runner-${round}`;
+  await freshBranch(p, branch);
   let firstAt = 0;
   const log = (m: string) => {
     if (!firstAt && m.startsWith('applying')) firstAt = performance.now();
   };
-  const project = { projectDir: dir, settings: settingsSchema.parse({}), platform: pg.platform(), log };
+  const project = { projectDir: dir, settings: settingsSchema.parse({}), platform: p, log };
   const t0 = performance.now();
   const report = await migrate(project, { direction: 'up', branch });
   const total = performance.now() - t0;
   if (report.outcome !== 'succeeded' || report.results.length !== COUNT) throw new Error(`bench run did not apply ${COUNT} migrations: ${report.outcome}`);
+  await p.stopComputes(branch);
   return { total, beforeFirst: firstAt - t0 };
 }
 
@@ -61,15 +68,17 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 /** Measure and return the report lines. */
 export async function bench(): Promise<string[]> {
-  const pg = await startPgFixture();
+  const engineDir = mkdtempSync(path.join(tmpdir(), 'nm-bench-engine-'));
+  chmodSync(engineDir, 0o755);
+  const p = await openLocalPlatform({ projectDir: engineDir, env: process.env, settings: settingsSchema.parse({}) });
   try {
     const dir = writeProject();
     const base: number[] = [];
     const run: number[] = [];
     const fixed: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
-      base.push(await baselineRound(pg, r));
-      const x = await runnerRound(pg, dir, r);
+      base.push(await baselineRound(p, r));
+      const x = await runnerRound(p, dir, r);
       run.push(x.total);
       fixed.push(x.beforeFirst);
     }
@@ -83,6 +92,12 @@ export async function bench(): Promise<string[]> {
       `overhead: ${((t - b) / COUNT).toFixed(2)} ms per migration all-in, ${((t - f - b) / COUNT).toFixed(2)} ms excluding the once-per-run part (target ≤ 3 ms) · ratio runner/baseline ${(t / b).toFixed(2)}x`,
     ];
   } finally {
-    await pg.stop();
+    await p.stopComputes();
+    await p.close();
   }
+}
+
+/** `bench/run.ts` entry: measure and print. */
+export async function run(): Promise<void> {
+  for (const line of await bench()) console.log(line);
 }

@@ -1,18 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, isLocalUri } from '../../src/db/connect.js';
-import { startPgFixture, type PgFixture } from '../support/pg-fixture.js';
+import { openTestEngine, type TestEngine } from '../support/engine.js';
 
-let pg: PgFixture;
+let engine: TestEngine;
+let mainUri: string;
 beforeAll(async () => {
-  pg = await startPgFixture();
+  engine = await openTestEngine();
+  mainUri = await engine.platform.connectionUri('main');
 });
 afterAll(async () => {
-  await pg?.stop();
+  await engine?.close();
 });
 
 describe('connect (serverless driver through the local relay)', () => {
   it('runs a parameterless multi-statement script with $$ bodies as one simple query', async () => {
-    const db = await connect(await pg.createDatabase('conn_a'));
+    const db = await connect(mainUri);
     try {
       await db.query(`CREATE TABLE t (x int); CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1; $$; INSERT INTO t VALUES (f());`);
       const res = await db.query<{ x: number }>('SELECT x FROM t WHERE x = $1', [1]);
@@ -23,7 +25,7 @@ describe('connect (serverless driver through the local relay)', () => {
   });
 
   it('authenticates with SCRAM and reports a wrong password without leaking it', async () => {
-    const bad = pg.uri('conn_a').replace('fixture-secret-pw', 'wrong-pass-xyz');
+    const bad = mainUri.replace(/:[^:@/]+@/, ':wrong-pass-xyz@');
     await expect(connect(bad)).rejects.toMatchObject({ code: 'DB_CONNECT' });
     await connect(bad).catch((err: Error) => expect(err.message).not.toContain('wrong-pass-xyz'));
   });
@@ -56,7 +58,7 @@ describe('the WebSocket relay', () => {
 describe('openPool', () => {
   it('runs concurrent queries over several relayed sessions', async () => {
     const { openPool } = await import('../../src/db/pool.js');
-    const pool = await openPool(await pg.createDatabase('pool_a'), { max: 3 });
+    const pool = await openPool(mainUri, { max: 3 });
     try {
       const pids = await Promise.all([1, 2, 3].map(() => pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid, pg_sleep(0.2)')));
       expect(new Set(pids.map((r) => r.rows[0]!.pid)).size).toBeGreaterThan(1);

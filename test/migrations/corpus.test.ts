@@ -5,26 +5,26 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type DbClient } from '../../src/db/connect.js';
 import { readApplied } from '../../src/migrations/history.js';
 import { migrate } from '../../src/migrations/run.js';
-import { startPgFixture, type PgFixture } from '../support/pg-fixture.js';
+import { openTestEngine, type TestEngine } from '../support/engine.js';
 import { scratchProject } from '../support/project.js';
 import { schemaFingerprint } from '../support/schema.js';
 
-let pg: PgFixture;
+let engine: TestEngine;
 let db: DbClient;
 beforeAll(async () => {
-  pg = await startPgFixture();
-  db = await connect(await pg.createDatabase('corpus'));
+  engine = await openTestEngine();
+  db = await connect(await engine.branch('corpus'));
 });
 afterAll(async () => {
   await db?.close();
-  await pg?.stop();
+  await engine?.close();
 });
 
 describe('tricky SQL corpus', () => {
   it('applies all up, all down, and all up again with identical schemas', async () => {
     const p = scratchProject();
     cpSync(path.resolve('test/migrations/corpus'), path.join(p.dir, 'migrations'), { recursive: true });
-    const project = { projectDir: p.dir, settings: p.settings, platform: pg.platform() };
+    const project = { projectDir: p.dir, settings: p.settings, platform: engine.platform };
     const empty = await schemaFingerprint(db);
 
     const up1 = await migrate(project, { direction: 'up', branch: 'corpus' });

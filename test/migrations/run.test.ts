@@ -1,21 +1,27 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type DbClient } from '../../src/db/connect.js';
 import { LockedError, MigrationFileError, UsageError } from '../../src/errors.js';
 import { listRuns, readApplied } from '../../src/migrations/history.js';
 import { migrationStatus } from '../../src/migrations/inspect.js';
 import { acceptMigration, migrate } from '../../src/migrations/run.js';
 import { openRunSession } from '../../src/migrations/session.js';
-import { startPgFixture, type PgFixture } from '../support/pg-fixture.js';
+import { openTestEngine, type TestEngine } from '../support/engine.js';
 import { scratchProject, type ScratchProject } from '../support/project.js';
 
-let pg: PgFixture;
-const open: DbClient[] = [];
+let engine: TestEngine;
+/** The sessions and branch computes of the current test, released after it (keeps memory flat). */
+let current: { db: DbClient; branch: string } | undefined;
 beforeAll(async () => {
-  pg = await startPgFixture();
+  engine = await openTestEngine();
+});
+afterEach(async () => {
+  if (!current) return;
+  await current.db.close();
+  await engine.platform.stopComputes(current.branch);
+  current = undefined;
 });
 afterAll(async () => {
-  for (const db of open) await db.close();
-  await pg?.stop();
+  await engine?.close();
 });
 
 const AB = {
@@ -27,14 +33,15 @@ const AB = {
 
 /** A fresh branch (database) and project. */
 async function fresh(branch: string, files: Record<string, string>) {
-  const db = await connect(await pg.createDatabase(branch));
-  open.push(db);
+  const uri = await engine.branch(branch);
+  const db = await connect(uri);
+  current = { db, branch };
   const p: ScratchProject = scratchProject(files);
-  const platform = pg.platform();
+  const platform = engine.platform;
   const project = { projectDir: p.dir, settings: p.settings, platform };
   const tables = async () => (await db.query<{ t: string }>(`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)).rows.map((r) => r.t);
   const applied = async () => (await readApplied(db)).map((a) => a.version);
-  return { db, p, project, platform, tables, applied, up: (o = {}) => migrate(project, { direction: 'up', branch, ...o }), down: (o = {}) => migrate(project, { direction: 'down', branch, ...o }) };
+  return { db, uri, p, project, platform, tables, applied, up: (o = {}) => migrate(project, { direction: 'up', branch, ...o }), down: (o = {}) => migrate(project, { direction: 'down', branch, ...o }) };
 }
 
 describe('migrate up/down', () => {
@@ -44,7 +51,7 @@ describe('migrate up/down', () => {
     expect(report.outcome).toBe('succeeded');
     expect(report.results.map((r) => [r.name, r.status])).toEqual([['1_a', 'applied'], ['2_b', 'applied']]);
     expect(report.checkpoint).toMatch(/^checkpoint\/run_basic\/\d{8}T\d{6}Z$/);
-    expect(t.platform.branches).toContain(report.checkpoint);
+    expect(await engine.branchNames()).toContain(report.checkpoint);
     expect(await t.tables()).toEqual(['a', 'b']);
     expect(await t.applied()).toEqual(['1', '2']);
     const [run] = await listRuns(t.db);
@@ -132,7 +139,7 @@ describe('migrate up/down', () => {
 
   it('a second run on the branch fails fast with exit 5, or waits with --wait', async () => {
     const t = await fresh('run_lock', AB);
-    const holder = await openRunSession(pg.uri('run_lock'), { branch: 'run_lock' });
+    const holder = await openRunSession(t.uri, { branch: 'run_lock' });
     try {
       const err = await t.up().catch((e: unknown) => e);
       expect(err).toBeInstanceOf(LockedError);
@@ -161,7 +168,7 @@ describe('timeouts from settings', () => {
     expect(slow.results[0]).toMatchObject({ status: 'failed', error: { sqlState: '57014' } });
     t.p.remove('2_slow.up.sql');
     t.p.write('2_lock.up.sql', 'ALTER TABLE a ADD COLUMN x int;');
-    const other = await connect(pg.uri('run_timeouts'));
+    const other = await connect(t.uri);
     try {
       await other.query('BEGIN; LOCK TABLE a IN ACCESS EXCLUSIVE MODE');
       const locked = await migrate({ ...t.project, settings }, { direction: 'up', branch: 'run_timeouts' });
@@ -187,7 +194,7 @@ describe('bad input: clear error, right exit code, nothing applied', () => {
     expect(err).toBeInstanceOf(UsageError);
     expect(err).toMatchObject({ code, exitCode: 2 });
     expect(await t.tables()).toEqual([]);
-    expect(t.platform.branches.filter((b) => b.includes('bad_'))).toEqual([]);
+    expect((await engine.branchNames()).filter((b) => b.startsWith('checkpoint/bad_'))).toEqual([]);
   });
 
   it('file errors (syntax, duplicates, CONCURRENTLY without directive, TS without up) stop the run before anything is applied', async () => {
