@@ -175,11 +175,19 @@ export async function startCluster(c: ClusterHandle, target?: RecoveryTarget): P
   // (e.g. an unreaped zombie), so drop the file once we know that process is gone
   const pidFile = path.join(c.paths.data, 'postmaster.pid');
   if (existsSync(pidFile) && runningPid(c.paths) === undefined) rmSync(pidFile, { force: true });
-  const r = await run(c.runAs, c.bins.pgCtl, ['-D', c.paths.data, '-l', c.paths.log, '-w', '-t', '3600', 'start'], {
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C', PGPASSWORD: '' },
-  });
-  if (r.code !== 0) {
-    throw new PlatformError(`PostgreSQL failed to start: ${logReason(c.paths)}`, `see ${c.paths.log}`, 'START_FAILED');
+  for (let attempt = 0; ; attempt++) {
+    const r = await run(c.runAs, c.bins.pgCtl, ['-D', c.paths.data, '-l', c.paths.log, '-w', '-t', '3600', 'start'], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C' },
+    });
+    if (r.code === 0) return;
+    const reason = logReason(c.paths);
+    // after a crash the old server's children exit only once they notice; give them time
+    if (attempt < 20 && /pre-existing shared memory block|lock file .* already exists/.test(reason)) {
+      if (existsSync(pidFile) && runningPid(c.paths) === undefined) rmSync(pidFile, { force: true });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      continue;
+    }
+    throw new PlatformError(`PostgreSQL failed to start: ${reason}`, `see ${c.paths.log}`, 'START_FAILED');
   }
 }
 
