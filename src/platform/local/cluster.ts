@@ -3,6 +3,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync, chownSync } from 'node
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
+import { portIsFree } from './ports.js';
 import { PlatformError } from '../../errors.js';
 import type { PgBinaries } from './binaries.js';
 import { type BranchPaths, confQuote, shellQuote } from './layout.js';
@@ -123,24 +124,6 @@ export function portAcceptsConnections(port: number, timeoutMs = 1000): Promise<
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
   });
-}
-
-/** True when the port can be bound on 127.0.0.1 right now. */
-export function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen({ host: '127.0.0.1', port, exclusive: true }, () => server.close(() => resolve(true)));
-  });
-}
-
-/** A free TCP port on 127.0.0.1 not in `taken`. */
-export async function pickPort(taken: Set<number>): Promise<number> {
-  for (let i = 0; i < 200; i++) {
-    const port = 20000 + Math.floor(Math.random() * 30000);
-    if (!taken.has(port) && (await portIsFree(port))) return port;
-  }
-  throw new PlatformError('no free TCP port found on 127.0.0.1', 'free some ports and retry', 'NO_PORT');
 }
 
 function lastLine(text: string): string {
