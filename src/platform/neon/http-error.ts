@@ -2,7 +2,7 @@
  * Turns what the HTTP client (axios, inside @neondatabase/api-client) throws into a one-line
  * PlatformError: status, Neon's message and request id, never the API key or request headers.
  */
-import { ConflictError, PlatformError, redactSecrets } from '../../errors.js';
+import { ConflictError, type NeonMigrateError, PlatformError, UsageError, redactSecrets } from '../../errors.js';
 
 /** The parts of an axios error we read; duck-typed so we don't depend on axios directly. */
 interface HttpFailure {
@@ -49,17 +49,18 @@ export function retryAfterMs(err: unknown, now: number): number | undefined {
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-function neonMessage(data: unknown): { message?: string; requestId?: string } {
+function neonMessage(data: unknown): { message?: string; code?: string; requestId?: string } {
   if (typeof data !== 'object' || data === null) return {};
   const record = data as Record<string, unknown>;
   return {
     message: typeof record.message === 'string' ? record.message : undefined,
+    code: typeof record.code === 'string' && /^[A-Z0-9_]{1,64}$/.test(record.code) ? record.code : undefined,
     requestId: typeof record.request_id === 'string' ? record.request_id : undefined,
   };
 }
 
 /** Build the PlatformError for a failed call; `doing` says what we were doing ("creating branch x"). */
-export function toApiError(err: unknown, doing: string, secrets: string[], apiHost: string): PlatformError {
+export function toApiError(err: unknown, doing: string, secrets: string[], apiHost: string): NeonMigrateError {
   const scrub = (text: string): string => secrets.reduce((t, s) => (s ? t.split(s).join('****') : t), redactSecrets(text));
   const f = asFailure(err);
   if (!f) return new PlatformError(scrub(`${doing}: ${err instanceof Error ? err.message : String(err)}`), undefined, 'NEON_API', undefined);
@@ -73,14 +74,16 @@ export function toApiError(err: unknown, doing: string, secrets: string[], apiHo
   }
   const status = f.response.status;
   const headerId = f.response.headers?.['x-neon-ret-request-id'] ?? f.response.headers?.['x-request-id'];
-  const { message, requestId = typeof headerId === 'string' ? headerId : undefined } = neonMessage(f.response.data);
+  const { message, code, requestId = typeof headerId === 'string' ? headerId : undefined } = neonMessage(f.response.data);
   const rid = requestId ? `, request id ${requestId}` : '';
   const text = scrub(`Neon API ${status} while ${doing}: ${message ?? 'no message'}${rid}`);
   if (status === 401) return new PlatformError(text, 'check NEON_API_KEY: create a key at https://console.neon.tech/app/settings/api-keys', 'NEON_UNAUTHORIZED', 401);
   if (status === 403) return new PlatformError(text, 'the API key lacks access to this project; check NEON_PROJECT_ID and the key', 'NEON_FORBIDDEN', 403);
-  if (status === 409) return new ConflictError(text, 'pick another name or resolve the conflict, then retry');
+  // 400: the request was refused as invalid (a bad point in time, name...): the user's input.
+  if (status === 400) return new UsageError(text, undefined, code || 'NEON_BAD_REQUEST');
+  if (status === 409) return new ConflictError(text, undefined, code || 'CONFLICT');
   if (status === 423 || status === 429 || status === 503) {
     return new PlatformError(text, 'Neon is busy; retry in a minute', 'NEON_BUSY', status);
   }
-  return new PlatformError(text, undefined, status === 404 ? 'NEON_NOT_FOUND' : 'NEON_API', status);
+  return new PlatformError(text, undefined, code || (status === 404 ? 'NEON_NOT_FOUND' : 'NEON_API'), status);
 }

@@ -1,6 +1,6 @@
 /** NeonPlatform: the Platform interface over the Neon API v2 (DESIGN §4 "Neon API"). */
 import { EndpointType } from '@neondatabase/api-client';
-import { BranchNotFoundError, ConflictError, UsageError } from '../../errors.js';
+import { BranchNotFoundError, ConflictError, PlatformError, UsageError } from '../../errors.js';
 import type {
   Branch,
   ConnectionOptions,
@@ -10,6 +10,7 @@ import type {
   RestoreOptions,
   RestoreResult,
 } from '../types.js';
+import { checkPointInTime } from './point-in-time.js';
 import { findNeonBranchByName, listNeonBranches, resolveNeonBranch, toBranch } from './branches.js';
 import { NeonClient, type NeonClientOptions } from './client.js';
 import { DEFAULT_OPERATION_WAIT, type OperationWaitPolicy, pendingOperationsOf, waitForOperations } from './operations.js';
@@ -52,6 +53,13 @@ export class NeonPlatform implements Platform {
     return { id: project.id, name: project.name, historyRetentionSeconds: project.history_retention_seconds, defaultBranchId: main?.id ?? '' };
   }
 
+  /** Validate a point in time against the project's history window (UsageError, exit 2). */
+  private async checkAt(at: CreateBranchOptions['at']): Promise<void> {
+    if (!at) return;
+    const retention = 'timestamp' in at ? (await this.getProject()).historyRetentionSeconds : 0;
+    checkPointInTime(at, this.client.clock.now(), retention);
+  }
+
   async listBranches(): Promise<Branch[]> {
     return (await listNeonBranches(this.client)).map(toBranch);
   }
@@ -62,6 +70,7 @@ export class NeonPlatform implements Platform {
 
   /** Create a branch with a read-write endpoint, then wait for its operations. */
   async createBranch(options: CreateBranchOptions): Promise<Branch> {
+    await this.checkAt(options.at);
     const branches = await listNeonBranches(this.client);
     if (branches.some((b) => b.name === options.name)) {
       throw new ConflictError(`branch "${options.name}" already exists`, 'pick another name or delete the existing branch');
@@ -92,11 +101,11 @@ export class NeonPlatform implements Platform {
     const branches = await listNeonBranches(this.client);
     const branch = branches.find((b) => b.id === ref) ?? branches.find((b) => b.name === ref);
     if (!branch) throw new BranchNotFoundError(ref, branches.map((b) => b.name).slice(0, 20));
-    if (branch.default) throw new ConflictError(`cannot delete "${branch.name}": it is the project's default branch`, undefined, 'BRANCH_IS_DEFAULT');
-    if (branch.protected) throw new ConflictError(`cannot delete "${branch.name}": it is protected`, 'unprotect it in the Neon console first', 'BRANCH_PROTECTED');
+    if (branch.default) throw new ConflictError(`branch "${branch.name}" is the project's default branch and cannot be deleted`, undefined, 'BRANCH_IS_DEFAULT');
+    if (branch.protected) throw new ConflictError(`branch "${branch.name}" is protected and cannot be deleted`, 'unprotect it in the Neon console first', 'BRANCH_PROTECTED');
     const children = branches.filter((b) => b.parent_id === branch.id).map((b) => b.name);
     if (children.length) {
-      throw new ConflictError(`cannot delete "${branch.name}": it has child branches (${children.join(', ')})`, 'delete the children first', 'BRANCH_HAS_CHILDREN');
+      throw new ConflictError(`branch "${branch.name}" has child branches (${children.join(', ')}) and cannot be deleted`, 'delete the children first', 'BRANCH_HAS_CHILDREN');
     }
     const doing = `deleting branch "${branch.name}"`;
     const answer = await this.client.send(doing, (api) => api.deleteProjectBranch({ projectId: this.projectId, branchId: branch.id }));
@@ -112,6 +121,11 @@ export class NeonPlatform implements Platform {
     const source = options.source === target ? branch : await resolveNeonBranch(this.client, options.source);
     const at = options.at ? ('lsn' in options.at ? { source_lsn: options.at.lsn } : { source_timestamp: options.at.timestamp }) : {};
     const preserve = options.preserveUnderName;
+    await this.checkAt(options.at);
+    if (source.id === branch.id && !preserve) {
+      // Neon's rule: a restore from the branch's own history must keep the old state somewhere.
+      throw new PlatformError(`preserve_under_name is required when restoring branch "${branch.name}" from its own history`, 'pass a backup name (preserveUnderName)', 'PRESERVE_NAME_REQUIRED', 400);
+    }
     const doing = `restoring branch "${branch.name}" from "${source.name}"`;
     let reconciled = false;
     const restored = await this.client.call(
