@@ -133,10 +133,12 @@ export class NeonPlatform implements Platform {
       branchOperationsSchema,
       (api) => api.restoreProjectBranch(this.projectId, branch.id, { source_branch_id: source.id, ...at, ...(preserve ? { preserve_under_name: preserve } : {}) }),
       async () => {
-        // The answer was lost: a backup under the name, or a new reset time, shows it was applied.
+        // The answer was lost: an operation still running on the branch, a backup under the name,
+        // or a new reset time shows the restore was applied; don't send it again.
         const now = await resolveNeonBranch(this.client, branch.id);
+        const running = await pendingOperationsOf(this.client, branch.id);
         const backup = preserve ? await findNeonBranchByName(this.client, preserve) : undefined;
-        reconciled = Boolean(backup) || (now.last_reset_at !== undefined && now.last_reset_at !== branch.last_reset_at);
+        reconciled = running.length > 0 || Boolean(backup) || (now.last_reset_at !== undefined && now.last_reset_at !== branch.last_reset_at);
         return reconciled ? { branch: now, operations: [] } : undefined;
       },
     );

@@ -47,7 +47,8 @@ export async function withRetry<T>(call: () => Promise<T>, options: RetryOptions
       let delay: number;
       if (status !== undefined && RETRYABLE_STATUS.has(status)) {
         const asked = retryAfterMs(err, clock.now());
-        delay = asked !== undefined ? Math.min(asked, policy.maxDelayMs * 4) : backoffMs(attempt - 1, policy, clock.random());
+        // Retry-After is honoured as given (bounded at 5 minutes against a broken header).
+        delay = asked !== undefined ? Math.min(asked, 300_000) : backoffMs(attempt - 1, policy, clock.random());
         options.log?.(`Neon API answered ${status} while ${options.doing}; retrying in ${Math.round(delay / 100) / 10}s`);
       } else if (isNetworkError(err)) {
         delay = backoffMs(attempt - 1, policy, clock.random());

@@ -36,6 +36,12 @@ export class FaultPlan {
     return this;
   }
 
+  /** Forget every rule and planned outcome not used yet. */
+  clear(): void {
+    this.rules.length = 0;
+    this.outcomes.length = 0;
+  }
+
   /** Consume the rule matching this request, if any. */
   take(method: string, path: string): FaultRule | undefined {
     this.seen.push(`${method} ${path}`);
