@@ -127,8 +127,9 @@ export function createRoutes(ctx: RouteContext): Handler {
     }],
     ['GET', new RegExp(`^/projects/${ID}/branches/${ID}/endpoints$`), async ([, id]) => {
       const branch = await branchById(id!);
-      if (store.conflicting([branch.id])?.action === 'start_compute') return { status: 200, body: { endpoints: [neonEndpoint(branch, projectId, undefined, 'init')] } };
-      const state = (await ctx.extras?.computeState?.(branch.id)) ?? 'active';
+      const starting = store.conflicting([branch.id])?.action === 'start_compute';
+      const state = starting ? 'init' : ((await ctx.extras?.computeState?.(branch.id)) ?? 'active');
+      // The host must carry the compute's port, so the address is read even while it starts.
       return { status: 200, body: { endpoints: [neonEndpoint(branch, projectId, await address(branch.id), state)] } };
     }],
     ['GET', new RegExp(`^/projects/${ID}/branches/${ID}/roles$`), async ([, id]) => {
