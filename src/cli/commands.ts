@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { registerBranches } from './branches.js';
 import { registerConnectionString } from './connection-string.js';
+import { registerDiff } from './diff.js';
 import { registerLocal } from './local.js';
 import { registerRestore } from './restore.js';
 
@@ -11,4 +12,5 @@ export function registerCommands(program: Command): void {
   registerConnectionString(program);
   registerRestore(program);
   registerLocal(program);
+  registerDiff(program);
 }
