@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { registerBranches } from './branches.js';
 import { registerConnectionString } from './connection-string.js';
+import { registerDiff } from './diff.js';
 import { registerDown } from './down.js';
 import { registerInit } from './init.js';
 import { registerLocal } from './local.js';
@@ -23,4 +24,5 @@ export function registerCommands(program: Command): void {
   registerConnectionString(program);
   registerRestore(program);
   registerLocal(program);
+  registerDiff(program);
 }
