@@ -144,9 +144,18 @@ export function logReason(paths: BranchPaths): string {
   }
 }
 
+/** Wait up to ~5 s for the port to be bindable: after a crash the old server's children may still hold it briefly. */
+async function portFreesUp(port: number): Promise<boolean> {
+  for (let i = 0; i < 50; i++) {
+    if (await portIsFree(port)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
+}
+
 /** Start the cluster with pg_ctl (detached, so it outlives this process); refuses a port held by another process. */
 export async function startCluster(c: ClusterHandle, target?: RecoveryTarget): Promise<void> {
-  if (!(await portIsFree(c.port))) {
+  if (!(await portFreesUp(c.port))) {
     throw new PlatformError(
       `port ${c.port} is in use by another process`,
       `stop whatever listens on 127.0.0.1:${c.port} (\`ss -ltnp 'sport = :${c.port}'\` shows it) and retry; the branch keeps this port so its connection string never changes`,
