@@ -1,0 +1,179 @@
+/** LocalPlatform: the Platform interface over local PostgreSQL clusters, plus compute controls for the CLI. */
+import { rmSync } from 'node:fs';
+import { ConflictError, PlatformError } from '../../errors.js';
+import type { Branch, ConnectionOptions, CreateBranchOptions, Platform, ProjectInfo, RestoreOptions, RestoreResult } from '../types.js';
+import { checkNewName, preparePoint, resolveBranch, toBranch } from './branch-ops.js';
+import { adminQuery, pickPort, runningPid } from './cluster.js';
+import { ensureRunning, isServing, stopCompute } from './computes.js';
+import { type EngineContext, handleFor } from './context.js';
+import { acquireLock } from './lock.js';
+import { adopt } from './materialize.js';
+import { restoreBranchLocked } from './restore.js';
+import { type BranchRecord, type EngineState, newId, readState, writeState } from './state.js';
+
+/** One branch's compute as `local status` shows it. */
+export interface ComputeStatus {
+  id: string;
+  name: string;
+  port: number;
+  /** `pointer`: not materialized yet; `running`; `stopped`. */
+  compute: 'pointer' | 'running' | 'stopped';
+  pid?: number;
+}
+
+export class LocalPlatform implements Platform {
+  readonly kind = 'local' as const;
+
+  constructor(
+    private readonly ctx: EngineContext,
+    /** True when this open created the project (the caller may seed demo data). */
+    readonly created: boolean,
+  ) {}
+
+  private state(): EngineState {
+    const s = readState(this.ctx.stateDir);
+    if (!s) throw new PlatformError(`local engine state missing in ${this.ctx.stateDir}`, 'run the command again to create a fresh local project', 'STATE_MISSING');
+    return s;
+  }
+
+  /** Run a mutation under the engine lock on freshly read state; saves the state afterwards. */
+  private async mutate<T>(fn: (state: EngineState) => Promise<T>): Promise<T> {
+    const release = await acquireLock(this.ctx.stateDir);
+    try {
+      const state = this.state();
+      try {
+        return await fn(state);
+      } finally {
+        writeState(this.ctx.stateDir, state);
+      }
+    } finally {
+      release();
+    }
+  }
+
+  async getProject(): Promise<ProjectInfo> {
+    const s = this.state();
+    const def = s.branches.find((b) => b.default);
+    return { id: s.project.id, name: s.project.name, historyRetentionSeconds: this.ctx.retentionSeconds, defaultBranchId: def?.id ?? '' };
+  }
+
+  async listBranches(): Promise<Branch[]> {
+    return this.state().branches.map(toBranch);
+  }
+
+  async getBranch(ref: string): Promise<Branch> {
+    return toBranch(resolveBranch(this.state(), ref));
+  }
+
+  async createBranch(options: CreateBranchOptions): Promise<Branch> {
+    return this.mutate(async (state) => {
+      checkNewName(state, options.name);
+      const parent = options.parent ? resolveBranch(state, options.parent) : state.branches.find((b) => b.default);
+      if (!parent) throw new PlatformError('the project has no default branch', undefined, 'STATE_INVALID');
+      const point = await preparePoint(this.ctx, state, parent, options.at);
+      const record: BranchRecord = {
+        id: newId('br'),
+        name: options.name,
+        parentId: parent.id,
+        createdAt: new Date().toISOString(),
+        default: false,
+        protected: false,
+        port: await pickPort(new Set(state.branches.map((b) => b.port))),
+        status: 'pointer',
+        target: point.target,
+      };
+      if ('lsn' in point.target) record.parentLsn = point.target.lsn;
+      else record.parentTimestamp = point.target.timestamp;
+      const c = handleFor(this.ctx, state, record);
+      try {
+        await adopt(this.ctx.runAs, handleFor(this.ctx, state, parent).paths, c.paths, point.backup, state.project.walSegmentBytes, point.throughSegno);
+      } catch (err) {
+        rmSync(c.paths.root, { recursive: true, force: true });
+        throw err;
+      }
+      state.branches.push(record);
+      return toBranch(record);
+    });
+  }
+
+  async deleteBranch(ref: string): Promise<void> {
+    await this.mutate(async (state) => {
+      const b = resolveBranch(state, ref);
+      if (b.default) throw new ConflictError(`branch "${b.name}" is the project's default branch and cannot be deleted`, 'make another branch the default first', 'BRANCH_IS_DEFAULT');
+      if (!b.parentId) throw new ConflictError(`branch "${b.name}" is a root branch and cannot be deleted`, undefined, 'BRANCH_IS_ROOT');
+      if (b.protected) throw new ConflictError(`branch "${b.name}" is protected and cannot be deleted`, 'remove its protection first', 'BRANCH_PROTECTED');
+      const children = state.branches.filter((x) => x.parentId === b.id);
+      if (children.length) {
+        throw new ConflictError(`branch "${b.name}" has child branches (${children.map((x) => x.name).join(', ')}) and cannot be deleted`, 'delete its children first', 'BRANCH_HAS_CHILDREN');
+      }
+      await stopCompute(this.ctx, state, b);
+      rmSync(handleFor(this.ctx, state, b).paths.root, { recursive: true, force: true });
+      state.branches = state.branches.filter((x) => x.id !== b.id);
+    });
+  }
+
+  async restoreBranch(target: string, options: RestoreOptions): Promise<RestoreResult> {
+    return this.mutate((state) => restoreBranchLocked(this.ctx, state, target, options));
+  }
+
+  async connectionUri(ref: string, options: ConnectionOptions = {}): Promise<string> {
+    const b = await this.startCompute(ref);
+    const s = this.state();
+    const role = options.role ?? 'neondb_owner';
+    if (role !== 'neondb_owner') throw new PlatformError(`unknown role "${role}" on the local engine`, 'the local engine has the role neondb_owner only', 'UNKNOWN_ROLE', 404);
+    const database = encodeURIComponent(options.database ?? 'neondb');
+    return `postgresql://neondb_owner:${encodeURIComponent(s.project.ownerPassword)}@127.0.0.1:${b.port}/${database}`;
+  }
+
+  /** Start (materializing or restarting as needed) a branch's compute; returns its record. */
+  async startCompute(ref: string): Promise<BranchRecord> {
+    const quick = resolveBranch(this.state(), ref);
+    if (await isServing(this.ctx, this.state(), quick)) return quick;
+    return this.mutate(async (state) => {
+      const b = resolveBranch(state, ref);
+      await ensureRunning(this.ctx, state, b);
+      return { ...b };
+    });
+  }
+
+  /** Stop one branch's compute, or all of them (ref omitted). Returns the names stopped. */
+  async stopComputes(ref?: string): Promise<string[]> {
+    return this.mutate(async (state) => {
+      const targets = ref ? [resolveBranch(state, ref)] : state.branches;
+      const stopped: string[] = [];
+      for (const b of targets) {
+        if (b.status === 'ready' && runningPid(handleFor(this.ctx, state, b).paths) !== undefined) {
+          await stopCompute(this.ctx, state, b);
+          stopped.push(b.name);
+        }
+      }
+      return stopped;
+    });
+  }
+
+  /** Every branch's compute state. */
+  async computeStatus(): Promise<ComputeStatus[]> {
+    const s = this.state();
+    return s.branches.map((b) => {
+      const pid = b.status === 'ready' ? runningPid(handleFor(this.ctx, s, b).paths) : undefined;
+      return { id: b.id, name: b.name, port: b.port, compute: b.status === 'pointer' ? 'pointer' : pid ? 'running' : 'stopped', ...(pid ? { pid } : {}) };
+    });
+  }
+
+  /** The branch's current WAL LSN (starts its compute). */
+  async currentLsn(ref: string): Promise<string> {
+    const b = await this.startCompute(ref);
+    const [{ lsn }] = await adminQuery<{ lsn: string }>(handleFor(this.ctx, this.state(), b), 'SELECT pg_current_wal_lsn()::text AS lsn');
+    return lsn;
+  }
+
+  /** The postmaster pid of a running compute (tests use it to kill one). */
+  computePid(ref: string): number | undefined {
+    const s = this.state();
+    return runningPid(handleFor(this.ctx, s, resolveBranch(s, ref)).paths);
+  }
+
+  async close(): Promise<void> {
+    // computes keep running across CLI invocations; nothing held here
+  }
+}

@@ -1,0 +1,75 @@
+/** Creating the local project on first use: `main` via initdb, the `neondb_owner` role, `neondb`, a first base backup. */
+import { existsSync, mkdirSync, rmSync, symlinkSync, chmodSync } from 'node:fs';
+import path from 'node:path';
+import { takeBaseBackup } from './backup.js';
+import { adminClient, initCluster, pickPort, startCluster, stopCluster } from './cluster.js';
+import { type EngineContext, handleFor } from './context.js';
+import { canTraverse, mkdirFor } from './osuser.js';
+import { type BranchRecord, type EngineState, newId, newPassword } from './state.js';
+
+/** WAL segment size for local clusters: small segments keep a branch point's forced segment switch cheap. */
+export const WAL_SEGMENT_MB = 4;
+
+/** The directory holding branch clusters: under the state dir, or a system dir when the cluster user cannot reach the project. */
+function chooseClusterRoot(ctx: EngineContext, projectId: string): string {
+  if (canTraverse(ctx.runAs, ctx.stateDir)) return ctx.stateDir;
+  // e.g. a project under /root (mode 700): clusters live where `nmpg` can reach them, linked from the state dir.
+  const root = path.join('/var/lib/neon-migrate', projectId);
+  mkdirSync(root, { recursive: true, mode: 0o711 });
+  chmodSync('/var/lib/neon-migrate', 0o711);
+  const link = path.join(ctx.stateDir, 'branches');
+  if (!existsSync(link)) symlinkSync(path.join(root, 'branches'), link);
+  return root;
+}
+
+/** Create the project and its running `main` branch; returns the new state (not yet written). */
+export async function createProject(ctx: EngineContext, defaultBranchName: string): Promise<EngineState> {
+  const projectId = newId('local');
+  const clusterRoot = chooseClusterRoot(ctx, projectId);
+  mkdirFor(ctx.runAs, path.join(clusterRoot, 'branches'), 0o711);
+  const state: EngineState = {
+    version: 1,
+    project: {
+      id: projectId,
+      name: path.basename(path.resolve(ctx.projectDir)),
+      historyRetentionSeconds: ctx.retentionSeconds,
+      superuserPassword: newPassword(),
+      ownerPassword: newPassword(),
+      walSegmentBytes: WAL_SEGMENT_MB * 1024 * 1024,
+      clusterRoot,
+    },
+    branches: [],
+  };
+  const main: BranchRecord = {
+    id: newId('br'),
+    name: defaultBranchName,
+    createdAt: new Date().toISOString(),
+    default: true,
+    protected: false,
+    port: await pickPort(new Set()),
+    status: 'ready',
+  };
+  const c = handleFor(ctx, state, main);
+  try {
+    mkdirFor(ctx.runAs, c.paths.root);
+    mkdirFor(ctx.runAs, c.paths.wal);
+    mkdirFor(ctx.runAs, c.paths.base);
+    await initCluster(c, WAL_SEGMENT_MB);
+    await startCluster(c);
+    const client = await adminClient(c);
+    try {
+      // the password is generated URL-safe, so quoting it as a literal is safe
+      await client.query(`CREATE ROLE neondb_owner LOGIN CREATEDB CREATEROLE PASSWORD '${state.project.ownerPassword}'`);
+      await client.query('CREATE DATABASE neondb OWNER neondb_owner');
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+    await takeBaseBackup(c);
+  } catch (err) {
+    await stopCluster(c).catch(() => undefined);
+    rmSync(c.paths.root, { recursive: true, force: true });
+    throw err;
+  }
+  state.branches.push(main);
+  return state;
+}

@@ -1,0 +1,80 @@
+/**
+ * Restore (Neon semantics): the target branch keeps its id, name, port and passwords (so its
+ * connection URI is unchanged); its pre-restore state moves to a new backup branch; then it is
+ * rebuilt from the source's head or history. Runs under the engine lock.
+ */
+import { existsSync, renameSync, rmSync } from 'node:fs';
+import { ConflictError, PlatformError, UsageError } from '../../errors.js';
+import type { RestoreOptions, RestoreResult } from '../types.js';
+import { checkNewName, preparePoint, resolveBranch, toBranch } from './branch-ops.js';
+import { pickPort, runningPid, startCluster, writeBranchConf } from './cluster.js';
+import { stopCompute } from './computes.js';
+import { type EngineContext, handleFor } from './context.js';
+import { adopt, materialize } from './materialize.js';
+import { type BranchRecord, type EngineState, newId } from './state.js';
+
+/** Neon's default backup name: `<name>_old_<UTC timestamp>`. */
+export function defaultBackupName(branchName: string, now = new Date()): string {
+  return `${branchName}_old_${now.toISOString().replace(/\.\d+Z$/, 'Z')}`;
+}
+
+/** Restore `targetRef` per `options` on already-locked state; mutates state on success only. */
+export async function restoreBranchLocked(ctx: EngineContext, state: EngineState, targetRef: string, options: RestoreOptions): Promise<RestoreResult> {
+  const target = resolveBranch(state, targetRef);
+  const source = resolveBranch(state, options.source);
+  const self = source.id === target.id;
+  if (self && !options.at) {
+    throw new UsageError(`restoring branch "${target.name}" from its own head changes nothing`, 'give a timestamp or LSN in its history, or another source branch', 'RESTORE_NOOP');
+  }
+  if (self && target.parentId) {
+    throw new ConflictError(
+      `point-in-time restore of branch "${target.name}" from its own history is supported only for root branches`,
+      'restore it from its parent instead (--from-branch <parent>, optionally with --timestamp/--lsn)',
+      'PITR_ROOT_ONLY',
+    );
+  }
+  if (self && !options.preserveUnderName) {
+    throw new PlatformError(`preserve_under_name is required when restoring branch "${target.name}" from its own history`, 'pass --preserve-under-name <name>', 'PRESERVE_NAME_REQUIRED', 400);
+  }
+  // Neon may drop the old state of a restore from another branch; this engine always keeps it.
+  const backupName = options.preserveUnderName ?? defaultBackupName(target.name);
+  checkNewName(state, backupName);
+
+  const wasRunning = target.status === 'ready' && runningPid(handleFor(ctx, state, target).paths) !== undefined;
+  // Validates the target and forces the source's WAL into its archive; the target is untouched so far.
+  const point = await preparePoint(ctx, state, source, options.at);
+  const backup: BranchRecord = {
+    ...target,
+    id: newId('br'),
+    name: backupName,
+    parentId: target.id,
+    parentTimestamp: new Date().toISOString(),
+    createdAt: new Date().toISOString(),
+    default: false,
+    protected: false,
+    port: await pickPort(new Set(state.branches.map((b) => b.port))),
+  };
+  delete backup.parentLsn;
+  if (point.headLsn && self) backup.parentLsn = point.headLsn;
+  const oldPaths = handleFor(ctx, state, target).paths;
+  const backupPaths = handleFor(ctx, state, backup).paths;
+  await stopCompute(ctx, state, target);
+  renameSync(oldPaths.root, backupPaths.root);
+  const sourcePaths = self ? backupPaths : handleFor(ctx, state, source).paths;
+  const fresh = handleFor(ctx, state, target);
+  try {
+    await adopt(ctx.runAs, sourcePaths, fresh.paths, point.backup, state.project.walSegmentBytes, point.throughSegno);
+    await materialize(fresh, point.target);
+    writeBranchConf(fresh);
+  } catch (err) {
+    // put the pre-restore state back exactly as it was
+    rmSync(fresh.paths.root, { recursive: true, force: true });
+    if (existsSync(backupPaths.root)) renameSync(backupPaths.root, oldPaths.root);
+    if (wasRunning) await startCluster(handleFor(ctx, state, target)).catch(() => undefined);
+    throw err;
+  }
+  target.status = 'ready';
+  delete target.target;
+  state.branches.push(backup);
+  return { branch: toBranch(target), backup: toBranch(backup) };
+}

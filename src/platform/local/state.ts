@@ -1,0 +1,98 @@
+/** The engine's persistent state: `.neon-migrate/local/state.json`, written atomically. */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { PlatformError } from '../../errors.js';
+
+export interface BranchRecord {
+  id: string;
+  name: string;
+  parentId?: string;
+  parentLsn?: string;
+  parentTimestamp?: string;
+  createdAt: string;
+  default: boolean;
+  protected: boolean;
+  port: number;
+  /** `pointer`: self-contained base backup + WAL, no data dir yet; `ready`: materialized. */
+  status: 'pointer' | 'ready';
+  /** For a pointer: where replay stops (LSN, exclusive) or the timestamp (inclusive). */
+  target?: { lsn: string } | { timestamp: string };
+}
+
+export interface ProjectRecord {
+  id: string;
+  name: string;
+  historyRetentionSeconds: number;
+  superuserPassword: string;
+  ownerPassword: string;
+  walSegmentBytes: number;
+  /** Where the branch directories live (under the state dir, or elsewhere when the cluster user cannot reach it). */
+  clusterRoot: string;
+}
+
+export interface EngineState {
+  version: 1;
+  project: ProjectRecord;
+  branches: BranchRecord[];
+}
+
+export const STATE_FILE = 'state.json';
+
+/** A Neon-like id, e.g. `br-quiet-tree-a1b2c3d4`-ish: prefix + random lowercase. */
+export function newId(prefix: string): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  const bytes = randomBytes(16);
+  let out = '';
+  for (let i = 0; i < 16; i++) out += alphabet[bytes[i] % alphabet.length];
+  return `${prefix}-${out.slice(0, 8)}-${out.slice(8)}`;
+}
+
+/** A random password (URL-safe, no characters that need escaping in a URI). */
+export function newPassword(): string {
+  return randomBytes(18).toString('base64url');
+}
+
+function corrupted(file: string, why: string): PlatformError {
+  return new PlatformError(
+    `local engine state file ${file} is corrupted (${why})`,
+    `move it aside (e.g. \`mv ${file} ${file}.broken\`) and stop its clusters with \`neon-migrate local stop\` first if you can; the engine then starts a fresh project, or restore the file from ${file}.bak`,
+    'STATE_CORRUPTED',
+  );
+}
+
+/** Read state.json; undefined when absent; PlatformError (never an overwrite) when unparseable. */
+export function readState(stateDir: string): EngineState | undefined {
+  const file = path.join(stateDir, STATE_FILE);
+  if (!existsSync(file)) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw corrupted(file, (err as Error).message.split('\n')[0]);
+  }
+  const s = parsed as Partial<EngineState> | null;
+  if (!s || s.version !== 1 || !s.project || typeof s.project.id !== 'string' || !Array.isArray(s.branches)) {
+    throw corrupted(file, 'unexpected content');
+  }
+  for (const b of s.branches) {
+    if (!b || typeof b.id !== 'string' || typeof b.name !== 'string' || typeof b.port !== 'number') throw corrupted(file, 'bad branch entry');
+  }
+  return s as EngineState;
+}
+
+/** Write state.json atomically (tmp + rename), mode 600 since it holds passwords; keeps one .bak. */
+export function writeState(stateDir: string, state: EngineState): void {
+  const file = path.join(stateDir, STATE_FILE);
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(tmp, 0o600);
+  if (existsSync(file)) {
+    try {
+      writeFileSync(`${file}.bak`, readFileSync(file), { mode: 0o600 });
+    } catch {
+      // the backup copy is a convenience only
+    }
+  }
+  renameSync(tmp, file);
+}
