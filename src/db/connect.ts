@@ -1,0 +1,105 @@
+/**
+ * Database connections for everything neon-migrate runs: the `@neondatabase/serverless` Client over
+ * WebSockets. Neon URIs keep the driver's Neon defaults; a loopback URI (the local engine) goes
+ * through an in-process WebSocket→TCP relay with TLS and the pipelined connect turned off (the
+ * pipelined connect fails with SCRAM), set per Client so the two never mix.
+ */
+import { Client } from '@neondatabase/serverless';
+import ws from 'ws';
+import { PlatformError, redactSecrets } from '../errors.js';
+import { isLoopbackHost, type Relay, startRelay } from './relay.js';
+
+/** A query result: rows as objects. */
+export interface QueryResult<R> {
+  rows: R[];
+  rowCount: number;
+}
+
+/** The small client interface the rest of the code uses. */
+export interface DbClient {
+  /**
+   * Run SQL. Without params, a multi-statement script runs as one simple query (`$$` bodies
+   * included); with params, one statement via the extended protocol.
+   */
+  query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<R>>;
+  close(): Promise<void>;
+}
+
+let relay: Promise<Relay> | undefined;
+let relayUsers = 0;
+
+/** Share one relay between the open local connections; it closes when the last one does. */
+async function acquireRelay(): Promise<Relay> {
+  relayUsers++;
+  relay ??= startRelay();
+  try {
+    return await relay;
+  } catch (err) {
+    relayUsers--;
+    relay = undefined;
+    throw err;
+  }
+}
+
+async function releaseRelay(): Promise<void> {
+  relayUsers--;
+  if (relayUsers === 0 && relay) {
+    const r = relay;
+    relay = undefined;
+    await (await r).close();
+  }
+}
+
+/** True when the URI points at this machine (the local engine). */
+export function isLocalUri(uri: string): boolean {
+  try {
+    return isLoopbackHost(new URL(uri).hostname);
+  } catch {
+    return false;
+  }
+}
+
+/** Open a direct session to the database at `uri`. */
+export async function connect(uri: string): Promise<DbClient> {
+  const local = isLocalUri(uri);
+  const client = new Client({ connectionString: uri });
+  const cfg = client.neonConfig;
+  cfg.webSocketConstructor = ws;
+  let usesRelay = false;
+  if (local) {
+    const r = await acquireRelay();
+    usesRelay = true;
+    cfg.wsProxy = (host: string, port: number | string) => `${r.address}/?address=${host}:${port}`;
+    cfg.useSecureWebSocket = false;
+    cfg.pipelineTLS = false;
+    cfg.pipelineConnect = false;
+    cfg.forceDisablePgSSL = true;
+  }
+  // Errors on an idle session (server restart, network) must not crash the process.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (err) {
+    if (usesRelay) await releaseRelay();
+    const message = err instanceof Error ? err.message : String(err);
+    throw new PlatformError(`cannot connect to the database: ${redactSecrets(message)}`, 'check that the branch exists and its compute is running', 'DB_CONNECT');
+  }
+  let closed = false;
+  return {
+    query: async <R>(sql: string, params?: unknown[]) => {
+      const res = params === undefined ? await client.query(sql) : await client.query(sql, params);
+      // A multi-statement simple query yields one result per statement; callers want the last.
+      const last = Array.isArray(res) ? res[res.length - 1] : res;
+      return { rows: (last?.rows ?? []) as R[], rowCount: last?.rowCount ?? 0 };
+    },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      try {
+        await client.end();
+      } finally {
+        if (usesRelay) await releaseRelay();
+      }
+    },
+  };
+}

@@ -1,0 +1,155 @@
+/**
+ * The history in the branch itself (DESIGN §3), schema `neon_migrate`:
+ * `applied` (one row per applied migration) and `runs` (one row per run of any command: up, down,
+ * accept, and the workflow's test/promote, whose records the promote gate reads from staging).
+ * The SQL texts are built here so `plan --sql` shows exactly what the runner sends.
+ */
+import type { DbClient } from '../db/connect.js';
+
+export const HISTORY_SCHEMA = 'neon_migrate';
+/** Serialises concurrent creation of the history tables (CREATE ... IF NOT EXISTS can race). */
+const DDL_LOCK_KEY = 7_355_608_001;
+
+/** DDL of the history tables (idempotent). */
+export const HISTORY_DDL = `CREATE SCHEMA IF NOT EXISTS neon_migrate;
+CREATE TABLE IF NOT EXISTS neon_migrate.applied (
+  version text PRIMARY KEY,
+  name text NOT NULL,
+  checksum text NOT NULL,
+  down_checksum text,
+  kind text NOT NULL,
+  applied_at timestamptz NOT NULL DEFAULT now(),
+  duration_ms integer NOT NULL DEFAULT 0,
+  run_id text
+);
+CREATE TABLE IF NOT EXISTS neon_migrate.runs (
+  id text PRIMARY KEY,
+  command text NOT NULL,
+  branch text NOT NULL,
+  checkpoint text,
+  status text NOT NULL,
+  started_at timestamptz NOT NULL DEFAULT now(),
+  finished_at timestamptz,
+  report jsonb
+)`;
+
+/** A row of `neon_migrate.applied`. */
+export interface AppliedRow {
+  version: string;
+  name: string;
+  checksum: string;
+  downChecksum: string | null;
+  kind: string;
+  appliedAt: string;
+  durationMs: number;
+  runId: string | null;
+}
+
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'partial' | 'rolled_back';
+
+/** A row of `neon_migrate.runs`. */
+export interface RunRecord {
+  id: string;
+  command: string;
+  branch: string;
+  checkpoint: string | null;
+  status: RunStatus | string;
+  startedAt: string;
+  finishedAt: string | null;
+  report: unknown;
+}
+
+/** A SQL literal for a string/number/null (standard_conforming_strings is on in PG ≥ 9.1 and on Neon). */
+export function sqlLiteral(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'NULL';
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+/** True when the history tables exist on the branch. */
+export async function historyExists(db: DbClient): Promise<boolean> {
+  const res = await db.query<{ ok: boolean }>(
+    `SELECT to_regclass('neon_migrate.applied') IS NOT NULL AND to_regclass('neon_migrate.runs') IS NOT NULL AS ok`,
+  );
+  return Boolean(res.rows[0]?.ok);
+}
+
+/** Create the history schema if missing (safe against concurrent callers). */
+export async function ensureHistory(db: DbClient): Promise<void> {
+  if (await historyExists(db)) return;
+  await db.query(`BEGIN; SELECT pg_advisory_xact_lock(${DDL_LOCK_KEY}); ${HISTORY_DDL}; COMMIT`);
+}
+
+/** The applied migrations, in version order; empty when the branch has no history yet. */
+export async function readApplied(db: DbClient): Promise<AppliedRow[]> {
+  if (!(await historyExists(db))) return [];
+  const res = await db.query<AppliedRow>(
+    `SELECT version, name, checksum, down_checksum AS "downChecksum", kind,
+            to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "appliedAt",
+            duration_ms AS "durationMs", run_id AS "runId"
+       FROM neon_migrate.applied ORDER BY length(version), version`,
+  );
+  return res.rows;
+}
+
+/** SQL recording a migration as applied; the duration is measured from `startedExpr` in SQL. */
+export function insertAppliedSql(m: { version: string; name: string; checksum: string; downChecksum?: string; kind: string }, runId: string, startedExpr: string): string {
+  return `INSERT INTO neon_migrate.applied (version, name, checksum, down_checksum, kind, duration_ms, run_id) VALUES (${sqlLiteral(m.version)}, ${sqlLiteral(m.name)}, ${sqlLiteral(m.checksum)}, ${sqlLiteral(m.downChecksum)}, ${sqlLiteral(m.kind)}, (extract(epoch FROM clock_timestamp() - ${startedExpr}) * 1000)::integer, ${sqlLiteral(runId)})`;
+}
+
+/** SQL forgetting an applied migration (after its down ran). */
+export function deleteAppliedSql(version: string): string {
+  return `DELETE FROM neon_migrate.applied WHERE version = ${sqlLiteral(version)}`;
+}
+
+export interface NewRun {
+  id: string;
+  command: string;
+  branch: string;
+  checkpoint?: string | null;
+}
+
+/** SQL inserting a run in state `running`. */
+export function insertRunSql(run: NewRun): string {
+  return `INSERT INTO neon_migrate.runs (id, command, branch, checkpoint, status) VALUES (${sqlLiteral(run.id)}, ${sqlLiteral(run.command)}, ${sqlLiteral(run.branch)}, ${sqlLiteral(run.checkpoint ?? null)}, 'running')`;
+}
+
+/** SQL closing a run with its status and JSON report. */
+export function finishRunSql(id: string, status: RunStatus | string, report: unknown): string {
+  return `UPDATE neon_migrate.runs SET status = ${sqlLiteral(status)}, finished_at = clock_timestamp(), report = ${sqlLiteral(JSON.stringify(report ?? null))}::jsonb WHERE id = ${sqlLiteral(id)}`;
+}
+
+/** Record the start of a run of any command (creates the history schema if needed). */
+export async function recordRun(db: DbClient, run: NewRun): Promise<void> {
+  await ensureHistory(db);
+  await db.query(insertRunSql(run));
+}
+
+/** Record a run's outcome and report. */
+export async function finishRun(db: DbClient, id: string, status: RunStatus | string, report: unknown): Promise<void> {
+  await db.query(finishRunSql(id, status, report));
+}
+
+/** Runs on the branch, newest first, optionally filtered by command and status. */
+export async function listRuns(db: DbClient, filter: { command?: string; status?: string; limit?: number } = {}): Promise<RunRecord[]> {
+  if (!(await historyExists(db))) return [];
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (filter.command) where.push(`command = $${params.push(filter.command)}`);
+  if (filter.status) where.push(`status = $${params.push(filter.status)}`);
+  const res = await db.query<RunRecord>(
+    `SELECT id, command, branch, checkpoint, status,
+            to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "startedAt",
+            to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "finishedAt", report
+       FROM neon_migrate.runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY started_at DESC, id DESC LIMIT ${Math.max(1, Math.floor(filter.limit ?? 100))}`,
+    params,
+  );
+  return res.rows;
+}
+
+/** Overwrite the stored checksum(s) of an applied migration (accepting a deliberate edit). */
+export async function acceptChecksum(db: DbClient, version: string, checksum: string, downChecksum: string | undefined): Promise<boolean> {
+  const res = await db.query(`UPDATE neon_migrate.applied SET checksum = $1, down_checksum = $2 WHERE version = $3`, [checksum, downChecksum ?? null, version]);
+  return res.rowCount === 1;
+}

@@ -1,0 +1,118 @@
+/**
+ * The runner: applies or reverts migrations one by one on a session that holds the branch's run
+ * lock. Each migration runs in its own transaction unless its file says no-transaction; a failure
+ * stops the run, leaves earlier migrations applied, and is returned as a result, never thrown.
+ */
+import type { DbClient } from '../db/connect.js';
+import { redactSecrets } from '../errors.js';
+import type { Direction } from './select.js';
+import { inTransaction, migrationSteps } from './steps.js';
+import type { Migration } from './types.js';
+
+export type MigrationStatus = 'applied' | 'reverted' | 'failed' | 'partial' | 'not-run';
+
+export interface MigrationError {
+  message: string;
+  /** SQLSTATE, when Postgres raised it. */
+  sqlState?: string;
+  /** 0-based index of the statement that failed (SQL migrations). */
+  statementIndex?: number;
+  /** `file:line:column` of that statement, or the file of a TS migration. */
+  location: string;
+}
+
+export interface MigrationResult {
+  version: string;
+  name: string;
+  direction: Direction;
+  status: MigrationStatus;
+  durationMs: number;
+  /** False when the migration ran outside a transaction. */
+  transactional: boolean;
+  /** Statements completed (a partial no-transaction migration left these in place). */
+  statementsDone?: number;
+  error?: MigrationError;
+}
+
+export type RunOutcome = 'succeeded' | 'failed' | 'partial';
+
+export interface RunResult {
+  outcome: RunOutcome;
+  results: MigrationResult[];
+}
+
+export interface RunMigrationsOptions {
+  /** A session holding the run lock (see session.ts). */
+  db: DbClient;
+  branch: string;
+  direction: Direction;
+  /** In execution order (see select.ts). */
+  migrations: Migration[];
+  runId: string;
+  log?: (message: string) => void;
+}
+
+function errorOf(err: unknown, location: string, statementIndex?: number): MigrationError {
+  const e = err as { message?: string; code?: string };
+  const sqlState = typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) ? e.code : undefined;
+  return { message: redactSecrets(String(e.message ?? err)), ...(sqlState ? { sqlState } : {}), ...(statementIndex !== undefined ? { statementIndex } : {}), location };
+}
+
+/** Run one migration; returns its result (never throws for a failing migration). */
+async function runOne(opts: RunMigrationsOptions, m: Migration): Promise<MigrationResult> {
+  const { db, direction, runId, branch, log } = opts;
+  const transactional = inTransaction(m, direction);
+  const started = performance.now();
+  const result = (status: MigrationStatus, extra: Partial<MigrationResult> = {}): MigrationResult => ({
+    version: m.version, name: m.name, direction, status, durationMs: Math.round((performance.now() - started) * 100) / 100, transactional, ...extra,
+  });
+  let done = 0;
+  let inTx = false;
+  const file = direction === 'up' ? m.upFile : (m.downFile ?? m.upFile);
+  let location = file;
+  let statementIndex: number | undefined;
+  try {
+    for (const step of migrationSteps(m, direction, runId)) {
+      statementIndex = undefined;
+      if (step.kind === 'control') {
+        location = `${file} (history bookkeeping)`;
+        await db.query(step.sql);
+        if (step.sql === 'BEGIN') inTx = true;
+        else if (step.sql.endsWith('COMMIT')) inTx = false;
+      } else if (step.kind === 'statement') {
+        location = `${step.file}:${step.line}:${step.column}`;
+        statementIndex = step.index;
+        await db.query(step.sql);
+        done++;
+      } else {
+        location = step.file;
+        const fn = step.fn === 'up' ? step.module.up : step.module.down;
+        await fn!({ client: db, branch, log: (msg) => log?.(`${m.name}: ${msg}`) });
+      }
+    }
+    return result(direction === 'up' ? 'applied' : 'reverted', { statementsDone: done });
+  } catch (err) {
+    if (inTx) await db.query('ROLLBACK').catch(() => undefined);
+    const status: MigrationStatus = !transactional && done > 0 ? 'partial' : 'failed';
+    return result(status, { statementsDone: transactional ? 0 : done, error: errorOf(err, location, statementIndex) });
+  }
+}
+
+/** Apply or revert `migrations` in order, stopping at the first failure. */
+export async function runMigrations(opts: RunMigrationsOptions): Promise<RunResult> {
+  const results: MigrationResult[] = [];
+  let outcome: RunOutcome = 'succeeded';
+  for (const m of opts.migrations) {
+    if (outcome !== 'succeeded') {
+      results.push({ version: m.version, name: m.name, direction: opts.direction, status: 'not-run', durationMs: 0, transactional: inTransaction(m, opts.direction) });
+      continue;
+    }
+    opts.log?.(`${opts.direction === 'up' ? 'applying' : 'reverting'} ${m.name}`);
+    const r = await runOne(opts, m);
+    results.push(r);
+    if (r.status === 'failed') outcome = 'failed';
+    if (r.status === 'partial') outcome = 'partial';
+    if (r.error) opts.log?.(`${m.name} ${r.status}: ${r.error.location}: ${r.error.message}`);
+  }
+  return { outcome, results };
+}

@@ -1,0 +1,50 @@
+/** Choosing which migrations a run applies or reverts (`--to V`, `--steps N`). */
+import { MigrationFileError, UsageError } from '../errors.js';
+import { compareVersions, versionArgument } from './naming.js';
+import type { BranchState } from './state.js';
+import type { Migration } from './types.js';
+
+export type Direction = 'up' | 'down';
+
+export interface Selection {
+  /** `--to`: a version (raw, normalised here). */
+  to?: string;
+  /** `--steps`: how many migrations. */
+  steps?: number;
+}
+
+/** Validate `--to`/`--steps` (exclusive; steps a positive integer). */
+export function validateSelection(sel: Selection): { to?: string; steps?: number } {
+  if (sel.to !== undefined && sel.steps !== undefined) throw new UsageError('--to and --steps cannot be combined', 'pass one of them');
+  if (sel.steps !== undefined && (!Number.isInteger(sel.steps) || sel.steps < 1)) {
+    throw new UsageError(`--steps must be a positive whole number, got ${String(sel.steps)}`, 'e.g. --steps 1', 'BAD_STEPS');
+  }
+  return { to: sel.to === undefined ? undefined : versionArgument(sel.to), steps: sel.steps };
+}
+
+/** The migrations a run touches, in execution order. Down defaults to one step. */
+export function selectMigrations(direction: Direction, migrations: Migration[], state: BranchState, sel: Selection): Migration[] {
+  const { to, steps } = validateSelection(sel);
+  const known = new Set([...migrations.map((m) => m.version), ...state.applied.map((a) => a.version)]);
+  if (to !== undefined && !known.has(to) && !(direction === 'down' && to === '0')) {
+    throw new UsageError(`--to ${sel.to}: no migration has version ${to}`, direction === 'down' ? 'run `neon-migrate status` to see the versions (`--to 0` reverts everything)' : 'run `neon-migrate status` to see the versions', 'UNKNOWN_VERSION');
+  }
+  const appliedVersions = new Set(state.entries.filter((e) => e.state !== 'pending').map((e) => e.version));
+  if (direction === 'up') {
+    let pending = migrations.filter((m) => !appliedVersions.has(m.version));
+    if (to !== undefined) pending = pending.filter((m) => compareVersions(m.version, to) <= 0);
+    if (steps !== undefined) pending = pending.slice(0, steps);
+    return pending;
+  }
+  const applied = migrations.filter((m) => appliedVersions.has(m.version)).reverse();
+  const chosen = to !== undefined ? applied.filter((m) => compareVersions(m.version, to) > 0) : applied.slice(0, steps ?? 1);
+  const irreversible = chosen.find((m) => !m.reversible);
+  if (irreversible) {
+    throw new MigrationFileError(
+      `${irreversible.upFile} has no down migration, so it cannot be reverted`,
+      irreversible.kind === 'ts' ? `export a down(ctx) from ${irreversible.upFile}` : `add ${irreversible.upFile.replace(/up\.sql$/, 'down.sql')}, or restore from the checkpoint with \`neon-migrate rollback\``,
+      'NO_DOWN',
+    );
+  }
+  return chosen;
+}

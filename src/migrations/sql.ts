@@ -1,0 +1,138 @@
+/**
+ * Reading SQL migration files with the real Postgres parser (libpg-query): statement boundaries,
+ * syntax errors with file:line:column, and statements that cannot run inside a transaction.
+ * SQL is never split on `;` by hand.
+ */
+import { loadModule, parseSync } from 'libpg-query';
+import { MigrationFileError } from '../errors.js';
+import { nonTransactionalReason, transactionControl, unsafeNewEnumValue } from './statement-kinds.js';
+
+/** The first-line directive that runs a file outside a transaction. */
+export const NO_TRANSACTION_DIRECTIVE = '-- neon-migrate:no-transaction';
+
+/** One statement of a file, as the parser delimits it. */
+export interface SqlStatement {
+  /** 0-based position in the file. */
+  index: number;
+  /** The statement text (without the terminating `;`). */
+  sql: string;
+  /** 1-based line and column where the statement starts (after leading comments). */
+  line: number;
+  column: number;
+  /** Top-level parse node type, e.g. `CreateStmt`. */
+  kind: string;
+}
+
+/** A parsed SQL file. */
+export interface SqlScript {
+  file: string;
+  text: string;
+  noTransaction: boolean;
+  statements: SqlStatement[];
+  /** Warnings worth showing (e.g. an enum value added and used in one transaction). */
+  notes: string[];
+}
+
+let loaded: Promise<void> | undefined;
+
+/** Load the parser's WASM module once. */
+export function loadParser(): Promise<void> {
+  loaded ??= loadModule();
+  return loaded;
+}
+
+/** True when the file's first line is the no-transaction directive. */
+export function hasNoTransactionDirective(text: string): boolean {
+  const first = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
+  return first.trim().toLowerCase() === NO_TRANSACTION_DIRECTIVE;
+}
+
+/** 1-based line/column of a 0-based character offset. */
+export function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return { line, column: offset - before.lastIndexOf('\n') };
+}
+
+/** Offset of the first character after whitespace and comments (block comments nest in Postgres). */
+function skipTrivia(text: string, from: number): number {
+  let i = from;
+  for (;;) {
+    while (i < text.length && /\s/.test(text[i]!)) i++;
+    if (text.startsWith('--', i)) {
+      const nl = text.indexOf('\n', i);
+      i = nl < 0 ? text.length : nl + 1;
+    } else if (text.startsWith('/*', i)) {
+      let depth = 0;
+      do {
+        if (text.startsWith('/*', i)) (depth++, (i += 2));
+        else if (text.startsWith('*/', i)) (depth--, (i += 2));
+        else i++;
+      } while (depth > 0 && i < text.length);
+    } else {
+      return i;
+    }
+  }
+}
+
+interface RawStmt {
+  stmt: Record<string, unknown>;
+  stmt_location?: number;
+  stmt_len?: number;
+}
+
+/** Parse a file's text; throws MigrationFileError (file:line:column + the line) on a syntax error. */
+export async function parseSqlFile(file: string, text: string): Promise<SqlScript> {
+  await loadParser();
+  const noTransaction = hasNoTransactionDirective(text);
+  let raw: RawStmt[];
+  try {
+    raw = text.trim() === '' ? [] : ((parseSync(text) as { stmts: RawStmt[] }).stmts ?? []);
+  } catch (err) {
+    const details = (err as { sqlDetails?: { cursorPosition?: number } }).sqlDetails;
+    const offset = Math.max(0, Math.min(details?.cursorPosition ?? 0, text.length));
+    const { line, column } = lineColumn(text, offset);
+    const lineText = (text.split('\n')[line - 1] ?? '').trim();
+    throw new MigrationFileError(
+      `${file}:${line}:${column}: ${(err as Error).message} in: ${lineText}`,
+      'fix the SQL; nothing was applied',
+      'SQL_SYNTAX',
+    );
+  }
+  // The parser reports byte offsets into the UTF-8 text.
+  const bytes = Buffer.from(text, 'utf8');
+  const statements: SqlStatement[] = raw.map((s, index) => {
+    const start = s.stmt_location ?? 0;
+    const end = s.stmt_len ? start + s.stmt_len : bytes.length;
+    const chunk = bytes.subarray(start, end).toString('utf8');
+    const charStart = bytes.subarray(0, start).toString('utf8').length;
+    const first = skipTrivia(text, charStart);
+    const sql = chunk.trim();
+    return { index, sql, ...lineColumn(text, first), kind: Object.keys(s.stmt)[0] ?? 'Unknown' };
+  });
+  const notes: string[] = [];
+  raw.forEach((s, i) => {
+    const st = statements[i]!;
+    const where = `${file}:${st.line}:${st.column}`;
+    if (!noTransaction) {
+      const reason = nonTransactionalReason(s.stmt);
+      if (reason) {
+        throw new MigrationFileError(
+          `${where}: ${reason} cannot run inside a transaction`,
+          `make "${NO_TRANSACTION_DIRECTIVE}" the first line of ${file}, or move the statement to its own migration`,
+          'NEEDS_NO_TRANSACTION',
+        );
+      }
+      if (transactionControl(s.stmt)) {
+        throw new MigrationFileError(
+          `${where}: transaction control (BEGIN/COMMIT/ROLLBACK) in a migration that runs in a transaction`,
+          `remove it (each migration already runs in its own transaction), or make "${NO_TRANSACTION_DIRECTIVE}" the first line`,
+          'TRANSACTION_CONTROL',
+        );
+      }
+      const enumNote = unsafeNewEnumValue(s.stmt, statements.slice(i + 1));
+      if (enumNote) notes.push(`${where}: ${enumNote}`);
+    }
+  });
+  return { file, text, noTransaction, statements, notes };
+}

@@ -1,0 +1,87 @@
+/**
+ * Comparing the files on disk with a branch's history: applied, pending, drifted (edited after
+ * apply), missing (applied but gone from disk), and out-of-order pending migrations.
+ */
+import { MigrationFileError } from '../errors.js';
+import type { AppliedRow } from './history.js';
+import { compareVersions } from './naming.js';
+import type { Migration } from './types.js';
+
+export type MigrationState = 'applied' | 'pending' | 'drifted';
+
+export interface StatusEntry {
+  version: string;
+  name: string;
+  kind: 'sql' | 'ts';
+  state: MigrationState;
+  reversible: boolean;
+  noTransaction: boolean;
+  appliedAt?: string;
+  /** Applied, and the down file changed since (not blocking: the down has not run). */
+  downChanged?: boolean;
+  /** Pending but older than the newest applied migration. */
+  outOfOrder?: boolean;
+  file: string;
+  notes: string[];
+}
+
+export interface MissingEntry {
+  version: string;
+  name: string;
+  appliedAt: string;
+}
+
+export interface BranchState {
+  entries: StatusEntry[];
+  missing: MissingEntry[];
+  applied: AppliedRow[];
+}
+
+/** Join files and history into one view. */
+export function compareWithHistory(migrations: Migration[], applied: AppliedRow[]): BranchState {
+  const byVersion = new Map(applied.map((a) => [a.version, a]));
+  const onDisk = new Set(migrations.map((m) => m.version));
+  const newestApplied = applied.map((a) => a.version).sort(compareVersions).at(-1);
+  const entries = migrations.map((m): StatusEntry => {
+    const a = byVersion.get(m.version);
+    const notes = 'notes' in m.up ? [...m.up.notes, ...(m.down && 'notes' in m.down ? m.down.notes : [])] : [];
+    const base = { version: m.version, name: m.name, kind: m.kind, reversible: m.reversible, noTransaction: m.up.noTransaction, file: m.upFile, notes };
+    if (!a) {
+      const outOfOrder = newestApplied !== undefined && compareVersions(m.version, newestApplied) < 0;
+      return { ...base, state: 'pending', ...(outOfOrder ? { outOfOrder } : {}) };
+    }
+    const state: MigrationState = a.checksum === m.checksum ? 'applied' : 'drifted';
+    const downChanged = m.kind === 'sql' && (a.downChecksum ?? undefined) !== m.downChecksum;
+    return { ...base, state, appliedAt: a.appliedAt, ...(downChanged ? { downChanged } : {}) };
+  });
+  const missing = applied.filter((a) => !onDisk.has(a.version)).map((a) => ({ version: a.version, name: a.name, appliedAt: a.appliedAt }));
+  return { entries, missing, applied };
+}
+
+/** Throw when drift, missing files or out-of-order pending migrations block a run (exit 2). */
+export function assertRunnable(state: BranchState): void {
+  const drifted = state.entries.find((e) => e.state === 'drifted');
+  if (drifted) {
+    throw new MigrationFileError(
+      `drift: ${drifted.file} changed after it was applied (version ${drifted.version})`,
+      `restore the file as applied, or accept the change with \`neon-migrate status --accept ${drifted.version}\``,
+      'DRIFT',
+    );
+  }
+  const missing = state.missing[0];
+  if (missing) {
+    throw new MigrationFileError(
+      `missing: migration ${missing.name} (version ${missing.version}) is applied on the branch but its file is gone`,
+      'restore the file from version control (a migration that ran must stay in migrations/)',
+      'MISSING_FILE',
+    );
+  }
+  const late = state.entries.find((e) => e.outOfOrder);
+  if (late) {
+    throw new MigrationFileError(
+      `out of order: ${late.file} (version ${late.version}) is older than the newest applied migration`,
+      'rename it with a version newer than the last applied one (`neon-migrate new` picks one)',
+      'OUT_OF_ORDER',
+    );
+  }
+}

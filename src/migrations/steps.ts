@@ -1,0 +1,44 @@
+/**
+ * The exact SQL a run sends for one migration, in order: used by the runner to execute and by
+ * `plan --sql` to print, so the two cannot disagree.
+ */
+import { deleteAppliedSql, insertAppliedSql } from './history.js';
+import type { Direction } from './select.js';
+import type { SqlScript } from './sql.js';
+import { isSqlScript, type Migration, type TsModule } from './types.js';
+
+/** Where a no-transaction migration's start time is kept for its duration. */
+const STARTED_SETTING = 'neon_migrate.started_at';
+
+export type Step =
+  /** Runner bookkeeping (BEGIN, COMMIT, history rows). */
+  | { kind: 'control'; sql: string }
+  /** A statement of the migration file. */
+  | { kind: 'statement'; sql: string; index: number; file: string; line: number; column: number }
+  /** A TypeScript migration function. */
+  | { kind: 'code'; file: string; fn: 'up' | 'down'; module: TsModule };
+
+/** The script or module a direction runs. */
+export function scriptOf(m: Migration, direction: Direction): SqlScript | TsModule {
+  const s = direction === 'up' ? m.up : m.down;
+  if (!s) throw new Error(`${m.name} has no ${direction}`); // selectMigrations refuses this earlier
+  return s;
+}
+
+/** Whether a migration runs inside a transaction in this direction. */
+export function inTransaction(m: Migration, direction: Direction): boolean {
+  return !scriptOf(m, direction).noTransaction;
+}
+
+/** The steps of one migration in one direction. */
+export function migrationSteps(m: Migration, direction: Direction, runId: string): Step[] {
+  const script = scriptOf(m, direction);
+  const tx = !script.noTransaction;
+  const startedExpr = tx ? 'now()' : `current_setting('${STARTED_SETTING}')::timestamptz`;
+  const body: Step[] = isSqlScript(script)
+    ? script.statements.map((s) => ({ kind: 'statement', sql: s.sql, index: s.index, file: script.file, line: s.line, column: s.column }))
+    : [{ kind: 'code', file: script.file, fn: direction, module: script }];
+  const record = direction === 'up' ? insertAppliedSql(m, runId, startedExpr) : deleteAppliedSql(m.version);
+  if (tx) return [{ kind: 'control', sql: 'BEGIN' }, ...body, { kind: 'control', sql: `${record}; COMMIT` }];
+  return [{ kind: 'control', sql: `SELECT set_config('${STARTED_SETTING}', clock_timestamp()::text, false)` }, ...body, { kind: 'control', sql: record }];
+}
