@@ -9,12 +9,15 @@ export interface CommandOutput {
   human: string;
   /** Defaults to 0. A result can carry a non-zero code without throwing (e.g. a failed run, rolled back). */
   exitCode?: number;
+  /** Print without redacting secrets: only for output whose point is a secret (`connection-string`). */
+  unredacted?: boolean;
 }
 
 /** Print a command's result and return its exit code. */
 export function printOutput(out: CommandOutput, json: boolean): number {
-  if (json) process.stdout.write(`${redactSecrets(JSON.stringify(out.json, null, 2))}\n`);
-  else if (out.human) process.stdout.write(`${redactSecrets(out.human)}${out.human.endsWith('\n') ? '' : '\n'}`);
+  const redact = out.unredacted ? (text: string) => text : redactSecrets;
+  if (json) process.stdout.write(`${redact(JSON.stringify(out.json, null, 2))}\n`);
+  else if (out.human) process.stdout.write(`${redact(out.human)}${out.human.endsWith('\n') ? '' : '\n'}`);
   return out.exitCode ?? 0;
 }
 

@@ -1,4 +1,5 @@
 /** The Platform conformance suite against the embedded local engine. */
+import { rmSync } from 'node:fs';
 import { settingsSchema } from '../../src/config/schema.js';
 import { openLocalPlatform } from '../../src/platform/local/index.js';
 import { describePlatformConformance } from './conformance.js';
@@ -7,7 +8,8 @@ import { tempProject } from './helpers.js';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describePlatformConformance('local engine', async () => {
-  const platform = await openLocalPlatform({ projectDir: tempProject(), env: process.env, settings: settingsSchema.parse({}) });
+  const dir = tempProject();
+  const platform = await openLocalPlatform({ projectDir: dir, env: process.env, settings: settingsSchema.parse({}) });
   return {
     platform,
     killCompute: async (ref) => {
@@ -19,6 +21,7 @@ describePlatformConformance('local engine', async () => {
     dispose: async () => {
       await platform.stopComputes();
       await platform.close();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 });

@@ -2,6 +2,7 @@
 import { rmSync } from 'node:fs';
 import { ConflictError, PlatformError } from '../../errors.js';
 import type { Branch, ConnectionOptions, CreateBranchOptions, Platform, ProjectInfo, RestoreOptions, RestoreResult } from '../types.js';
+import { type BackupMeta, takeBaseBackup } from './backup.js';
 import { checkNewName, preparePoint, resolveBranch, toBranch } from './branch-ops.js';
 import { adminQuery, pickPort, runningPid } from './cluster.js';
 import { ensureRunning, isServing, stopCompute } from './computes.js';
@@ -165,6 +166,21 @@ export class LocalPlatform implements Platform {
     const b = await this.startCompute(ref);
     const [{ lsn }] = await adminQuery<{ lsn: string }>(handleFor(this.ctx, this.state(), b), 'SELECT pg_current_wal_lsn()::text AS lsn');
     return lsn;
+  }
+
+  /** Take an online base backup of a branch now (starts its compute); returns the backup's label. */
+  async backupNow(ref: string): Promise<BackupMeta> {
+    return this.mutate(async (state) => {
+      const b = resolveBranch(state, ref);
+      await ensureRunning(this.ctx, state, b);
+      return takeBaseBackup(handleFor(this.ctx, state, b));
+    });
+  }
+
+  /** Where a branch's files live (for diagnostics and tests). */
+  branchDir(ref: string): string {
+    const s = this.state();
+    return handleFor(this.ctx, s, resolveBranch(s, ref)).paths.root;
   }
 
   /** The postmaster pid of a running compute (tests use it to kill one). */

@@ -14,7 +14,6 @@ import { branchPaths } from './layout.js';
 import { readState, writeState } from './state.js';
 
 export { LocalPlatform, type ComputeStatus } from './engine.js';
-export { defaultBackupName } from './restore.js';
 
 /** The engine's state directory inside a project. */
 export function localStateDir(projectDir: string): string {

@@ -5,6 +5,7 @@
  */
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { ConflictError, PlatformError, UsageError } from '../../errors.js';
+import { defaultPreserveName } from '../restore-request.js';
 import type { RestoreOptions, RestoreResult } from '../types.js';
 import { checkNewName, preparePoint, resolveBranch, toBranch } from './branch-ops.js';
 import { pickPort, runningPid, startCluster, writeBranchConf } from './cluster.js';
@@ -13,10 +14,6 @@ import { type EngineContext, handleFor } from './context.js';
 import { adopt, materialize } from './materialize.js';
 import { type BranchRecord, type EngineState, newId } from './state.js';
 
-/** Neon's default backup name: `<name>_old_<UTC timestamp>`. */
-export function defaultBackupName(branchName: string, now = new Date()): string {
-  return `${branchName}_old_${now.toISOString().replace(/\.\d+Z$/, 'Z')}`;
-}
 
 /** Restore `targetRef` per `options` on already-locked state; mutates state on success only. */
 export async function restoreBranchLocked(ctx: EngineContext, state: EngineState, targetRef: string, options: RestoreOptions): Promise<RestoreResult> {
@@ -37,7 +34,7 @@ export async function restoreBranchLocked(ctx: EngineContext, state: EngineState
     throw new PlatformError(`preserve_under_name is required when restoring branch "${target.name}" from its own history`, 'pass --preserve-under-name <name>', 'PRESERVE_NAME_REQUIRED', 400);
   }
   // Neon may drop the old state of a restore from another branch; this engine always keeps it.
-  const backupName = options.preserveUnderName ?? defaultBackupName(target.name);
+  const backupName = options.preserveUnderName ?? defaultPreserveName(target.name);
   checkNewName(state, backupName);
 
   const wasRunning = target.status === 'ready' && runningPid(handleFor(ctx, state, target).paths) !== undefined;

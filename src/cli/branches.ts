@@ -1,0 +1,68 @@
+/** `branches list|create|delete`: the branch lifecycle on the current platform. */
+import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import type { Branch, PointInTime } from '../platform/types.js';
+import { action } from './context.js';
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+}
+
+/** Human listing: name, id, parent name, created, flags. */
+export function formatBranches(branches: Branch[]): string {
+  const byId = new Map(branches.map((b) => [b.id, b.name]));
+  const rows = [['NAME', 'ID', 'PARENT', 'CREATED', '']];
+  for (const b of branches) {
+    const flags = [b.default ? 'default' : '', b.protected ? 'protected' : ''].filter(Boolean).join(',');
+    rows.push([b.name, b.id, b.parentId ? (byId.get(b.parentId) ?? b.parentId) : '-', b.createdAt, flags]);
+  }
+  return table(rows);
+}
+
+/** Register `branches`. */
+export function registerBranches(program: Command): void {
+  const branches = program.command('branches').description('list, create and delete branches');
+
+  branches
+    .command('list', { isDefault: true })
+    .description('list the branches of the project')
+    .action(
+      action(async (ctx) => {
+        const list = await (await ctx.platform()).listBranches();
+        return { json: { branches: list }, human: formatBranches(list) };
+      }),
+    );
+
+  branches
+    .command('create <name>')
+    .description("create a branch from its parent's head, or from a point in the parent's history")
+    .option('--parent <branch>', 'parent branch (default: the default branch)')
+    .option('--timestamp <time>', 'branch from the parent as of this RFC 3339 time')
+    .option('--lsn <lsn>', 'branch from the parent as of this LSN')
+    .action(
+      action(async (ctx, name: string, opts: { parent?: string; timestamp?: string; lsn?: string }) => {
+        if (opts.timestamp !== undefined && opts.lsn !== undefined) {
+          throw new UsageError('--timestamp and --lsn are mutually exclusive', 'give one point in time', 'BRANCH_ARGS');
+        }
+        const at: PointInTime | undefined = opts.timestamp !== undefined ? { timestamp: opts.timestamp } : opts.lsn !== undefined ? { lsn: opts.lsn } : undefined;
+        const branch = await (await ctx.platform()).createBranch({ name, ...(opts.parent ? { parent: opts.parent } : {}), ...(at ? { at } : {}) });
+        return { json: { branch }, human: `created branch ${branch.name} (${branch.id})` };
+      }),
+    );
+
+  branches
+    .command('delete <branch>')
+    .description('delete a branch and its data (not the default branch, nor one with children)')
+    .action(
+      action(async (ctx, ref: string) => {
+        const platform = await ctx.platform();
+        const branch = await platform.getBranch(ref);
+        if (!(await ctx.confirm(`delete branch "${branch.name}" and all its data?`))) {
+          return { json: { deleted: false }, human: 'cancelled', exitCode: 2 };
+        }
+        await platform.deleteBranch(branch.id);
+        return { json: { deleted: true, branch }, human: `deleted branch ${branch.name} (${branch.id})` };
+      }),
+    );
+}
