@@ -10,7 +10,8 @@ import { connect } from '../db/connect.js';
 import { BranchNotFoundError, ConflictError, UsageError } from '../errors.js';
 import { finishRun, listRuns, recordRun } from '../migrations/history.js';
 import type { Branch } from '../platform/types.js';
-import { nowOf, stamp, type WorkflowContext } from './context.js';
+import { defaultPreserveName } from '../platform/restore-request.js';
+import { nowOf, type WorkflowContext } from './context.js';
 
 /** The branch an environment is created from and refreshed from. */
 export function parentOf(ctx: WorkflowContext, env: Environment): string {
@@ -71,7 +72,7 @@ export async function refreshBranch(ctx: WorkflowContext, branch: string, parent
   if (branch === parent) throw new UsageError(`branch "${branch}" is its own parent and cannot be refreshed`, 'refresh an environment branch such as dev or staging', 'RESET_ROOT');
   const target = await ctx.platform.getBranch(branch);
   if (target.default) throw new ConflictError(`branch "${branch}" is the default branch; refreshing it would replace production`, 'use `neon-migrate restore` for the default branch', 'RESET_DEFAULT');
-  const backupName = `${branch}_old_${stamp(nowOf(ctx))}`;
+  const backupName = defaultPreserveName(branch, nowOf(ctx));
   ctx.log?.(`refreshing ${branch} from ${parent} (old state kept as ${backupName})`);
   const result = await ctx.platform.restoreBranch(branch, { source: parent, preserveUnderName: backupName });
   const refreshedAt = await recordRefresh(ctx, branch, parent, result.backup?.name ?? backupName);

@@ -2,7 +2,8 @@
 import { connect } from '../db/connect.js';
 import { PlatformError } from '../errors.js';
 import { compareSnapshots, type IntegritySnapshot, takeSnapshot } from '../verify/snapshot.js';
-import { nowOf, stamp, type WorkflowContext } from './context.js';
+import { defaultPreserveName } from '../platform/restore-request.js';
+import { nowOf, type WorkflowContext } from './context.js';
 import type { ReportRestore } from './report.js';
 
 export interface CheckpointRestore extends ReportRestore {
@@ -11,7 +12,7 @@ export interface CheckpointRestore extends ReportRestore {
 
 /** Restore `branch` from `checkpoint` (old state kept as `<branch>_old_<stamp>`) and compare with `expected`. */
 export async function restoreFromCheckpoint(ctx: WorkflowContext, branch: string, checkpoint: string, expected?: IntegritySnapshot): Promise<CheckpointRestore> {
-  const backupName = `${branch}_old_${stamp(nowOf(ctx))}`;
+  const backupName = defaultPreserveName(branch, nowOf(ctx));
   ctx.log?.(`restoring ${branch} from ${checkpoint} (failed state kept as ${backupName})`);
   let backup: string;
   try {
