@@ -13,7 +13,7 @@ export interface CheckpointRestore extends ReportRestore {
 /** Restore `branch` from `checkpoint` (old state kept as `<branch>_old_<stamp>`) and compare with `expected`. */
 export async function restoreFromCheckpoint(ctx: WorkflowContext, branch: string, checkpoint: string, expected?: IntegritySnapshot): Promise<CheckpointRestore> {
   const backupName = defaultPreserveName(branch, nowOf(ctx));
-  ctx.log?.(`restoring ${branch} from ${checkpoint} (failed state kept as ${backupName})`);
+  ctx.log?.(`restoring ${branch} from ${checkpoint} (current state kept as ${backupName})`);
   let backup: string;
   try {
     const result = await ctx.platform.restoreBranch(branch, { source: checkpoint, preserveUnderName: backupName });
