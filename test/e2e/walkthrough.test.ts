@@ -4,6 +4,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appliedVersions, branchNames, cli, contentDigest, copyExampleProject, removeProject, sql } from './helpers.js';
 
@@ -74,7 +75,10 @@ describe('walkthrough', () => {
     await new Promise((r) => setTimeout(r, 1100));
     const [{ t }] = await sql<{ t: string }>(project, 'main', `SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS t`);
     await new Promise((r) => setTimeout(r, 1100));
-    await sql(project, 'main', `DELETE FROM tasks WHERE completed`);
+    // As the walkthrough does it: the demo SQL helper with DATABASE_URL from `connection-string`.
+    const uri = (await cli(project, ['connection-string', 'main'])).stdout.trim();
+    const del = await execa('node', [path.resolve('scripts/demo/sql.mjs'), 'DELETE FROM tasks WHERE completed'], { env: { DATABASE_URL: uri }, reject: false });
+    expect(del.stdout, del.stderr).toMatch(/DELETE \d+/);
     const broken = await contentDigest(project, 'main');
     expect(broken['public.tasks']).not.toBe(healthy['public.tasks']);
 
