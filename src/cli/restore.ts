@@ -57,7 +57,7 @@ export function registerRestore(program: Command): Command {
         const done = await restoreAndRecord(wctx, plan);
         return {
           json: { restored: true, ...done },
-          human: `restored branch ${done.branch} from ${done.source}${done.at ? ('timestamp' in done.at ? ` at ${done.at.timestamp}` : ` at LSN ${done.at.lsn}`) : ''}${done.backup ? `; previous state kept as branch ${done.backup}` : ''}`,
+          human: `restored branch ${done.branch.name} from ${done.source}${done.at ? ('timestamp' in done.at ? ` at ${done.at.timestamp}` : ` at LSN ${done.at.lsn}`) : ''}${done.backup ? `; previous state kept as branch ${done.backup.name} (${done.backup.id})` : ''}`,
         };
       }),
     );

@@ -9,6 +9,7 @@ import { connect } from '../db/connect.js';
 import { UsageError } from '../errors.js';
 import { finishRun, readApplied, recordRun } from '../migrations/history.js';
 import { executeRestore, type RestorePlan } from '../platform/restore-request.js';
+import type { Branch } from '../platform/types.js';
 import { compareSnapshots, type TableDelta, takeSnapshot } from '../verify/snapshot.js';
 import { resolveCheckpoint } from './checkpoint-list.js';
 import { nowOf, stamp, type WorkflowContext } from './context.js';
@@ -79,22 +80,23 @@ export function renderDryRun(d: RestoreDryRun): string {
 }
 
 export interface RestoreDone {
-  branch: string;
+  branch: Branch;
   source: string;
-  at?: RestorePlan['options']['at'];
-  backup?: string;
+  at: RestorePlan['options']['at'] | null;
+  /** The branch holding the pre-restore state. */
+  backup?: Branch;
 }
 
 /** Run a planned restore and record it in the restored branch's history. */
 export async function restoreAndRecord(ctx: WorkflowContext, plan: RestorePlan): Promise<RestoreDone> {
   if (plan.options.source === plan.target && !plan.options.at) throw new UsageError('restore needs a source', 'pass --from-checkpoint, --from-branch, --timestamp or --lsn', 'RESTORE_ARGS');
   const result = await executeRestore(ctx.platform, plan);
-  const done: RestoreDone = { branch: result.branch.name, source: plan.options.source, ...(plan.options.at ? { at: plan.options.at } : {}), ...(result.backup ? { backup: result.backup.name } : {}) };
+  const done: RestoreDone = { branch: result.branch, source: plan.options.source, at: plan.options.at ?? null, ...(result.backup ? { backup: result.backup } : {}) };
   const db = await connect(await ctx.platform.connectionUri(plan.target));
   try {
     const id = randomUUID();
     await recordRun(db, { id, command: 'restore', branch: plan.target });
-    await finishRun(db, id, 'succeeded', done);
+    await finishRun(db, id, 'succeeded', { source: done.source, at: done.at, backup: done.backup?.name ?? null });
   } finally {
     await db.close();
   }

@@ -91,12 +91,12 @@ describe('walkthrough', () => {
 
     const real = await cli(project, ['--json', '--yes', 'restore', '--branch', 'main', '--timestamp', t]);
     expect(real.exitCode, real.stderr).toBe(0);
-    expect(real.json.backup).toMatch(/^main_old_/);
+    expect(real.json.backup.name).toMatch(/^main_old_/);
     const restored = await contentDigest(project, 'main');
     expect(restored).toEqual(healthy);
     for (const [table, rows] of Object.entries(predicted)) expect(Number(restored[table]!.split(':')[0])).toBe(rows);
     // The broken state is kept under the backup name.
-    expect(await contentDigest(project, real.json.backup)).toEqual(broken);
+    expect(await contentDigest(project, real.json.backup.name)).toEqual(broken);
   });
 
   it('report shows the latest run again, in markdown too', async () => {

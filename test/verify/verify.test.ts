@@ -20,9 +20,9 @@ import {
   type TouchedTables,
   verifyAfterApply,
 } from '../../src/verify/index.js';
-import { type PgFixture, startPg } from './pg-fixture.js';
+import { startEngineDatabases, type TestDatabases } from './engine-db.js';
 
-let fixture: PgFixture;
+let fixture: TestDatabases;
 let dbCount = 0;
 
 async function freshDb(setup: string): Promise<pg.Client> {
@@ -44,7 +44,7 @@ const TASKS = `
 `;
 
 beforeAll(async () => {
-  fixture = await startPg();
+  fixture = await startEngineDatabases();
 });
 afterAll(async () => {
   await fixture?.stop();
