@@ -12,8 +12,15 @@ import { chooseBackup } from './materialize.js';
 import type { BackupMeta } from './backup.js';
 import type { BranchRecord, EngineState } from './state.js';
 
-/** Replay from the newest backup beyond this many bytes of WAL → take a fresh base backup first. */
-export const FRESH_BACKUP_WAL_BYTES = 256n * 1024n * 1024n;
+/**
+ * When to take a fresh base backup before recording a head branch point: replay runs at roughly a
+ * tenth of copy speed here, so once the WAL since the newest backup exceeds 1/8 of the cluster's
+ * size (and a floor of 32 MB), copying anew is cheaper than replaying it on materialization.
+ */
+export function needsFreshBackup(walSinceBackup: bigint, clusterBytes: bigint): boolean {
+  const floor = 32n * 1024n * 1024n;
+  return walSinceBackup > floor && walSinceBackup * 8n > clusterBytes;
+}
 
 /** Find a branch by name or id; BranchNotFoundError listing the names. */
 export function resolveBranch(state: EngineState, ref: string): BranchRecord {
@@ -78,7 +85,8 @@ export async function preparePoint(ctx: EngineContext, state: EngineState, sourc
     // a head branch: keep replay short by taking a fresh base backup when much WAL accumulated
     const backups = listBackups(c.paths.base);
     const newest = backups[backups.length - 1];
-    if (!newest || parseLsn(current) - parseLsn(newest.stopLsn) > FRESH_BACKUP_WAL_BYTES) await takeBaseBackup(c);
+    const [{ bytes }] = await adminQuery<{ bytes: string }>(c, 'SELECT sum(pg_database_size(oid))::text AS bytes FROM pg_database');
+    if (!newest || needsFreshBackup(parseLsn(current) - parseLsn(newest.stopLsn), BigInt(bytes))) await takeBaseBackup(c);
   }
   const archived = await archiveUpToNow(c, segBytes);
   target ??= { lsn: archived.lsn };
