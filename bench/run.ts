@@ -7,7 +7,10 @@ interface BenchEntry {
   load: () => Promise<{ run: () => Promise<void> }>;
 }
 
-export const benches: BenchEntry[] = [{ name: 'engine', load: () => import('./engine.js') }];
+export const benches: BenchEntry[] = [
+  { name: 'engine', load: () => import('./engine.js') },
+  { name: 'runner', load: () => import('./runner.js') },
+];
 
 const only = process.env.BENCH_ONLY?.split(',').filter(Boolean);
 for (const b of benches) {

@@ -4,6 +4,7 @@
  * through an in-process WebSocket→TCP relay with TLS and the pipelined connect turned off (the
  * pipelined connect fails with SCRAM), set per Client so the two never mix.
  */
+import type { EventEmitter } from 'node:events';
 import { Client } from '@neondatabase/serverless';
 import ws from 'ws';
 import { PlatformError, redactSecrets } from '../errors.js';
@@ -22,14 +23,19 @@ export interface DbClient {
    * included); with params, one statement via the extended protocol.
    */
   query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<R>>;
+  /**
+   * Run a parameterless multi-statement script as one simple query. On failure the thrown error
+   * carries `completedStatements`: how many statements of the script completed before it.
+   */
+  script(sql: string): Promise<void>;
   close(): Promise<void>;
 }
 
 let relay: Promise<Relay> | undefined;
 let relayUsers = 0;
 
-/** Share one relay between the open local connections; it closes when the last one does. */
-async function acquireRelay(): Promise<Relay> {
+/** Share one relay between the open local connections and pools; it closes when the last one does. */
+export async function acquireRelay(): Promise<Relay> {
   relayUsers++;
   relay ??= startRelay();
   try {
@@ -41,7 +47,8 @@ async function acquireRelay(): Promise<Relay> {
   }
 }
 
-async function releaseRelay(): Promise<void> {
+/** Release a relay use taken with acquireRelay. */
+export async function releaseRelay(): Promise<void> {
   relayUsers--;
   if (relayUsers === 0 && relay) {
     const r = relay;
@@ -59,21 +66,28 @@ export function isLocalUri(uri: string): boolean {
   }
 }
 
+/** Per-client driver settings: WebSockets from `ws`; for a local target, the relay without TLS or pipelining. */
+export function configureClient(client: Client, relay?: Relay): void {
+  const cfg = client.neonConfig;
+  cfg.webSocketConstructor = ws;
+  if (!relay) return;
+  cfg.wsProxy = (host: string, port: number | string) => `${relay.address}/?address=${host}:${port}`;
+  cfg.useSecureWebSocket = false;
+  cfg.pipelineTLS = false;
+  cfg.pipelineConnect = false;
+  cfg.forceDisablePgSSL = true;
+}
+
 /** Open a direct session to the database at `uri`. */
 export async function connect(uri: string): Promise<DbClient> {
   const local = isLocalUri(uri);
   const client = new Client({ connectionString: uri });
-  const cfg = client.neonConfig;
-  cfg.webSocketConstructor = ws;
   let usesRelay = false;
   if (local) {
-    const r = await acquireRelay();
+    configureClient(client, await acquireRelay());
     usesRelay = true;
-    cfg.wsProxy = (host: string, port: number | string) => `${r.address}/?address=${host}:${port}`;
-    cfg.useSecureWebSocket = false;
-    cfg.pipelineTLS = false;
-    cfg.pipelineConnect = false;
-    cfg.forceDisablePgSSL = true;
+  } else {
+    configureClient(client);
   }
   // Errors on an idle session (server restart, network) must not crash the process.
   client.on('error', () => undefined);
@@ -85,12 +99,28 @@ export async function connect(uri: string): Promise<DbClient> {
     throw new PlatformError(`cannot connect to the database: ${redactSecrets(message)}`, 'check that the branch exists and its compute is running', 'DB_CONNECT');
   }
   let closed = false;
+  // The driver (a node-postgres fork) emits one `commandComplete` per finished statement on its
+  // protocol connection; it is not in the typings, hence the narrow cast.
+  const protocol = (client as unknown as { connection: EventEmitter }).connection;
   return {
     query: async <R>(sql: string, params?: unknown[]) => {
       const res = params === undefined ? await client.query(sql) : await client.query(sql, params);
       // A multi-statement simple query yields one result per statement; callers want the last.
       const last = Array.isArray(res) ? res[res.length - 1] : res;
       return { rows: (last?.rows ?? []) as R[], rowCount: last?.rowCount ?? 0 };
+    },
+    script: async (sql: string) => {
+      let completed = 0;
+      const count = () => void completed++;
+      protocol.on('commandComplete', count);
+      try {
+        await client.query(sql);
+      } catch (err) {
+        if (err && typeof err === 'object') Object.assign(err, { completedStatements: completed });
+        throw err;
+      } finally {
+        protocol.off('commandComplete', count);
+      }
     },
     close: async () => {
       if (closed) return;

@@ -8,9 +8,15 @@ import type { Migration } from './types.js';
 export interface MigrationProject {
   projectDir: string;
   settings: Settings;
-  platform: Platform;
+  /** The platform, or a function opening it (called only once inputs are validated). */
+  platform: Platform | (() => Promise<Platform>);
   /** Progress lines (the CLI sends them to stderr). */
   log?: (message: string) => void;
+}
+
+/** The project's platform, opening it on first use. */
+export async function platformOf(p: Pick<MigrationProject, 'platform'>): Promise<Platform> {
+  return typeof p.platform === 'function' ? p.platform() : p.platform;
 }
 
 /** Load the project's migrations (file errors are thrown before anything connects). */

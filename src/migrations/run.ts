@@ -6,9 +6,9 @@ import { randomUUID } from 'node:crypto';
 import { MigrationFileError, UsageError } from '../errors.js';
 import { acceptChecksum, finishRun, readApplied, recordRun } from './history.js';
 import { versionArgument } from './naming.js';
-import { createCheckpoint, type MigrationProject, projectMigrations } from './project.js';
+import { createCheckpoint, type MigrationProject, platformOf, projectMigrations } from './project.js';
 import { type MigrationResult, type RunOutcome, runMigrations } from './runner.js';
-import { type Direction, type Selection, selectMigrations, validateSelection } from './select.js';
+import { assertKnownTarget, type Direction, type Selection, selectMigrations, validateSelection } from './select.js';
 import { openRunSession } from './session.js';
 import { assertRunnable, compareWithHistory } from './state.js';
 
@@ -36,9 +36,11 @@ export interface MigrateReport {
 export async function migrate(p: MigrationProject, options: MigrateOptions): Promise<MigrateReport> {
   const branch = options.branch ?? p.settings.defaultBranch;
   const startedAt = new Date().toISOString();
-  validateSelection(options);
+  const { to } = validateSelection(options);
   const migrations = await projectMigrations(p);
-  const uri = await p.platform.connectionUri(branch);
+  assertKnownTarget(options.direction, migrations, to, options.to);
+  const platform = await platformOf(p);
+  const uri = await platform.connectionUri(branch);
   const session = await openRunSession(uri, { branch, wait: options.wait, timeouts: p.settings.timeouts });
   try {
     const { db } = session;
@@ -50,7 +52,7 @@ export async function migrate(p: MigrationProject, options: MigrateOptions): Pro
       return { ...base, runId: null, checkpoint: null, outcome: 'nothing-to-do', results: [], finishedAt: new Date().toISOString() };
     }
     p.log?.(`taking checkpoint of ${branch}`);
-    const checkpoint = (await createCheckpoint(p.platform, branch)).name;
+    const checkpoint = (await createCheckpoint(platform, branch)).name;
     const runId = randomUUID();
     await recordRun(db, { id: runId, command: options.direction, branch, checkpoint });
     const { outcome, results } = await runMigrations({ db, branch, direction: options.direction, migrations: chosen, runId, log: p.log });
@@ -78,7 +80,7 @@ export async function acceptMigration(p: MigrationProject, options: { version: s
   const migrations = await projectMigrations(p);
   const m = migrations.find((x) => x.version === version);
   if (!m) throw new UsageError(`--accept ${options.version}: no migration file has version ${version}`, 'run `neon-migrate status` to see the versions', 'UNKNOWN_VERSION');
-  const session = await openRunSession(await p.platform.connectionUri(branch), { branch, wait: options.wait, timeouts: p.settings.timeouts });
+  const session = await openRunSession(await (await platformOf(p)).connectionUri(branch), { branch, wait: options.wait, timeouts: p.settings.timeouts });
   try {
     const { db } = session;
     const row = (await readApplied(db)).find((a) => a.version === version);

@@ -79,6 +79,24 @@ async function runOne(opts: RunMigrationsOptions, m: Migration): Promise<Migrati
         await db.query(step.sql);
         if (step.sql === 'BEGIN') inTx = true;
         else if (step.sql.endsWith('COMMIT')) inTx = false;
+      } else if (step.kind === 'transaction') {
+        inTx = true;
+        try {
+          await db.script(step.sql);
+        } catch (err) {
+          // Completed = BEGIN + the statements before the failing one.
+          const completed = (err as { completedStatements?: number }).completedStatements ?? 0;
+          const failing = step.statements[completed - 1];
+          if (failing) {
+            statementIndex = failing.index;
+            location = `${step.file}:${failing.line}:${failing.column}`;
+          } else {
+            location = `${step.file} (history bookkeeping)`;
+          }
+          throw err;
+        }
+        inTx = false;
+        done = step.statements.length;
       } else if (step.kind === 'statement') {
         location = `${step.file}:${step.line}:${step.column}`;
         statementIndex = step.index;
@@ -87,7 +105,11 @@ async function runOne(opts: RunMigrationsOptions, m: Migration): Promise<Migrati
       } else {
         location = step.file;
         const fn = step.fn === 'up' ? step.module.up : step.module.down;
-        await fn!({ client: db, branch, log: (msg) => log?.(`${m.name}: ${msg}`) });
+        // Outside a transaction, whatever the code did before failing stays: count it as partial.
+        if (!transactional) done++;
+        // Only `query`: the code must not close or script the run's session.
+        const client = { query: <R>(sql: string, params?: unknown[]) => db.query<R>(sql, params) };
+        await fn!({ client, branch, log: (msg) => log?.(`${m.name}: ${msg}`) });
       }
     }
     return result(direction === 'up' ? 'applied' : 'reverted', { statementsDone: done });

@@ -22,13 +22,21 @@ export function validateSelection(sel: Selection): { to?: string; steps?: number
   return { to: sel.to === undefined ? undefined : versionArgument(sel.to), steps: sel.steps };
 }
 
+/** Refuse a `--to` version that no migration has (checked before connecting, and again against history). */
+export function assertKnownTarget(direction: Direction, migrations: Migration[], to: string | undefined, raw: string | undefined, applied: string[] = []): void {
+  if (to === undefined || (direction === 'down' && to === '0')) return;
+  if (migrations.some((m) => m.version === to) || applied.includes(to)) return;
+  throw new UsageError(
+    `--to ${raw ?? to}: no migration has version ${to}`,
+    direction === 'down' ? 'run `neon-migrate status` to see the versions (`--to 0` reverts everything)' : 'run `neon-migrate status` to see the versions',
+    'UNKNOWN_VERSION',
+  );
+}
+
 /** The migrations a run touches, in execution order. Down defaults to one step. */
 export function selectMigrations(direction: Direction, migrations: Migration[], state: BranchState, sel: Selection): Migration[] {
   const { to, steps } = validateSelection(sel);
-  const known = new Set([...migrations.map((m) => m.version), ...state.applied.map((a) => a.version)]);
-  if (to !== undefined && !known.has(to) && !(direction === 'down' && to === '0')) {
-    throw new UsageError(`--to ${sel.to}: no migration has version ${to}`, direction === 'down' ? 'run `neon-migrate status` to see the versions (`--to 0` reverts everything)' : 'run `neon-migrate status` to see the versions', 'UNKNOWN_VERSION');
-  }
+  assertKnownTarget(direction, migrations, to, sel.to, state.applied.map((a) => a.version));
   const appliedVersions = new Set(state.entries.filter((e) => e.state !== 'pending').map((e) => e.version));
   if (direction === 'up') {
     let pending = migrations.filter((m) => !appliedVersions.has(m.version));

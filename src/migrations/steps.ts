@@ -15,6 +15,11 @@ export type Step =
   | { kind: 'control'; sql: string }
   /** A statement of the migration file. */
   | { kind: 'statement'; sql: string; index: number; file: string; line: number; column: number }
+  /**
+   * A transactional SQL migration as one simple query: BEGIN, its statements, the history row,
+   * COMMIT (one round trip; a failure is located by counting the statements that completed).
+   */
+  | { kind: 'transaction'; sql: string; file: string; statements: { index: number; line: number; column: number }[] }
   /** A TypeScript migration function. */
   | { kind: 'code'; file: string; fn: 'up' | 'down'; module: TsModule };
 
@@ -39,6 +44,15 @@ export function migrationSteps(m: Migration, direction: Direction, runId: string
     ? script.statements.map((s) => ({ kind: 'statement', sql: s.sql, index: s.index, file: script.file, line: s.line, column: s.column }))
     : [{ kind: 'code', file: script.file, fn: direction, module: script }];
   const record = direction === 'up' ? insertAppliedSql(m, runId, startedExpr) : deleteAppliedSql(m.version);
+  if (tx && isSqlScript(script)) {
+    const parts = ['BEGIN', ...script.statements.map((s) => s.sql), record, 'COMMIT'];
+    return [{ kind: 'transaction', sql: joinStatements(parts), file: script.file, statements: script.statements.map(({ index, line, column }) => ({ index, line, column })) }];
+  }
   if (tx) return [{ kind: 'control', sql: 'BEGIN' }, ...body, { kind: 'control', sql: `${record}; COMMIT` }];
   return [{ kind: 'control', sql: `SELECT set_config('${STARTED_SETTING}', clock_timestamp()::text, false)` }, ...body, { kind: 'control', sql: record }];
+}
+
+/** Join statements into one script; a trailing line comment would swallow the `;`, so break the line. */
+export function joinStatements(statements: string[]): string {
+  return statements.map((s) => (/--[^\n]*$/.test(s) ? `${s}\n;` : `${s};`)).join('\n');
 }

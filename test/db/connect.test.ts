@@ -1,18 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, isLocalUri } from '../../src/db/connect.js';
-import { startPgFixture, type PgFixture } from '../support/pg-fixture.js';
+import { openTestEngine, type TestEngine } from '../support/engine.js';
 
-let pg: PgFixture;
+let engine: TestEngine;
+let mainUri: string;
 beforeAll(async () => {
-  pg = await startPgFixture();
+  engine = await openTestEngine();
+  mainUri = await engine.platform.connectionUri('main');
 });
 afterAll(async () => {
-  await pg?.stop();
+  await engine?.close();
 });
 
 describe('connect (serverless driver through the local relay)', () => {
   it('runs a parameterless multi-statement script with $$ bodies as one simple query', async () => {
-    const db = await connect(await pg.createDatabase('conn_a'));
+    const db = await connect(mainUri);
     try {
       await db.query(`CREATE TABLE t (x int); CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1; $$; INSERT INTO t VALUES (f());`);
       const res = await db.query<{ x: number }>('SELECT x FROM t WHERE x = $1', [1]);
@@ -23,7 +25,7 @@ describe('connect (serverless driver through the local relay)', () => {
   });
 
   it('authenticates with SCRAM and reports a wrong password without leaking it', async () => {
-    const bad = pg.uri('conn_a').replace('fixture-secret-pw', 'wrong-pass-xyz');
+    const bad = mainUri.replace(/:[^:@/]+@/, ':wrong-pass-xyz@');
     await expect(connect(bad)).rejects.toMatchObject({ code: 'DB_CONNECT' });
     await connect(bad).catch((err: Error) => expect(err.message).not.toContain('wrong-pass-xyz'));
   });
@@ -32,5 +34,37 @@ describe('connect (serverless driver through the local relay)', () => {
     expect(isLocalUri('postgresql://u:p@127.0.0.1:5432/db')).toBe(true);
     expect(isLocalUri('postgresql://u:p@localhost/db')).toBe(true);
     expect(isLocalUri('postgresql://u:p@ep-x.eu-central-1.aws.neon.tech/db')).toBe(false);
+  });
+});
+
+describe('the WebSocket relay', () => {
+  it('refuses targets that are not on the loopback interface', async () => {
+    const { startRelay } = await import('../../src/db/relay.js');
+    const { default: WebSocket } = await import('ws');
+    const relay = await startRelay();
+    try {
+      const code = await new Promise<number>((resolve) => {
+        const sock = new WebSocket(`ws://${relay.address}/?address=10.1.2.3:5432`);
+        sock.on('close', (c) => resolve(c));
+        sock.on('error', () => undefined);
+      });
+      expect(code).toBe(1008);
+    } finally {
+      await relay.close();
+    }
+  });
+});
+
+describe('openPool', () => {
+  it('runs concurrent queries over several relayed sessions', async () => {
+    const { openPool } = await import('../../src/db/pool.js');
+    const pool = await openPool(mainUri, { max: 3 });
+    try {
+      const pids = await Promise.all([1, 2, 3].map(() => pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid, pg_sleep(0.2)')));
+      expect(new Set(pids.map((r) => r.rows[0]!.pid)).size).toBeGreaterThan(1);
+      await expect(pool.query('SELECT * FROM nowhere')).rejects.toMatchObject({ code: '42P01' });
+    } finally {
+      await pool.close();
+    }
   });
 });

@@ -1,0 +1,18 @@
+/** `neon-migrate init`: scaffold a project (never overwrites). */
+import type { Command } from 'commander';
+import { initProject } from '../migrations/scaffold.js';
+import { action } from './context.js';
+
+/** Register `init`. */
+export function registerInit(program: Command): void {
+  program
+    .command('init')
+    .description('scaffold neon-migrate.json, environments/, migrations/ and scripts/')
+    .action(
+      action(async (ctx) => {
+        const r = initProject(ctx.projectDir);
+        const human = [...r.created.map((f) => `created ${f}`), ...r.kept.map((f) => `kept    ${f} (exists)`)].join('\n');
+        return { json: { ok: true, ...r }, human };
+      }),
+    );
+}

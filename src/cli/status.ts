@@ -1,0 +1,41 @@
+/** `neon-migrate status [--branch B] [--accept V]`. */
+import type { Command } from 'commander';
+import { migrationStatus, type StatusReport } from '../migrations/inspect.js';
+import { acceptMigration } from '../migrations/run.js';
+import { action } from './context.js';
+import { log } from './output.js';
+
+function formatStatus(r: StatusReport): string {
+  const lines = [`branch ${r.branch}: ${r.counts.applied} applied, ${r.counts.pending} pending, ${r.counts.drifted} drifted, ${r.counts.missing} missing`];
+  for (const e of r.entries) {
+    const flags = [e.reversible ? '' : 'irreversible', e.noTransaction ? 'no-transaction' : '', e.outOfOrder ? 'out of order' : '', e.downChanged ? 'down file changed' : '', e.kind === 'ts' ? 'ts' : '']
+      .filter(Boolean)
+      .join(', ');
+    lines.push(`  ${e.state.padEnd(8)} ${e.name}${flags ? ` [${flags}]` : ''}${e.appliedAt ? ` ${e.appliedAt}` : ''}`);
+    for (const n of e.notes) lines.push(`           note: ${n}`);
+  }
+  for (const m of r.missing) lines.push(`  missing  ${m.name} (applied ${m.appliedAt}, file gone)`);
+  if (r.counts.drifted) lines.push('drifted migrations block up/down: restore the file, or accept with `neon-migrate status --accept <version>`');
+  return lines.join('\n');
+}
+
+/** Register `status`. */
+export function registerStatus(program: Command): void {
+  program
+    .command('status')
+    .description('applied, pending, drifted and missing migrations on a branch')
+    .option('-b, --branch <branch>', 'branch (default: settings.defaultBranch)')
+    .option('--accept <version>', 'accept a deliberate edit of an applied migration (stores its new checksum; recorded as a run)')
+    .action(
+      action(async (ctx, flags: { branch?: string; accept?: string }) => {
+        const project = { projectDir: ctx.projectDir, settings: ctx.settings, platform: () => ctx.platform(), log };
+        if (flags.accept !== undefined) {
+          const r = await acceptMigration(project, { version: flags.accept, branch: flags.branch });
+          return { json: { ok: true, accepted: r }, human: `accepted the edited ${r.name} on branch ${r.branch} (checksum ${r.previousChecksum.slice(0, 12)} → ${r.checksum.slice(0, 12)}, run ${r.runId})` };
+        }
+        const r = await migrationStatus(project, { branch: flags.branch });
+        const blocked = r.counts.drifted > 0 || r.counts.missing > 0;
+        return { json: { ok: !blocked, ...r }, human: formatStatus(r) };
+      }),
+    );
+}

@@ -1,0 +1,58 @@
+/** `neon-migrate up [--branch B] [--to V | --steps N] [--wait]`. */
+import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import { migrate, type MigrateReport } from '../migrations/run.js';
+import type { Direction } from '../migrations/select.js';
+import { action, type CliContext } from './context.js';
+import { log, type CommandOutput } from './output.js';
+
+export interface RunFlags {
+  branch?: string;
+  to?: string;
+  steps?: string;
+  wait?: boolean;
+}
+
+/** Parse `--steps` strictly (commander hands over text). */
+export function stepsFlag(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^-?\d+$/.test(raw.trim())) throw new UsageError(`--steps must be a positive whole number, got "${raw}"`, 'e.g. --steps 1', 'BAD_STEPS');
+  return Number(raw);
+}
+
+/** Human text for a run report. */
+export function formatRun(r: MigrateReport): string {
+  if (r.outcome === 'nothing-to-do') return `branch ${r.branch}: nothing to ${r.command === 'up' ? 'apply' : 'revert'}`;
+  const lines = [`branch ${r.branch} · checkpoint ${r.checkpoint} · run ${r.runId}`];
+  for (const m of r.results) {
+    const err = m.error ? `  ${m.error.location}: ${m.error.message}` : '';
+    const time = m.status === 'not-run' ? '' : ` (${Math.round(m.durationMs)} ms)`;
+    lines.push(`  ${m.status.padEnd(8)} ${m.name}${time}${err}`);
+  }
+  const failed = r.results.find((m) => m.status === 'failed' || m.status === 'partial');
+  if (failed?.status === 'failed') lines.push(`${failed.name} failed and was rolled back; the migrations before it stay ${r.command === 'up' ? 'applied' : 'reverted'}. Undo the whole run: neon-migrate rollback --branch ${r.branch}`);
+  if (failed?.status === 'partial') lines.push(`${failed.name} ran outside a transaction and stopped at statement ${(failed.error?.statementIndex ?? 0) + 1}; the statements before it took effect. Undo: neon-migrate rollback --branch ${r.branch}`);
+  return lines.join('\n');
+}
+
+/** Shared action of `up` and `down`. */
+export async function runCommand(ctx: CliContext, direction: Direction, flags: RunFlags): Promise<CommandOutput> {
+  const report = await migrate(
+    { projectDir: ctx.projectDir, settings: ctx.settings, platform: () => ctx.platform(), log },
+    { direction, branch: flags.branch, to: flags.to, steps: stepsFlag(flags.steps), wait: flags.wait },
+  );
+  const failed = report.outcome === 'failed' || report.outcome === 'partial';
+  return { json: { ok: !failed, ...report }, human: formatRun(report), exitCode: failed ? 1 : 0 };
+}
+
+/** Register `up`. */
+export function registerUp(program: Command): void {
+  program
+    .command('up')
+    .description('apply pending migrations (behind a checkpoint branch)')
+    .option('-b, --branch <branch>', 'branch to migrate (default: settings.defaultBranch)')
+    .option('--to <version>', 'apply up to and including this version')
+    .option('--steps <n>', 'apply at most N migrations')
+    .option('--wait', 'wait for another run on the branch instead of failing (exit 5)')
+    .action(action((ctx, flags: RunFlags) => runCommand(ctx, 'up', flags)));
+}

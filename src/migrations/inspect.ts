@@ -1,0 +1,116 @@
+/** `status` and `plan` as library functions: read-only views of a branch (or of a given applied set). */
+import { randomUUID } from 'node:crypto';
+import { connect } from '../db/connect.js';
+import { UsageError } from '../errors.js';
+import { finishRunSql, HISTORY_DDL, insertRunSql, readApplied, type AppliedRow } from './history.js';
+import { versionArgument } from './naming.js';
+import { type MigrationProject, platformOf, projectMigrations } from './project.js';
+import { type Direction, type Selection, selectMigrations, validateSelection } from './select.js';
+import { RUN_LOCK_KEY } from './session.js';
+import { assertRunnable, type BranchState, compareWithHistory } from './state.js';
+import { joinStatements, migrationSteps } from './steps.js';
+import type { Migration } from './types.js';
+
+export interface StatusReport extends Omit<BranchState, 'applied'> {
+  branch: string;
+  counts: { applied: number; pending: number; drifted: number; missing: number; irreversible: number };
+}
+
+async function branchState(p: MigrationProject, branch: string, migrations: Migration[]): Promise<BranchState> {
+  const db = await connect(await (await platformOf(p)).connectionUri(branch));
+  try {
+    return compareWithHistory(migrations, await readApplied(db));
+  } finally {
+    await db.close();
+  }
+}
+
+/** Applied, pending, drifted and missing migrations on a branch. */
+export async function migrationStatus(p: MigrationProject, options: { branch?: string } = {}): Promise<StatusReport> {
+  const branch = options.branch ?? p.settings.defaultBranch;
+  const migrations = await projectMigrations(p);
+  const { entries, missing } = await branchState(p, branch, migrations);
+  const count = (s: string) => entries.filter((e) => e.state === s).length;
+  return {
+    branch,
+    entries,
+    missing,
+    counts: { applied: count('applied'), pending: count('pending'), drifted: count('drifted'), missing: missing.length, irreversible: entries.filter((e) => !e.reversible).length },
+  };
+}
+
+export interface PlanOptions extends Selection {
+  direction: Direction;
+  branch?: string;
+  /** Plan against these applied versions instead of connecting to the branch. */
+  applied?: string[];
+}
+
+export interface PlannedMigration {
+  version: string;
+  name: string;
+  kind: 'sql' | 'ts';
+  transactional: boolean;
+  /** The SQL sent for this migration, in order (TS code shown as a comment). */
+  sql: string[];
+}
+
+export interface PlanReport {
+  branch: string;
+  direction: Direction;
+  /** False when `applied` was given and the branch was not contacted. */
+  connected: boolean;
+  migrations: PlannedMigration[];
+  /** The whole run as one script: lock, history, each migration's steps, the run record. */
+  script: string;
+}
+
+/** An applied set given by hand: assume the stored checksums equal the files (no drift known). */
+function givenState(migrations: Migration[], versions: string[]): BranchState {
+  const rows: AppliedRow[] = versions.map((raw) => {
+    const version = versionArgument(raw, '--applied');
+    const m = migrations.find((x) => x.version === version);
+    return { version, name: m?.name ?? version, checksum: m?.checksum ?? '', downChecksum: m?.downChecksum ?? null, kind: m?.kind ?? 'sql', appliedAt: '', durationMs: 0, runId: null };
+  });
+  return compareWithHistory(migrations, rows);
+}
+
+/** The exact SQL a run would execute, in order, including the history bookkeeping. */
+export async function planMigrations(p: Omit<MigrationProject, 'platform'> & { platform?: MigrationProject['platform'] }, options: PlanOptions): Promise<PlanReport> {
+  const branch = options.branch ?? p.settings.defaultBranch;
+  validateSelection(options);
+  const migrations = await projectMigrations(p);
+  const connected = options.applied === undefined;
+  if (connected && !p.platform) throw new UsageError('plan needs the branch or --applied', 'pass --applied with the applied versions to plan offline', 'PLAN_OFFLINE');
+  const state = connected && p.platform ? await branchState({ ...p, platform: p.platform }, branch, migrations) : givenState(migrations, options.applied ?? []);
+  assertRunnable(state);
+  const chosen = selectMigrations(options.direction, migrations, state, options);
+  // A real run gets a fresh id; this one only makes the bookkeeping SQL concrete.
+  const runId = randomUUID();
+  const planned = chosen.map((m): PlannedMigration => {
+    const steps = migrationSteps(m, options.direction, runId);
+    return {
+      version: m.version,
+      name: m.name,
+      kind: m.kind,
+      transactional: !(options.direction === 'up' ? m.up : m.down)!.noTransaction,
+      sql: steps.map((s) => (s.kind === 'code' ? `-- ${s.file}: ${s.fn}(ctx) runs TypeScript code here` : s.sql)),
+    };
+  });
+  const t = p.settings.timeouts;
+  const stmt = (sql: string) => joinStatements([sql]);
+  const prelude = [
+    stmt(`SELECT pg_try_advisory_lock(${RUN_LOCK_KEY})`),
+    stmt(`SELECT set_config('lock_timeout', '${t.lockTimeout}', false), set_config('statement_timeout', '${t.statementTimeout}', false)`),
+    stmt(HISTORY_DDL),
+    `-- checkpoint branch checkpoint/${branch}/<UTC stamp> is created here, through the platform`,
+    stmt(insertRunSql({ id: runId, command: options.direction, branch, checkpoint: `checkpoint/${branch}/<UTC stamp>` })),
+  ];
+  const finale = [stmt(finishRunSql(runId, 'succeeded', { note: 'the run report' })), stmt(`SELECT pg_advisory_unlock(${RUN_LOCK_KEY})`)];
+  const body = planned.flatMap((m) => [
+    `-- ${m.name} (${options.direction}${m.transactional ? '' : ', no transaction'})`,
+    ...m.sql.map((s, i) => (m.kind === 'ts' && s.startsWith('-- ') && s.includes('runs TypeScript code') ? s : m.transactional && m.kind === 'sql' && i === 0 ? s : stmt(s))),
+  ]);
+  const script = chosen.length ? [...prelude, ...body, ...finale].join('\n') : '-- nothing to do';
+  return { branch, direction: options.direction, connected, migrations: planned, script };
+}

@@ -1,0 +1,111 @@
+/** The migration commands through the CLI, for everything that needs no branch: scaffolding, offline plans, bad input. */
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { loadMigrations } from '../../src/migrations/load.js';
+import { scratchProject } from '../support/project.js';
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+async function cli(dir: string, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
+  try {
+    const code = await main(['node', 'neon-migrate', '-C', dir, ...args]);
+    return { code, out, err };
+  } finally {
+    vi.restoreAllMocks();
+  }
+}
+
+const AB = {
+  '1_a.up.sql': 'CREATE TABLE a (id int PRIMARY KEY);',
+  '1_a.down.sql': 'DROP TABLE a;',
+  '2_b.up.sql': '-- neon-migrate:no-transaction\nCREATE INDEX CONCURRENTLY a_id ON a (id);',
+  '2_b.down.sql': 'DROP INDEX a_id;',
+};
+
+describe('neon-migrate init / new', () => {
+  it('scaffolds a project once and keeps existing files on a second init', async () => {
+    const p = scratchProject();
+    const first = await cli(p.dir, '--json', 'init');
+    expect(first.code).toBe(0);
+    const created = JSON.parse(first.out).created as string[];
+    expect(created).toEqual(expect.arrayContaining(['neon-migrate.json', 'environments/dev.json', 'environments/staging.json', 'environments/prod.json', 'scripts/']));
+    expect(readFileSync(path.join(p.dir, '.gitignore'), 'utf8')).toContain('.neon-migrate/');
+    expect(JSON.parse(readFileSync(path.join(p.dir, 'environments/prod.json'), 'utf8'))).toMatchObject({ branch: 'main', requires: ['staging'] });
+    const second = await cli(p.dir, '--json', 'init');
+    expect(JSON.parse(second.out).created).toEqual([]);
+  });
+
+  it('creates SQL pairs and TypeScript migrations that load, with increasing versions', async () => {
+    const p = scratchProject();
+    expect((await cli(p.dir, 'new', 'Add users!')).code).toBe(0);
+    expect((await cli(p.dir, 'new', 'add users again')).code).toBe(0);
+    expect((await cli(p.dir, 'new', 'backfill', '--ts')).code).toBe(0);
+    const files = readdirSync(path.join(p.dir, 'migrations')).sort();
+    expect(files.filter((f) => f.endsWith('.sql'))).toHaveLength(4);
+    expect(files.some((f) => /^\d{8}T\d{6}_add_users\.up\.sql$/.test(f))).toBe(true);
+    const ms = await loadMigrations(p.dir, 'migrations');
+    expect(ms.map((m) => m.name.replace(/^\d{8}T\d{6}_/, ''))).toEqual(['add_users', 'add_users_again', 'backfill']);
+    expect(ms[2]).toMatchObject({ kind: 'ts', reversible: true });
+  });
+
+  it('refuses a name without letters or digits', async () => {
+    const r = await cli(scratchProject().dir, 'new', '!!!');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^error: "!!!" is not a usable migration name/);
+  });
+});
+
+describe('neon-migrate plan (offline)', () => {
+  it('prints the exact SQL with bookkeeping, without connecting, when the applied set is given', async () => {
+    const p = scratchProject(AB);
+    const r = await cli(p.dir, '--json', 'plan', '--sql', '--applied', '');
+    expect(r.code).toBe(0);
+    const plan = JSON.parse(r.out);
+    expect(plan.connected).toBe(false);
+    expect(plan.migrations.map((m: { name: string; transactional: boolean }) => [m.name, m.transactional])).toEqual([['1_a', true], ['2_b', false]]);
+    expect(plan.migrations[0].sql[0]).toMatch(/^BEGIN;\nCREATE TABLE a \(id int PRIMARY KEY\);\nINSERT INTO neon_migrate\.applied .*'1', '1_a'.*;\nCOMMIT;$/s);
+    expect(plan.migrations[1].sql[1]).toBe('-- neon-migrate:no-transaction\nCREATE INDEX CONCURRENTLY a_id ON a (id)');
+    expect(plan.script).toContain('pg_try_advisory_lock');
+    expect(plan.script).toContain("UPDATE neon_migrate.runs SET status = 'succeeded'");
+
+    const partial = JSON.parse((await cli(p.dir, '--json', 'plan', '--applied', '1')).out);
+    expect(partial.migrations.map((m: { name: string }) => m.name)).toEqual(['2_b']);
+    const down = JSON.parse((await cli(p.dir, '--json', 'plan', '--down', '--applied', '1,2', '--steps', '2')).out);
+    expect(down.migrations.map((m: { name: string }) => m.name)).toEqual(['2_b', '1_a']);
+    expect(down.migrations[1].sql[0]).toContain("DELETE FROM neon_migrate.applied WHERE version = '1'");
+  });
+});
+
+describe('bad input through the CLI: one line, exit 2, no branch touched', () => {
+  it.each([
+    [['up', '--steps', '0'], /--steps must be a positive whole number/],
+    [['down', '--steps', '-2'], /--steps must be a positive whole number/],
+    [['down', '--steps', 'two'], /--steps must be a positive whole number, got "two"/],
+    [['up', '--to', '42'], /--to 42: no migration has version 42/],
+    [['up', '--to', '1', '--steps', '1'], /--to and --steps cannot be combined/],
+  ])('%j', async (args, message) => {
+    const p = scratchProject(AB);
+    const r = await cli(p.dir, ...args);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(existsSync(path.join(p.dir, '.neon-migrate'))).toBe(false);
+  });
+
+  it('a syntax error names file:line:column and the line, as text and as JSON', async () => {
+    const p = scratchProject({ ...AB, '3_bad.up.sql': 'SELECT 1;\nALTER TABLE a ADD COLUM x int;\n' });
+    const r = await cli(p.dir, 'up');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^error: migrations\/3_bad\.up\.sql:2:\d+: syntax error at or near "int" in: ALTER TABLE a ADD COLUM x int;/);
+    const j = await cli(p.dir, '--json', 'status');
+    expect(JSON.parse(j.out)).toMatchObject({ ok: false, error: { code: 'SQL_SYNTAX', exitCode: 2 } });
+  });
+});

@@ -1,0 +1,1 @@
+DROP VIEW happy_people;
