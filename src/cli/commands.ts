@@ -4,6 +4,7 @@ import { registerBranches } from './branches.js';
 import { registerBranchesReset } from './branches-reset.js';
 import { registerCheckpoints } from './checkpoints.js';
 import { registerConnectionString } from './connection-string.js';
+import { registerDiff } from './diff.js';
 import { registerDown } from './down.js';
 import { registerInit } from './init.js';
 import { registerLocal } from './local.js';
@@ -34,5 +35,6 @@ export function registerCommands(program: Command): void {
   registerBranchesReset(program);
   registerConnectionString(program);
   registerLocal(program);
+  registerDiff(program);
   registerReport(program);
 }

@@ -4,6 +4,7 @@ import { UsageError } from '../errors.js';
 import type { LocalPlatform } from '../platform/local/index.js';
 import type { Platform } from '../platform/types.js';
 import { action } from './context.js';
+import { registerLocalServe } from './serve.js';
 
 async function asLocal(platform: Platform): Promise<LocalPlatform> {
   const { LocalPlatform: Local } = await import('../platform/local/index.js');
@@ -52,5 +53,6 @@ export function registerLocal(program: Command): Command {
         return { json: { stopped }, human: stopped.length ? `stopped: ${stopped.join(', ')}` : 'nothing was running' };
       }),
     );
+  registerLocalServe(local);
   return local;
 }

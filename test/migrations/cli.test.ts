@@ -3,7 +3,9 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { settingsSchema } from '../../src/config/schema.js';
 import { loadMigrations } from '../../src/migrations/load.js';
+import { openLocalPlatform } from '../../src/platform/local/index.js';
 import { scratchProject } from '../support/project.js';
 
 afterEach(() => {
@@ -107,5 +109,35 @@ describe('bad input through the CLI: one line, exit 2, no branch touched', () =>
     expect(r.err).toMatch(/^error: migrations\/3_bad\.up\.sql:2:\d+: syntax error at or near "int" in: ALTER TABLE a ADD COLUM x int;/);
     const j = await cli(p.dir, '--json', 'status');
     expect(JSON.parse(j.out)).toMatchObject({ ok: false, error: { code: 'SQL_SYNTAX', exitCode: 2 } });
+  });
+});
+
+describe('up / status / down through the CLI on the local engine', () => {
+  it('reports JSON results, exits 1 when a migration fails (rolled back), 2 on drift', async () => {
+    const p = scratchProject({ ...AB, '3_bad.up.sql': 'CREATE TABLE c ();\nINSERT INTO nowhere VALUES (1);' });
+    try {
+      const up = await cli(p.dir, '--json', 'up');
+      expect(up.code).toBe(1);
+      const report = JSON.parse(up.out);
+      expect(report).toMatchObject({ ok: false, outcome: 'failed', branch: 'main', checkpoint: expect.stringMatching(/^checkpoint\/main\//) });
+      expect(report.results.map((r: { status: string }) => r.status)).toEqual(['applied', 'applied', 'failed']);
+      expect(report.results[2].error).toMatchObject({ statementIndex: 1, location: 'migrations/3_bad.up.sql:2:1' });
+      expect(up.out).not.toMatch(/neondb_owner:[^*@]+@/);
+
+      p.write('1_a.up.sql', 'CREATE TABLE a (id bigint PRIMARY KEY);');
+      const status = JSON.parse((await cli(p.dir, '--json', 'status')).out);
+      expect(status.counts).toMatchObject({ applied: 1, drifted: 1, pending: 1 });
+      const blocked = await cli(p.dir, 'down');
+      expect(blocked.code).toBe(2);
+      expect(blocked.err).toMatch(/^error: drift: migrations\/1_a\.up\.sql changed after it was applied/);
+      expect((await cli(p.dir, 'status', '--accept', '1')).code).toBe(0);
+      const down = await cli(p.dir, '--json', 'down', '--to', '0');
+      expect(down.code).toBe(0);
+      expect(JSON.parse(down.out).results.map((r: { name: string }) => r.name)).toEqual(['2_b', '1_a']);
+    } finally {
+      const engine = await openLocalPlatform({ projectDir: p.dir, env: process.env, settings: settingsSchema.parse({}) });
+      await engine.stopComputes();
+      await engine.close();
+    }
   });
 });

@@ -1,5 +1,5 @@
 /** Scratch project directories for migration tests. */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { settingsSchema, type Settings } from '../../src/config/schema.js';
@@ -14,6 +14,8 @@ export interface ScratchProject {
 /** A temp project with `migrations/` holding the given files. */
 export function scratchProject(files: Record<string, string> = {}, settings: Partial<Settings> = {}): ScratchProject {
   const dir = mkdtempSync(path.join(tmpdir(), 'nm-mig-'));
+  // The local engine keeps its clusters under the project; the cluster user must traverse it.
+  chmodSync(dir, 0o755);
   const write = (rel: string, text: string) => {
     mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
     writeFileSync(path.join(dir, rel), text);

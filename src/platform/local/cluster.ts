@@ -3,6 +3,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync, chownSync } from 'node
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
+import { portIsFree } from './ports.js';
 import { PlatformError } from '../../errors.js';
 import type { PgBinaries } from './binaries.js';
 import { type BranchPaths, confQuote, shellQuote } from './layout.js';
@@ -125,24 +126,6 @@ export function portAcceptsConnections(port: number, timeoutMs = 1000): Promise<
   });
 }
 
-/** True when the port can be bound on 127.0.0.1 right now. */
-export function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen({ host: '127.0.0.1', port, exclusive: true }, () => server.close(() => resolve(true)));
-  });
-}
-
-/** A free TCP port on 127.0.0.1 not in `taken`. */
-export async function pickPort(taken: Set<number>): Promise<number> {
-  for (let i = 0; i < 200; i++) {
-    const port = 20000 + Math.floor(Math.random() * 30000);
-    if (!taken.has(port) && (await portIsFree(port))) return port;
-  }
-  throw new PlatformError('no free TCP port found on 127.0.0.1', 'free some ports and retry', 'NO_PORT');
-}
-
 function lastLine(text: string): string {
   const lines = text.trim().split('\n').filter(Boolean);
   return lines[lines.length - 1] ?? 'unknown error';
@@ -175,11 +158,19 @@ export async function startCluster(c: ClusterHandle, target?: RecoveryTarget): P
   // (e.g. an unreaped zombie), so drop the file once we know that process is gone
   const pidFile = path.join(c.paths.data, 'postmaster.pid');
   if (existsSync(pidFile) && runningPid(c.paths) === undefined) rmSync(pidFile, { force: true });
-  const r = await run(c.runAs, c.bins.pgCtl, ['-D', c.paths.data, '-l', c.paths.log, '-w', '-t', '3600', 'start'], {
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C', PGPASSWORD: '' },
-  });
-  if (r.code !== 0) {
-    throw new PlatformError(`PostgreSQL failed to start: ${logReason(c.paths)}`, `see ${c.paths.log}`, 'START_FAILED');
+  for (let attempt = 0; ; attempt++) {
+    const r = await run(c.runAs, c.bins.pgCtl, ['-D', c.paths.data, '-l', c.paths.log, '-w', '-t', '3600', 'start'], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C' },
+    });
+    if (r.code === 0) return;
+    const reason = logReason(c.paths);
+    // after a crash the old server's children exit only once they notice; give them time
+    if (attempt < 20 && /pre-existing shared memory block|lock file .* already exists/.test(reason)) {
+      if (existsSync(pidFile) && runningPid(c.paths) === undefined) rmSync(pidFile, { force: true });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      continue;
+    }
+    throw new PlatformError(`PostgreSQL failed to start: ${reason}`, `see ${c.paths.log}`, 'START_FAILED');
   }
 }
 

@@ -4,7 +4,8 @@ import { ConflictError, PlatformError } from '../../errors.js';
 import type { Branch, ConnectionOptions, CreateBranchOptions, Platform, ProjectInfo, RestoreOptions, RestoreResult } from '../types.js';
 import { type BackupMeta, takeBaseBackup } from './backup.js';
 import { checkNewName, preparePoint, resolveBranch, toBranch } from './branch-ops.js';
-import { adminQuery, pickPort, runningPid } from './cluster.js';
+import { adminQuery, runningPid } from './cluster.js';
+import { pickPort } from './ports.js';
 import { ensureRunning, isServing, stopCompute } from './computes.js';
 import { type EngineContext, handleFor } from './context.js';
 import { acquireLock } from './lock.js';
@@ -79,7 +80,7 @@ export class LocalPlatform implements Platform {
         createdAt: new Date().toISOString(),
         default: false,
         protected: false,
-        port: await pickPort(new Set(state.branches.map((b) => b.port))),
+        port: await pickPort(new Set(state.branches.map((b) => b.port)), this.ctx.stateDir),
         status: 'pointer',
         target: point.target,
       };

@@ -2,7 +2,8 @@
 import { existsSync, mkdirSync, rmSync, symlinkSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { takeBaseBackup } from './backup.js';
-import { adminClient, initCluster, pickPort, startCluster, stopCluster } from './cluster.js';
+import { adminClient, initCluster, startCluster, stopCluster } from './cluster.js';
+import { pickPort } from './ports.js';
 import { type EngineContext, handleFor } from './context.js';
 import { canTraverse, mkdirFor } from './osuser.js';
 import { type BranchRecord, type EngineState, newId, newPassword } from './state.js';
@@ -46,7 +47,7 @@ export async function createProject(ctx: EngineContext, defaultBranchName: strin
     createdAt: new Date().toISOString(),
     default: true,
     protected: false,
-    port: await pickPort(new Set()),
+    port: await pickPort(new Set(), ctx.stateDir),
     status: 'ready',
   };
   const c = handleFor(ctx, state, main);

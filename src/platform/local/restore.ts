@@ -8,7 +8,8 @@ import { ConflictError, PlatformError, UsageError } from '../../errors.js';
 import { defaultPreserveName } from '../restore-request.js';
 import type { RestoreOptions, RestoreResult } from '../types.js';
 import { checkNewName, preparePoint, resolveBranch, toBranch } from './branch-ops.js';
-import { pickPort, runningPid, startCluster, writeBranchConf } from './cluster.js';
+import { runningPid, startCluster, writeBranchConf } from './cluster.js';
+import { pickPort } from './ports.js';
 import { stopCompute } from './computes.js';
 import { type EngineContext, handleFor } from './context.js';
 import { adopt, materialize } from './materialize.js';
@@ -49,7 +50,7 @@ export async function restoreBranchLocked(ctx: EngineContext, state: EngineState
     createdAt: new Date().toISOString(),
     default: false,
     protected: false,
-    port: await pickPort(new Set(state.branches.map((b) => b.port))),
+    port: await pickPort(new Set(state.branches.map((b) => b.port)), ctx.stateDir),
   };
   delete backup.parentLsn;
   if (point.headLsn && self) backup.parentLsn = point.headLsn;

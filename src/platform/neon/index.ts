@@ -1,9 +1,17 @@
-/** Neon API v2 platform (built in issue 5). */
-import { PlatformError } from '../../errors.js';
+/** Neon API v2 platform: selected when NEON_API_KEY and NEON_PROJECT_ID are set (DESIGN §1). */
 import type { OpenPlatformOptions } from '../open.js';
 import type { Platform } from '../types.js';
+import { readNeonConfig } from './config.js';
+import { NeonPlatform, type NeonPlatformOptions } from './platform.js';
 
-/** Open the Neon platform from NEON_API_KEY / NEON_PROJECT_ID / NEON_API_HOST. */
-export async function openNeonPlatform(_options: OpenPlatformOptions): Promise<Platform> {
-  throw new PlatformError('the Neon platform is not built yet', 'unset NEON_API_KEY to use the local engine', 'NOT_BUILT');
+export { NeonPlatform, isNeonPlatform, type NeonPlatformOptions } from './platform.js';
+export { readNeonConfig, DEFAULT_NEON_API_HOST } from './config.js';
+export { systemClock, virtualClock, type Clock } from './clock.js';
+
+/** Open the Neon platform from NEON_API_KEY / NEON_PROJECT_ID / NEON_API_HOST (malformed → ConfigError). */
+export async function openNeonPlatform(
+  options: OpenPlatformOptions & { overrides?: Partial<NeonPlatformOptions> },
+): Promise<Platform> {
+  const config = readNeonConfig(options.env);
+  return new NeonPlatform({ ...config, ...options.overrides });
 }

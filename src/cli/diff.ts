@@ -1,0 +1,37 @@
+/** `neon-migrate diff --from A --to B`: schema difference between two branches. */
+import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import { isNeonPlatform } from '../platform/neon/index.js';
+import { diffText, schemaText } from '../platform/local/server/index.js';
+import { action } from './context.js';
+
+/** Register the `diff` command. */
+export function registerDiff(program: Command): void {
+  program
+    .command('diff')
+    .description('schema difference between two branches (Neon: compare_schema; local: catalog comparison)')
+    .requiredOption('--from <branch>', 'base branch (name or id)')
+    .requiredOption('--to <branch>', 'compared branch (name or id)')
+    .option('--database <name>', 'database to compare (default: neondb)')
+    .action(
+      action(async (ctx, opts: { from: string; to: string; database?: string }) => {
+        if (opts.from === opts.to) throw new UsageError('--from and --to name the same branch', 'compare two different branches');
+        const platform = await ctx.platform();
+        const from = await platform.getBranch(opts.from);
+        const to = await platform.getBranch(opts.to);
+        let diff: string;
+        if (isNeonPlatform(platform)) {
+          diff = await platform.diffSchemas(from.id, to.id, opts.database ? { database: opts.database } : {});
+        } else {
+          const db = opts.database ? { database: opts.database } : {};
+          const [before, after] = await Promise.all([schemaText(await platform.connectionUri(from.id, db)), schemaText(await platform.connectionUri(to.id, db))]);
+          diff = diffText(before, after, [from.name, to.name]);
+        }
+        const identical = diff.trim() === '';
+        return {
+          json: { from: from.name, to: to.name, identical, diff },
+          human: identical ? `no schema differences between ${from.name} and ${to.name}` : diff,
+        };
+      }),
+    );
+}

@@ -1,0 +1,49 @@
+/** Branch listing, mapping and resolution by name or id for the Neon platform. */
+import { BranchNotFoundError } from '../../errors.js';
+import type { Branch } from '../types.js';
+import type { NeonClient } from './client.js';
+import { type NeonBranch, branchesPageSchema } from './schemas.js';
+
+/** Neon's Branch object → the tool's Branch. */
+export function toBranch(b: NeonBranch): Branch {
+  return {
+    id: b.id,
+    name: b.name,
+    ...(b.parent_id ? { parentId: b.parent_id } : {}),
+    ...(b.parent_lsn ? { parentLsn: b.parent_lsn } : {}),
+    ...(b.parent_timestamp ? { parentTimestamp: b.parent_timestamp } : {}),
+    createdAt: b.created_at,
+    default: b.default,
+    protected: b.protected,
+    state: b.current_state,
+  };
+}
+
+/** Every branch of the project, following cursor pagination. */
+export async function listNeonBranches(client: NeonClient): Promise<NeonBranch[]> {
+  const all: NeonBranch[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < 100; page++) {
+    const result = await client.call('listing branches', branchesPageSchema, (api) =>
+      api.listProjectBranches({ projectId: client.projectId, limit: 10_000, sort_by: 'created_at', sort_order: 'asc', ...(cursor ? { cursor } : {}) }),
+    );
+    all.push(...result.branches);
+    const next = result.pagination?.next;
+    if (!next || result.branches.length === 0 || next === cursor) break;
+    cursor = next;
+  }
+  return all;
+}
+
+/** Find a branch by id (exact) or name; BranchNotFoundError lists the names that exist. */
+export async function resolveNeonBranch(client: NeonClient, ref: string): Promise<NeonBranch> {
+  const branches = await listNeonBranches(client);
+  const found = branches.find((b) => b.id === ref) ?? branches.find((b) => b.name === ref);
+  if (!found) throw new BranchNotFoundError(ref, branches.map((b) => b.name).slice(0, 20));
+  return found;
+}
+
+/** The branch with this exact name, if any (used to reconcile after a lost response). */
+export async function findNeonBranchByName(client: NeonClient, name: string): Promise<NeonBranch | undefined> {
+  return (await listNeonBranches(client)).find((b) => b.name === name);
+}

@@ -1,0 +1,82 @@
+/** `local serve` on its own: auth, asynchronous operations, 423 on conflicts, the persisted token. */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadOrCreateToken } from '../../src/platform/local/server/token.js';
+import { type NeonFixture, startNeonFixture } from './support/fixture.js';
+
+let f: NeonFixture;
+
+async function api(method: string, path: string, body?: unknown, token = f.server.token): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(`${f.proxy.apiHost}/projects/${f.server.projectId}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+beforeAll(async () => {
+  // A zero accept window: every mutation answers while its operation is still pending.
+  f = await startNeonFixture({ acceptWindowMs: 0 });
+});
+afterEach(() => {
+  expect(f.proxy.problems).toEqual([]);
+});
+afterAll(async () => {
+  await f?.dispose();
+});
+
+describe('local serve', () => {
+  it('listens on 127.0.0.1 and prints the three env lines', () => {
+    expect(f.server.envLines()).toEqual([`NEON_API_HOST=http://127.0.0.1:${f.server.port}/api/v2`, `NEON_API_KEY=${f.server.token}`, `NEON_PROJECT_ID=${f.server.projectId}`]);
+  });
+
+  it('refuses a missing or wrong bearer token with 401', async () => {
+    const res = await api('GET', '/branches', undefined, 'nm_wrong');
+    expect(res.status).toBe(401);
+    expect(res.json.message).toMatch(/NEON_API_KEY/);
+  });
+
+  it('keeps the token across restarts (persisted under .neon-migrate/local)', () => {
+    expect(loadOrCreateToken(f.projectDir)).toBe(f.server.token);
+  });
+
+  it('runs a restore as an operation: pending at first, 423 for a conflicting mutation, then finished', async () => {
+    const { json: src } = await api('POST', '/branches', { branch: { name: 'ops-src' } });
+    const { json: dst } = await api('POST', '/branches', { branch: { name: 'ops-dst' } });
+    const dstId = (dst.branch as { id: string }).id;
+    const srcId = (src.branch as { id: string }).id;
+    const restore = await api('POST', `/branches/${dstId}/restore`, { source_branch_id: srcId, preserve_under_name: 'ops-dst-old' });
+    expect(restore.status).toBe(200);
+    const [op] = restore.json.operations as { id: string; status: string }[];
+    expect(['scheduling', 'running']).toContain(op!.status);
+    const conflict = await api('DELETE', `/branches/${dstId}`);
+    expect(conflict.status).toBe(423);
+    const seen = new Set<string>([op!.status]);
+    for (;;) {
+      const { json } = await api('GET', `/operations/${op!.id}`);
+      const status = (json.operation as { status: string }).status;
+      seen.add(status);
+      if (status === 'finished' || status === 'error') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect([...seen].pop()).toBe('finished');
+    const names = ((await api('GET', '/branches')).json.branches as { name: string }[]).map((b) => b.name);
+    expect(names).toContain('ops-dst-old');
+    const listed = (await api('GET', '/operations')).json.operations as { id: string }[];
+    expect(listed.map((o) => o.id)).toContain(op!.id);
+  });
+
+  it('compare_schema shows a table added on a child', async () => {
+    const neon = f.neon();
+    await neon.createBranch({ name: 'schema-child' });
+    const pg = await import('pg');
+    const client = new pg.default.Client({ connectionString: await neon.connectionUri('schema-child') });
+    await client.connect();
+    await client.query('create table widgets (id int primary key, label text not null)');
+    await client.end();
+    const diff = await neon.diffSchemas('main', 'schema-child');
+    expect(diff).toMatch(/^\+TABLE public\.widgets \(id integer NOT NULL, label text NOT NULL\);$/m);
+    expect(await neon.diffSchemas('main', 'main')).toBe('');
+  });
+});
