@@ -79,6 +79,33 @@ describe('the promote gate', () => {
   });
 });
 
+describe('back to a checkpoint, then a fresh staging unblocks the promote', () => {
+  it('restore --from-checkpoint latest: the dry run names the migrations it un-applies, the restore does it', async () => {
+    const dry = await cli(project, ['--json', 'restore', '--branch', 'staging', '--from-checkpoint', 'latest', '--dry-run']);
+    expect(dry.exitCode, dry.stderr).toBe(0);
+    expect(dry.json.source).toMatch(/^checkpoint\/staging\//);
+    expect(dry.json.unapplied).toHaveLength(7);
+    expect(dry.json.deltas.map((d: { table: string }) => d.table)).toContain('public.legacy_task_map');
+    expect(await appliedVersions(project, 'staging')).toHaveLength(9);
+
+    const real = await cli(project, ['--json', '--yes', 'restore', '--branch', 'staging', '--from-checkpoint', 'latest']);
+    expect(real.exitCode, real.stderr).toBe(0);
+    expect(await appliedVersions(project, 'staging')).toHaveLength(2);
+    expect(await contentDigest(project, 'staging')).toEqual(await contentDigest(project, 'main'));
+  });
+
+  it('test --fresh re-tests the edited migration on a refreshed staging; then promote passes', async () => {
+    const t = await cli(project, ['--json', 'test', '--branch', 'staging', '--fresh']);
+    expect(t.exitCode, t.stderr).toBe(0);
+    expect(t.json.refresh.backup).toMatch(/^staging_old_/);
+    expect(t.json.report.notes.join(' ')).toMatch(/refreshed staging from main; previous state kept as staging_old_/);
+    const p = await cli(project, ['--json', '--yes', 'promote']);
+    expect(p.exitCode, p.stderr).toBe(0);
+    expect(p.json.report.outcome).toBe('passed');
+    expect(await appliedVersions(project, 'main')).toHaveLength(9);
+  });
+});
+
 describe('bad input: clear error, exit 2, nothing changed', () => {
   it('unknown environment', async () => {
     const r = await cli(project, ['test', '--branch', 'qa']);
