@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -140,6 +140,7 @@ INSERT INTO audit (note) VALUES ('nope') RETURNING true;
     const gated = await runAssertions(db, loaded, ['20260102000000']);
     expect(gated.at(-1)).toMatchObject({ file: 'scripts/b.sql', passed: false });
     await db.end();
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 
