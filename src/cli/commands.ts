@@ -1,6 +1,8 @@
 /** The list of command modules. Each module registers its own subcommand(s). */
 import type { Command } from 'commander';
 import { registerBranches } from './branches.js';
+import { registerBranchesReset } from './branches-reset.js';
+import { registerCheckpoints } from './checkpoints.js';
 import { registerConnectionString } from './connection-string.js';
 import { registerDiff } from './diff.js';
 import { registerDown } from './down.js';
@@ -8,8 +10,12 @@ import { registerInit } from './init.js';
 import { registerLocal } from './local.js';
 import { registerNew } from './new.js';
 import { registerPlan } from './plan.js';
+import { registerPromote } from './promote.js';
+import { registerReport } from './report.js';
 import { registerRestore } from './restore.js';
+import { registerRollback } from './rollback.js';
 import { registerStatus } from './status.js';
+import { registerTest } from './test.js';
 import { registerUp } from './up.js';
 
 /** Attach every command to the program. */
@@ -20,9 +26,15 @@ export function registerCommands(program: Command): void {
   registerPlan(program);
   registerUp(program);
   registerDown(program);
-  registerBranches(program);
-  registerConnectionString(program);
+  registerTest(program);
+  registerPromote(program);
+  registerRollback(program);
   registerRestore(program);
+  registerCheckpoints(program);
+  registerBranches(program);
+  registerBranchesReset(program);
+  registerConnectionString(program);
   registerLocal(program);
   registerDiff(program);
+  registerReport(program);
 }

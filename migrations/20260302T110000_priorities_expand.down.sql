@@ -1,0 +1,2 @@
+ALTER TABLE tasks DROP COLUMN priority_id;
+DROP TABLE priorities;

@@ -1,0 +1,1 @@
+UPDATE tasks SET priority_id = NULL;

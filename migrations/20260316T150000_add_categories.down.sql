@@ -1,0 +1,2 @@
+ALTER TABLE tasks DROP COLUMN category_id;
+DROP TABLE categories;

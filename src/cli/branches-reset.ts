@@ -1,0 +1,34 @@
+/** `neon-migrate branches reset <name>`: refresh a branch from its parent, keeping the old state as a backup. */
+import type { Command } from 'commander';
+import { listEnvironmentNames, loadEnvironment } from '../config/load.js';
+import { UsageError } from '../errors.js';
+import { parentOf, refreshBranch } from '../workflow/branches.js';
+import { action } from './context.js';
+import { workflowContext } from './workflow-context.js';
+
+/** Add `reset` to the `branches` command (registered by branches.ts). */
+export function registerBranchesReset(program: Command): void {
+  const branches = program.commands.find((c) => c.name() === 'branches') ?? program.command('branches');
+  branches
+    .command('reset <name>')
+    .description("refresh a branch from its parent's head; the old state is kept as <name>_old_<timestamp>")
+    .option('--parent <branch>', 'refresh from this branch (default: the environment\'s parent, else the branch\'s parent)')
+    .action(
+      action(async (ctx, name: string, opts: { parent?: string }) => {
+        const wctx = await workflowContext(ctx);
+        const branch = await wctx.platform.getBranch(name);
+        let parent = opts.parent;
+        if (!parent) {
+          const envName = listEnvironmentNames(ctx.projectDir, ctx.settings).find((n) => loadEnvironment(ctx.projectDir, ctx.settings, n).branch === branch.name);
+          if (envName) parent = parentOf(wctx, loadEnvironment(ctx.projectDir, ctx.settings, envName));
+          else if (branch.parentId) parent = (await wctx.platform.getBranch(branch.parentId)).name;
+        }
+        if (!parent) throw new UsageError(`branch "${name}" has no parent to refresh from`, 'pass --parent <branch>', 'NO_PARENT');
+        if (!(await ctx.confirm(`replace branch "${branch.name}" with a fresh copy of "${parent}" (the current state is kept as a backup branch)?`))) {
+          return { json: { reset: false }, human: 'cancelled', exitCode: 2 };
+        }
+        const r = await refreshBranch(wctx, branch.name, parent);
+        return { json: { reset: true, ...r }, human: `reset ${r.branch} from ${r.parent}; previous state kept as branch ${r.backup}` };
+      }),
+    );
+}

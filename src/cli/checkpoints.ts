@@ -1,0 +1,45 @@
+/** `neon-migrate checkpoints [list|prune] [--branch B]`: checkpoint branches and their retention. */
+import type { Command } from 'commander';
+import { type CheckpointInfo, checkpointRetention, pruneCheckpoints } from '../workflow/checkpoints.js';
+import { action } from './context.js';
+import { workflowContext } from './workflow-context.js';
+
+function table(list: CheckpointInfo[]): string {
+  if (!list.length) return 'no checkpoints';
+  const w = Math.max(...list.map((c) => c.name.length));
+  const verdict = { 'latest run': 'kept: checkpoint of the latest run', keepLast: 'kept: among the newest (keepLast)', maxAge: 'kept: younger than maxAge', prune: 'would be pruned' };
+  return list.map((c) => `${c.name.padEnd(w)}  ${c.createdAt}  ${verdict[c.retention]}`).join('\n');
+}
+
+/** Register `checkpoints list|prune`. */
+export function registerCheckpoints(program: Command): void {
+  const cmd = program.command('checkpoints').description('checkpoint branches taken before runs, and their retention (settings.checkpoints)');
+  cmd
+    .command('list', { isDefault: true })
+    .description('list checkpoints with their retention verdict')
+    .option('-b, --branch <branch>', 'only the checkpoints of this branch')
+    .action(
+      action(async (ctx, opts: { branch?: string }) => {
+        const list = await checkpointRetention(await workflowContext(ctx), opts.branch);
+        return { json: { checkpoints: list }, human: table(list) };
+      }),
+    );
+  cmd
+    .command('prune')
+    .description('delete checkpoints beyond keepLast and older than maxAge (never the latest run\'s)')
+    .option('-b, --branch <branch>', 'only the checkpoints of this branch')
+    .action(
+      action(async (ctx, opts: { branch?: string }) => {
+        const wctx = await workflowContext(ctx);
+        const list = await checkpointRetention(wctx, opts.branch);
+        const doomed = list.filter((c) => c.retention === 'prune');
+        if (!doomed.length) return { json: { deleted: [], failed: [], kept: list.length }, human: `nothing to prune (${list.length} checkpoints kept)` };
+        if (!(await ctx.confirm(`delete ${doomed.length} checkpoint branch(es): ${doomed.map((c) => c.name).join(', ')}?`))) {
+          return { json: { deleted: [], cancelled: true }, human: 'cancelled', exitCode: 2 };
+        }
+        const r = await pruneCheckpoints(wctx, list);
+        const lines = [`deleted ${r.deleted.length} checkpoint(s), kept ${r.kept}`, ...r.deleted.map((n) => `  - ${n}`), ...r.failed.map((f) => `  ! ${f.name}: ${f.reason}`)];
+        return { json: r, human: lines.join('\n'), exitCode: r.failed.length ? 4 : 0 };
+      }),
+    );
+}

@@ -1,0 +1,22 @@
+/** `neon-migrate promote [--from staging] [--to main]`: the gated production run. */
+import type { Command } from 'commander';
+import { runPromote } from '../workflow/promote.js';
+import { action } from './context.js';
+import { collect, formatOption, reportOutput, workflowContext } from './workflow-context.js';
+
+/** Register `promote`. */
+export function registerPromote(program: Command): void {
+  program
+    .command('promote')
+    .description('apply to production only what passed test on the required environment (exit 3 when the gate refuses)')
+    .option('--from <env>', 'the environment whose passing test runs gate the promote (default: the target\'s "requires")')
+    .option('--to <env>', 'target environment or branch (default: the default branch)')
+    .option('--run <command>', 'a check command run with DATABASE_URL set to the target (repeatable)', collect, [])
+    .addOption(formatOption())
+    .action(
+      action(async (ctx, opts: { from?: string; to?: string; run: string[]; format: string }) => {
+        const result = await runPromote(await workflowContext(ctx), opts);
+        return reportOutput(result.report, result.reportFile, opts.format, { gate: result.gate ?? null });
+      }),
+    );
+}

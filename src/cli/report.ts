@@ -1,0 +1,21 @@
+/** `neon-migrate report [RUN_ID|latest]`: show a saved run report. */
+import type { Command } from 'commander';
+import { loadReport } from '../workflow/report.js';
+import { type ReportFormat, renderHuman, renderMarkdown } from '../workflow/render.js';
+import { action } from './context.js';
+import { formatOption } from './workflow-context.js';
+
+/** Register `report`. */
+export function registerReport(program: Command): void {
+  program
+    .command('report')
+    .description('show a saved run report (.neon-migrate/reports/)')
+    .argument('[run-id]', 'run id (or a prefix), or "latest"', 'latest')
+    .addOption(formatOption())
+    .action(
+      action(async (ctx, id: string, opts: { format: ReportFormat }) => {
+        const report = loadReport(ctx.projectDir, id);
+        return { json: report, human: opts.format === 'markdown' ? renderMarkdown(report) : renderHuman(report) };
+      }),
+    );
+}

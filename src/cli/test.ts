@@ -1,0 +1,22 @@
+/** `neon-migrate test --branch <env>`: checkpoint → apply → verify → reversibility → report; restore on failure. */
+import type { Command } from 'commander';
+import { runTest } from '../workflow/test.js';
+import { action } from './context.js';
+import { collect, formatOption, reportOutput, workflowContext } from './workflow-context.js';
+
+/** Register `test`. */
+export function registerTest(program: Command): void {
+  program
+    .command('test')
+    .description('run the pending migrations on an environment branch (dev, staging) behind a checkpoint, verify, and restore on failure')
+    .requiredOption('-b, --branch <env>', 'environment name or its branch (from environments/)')
+    .option('--fresh', 'first refresh the branch from its parent (the old state is kept as a backup branch)')
+    .option('--run <command>', 'a check command run with DATABASE_URL set to the branch (repeatable)', collect, [])
+    .addOption(formatOption())
+    .action(
+      action(async (ctx, opts: { branch: string; fresh?: boolean; run: string[]; format: string }) => {
+        const result = await runTest(await workflowContext(ctx), { branch: opts.branch, fresh: opts.fresh, run: opts.run });
+        return reportOutput(result.report, result.reportFile, opts.format, { createdBranch: result.createdBranch, refresh: result.refresh ?? null });
+      }),
+    );
+}

@@ -1,0 +1,88 @@
+/**
+ * Environment branches: created from their parent when missing, refreshed from it on demand
+ * (`test --fresh`, `branches reset`). A refresh restores the branch from its parent's head and keeps
+ * the old state under a backup name; it is recorded as a `refresh` run in the branch's own history,
+ * which the promote gate reads to know how fresh the branch is.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Environment } from '../config/schema.js';
+import { connect } from '../db/connect.js';
+import { BranchNotFoundError, ConflictError, UsageError } from '../errors.js';
+import { finishRun, listRuns, recordRun } from '../migrations/history.js';
+import type { Branch } from '../platform/types.js';
+import { defaultPreserveName } from '../platform/restore-request.js';
+import { nowOf, type WorkflowContext } from './context.js';
+
+/** The branch an environment is created from and refreshed from. */
+export function parentOf(ctx: WorkflowContext, env: Environment): string {
+  return env.parent ?? ctx.settings.defaultBranch;
+}
+
+/** The branch if it exists, else undefined. */
+export async function findBranch(ctx: WorkflowContext, name: string): Promise<Branch | undefined> {
+  try {
+    return await ctx.platform.getBranch(name);
+  } catch (err) {
+    if (err instanceof BranchNotFoundError) return undefined;
+    throw err;
+  }
+}
+
+/** Record that `branch` now holds a fresh copy of `parent` (a `refresh` run in its history). */
+async function recordRefresh(ctx: WorkflowContext, branch: string, parent: string, backup?: string): Promise<string> {
+  const db = await connect(await ctx.platform.connectionUri(branch));
+  try {
+    const id = randomUUID();
+    const at = nowOf(ctx).toISOString();
+    await recordRun(db, { id, command: 'refresh', branch });
+    await finishRun(db, id, 'succeeded', { parent, backup: backup ?? null, refreshedAt: at });
+    return at;
+  } finally {
+    await db.close();
+  }
+}
+
+export interface EnsuredBranch {
+  branch: Branch;
+  created: boolean;
+}
+
+/** Make sure an environment's branch exists, creating it from its parent when missing. */
+export async function ensureEnvironmentBranch(ctx: WorkflowContext, env: Environment): Promise<EnsuredBranch> {
+  const existing = await findBranch(ctx, env.branch);
+  if (existing) return { branch: existing, created: false };
+  const parent = parentOf(ctx, env);
+  if (parent === env.branch) throw new BranchNotFoundError(env.branch, (await ctx.platform.listBranches()).map((b) => b.name));
+  ctx.log?.(`creating branch ${env.branch} from ${parent}`);
+  const branch = await ctx.platform.createBranch({ name: env.branch, parent });
+  await recordRefresh(ctx, env.branch, parent);
+  return { branch, created: true };
+}
+
+export interface RefreshResult {
+  branch: string;
+  parent: string;
+  /** The branch holding the pre-refresh state. */
+  backup: string;
+  refreshedAt: string;
+}
+
+/** Refresh a branch from its parent's head, keeping the old state as `<name>_old_<stamp>`. */
+export async function refreshBranch(ctx: WorkflowContext, branch: string, parent: string): Promise<RefreshResult> {
+  if (branch === parent) throw new UsageError(`branch "${branch}" is its own parent and cannot be refreshed`, 'refresh an environment branch such as dev or staging', 'RESET_ROOT');
+  const target = await ctx.platform.getBranch(branch);
+  if (target.default) throw new ConflictError(`branch "${branch}" is the default branch; refreshing it would replace production`, 'use `neon-migrate restore` for the default branch', 'RESET_DEFAULT');
+  const backupName = defaultPreserveName(branch, nowOf(ctx));
+  ctx.log?.(`refreshing ${branch} from ${parent} (old state kept as ${backupName})`);
+  const result = await ctx.platform.restoreBranch(branch, { source: parent, preserveUnderName: backupName });
+  const refreshedAt = await recordRefresh(ctx, branch, parent, result.backup?.name ?? backupName);
+  return { branch, parent, backup: result.backup?.name ?? backupName, refreshedAt };
+}
+
+/** When the branch last got a fresh copy of `parent`: its newest `refresh` run, else its creation from that parent. */
+export async function lastRefreshedAt(ctx: WorkflowContext, branch: Branch, parent: string, db: Parameters<typeof listRuns>[0]): Promise<string | undefined> {
+  const refresh = (await listRuns(db, { command: 'refresh', limit: 50 })).find((r) => r.branch === branch.name && r.status === 'succeeded');
+  if (refresh) return refresh.startedAt;
+  const parentBranch = await findBranch(ctx, parent);
+  return parentBranch && branch.parentId === parentBranch.id ? branch.createdAt : undefined;
+}

@@ -1,0 +1,36 @@
+/** Restoring a branch from a checkpoint after a failed run, and proving it with the integrity snapshot. */
+import { connect } from '../db/connect.js';
+import { PlatformError } from '../errors.js';
+import { compareSnapshots, type IntegritySnapshot, takeSnapshot } from '../verify/snapshot.js';
+import { defaultPreserveName } from '../platform/restore-request.js';
+import { nowOf, type WorkflowContext } from './context.js';
+import type { ReportRestore } from './report.js';
+
+export interface CheckpointRestore extends ReportRestore {
+  after: IntegritySnapshot;
+}
+
+/** Restore `branch` from `checkpoint` (old state kept as `<branch>_old_<stamp>`) and compare with `expected`. */
+export async function restoreFromCheckpoint(ctx: WorkflowContext, branch: string, checkpoint: string, expected?: IntegritySnapshot): Promise<CheckpointRestore> {
+  const backupName = defaultPreserveName(branch, nowOf(ctx));
+  ctx.log?.(`restoring ${branch} from ${checkpoint} (current state kept as ${backupName})`);
+  let backup: string;
+  try {
+    const result = await ctx.platform.restoreBranch(branch, { source: checkpoint, preserveUnderName: backupName });
+    backup = result.backup?.name ?? backupName;
+  } catch (err) {
+    throw new PlatformError(
+      `restoring ${branch} from checkpoint ${checkpoint} failed: ${(err as Error).message}`,
+      `the checkpoint branch ${checkpoint} is intact; retry with \`neon-migrate restore --branch ${branch} --from-checkpoint ${checkpoint}\``,
+      'AUTO_RESTORE_FAILED',
+    );
+  }
+  const db = await connect(await ctx.platform.connectionUri(branch));
+  try {
+    const after = await takeSnapshot(db);
+    const snapshotMatches = expected ? compareSnapshots(expected, after).identical : undefined;
+    return { source: checkpoint, backup, after, ...(snapshotMatches === undefined ? {} : { snapshotMatches }) };
+  } finally {
+    await db.close();
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * `checkpoints list|prune`: retention by settings.checkpoints — per branch, keep the newest
+ * `keepLast`, and anything younger than `maxAge`; never the checkpoint of the branch's latest run.
+ */
+import { durationMs, nowOf, type WorkflowContext } from './context.js';
+import { checkpointOwner, latestRunCheckpoint, listCheckpoints } from './checkpoint-list.js';
+import { findBranch } from './branches.js';
+
+export interface CheckpointInfo {
+  name: string;
+  id: string;
+  branch: string;
+  createdAt: string;
+  /** Why it is kept, or `prune`. */
+  retention: 'latest run' | 'keepLast' | 'maxAge' | 'prune';
+}
+
+/** Every checkpoint (of one branch when given) with its retention verdict. */
+export async function checkpointRetention(ctx: WorkflowContext, branch?: string): Promise<CheckpointInfo[]> {
+  const { keepLast, maxAge } = ctx.settings.checkpoints;
+  const maxAgeMs = durationMs(maxAge);
+  const now = nowOf(ctx).getTime();
+  const all = await listCheckpoints(ctx, branch);
+  const owners = [...new Set(all.map((c) => checkpointOwner(c.name)!))];
+  const latest = new Map<string, string | undefined>();
+  for (const owner of owners) latest.set(owner, (await findBranch(ctx, owner)) ? await latestRunCheckpoint(ctx, owner) : undefined);
+  const seen = new Map<string, number>();
+  return all.map((c) => {
+    const owner = checkpointOwner(c.name)!;
+    const index = seen.get(owner) ?? 0;
+    seen.set(owner, index + 1);
+    const retention: CheckpointInfo['retention'] =
+      latest.get(owner) === c.name ? 'latest run' : index < keepLast ? 'keepLast' : now - Date.parse(c.createdAt) < maxAgeMs ? 'maxAge' : 'prune';
+    return { name: c.name, id: c.id, branch: owner, createdAt: c.createdAt, retention };
+  });
+}
+
+export interface PruneResult {
+  deleted: string[];
+  /** Checkpoints the policy selected but the platform refused to delete (e.g. they have children). */
+  failed: { name: string; reason: string }[];
+  kept: number;
+}
+
+/** Delete the checkpoints the policy selects. */
+export async function pruneCheckpoints(ctx: WorkflowContext, list: CheckpointInfo[]): Promise<PruneResult> {
+  const result: PruneResult = { deleted: [], failed: [], kept: list.filter((c) => c.retention !== 'prune').length };
+  for (const c of list.filter((x) => x.retention === 'prune')) {
+    try {
+      await ctx.platform.deleteBranch(c.id);
+      result.deleted.push(c.name);
+    } catch (err) {
+      result.failed.push({ name: c.name, reason: (err as Error).message });
+    }
+  }
+  return result;
+}

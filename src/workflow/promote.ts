@@ -1,0 +1,58 @@
+/** `promote`: the gated production run (DESIGN §4). Gate failure → exit 3 with nothing touched. */
+import { loadEnvironment } from '../config/load.js';
+import { GateError, UsageError } from '../errors.js';
+import { projectMigrations } from '../migrations/project.js';
+import { assertCommandsExist } from '../verify/user-commands.js';
+import type { WorkflowContext } from './context.js';
+import { type GateResult, checkGate } from './gate.js';
+import { type GuardedRunResult, guardedRun } from './guarded-run.js';
+import { seedIfCreated } from './seed.js';
+
+export interface PromoteOptions {
+  /** The environment whose passing test runs gate the promote (must be in `requires`). */
+  from?: string;
+  /** Target environment or branch; defaults to the default branch's environment. */
+  to?: string;
+  run?: string[];
+}
+
+export interface PromoteResult extends GuardedRunResult {
+  gate?: GateResult;
+}
+
+/** Run `promote`. */
+export async function runPromote(ctx: WorkflowContext, opts: PromoteOptions): Promise<PromoteResult> {
+  const target = loadEnvironment(ctx.projectDir, ctx.settings, opts.to ?? ctx.settings.defaultBranch);
+  const required = opts.from ? [opts.from] : target.requires;
+  if (!required.length) {
+    throw new GateError(`${target.file} has no "requires": promote needs an environment whose tests gate ${target.branch}`, 'add e.g. "requires": ["staging"]', 'NO_GATE');
+  }
+  if (opts.from && !target.requires.includes(opts.from)) {
+    throw new GateError(`${target.name} requires ${target.requires.join(', ') || 'nothing'}, not ${opts.from}`, `promote --from ${target.requires[0] ?? 'staging'}`, 'WRONG_GATE');
+  }
+  const runCommands = [...target.checks.run, ...(opts.run ?? [])];
+  await projectMigrations(ctx);
+  assertCommandsExist(runCommands, ctx.projectDir, ctx.env);
+  await seedIfCreated(ctx);
+  let gate: GateResult | undefined;
+  const result = await guardedRun(ctx, {
+    command: 'promote',
+    environment: target,
+    runCommands,
+    reversibility: target.checks.reversibility,
+    beforeTouch: async (pending) => {
+      gate = await checkGate(ctx, target, required, pending);
+      if (!gate.passed) {
+        throw new GateError(`promote to ${target.branch} refused: ${gate.problems.join('; ')}`, `nothing was changed on ${target.branch}`, 'GATE_REFUSED');
+      }
+      if (target.confirm) {
+        const question = `apply ${pending.length} migration(s) to ${target.branch} (${pending.map((m) => m.name).join(', ')})?`;
+        if (!ctx.confirm) throw new UsageError(`confirmation needed: ${question}`, 'pass --yes to confirm', 'CONFIRMATION_REQUIRED');
+        if (!(await ctx.confirm(question))) throw new GateError(`promote to ${target.branch} not confirmed`, 'nothing was changed; answer y or pass --yes', 'NOT_CONFIRMED');
+      }
+      return gate.checks.map((c) => `gate: ${c.environment} passed these migrations (runs ${c.passingRuns.map((r) => r.slice(0, 8)).join(', ')}), refreshed from ${target.branch} at ${c.refreshedAt}`);
+    },
+    notes: [],
+  });
+  return { ...result, ...(gate ? { gate } : {}) };
+}

@@ -1,0 +1,132 @@
+/**
+ * Run reports: what every workflow run (test, promote, rollback, restore) writes to
+ * `.neon-migrate/reports/<run id>.json` and records in the branch's `neon_migrate.runs`.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { redactSecrets, UsageError } from '../errors.js';
+import type { AssertionResult } from '../verify/assertions.js';
+import type { InvalidIndex, OrphanedRows } from '../verify/checks.js';
+import type { IntegritySnapshot, TableDelta } from '../verify/snapshot.js';
+import type { CommandResult } from '../verify/user-commands.js';
+
+export type WorkflowCommand = 'test' | 'promote' | 'rollback' | 'restore';
+/** passed: applied and verified · failed: something failed and the branch was restored · nothing-to-do. */
+export type RunOutcomeName = 'passed' | 'failed' | 'nothing-to-do';
+
+export interface ReportMigration {
+  version: string;
+  name: string;
+  checksum: string;
+  direction: 'up' | 'down';
+  status: string;
+  durationMs: number;
+  error?: string;
+}
+
+export interface ReportVerification {
+  passed: boolean;
+  failures: string[];
+  untouchedChanged: TableDelta[];
+  untouchedSkipped?: string;
+  orphans: OrphanedRows[];
+  invalidIndexes: InvalidIndex[];
+  assertions: AssertionResult[];
+  commands: CommandResult[];
+}
+
+export interface ReportReversibility {
+  checked: boolean;
+  skippedReason?: string;
+  scratchBranch?: string;
+  /** down → the pre-run catalog fingerprint. */
+  downMatches?: boolean;
+  /** up again → the post-run catalog fingerprint. */
+  upMatches?: boolean;
+  /** Readable schema diff when one did not match. */
+  diff?: string;
+}
+
+export interface ReportRestore {
+  /** What the branch was restored from (a checkpoint branch, a branch, a point in time). */
+  source: string;
+  /** The branch holding the pre-restore state. */
+  backup?: string;
+  /** The restored branch's integrity snapshot equals the expected one (test/promote auto-restore). */
+  snapshotMatches?: boolean;
+}
+
+export interface RunReport {
+  reportVersion: 1;
+  runId: string;
+  command: WorkflowCommand;
+  branch: string;
+  environment?: string;
+  platform: 'local' | 'neon';
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  outcome: RunOutcomeName;
+  /** One line: why the run failed. */
+  failure?: string;
+  checkpoint?: string;
+  /** When the branch was last refreshed from its parent (test runs; the promote gate reads it). */
+  refreshedAt?: string;
+  parent?: string;
+  timings: { phase: string; ms: number }[];
+  migrations: ReportMigration[];
+  integrity: { before?: IntegritySnapshot; after?: IntegritySnapshot };
+  verification?: ReportVerification;
+  reversibility?: ReportReversibility;
+  restore?: ReportRestore;
+  /** Free-form facts (gate details, dry-run deltas...). */
+  notes: string[];
+}
+
+/** Measures phases of a run for the report's timings. */
+export class PhaseTimer {
+  readonly timings: { phase: string; ms: number }[] = [];
+  /** Run `fn`, recording how long it took under `phase`. */
+  async time<T>(phase: string, fn: () => Promise<T>): Promise<T> {
+    const start = performance.now();
+    try {
+      return await fn();
+    } finally {
+      this.timings.push({ phase, ms: Math.round(performance.now() - start) });
+    }
+  }
+}
+
+/** The reports directory of a project. */
+export function reportsDir(projectDir: string): string {
+  return path.join(projectDir, '.neon-migrate', 'reports');
+}
+
+/** Write a report as JSON (secrets redacted); returns its path relative to the project. */
+export function saveReport(projectDir: string, report: RunReport): string {
+  const dir = reportsDir(projectDir);
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${report.runId}.json`);
+  writeFileSync(file, `${redactSecrets(JSON.stringify(report, null, 2))}\n`);
+  return path.relative(projectDir, file);
+}
+
+/** Read a saved report by run id (or `latest`). */
+export function loadReport(projectDir: string, id: string): RunReport {
+  const dir = reportsDir(projectDir);
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')) : [];
+  let file: string | undefined;
+  if (id === 'latest') {
+    file = files.sort((a, b) => statSync(path.join(dir, a)).mtimeMs - statSync(path.join(dir, b)).mtimeMs).at(-1);
+  } else {
+    file = files.find((f) => f === `${id}.json`) ?? files.find((f) => f.startsWith(id));
+  }
+  if (!file) {
+    throw new UsageError(
+      id === 'latest' ? 'no run reports yet' : `no report for run "${id}"`,
+      files.length ? `reports are in ${path.relative(projectDir, dir)}/` : 'run `neon-migrate test --branch dev` first',
+      'UNKNOWN_REPORT',
+    );
+  }
+  return JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as RunReport;
+}

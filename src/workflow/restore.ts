@@ -1,0 +1,104 @@
+/**
+ * Disaster-recovery restore on top of the platform restore: `--from-checkpoint ID|latest`, and a
+ * dry run for every source that shows what the restore would lose — per-table row deltas between
+ * now and the source, and the migrations that would become un-applied — computed on a temporary
+ * branch at the source point, deleted afterwards.
+ */
+import { randomUUID } from 'node:crypto';
+import { connect } from '../db/connect.js';
+import { UsageError } from '../errors.js';
+import { finishRun, readApplied, recordRun } from '../migrations/history.js';
+import { executeRestore, type RestorePlan } from '../platform/restore-request.js';
+import type { Branch } from '../platform/types.js';
+import { compareSnapshots, type TableDelta, takeSnapshot } from '../verify/snapshot.js';
+import { resolveCheckpoint } from './checkpoint-list.js';
+import { nowOf, stamp, type WorkflowContext } from './context.js';
+
+export interface RestoreDryRun {
+  branch: string;
+  source: string;
+  at?: RestorePlan['options']['at'];
+  /** Tables whose rows differ between now and the source (a restore would make them look like the source). */
+  deltas: TableDelta[];
+  /** Applied now, not at the source: a restore un-applies them. */
+  unapplied: { version: string; name: string }[];
+  /** Applied at the source, not now. */
+  reapplied: { version: string; name: string }[];
+}
+
+/** Resolve `--from-checkpoint` into a restore from that checkpoint branch's head. */
+export async function checkpointSource(ctx: WorkflowContext, branch: string, id: string): Promise<string> {
+  return (await resolveCheckpoint(ctx, branch, id)).name;
+}
+
+/** What a planned restore would change, measured on a temporary branch at the source point. */
+export async function dryRunRestore(ctx: WorkflowContext, plan: RestorePlan): Promise<RestoreDryRun> {
+  await ctx.platform.getBranch(plan.target);
+  const tempName = `dry-run/${plan.target}/${stamp(nowOf(ctx))}-${randomUUID().slice(0, 8)}`;
+  ctx.log?.(`measuring on temporary branch ${tempName}`);
+  await ctx.platform.createBranch({ name: tempName, parent: plan.options.source, ...(plan.options.at ? { at: plan.options.at } : {}) });
+  try {
+    const now = await connect(await ctx.platform.connectionUri(plan.target));
+    const then = await connect(await ctx.platform.connectionUri(tempName));
+    try {
+      const [snapNow, snapThen, appliedNow, appliedThen] = [await takeSnapshot(now), await takeSnapshot(then), await readApplied(now), await readApplied(then)];
+      const thenVersions = new Set(appliedThen.map((a) => a.version));
+      const nowVersions = new Set(appliedNow.map((a) => a.version));
+      return {
+        branch: plan.target,
+        source: plan.options.source,
+        ...(plan.options.at ? { at: plan.options.at } : {}),
+        deltas: compareSnapshots(snapNow, snapThen).deltas.filter((d) => d.changed),
+        unapplied: appliedNow.filter((a) => !thenVersions.has(a.version)).map((a) => ({ version: a.version, name: a.name })),
+        reapplied: appliedThen.filter((a) => !nowVersions.has(a.version)).map((a) => ({ version: a.version, name: a.name })),
+      };
+    } finally {
+      await now.close();
+      await then.close();
+    }
+  } finally {
+    await ctx.platform.deleteBranch(tempName).catch((err: unknown) => ctx.log?.(`could not delete ${tempName}: ${(err as Error).message}`));
+  }
+}
+
+/** Render a dry run for the terminal. */
+export function renderDryRun(d: RestoreDryRun): string {
+  const at = d.at ? ('timestamp' in d.at ? ` at ${d.at.timestamp}` : ` at LSN ${d.at.lsn}`) : '';
+  const out = [`dry run: restoring ${d.branch} from ${d.source === d.branch ? 'its own history' : d.source}${at} would change:`];
+  if (!d.deltas.length) out.push('  no table data changes');
+  const w = Math.max(0, ...d.deltas.map((x) => x.table.length));
+  for (const x of d.deltas) {
+    const now = x.rowsBefore ?? 0;
+    const then = x.rowsAfter ?? 0;
+    const what = x.rowsBefore === null ? 'table comes back' : x.rowsAfter === null ? 'table disappears' : then === now ? 'same count, different rows' : `${then - now > 0 ? '+' : ''}${then - now} rows`;
+    out.push(`  ${x.table.padEnd(w)}  ${String(x.rowsBefore ?? '—').padStart(8)} → ${String(x.rowsAfter ?? '—').padEnd(8)}  ${what}`);
+  }
+  out.push(d.unapplied.length ? `  migrations un-applied: ${d.unapplied.map((m) => m.name).join(', ')}` : '  no migration would be un-applied');
+  if (d.reapplied.length) out.push(`  migrations applied again: ${d.reapplied.map((m) => m.name).join(', ')}`);
+  out.push('  nothing was changed (the temporary branch was deleted)');
+  return out.join('\n');
+}
+
+export interface RestoreDone {
+  branch: Branch;
+  source: string;
+  at: RestorePlan['options']['at'] | null;
+  /** The branch holding the pre-restore state. */
+  backup?: Branch;
+}
+
+/** Run a planned restore and record it in the restored branch's history. */
+export async function restoreAndRecord(ctx: WorkflowContext, plan: RestorePlan): Promise<RestoreDone> {
+  if (plan.options.source === plan.target && !plan.options.at) throw new UsageError('restore needs a source', 'pass --from-checkpoint, --from-branch, --timestamp or --lsn', 'RESTORE_ARGS');
+  const result = await executeRestore(ctx.platform, plan);
+  const done: RestoreDone = { branch: result.branch, source: plan.options.source, at: plan.options.at ?? null, ...(result.backup ? { backup: result.backup } : {}) };
+  const db = await connect(await ctx.platform.connectionUri(plan.target));
+  try {
+    const id = randomUUID();
+    await recordRun(db, { id, command: 'restore', branch: plan.target });
+    await finishRun(db, id, 'succeeded', { source: done.source, at: done.at, backup: done.backup?.name ?? null });
+  } finally {
+    await db.close();
+  }
+  return done;
+}

@@ -1,0 +1,85 @@
+/**
+ * `rollback --branch B`: undo the last run on B — by restoring B from that run's checkpoint
+ * (default; the current state is kept as a backup branch), or with `--strategy down` by running
+ * the down migrations of what that run applied.
+ */
+import { randomUUID } from 'node:crypto';
+import { connect } from '../db/connect.js';
+import { UsageError } from '../errors.js';
+import { finishRun, listRuns, readApplied, recordRun, type RunRecord } from '../migrations/history.js';
+import { compareVersions } from '../migrations/naming.js';
+import { type MigrateReport, migrate } from '../migrations/run.js';
+import { restoreFromCheckpoint } from './checkpoint-restore.js';
+import type { WorkflowContext } from './context.js';
+import type { ReportRestore, RunReport } from './report.js';
+
+export type RollbackStrategy = 'checkpoint' | 'down';
+
+export interface RollbackResult {
+  branch: string;
+  strategy: RollbackStrategy;
+  /** The run that was undone. */
+  run: { id: string; command: string; startedAt: string; checkpoint: string | null };
+  restore?: ReportRestore;
+  down?: MigrateReport;
+}
+
+const UNDOABLE = new Set(['test', 'promote', 'up', 'down']);
+
+/** The last run on the branch that changed it, from its own history. */
+async function lastRun(ctx: WorkflowContext, branch: string): Promise<{ run: RunRecord; appliedByRun: string[]; previousVersion: string }> {
+  const db = await connect(await ctx.platform.connectionUri(branch));
+  try {
+    const run = (await listRuns(db, { limit: 100 })).find((r) => r.branch === branch && UNDOABLE.has(r.command));
+    if (!run) throw new UsageError(`no run to roll back on branch "${branch}"`, 'rollback undoes the last test, promote, up or down run on the branch', 'NOTHING_TO_ROLL_BACK');
+    if (run.status === 'rolled_back') {
+      throw new UsageError(
+        `the last run on "${branch}" (${run.command} ${run.id.slice(0, 8)}) already failed and was restored from its checkpoint`,
+        `to go further back: neon-migrate restore --branch ${branch} --from-checkpoint <id> (see \`neon-migrate checkpoints list --branch ${branch}\`)`,
+        'ALREADY_ROLLED_BACK',
+      );
+    }
+    const applied = await readApplied(db);
+    const appliedByRun = applied.filter((a) => a.runId === run.id).map((a) => a.version);
+    const oldest = appliedByRun.sort(compareVersions)[0];
+    const previousVersion = oldest ? (applied.map((a) => a.version).filter((v) => compareVersions(v, oldest) < 0).sort(compareVersions).at(-1) ?? '0') : '0';
+    return { run, appliedByRun, previousVersion };
+  } finally {
+    await db.close();
+  }
+}
+
+/** Undo the last run on a branch. */
+export async function runRollback(ctx: WorkflowContext, opts: { branch: string; strategy?: RollbackStrategy }): Promise<RollbackResult> {
+  const strategy = opts.strategy ?? 'checkpoint';
+  const branch = (await ctx.platform.getBranch(opts.branch)).name;
+  const { run, appliedByRun, previousVersion } = await lastRun(ctx, branch);
+  const summary = { id: run.id, command: run.command, startedAt: run.startedAt, checkpoint: run.checkpoint };
+  if (strategy === 'down' && !appliedByRun.length) {
+    throw new UsageError(`the last run on "${branch}" (${run.command} ${run.id.slice(0, 8)}) left no applied migrations to revert`, 'use the default strategy (restore from its checkpoint)', 'NOTHING_TO_REVERT');
+  }
+  if (strategy === 'checkpoint' && !run.checkpoint) {
+    throw new UsageError(`the last run on "${branch}" has no checkpoint`, 'use --strategy down', 'NO_CHECKPOINT');
+  }
+  const what = strategy === 'checkpoint' ? `restore ${branch} from ${run.checkpoint} (writes since ${run.startedAt} are kept only in the backup branch)` : `revert ${appliedByRun.length} migration(s) on ${branch} with their down files`;
+  if (!ctx.confirm) throw new UsageError(`confirmation needed: ${what}`, 'pass --yes to confirm', 'CONFIRMATION_REQUIRED');
+  if (!(await ctx.confirm(`roll back ${run.command} run ${run.id.slice(0, 8)}: ${what}?`))) {
+    throw new UsageError('rollback not confirmed', 'nothing was changed', 'NOT_CONFIRMED');
+  }
+  if (strategy === 'down') {
+    const down = await migrate(ctx, { direction: 'down', branch, to: previousVersion });
+    return { branch, strategy, run: summary, down };
+  }
+  const expected = (run.report as RunReport | null)?.integrity?.before;
+  const restored = await restoreFromCheckpoint(ctx, branch, run.checkpoint!, expected);
+  const restore: ReportRestore = { source: restored.source, backup: restored.backup, ...(restored.snapshotMatches === undefined ? {} : { snapshotMatches: restored.snapshotMatches }) };
+  const db = await connect(await ctx.platform.connectionUri(branch));
+  try {
+    const id = randomUUID();
+    await recordRun(db, { id, command: 'rollback', branch, checkpoint: run.checkpoint });
+    await finishRun(db, id, 'succeeded', { undone: summary, restore });
+  } finally {
+    await db.close();
+  }
+  return { branch, strategy, run: summary, restore };
+}

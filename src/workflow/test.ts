@@ -1,0 +1,54 @@
+/** `test --branch <env>`: the protected run on an environment branch (dev, staging). */
+import { loadEnvironment } from '../config/load.js';
+import { connect } from '../db/connect.js';
+import { UsageError } from '../errors.js';
+import { projectMigrations } from '../migrations/project.js';
+import { assertCommandsExist } from '../verify/user-commands.js';
+import { ensureEnvironmentBranch, lastRefreshedAt, parentOf, type RefreshResult, refreshBranch } from './branches.js';
+import type { WorkflowContext } from './context.js';
+import { type GuardedRunResult, guardedRun } from './guarded-run.js';
+import { seedIfCreated } from './seed.js';
+
+export interface TestOptions {
+  /** Environment name or its branch. */
+  branch: string;
+  /** Refresh the branch from its parent first (old state kept as a backup branch). */
+  fresh?: boolean;
+  /** Extra `--run` commands. */
+  run?: string[];
+}
+
+export interface TestResult extends GuardedRunResult {
+  createdBranch: boolean;
+  refresh?: RefreshResult;
+}
+
+/** Run `test` on an environment branch. */
+export async function runTest(ctx: WorkflowContext, opts: TestOptions): Promise<TestResult> {
+  const env = loadEnvironment(ctx.projectDir, ctx.settings, opts.branch);
+  if (env.branch === ctx.settings.defaultBranch) {
+    throw new UsageError(`test runs on copies of ${env.branch}, not on ${env.branch} itself`, 'test on dev or staging, then `neon-migrate promote`', 'TEST_ON_DEFAULT');
+  }
+  const runCommands = [...env.checks.run, ...(opts.run ?? [])];
+  // Everything that can be validated is, before the branch is created or refreshed.
+  await projectMigrations(ctx);
+  assertCommandsExist(runCommands, ctx.projectDir, ctx.env);
+  await seedIfCreated(ctx);
+  const parent = parentOf(ctx, env);
+  const ensured = await ensureEnvironmentBranch(ctx, env);
+  const refresh = opts.fresh && !ensured.created ? await refreshBranch(ctx, env.branch, parent) : undefined;
+  const db = await connect(await ctx.platform.connectionUri(env.branch));
+  let refreshedAt: string | undefined;
+  try {
+    refreshedAt = await lastRefreshedAt(ctx, await ctx.platform.getBranch(env.branch), parent, db);
+  } finally {
+    await db.close();
+  }
+  const notes: string[] = [];
+  if (ensured.created) notes.push(`created branch ${env.branch} from ${parent}`);
+  if (refresh) notes.push(`refreshed ${env.branch} from ${parent}; previous state kept as ${refresh.backup}`);
+  const result = await guardedRun(ctx, {
+    command: 'test', environment: env, runCommands, reversibility: env.checks.reversibility, parent, refreshedAt, notes,
+  });
+  return { ...result, createdBranch: ensured.created, ...(refresh ? { refresh } : {}) };
+}
