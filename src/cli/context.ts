@@ -7,7 +7,8 @@ import type { Settings } from '../config/schema.js';
 import { UsageError } from '../errors.js';
 import { openPlatform } from '../platform/open.js';
 import type { Platform } from '../platform/types.js';
-import { type CommandOutput, printError, printOutput } from './output.js';
+import { seedIfCreated } from '../workflow/seed.js';
+import { type CommandOutput, log, printError, printOutput } from './output.js';
 
 export interface GlobalOptions {
   json?: boolean;
@@ -38,7 +39,12 @@ export function createContext(options: GlobalOptions): CliContext & { dispose():
     options,
     env,
     settings,
-    platform: () => (platform ??= openPlatform({ projectDir, env, settings })),
+    // A new local project gets its demo data (settings `local.seed`) whatever the first command is.
+    platform: () =>
+      (platform ??= openPlatform({ projectDir, env, settings }).then(async (p) => {
+        await seedIfCreated({ projectDir, settings, env, platform: p, log });
+        return p;
+      })),
     confirm: async (question) => {
       if (options.yes) return true;
       if (!stdin.isTTY) {
