@@ -1,5 +1,5 @@
 /**
- * SQL assertion scripts. Convention (documented in docs/walkthrough.md):
+ * SQL assertion scripts. Convention (documented in the README, "Conventions"):
  * - assertion files are the `*.sql` files directly in `scripts/` (except the seed script), or the
  *   files an environment lists in `checks.assertions`;
  * - each statement is one assertion; it passes when every row it returns is a single `true`
