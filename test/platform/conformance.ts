@@ -115,6 +115,9 @@ export function describePlatformConformance(name: string, factory: () => Promise
       expect(await ids(targetUri, 'rfb')).toEqual([1, 3]);
       expect(result.backup?.name).toBe('rfb-target-backup');
       expect(await ids(await p.connectionUri('rfb-target-backup'), 'rfb')).toEqual([1, 2]);
+      // as on Neon, the backup becomes the restored branch's parent, under the old parent
+      expect((await p.getBranch('rfb-target')).parentId).toBe(result.backup?.id);
+      expect((await p.getBranch('rfb-target-backup')).parentId).toBe((await p.getBranch('main')).id);
     });
 
     it('point-in-time restore of main to a timestamp is exact, keeps the URI, and preserves the old state', async () => {

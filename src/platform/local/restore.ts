@@ -15,7 +15,6 @@ import { type EngineContext, handleFor } from './context.js';
 import { adopt, materialize } from './materialize.js';
 import { type BranchRecord, type EngineState, newId } from './state.js';
 
-
 /** Restore `targetRef` per `options` on already-locked state; mutates state on success only. */
 export async function restoreBranchLocked(ctx: EngineContext, state: EngineState, targetRef: string, options: RestoreOptions): Promise<RestoreResult> {
   const target = resolveBranch(state, targetRef);
@@ -41,11 +40,14 @@ export async function restoreBranchLocked(ctx: EngineContext, state: EngineState
   const wasRunning = target.status === 'ready' && runningPid(handleFor(ctx, state, target).paths) !== undefined;
   // Validates the target and forces the source's WAL into its archive; the target is untouched so far.
   const point = await preparePoint(ctx, state, source, options.at);
+  // Neon: the backup of a child branch becomes the restored branch's parent (its old parent above
+  // it), so "reset from parent" undoes the restore. A root branch stays root; its backup is kept as
+  // its child here so that it can be deleted (Neon keeps it as a separate root-level branch).
   const backup: BranchRecord = {
     ...target,
     id: newId('br'),
     name: backupName,
-    parentId: target.id,
+    parentId: target.parentId ?? target.id,
     parentTimestamp: new Date().toISOString(),
     createdAt: new Date().toISOString(),
     default: false,
@@ -73,6 +75,7 @@ export async function restoreBranchLocked(ctx: EngineContext, state: EngineState
   }
   target.status = 'ready';
   delete target.target;
+  if (target.parentId) target.parentId = backup.id;
   state.branches.push(backup);
   return { branch: toBranch(target), backup: toBranch(backup) };
 }
