@@ -11,6 +11,7 @@ import { type EngineContext, handleFor } from './context.js';
 import { acquireLock } from './lock.js';
 import { adopt } from './materialize.js';
 import { restoreBranchLocked } from './restore.js';
+import { recoverInterruptedRestore } from './restore-journal.js';
 import { type BranchRecord, type EngineState, newId, readState, writeState } from './state.js';
 
 /** One branch's compute as `local status` shows it. */
@@ -43,6 +44,7 @@ export class LocalPlatform implements Platform {
     const release = await acquireLock(this.ctx.stateDir);
     try {
       const state = this.state();
+      await recoverInterruptedRestore(this.ctx, state);
       try {
         return await fn(state);
       } finally {

@@ -11,6 +11,7 @@ import { acquireLock } from './lock.js';
 import { resolveRunAs } from './osuser.js';
 import { createProject } from './project.js';
 import { branchPaths } from './layout.js';
+import { recoverInterruptedRestore } from './restore-journal.js';
 import { readState, writeState } from './state.js';
 
 export { LocalPlatform, type ComputeStatus } from './engine.js';
@@ -45,6 +46,7 @@ export async function openLocalPlatform(options: OpenPlatformOptions): Promise<L
       writeState(stateDir, state);
       created = true;
     } else {
+      await recoverInterruptedRestore(ctx, state);
       for (const b of state.branches) {
         if (b.status === 'ready') pruneHistory(branchPaths(state.project.clusterRoot, b.id), ctx.retentionSeconds, state.project.walSegmentBytes);
       }

@@ -13,7 +13,8 @@ import { pickPort } from './ports.js';
 import { stopCompute } from './computes.js';
 import { type EngineContext, handleFor } from './context.js';
 import { adopt, materialize } from './materialize.js';
-import { type BranchRecord, type EngineState, newId } from './state.js';
+import { clearRestoreJournal, writeRestoreJournal } from './restore-journal.js';
+import { type BranchRecord, type EngineState, newId, writeState } from './state.js';
 
 /** Restore `targetRef` per `options` on already-locked state; mutates state on success only. */
 export async function restoreBranchLocked(ctx: EngineContext, state: EngineState, targetRef: string, options: RestoreOptions): Promise<RestoreResult> {
@@ -59,6 +60,8 @@ export async function restoreBranchLocked(ctx: EngineContext, state: EngineState
   const oldPaths = handleFor(ctx, state, target).paths;
   const backupPaths = handleFor(ctx, state, backup).paths;
   await stopCompute(ctx, state, target);
+  // a crash from here until state.json names the backup is undone on the next locked operation
+  writeRestoreJournal(ctx.stateDir, { targetId: target.id, backupId: backup.id });
   renameSync(oldPaths.root, backupPaths.root);
   const sourcePaths = self ? backupPaths : handleFor(ctx, state, source).paths;
   const fresh = handleFor(ctx, state, target);
@@ -70,6 +73,7 @@ export async function restoreBranchLocked(ctx: EngineContext, state: EngineState
     // put the pre-restore state back exactly as it was
     rmSync(fresh.paths.root, { recursive: true, force: true });
     if (existsSync(backupPaths.root)) renameSync(backupPaths.root, oldPaths.root);
+    clearRestoreJournal(ctx.stateDir);
     if (wasRunning) await startCluster(handleFor(ctx, state, target)).catch(() => undefined);
     throw err;
   }
@@ -77,5 +81,8 @@ export async function restoreBranchLocked(ctx: EngineContext, state: EngineState
   delete target.target;
   if (target.parentId) target.parentId = backup.id;
   state.branches.push(backup);
+  // commit now (not only when the caller saves) so that the journal can go
+  writeState(ctx.stateDir, state);
+  clearRestoreJournal(ctx.stateDir);
   return { branch: toBranch(target), backup: toBranch(backup) };
 }
