@@ -1,5 +1,5 @@
 /** An exclusive lock file (`lock`, holding the owner's pid) around every state mutation. */
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { LockedError } from '../../errors.js';
 
@@ -14,8 +14,35 @@ function pidAlive(pid: number): boolean {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Remove a dead holder's lock file only if it is still the very file we saw: two waiters may both
+ * see the same dead holder, and once the first has stolen it and taken the lock anew, a plain
+ * unlink by the second would delete the live lock and let both in. Renaming is atomic, so only one
+ * waiter gets a given file; a live lock taken aside by mistake is linked back (link never overwrites).
+ */
+function stealDeadLock(file: string, seen: string): void {
+  const aside = `${file}.${process.pid}.${Date.now()}-${Math.random()}.stale`;
+  try {
+    renameSync(file, aside);
+  } catch {
+    return; // another waiter took it first
+  }
+  try {
+    if (readFileSync(aside, 'utf8') !== seen) linkSync(aside, file);
+  } catch {
+    // a new lock appeared meanwhile: it stands
+  } finally {
+    unlinkSync(aside);
+  }
+}
+
+/** Test hook: runs after a dead holder was seen, before stealing (to reproduce two waiters racing). */
+export interface LockOptions {
+  beforeSteal?: () => void;
+}
+
 /** Take the lock (waiting up to timeoutMs, stealing it from dead processes); returns the release function. */
-export async function acquireLock(stateDir: string, timeoutMs = 10 * 60_000): Promise<() => void> {
+export async function acquireLock(stateDir: string, timeoutMs = 10 * 60_000, options: LockOptions = {}): Promise<() => void> {
   const file = path.join(stateDir, 'lock');
   const token = `${process.pid}\n${Date.now()}-${Math.random()}\n`;
   const deadline = Date.now() + timeoutMs;
@@ -35,17 +62,16 @@ export async function acquireLock(stateDir: string, timeoutMs = 10 * 60_000): Pr
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     let holder = NaN;
+    let seen: string;
     try {
-      holder = Number.parseInt(readFileSync(file, 'utf8').split('\n')[0], 10);
+      seen = readFileSync(file, 'utf8');
+      holder = Number.parseInt(seen.split('\n')[0], 10);
     } catch {
       continue; // released between our open and read
     }
     if (Number.isFinite(holder) && holder !== process.pid && !pidAlive(holder)) {
-      try {
-        unlinkSync(file);
-      } catch {
-        // another waiter stole it first
-      }
+      options.beforeSteal?.();
+      stealDeadLock(file, seen);
       continue;
     }
     if (Date.now() > deadline) {
