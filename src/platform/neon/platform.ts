@@ -133,12 +133,13 @@ export class NeonPlatform implements Platform {
       branchOperationsSchema,
       (api) => api.restoreProjectBranch(this.projectId, branch.id, { source_branch_id: source.id, ...at, ...(preserve ? { preserve_under_name: preserve } : {}) }),
       async () => {
-        // The answer was lost: an operation still running on the branch, a backup under the name,
-        // or a new reset time shows the restore was applied; don't send it again.
+        // The answer was lost: a backup under the name, or a new reset time once the branch's running
+        // operations are done, shows the restore was applied; don't send it again. A running
+        // operation alone proves nothing (it may be a compute start).
+        await waitForOperations(this.client, await pendingOperationsOf(this.client, branch.id), this.wait, doing);
         const now = await resolveNeonBranch(this.client, branch.id);
-        const running = await pendingOperationsOf(this.client, branch.id);
         const backup = preserve ? await findNeonBranchByName(this.client, preserve) : undefined;
-        reconciled = running.length > 0 || Boolean(backup) || (now.last_reset_at !== undefined && now.last_reset_at !== branch.last_reset_at);
+        reconciled = Boolean(backup) || (now.last_reset_at !== undefined && now.last_reset_at !== branch.last_reset_at);
         return reconciled ? { branch: now, operations: [] } : undefined;
       },
     );
