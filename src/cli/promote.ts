@@ -9,7 +9,7 @@ export function registerPromote(program: Command): void {
   program
     .command('promote')
     .description('apply to production only what passed test on the required environment (exit 3 when the gate refuses)')
-    .option('--from <env>', 'the environment whose passing test runs gate the promote (default: the target\'s "requires")')
+    .option('--from <env>', 'one of the target\'s "requires" (every required environment is checked either way)')
     .option('--to <env>', 'target environment or branch (default: the default branch)')
     .option('--run <command>', 'a check command run with DATABASE_URL set to the target (repeatable)', collect, [])
     .addOption(formatOption())
