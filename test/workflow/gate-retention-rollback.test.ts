@@ -14,6 +14,7 @@ import type { Platform } from '../../src/platform/types.js';
 import { checkpointRetention, pruneCheckpoints } from '../../src/workflow/checkpoints.js';
 import type { WorkflowContext } from '../../src/workflow/context.js';
 import { checkGate } from '../../src/workflow/gate.js';
+import { refreshBranch } from '../../src/workflow/branches.js';
 import { runPromote } from '../../src/workflow/promote.js';
 import { runRollback } from '../../src/workflow/rollback.js';
 import { runTest } from '../../src/workflow/test.js';
@@ -62,6 +63,21 @@ describe('promote gate', () => {
     expect(stale.problems).toEqual([expect.stringMatching(/^staging was refreshed from main 8\.0d ago, more than maxRefreshAge 7d \(environments\/prod.json\)/)]);
   });
 
+  it("applies the stricter maxRefreshAge: the required environment's own limit is not ignored", async () => {
+    const stagingFile = path.join(project, 'environments', 'staging.json');
+    const original = readFileSync(stagingFile, 'utf8');
+    writeFileSync(stagingFile, JSON.stringify({ ...JSON.parse(original), maxRefreshAge: '1d' }));
+    try {
+      const prod = loadEnvironment(project, ctx.settings, 'prod');
+      const mainApplied = new Set(await appliedOn('main'));
+      const pending = (await projectMigrations(ctx)).filter((m) => !mainApplied.has(m.version));
+      const twoDaysLater = await checkGate({ ...ctx, now: () => new Date(Date.now() + 2 * DAY) }, prod, ['staging'], pending);
+      expect(twoDaysLater.problems).toEqual([expect.stringMatching(/^staging was refreshed from main 2\.0d ago, more than maxRefreshAge 1d \(environments\/staging.json\)/)]);
+    } finally {
+      writeFileSync(stagingFile, original);
+    }
+  });
+
   it('checks every required environment: --from names one of them, it never narrows the gate', async () => {
     const prodFile = path.join(project, 'environments', 'prod.json');
     const qaFile = path.join(project, 'environments', 'qa.json');
@@ -93,6 +109,12 @@ describe('bad input before anything is touched', () => {
     } finally {
       rmSync(broken);
     }
+  });
+
+  it('refreshing the default branch is refused by the protected-branch gate (exit 3), main untouched', async () => {
+    const before = await appliedOn('main');
+    await expect(refreshBranch(ctx, 'main', 'staging')).rejects.toMatchObject({ code: 'RESET_DEFAULT', exitCode: 3 });
+    expect(await appliedOn('main')).toEqual(before);
   });
 });
 
