@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { runPromote } from '../workflow/promote.js';
 import { action } from './context.js';
-import { collect, formatOption, reportOutput, workflowContext } from './workflow-context.js';
+import { collect, formatOption, reportOutput, validateBeforeOpening, workflowContext } from './workflow-context.js';
 
 /** Register `promote`. */
 export function registerPromote(program: Command): void {
@@ -15,6 +15,7 @@ export function registerPromote(program: Command): void {
     .addOption(formatOption())
     .action(
       action(async (ctx, opts: { from?: string; to?: string; run: string[]; format: string }) => {
+        await validateBeforeOpening(ctx, opts.to ?? ctx.settings.defaultBranch);
         const result = await runPromote(await workflowContext(ctx), opts);
         return reportOutput(result.report, result.reportFile, opts.format, { gate: result.gate ?? null });
       }),

@@ -95,6 +95,8 @@ describe('bad input through the CLI: one line, exit 2, no branch touched', () =>
     [['down', '--steps', 'two'], /--steps must be a positive whole number, got "two"/],
     [['up', '--to', '42'], /--to 42: no migration has version 42/],
     [['up', '--to', '1', '--steps', '1'], /--to and --steps cannot be combined/],
+    [['test', '--branch', 'qa'], /unknown environment "qa"/],
+    [['promote', '--to', 'qa'], /unknown environment "qa"/],
   ])('%j', async (args, message) => {
     const p = scratchProject(AB);
     const r = await cli(p.dir, ...args);
