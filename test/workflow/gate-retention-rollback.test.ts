@@ -1,5 +1,6 @@
 /**
- * Library-level workflow behaviour on the real local engine: the promote gate's refresh-age limit,
+ * Library-level workflow behaviour on the real local engine: the promote gate (refresh-age limit, the
+ * stricter of two limits, every required environment checked), bad input refused before a refresh,
  * checkpoint retention (never pruning the latest run's checkpoint), and rollback --strategy down.
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
