@@ -2,19 +2,20 @@
 import type { Command } from 'commander';
 import { runPromote } from '../workflow/promote.js';
 import { action } from './context.js';
-import { collect, formatOption, reportOutput, workflowContext } from './workflow-context.js';
+import { collect, formatOption, reportOutput, validateBeforeOpening, workflowContext } from './workflow-context.js';
 
 /** Register `promote`. */
 export function registerPromote(program: Command): void {
   program
     .command('promote')
     .description('apply to production only what passed test on the required environment (exit 3 when the gate refuses)')
-    .option('--from <env>', 'the environment whose passing test runs gate the promote (default: the target\'s "requires")')
+    .option('--from <env>', 'one of the target\'s "requires" (every required environment is checked either way)')
     .option('--to <env>', 'target environment or branch (default: the default branch)')
     .option('--run <command>', 'a check command run with DATABASE_URL set to the target (repeatable)', collect, [])
     .addOption(formatOption())
     .action(
       action(async (ctx, opts: { from?: string; to?: string; run: string[]; format: string }) => {
+        await validateBeforeOpening(ctx, opts.to ?? ctx.settings.defaultBranch);
         const result = await runPromote(await workflowContext(ctx), opts);
         return reportOutput(result.report, result.reportFile, opts.format, { gate: result.gate ?? null });
       }),

@@ -1,6 +1,7 @@
 /** `neon-migrate status [--branch B] [--accept V]`. */
 import type { Command } from 'commander';
 import { migrationStatus, type StatusReport } from '../migrations/inspect.js';
+import { ExitCode } from '../errors.js';
 import { acceptMigration } from '../migrations/run.js';
 import { action } from './context.js';
 import { log } from './output.js';
@@ -15,7 +16,9 @@ function formatStatus(r: StatusReport): string {
     for (const n of e.notes) lines.push(`           note: ${n}`);
   }
   for (const m of r.missing) lines.push(`  missing  ${m.name} (applied ${m.appliedAt}, file gone)`);
-  if (r.counts.drifted) lines.push('drifted migrations block up/down: restore the file, or accept with `neon-migrate status --accept <version>`');
+  if (r.counts.drifted) lines.push('drifted migrations block every run: restore the file, or accept with `neon-migrate status --accept <version>`');
+  if (r.counts.missing) lines.push('missing files block every run: restore them from version control');
+  if (r.entries.some((e) => e.outOfOrder)) lines.push('out-of-order pending migrations block every run: rename them with a newer version');
   return lines.join('\n');
 }
 
@@ -34,8 +37,9 @@ export function registerStatus(program: Command): void {
           return { json: { ok: true, accepted: r }, human: `accepted the edited ${r.name} on branch ${r.branch} (checksum ${r.previousChecksum.slice(0, 12)} → ${r.checksum.slice(0, 12)}, run ${r.runId})` };
         }
         const r = await migrationStatus(project, { branch: flags.branch });
-        const blocked = r.counts.drifted > 0 || r.counts.missing > 0;
-        return { json: { ok: !blocked, ...r }, human: formatStatus(r) };
+        // What blocks every run (drift, missing files, out-of-order pending) exits 2 as the run itself would: a CI check.
+        const blocked = r.counts.drifted > 0 || r.counts.missing > 0 || r.entries.some((e) => e.outOfOrder);
+        return { json: { ok: !blocked, ...r }, human: formatStatus(r), exitCode: blocked ? ExitCode.usage : ExitCode.ok };
       }),
     );
 }

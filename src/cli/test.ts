@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { runTest } from '../workflow/test.js';
 import { action } from './context.js';
-import { collect, formatOption, reportOutput, workflowContext } from './workflow-context.js';
+import { collect, formatOption, reportOutput, validateBeforeOpening, workflowContext } from './workflow-context.js';
 
 /** Register `test`. */
 export function registerTest(program: Command): void {
@@ -15,6 +15,7 @@ export function registerTest(program: Command): void {
     .addOption(formatOption())
     .action(
       action(async (ctx, opts: { branch: string; fresh?: boolean; run: string[]; format: string }) => {
+        await validateBeforeOpening(ctx, opts.branch);
         const result = await runTest(await workflowContext(ctx), { branch: opts.branch, fresh: opts.fresh, run: opts.run });
         return reportOutput(result.report, result.reportFile, opts.format, { createdBranch: result.createdBranch, refresh: result.refresh ?? null });
       }),

@@ -30,8 +30,15 @@ export function formatRun(r: MigrateReport): string {
     lines.push(`  ${m.status.padEnd(8)} ${m.name}${time}${err}`);
   }
   const failed = r.results.find((m) => m.status === 'failed' || m.status === 'partial');
-  if (failed?.status === 'failed') lines.push(`${failed.name} failed and was rolled back; the migrations before it stay ${r.command === 'up' ? 'applied' : 'reverted'}. Undo the whole run: neon-migrate rollback --branch ${r.branch}`);
-  if (failed?.status === 'partial') lines.push(`${failed.name} ran outside a transaction and stopped at statement ${(failed.error?.statementIndex ?? 0) + 1}; the statements before it took effect. Undo: neon-migrate rollback --branch ${r.branch}`);
+  const undo = `neon-migrate rollback --branch ${r.branch}`;
+  // Outside a transaction nothing is rolled back: say what stayed.
+  if (failed?.status === 'failed' && failed.transactional) lines.push(`${failed.name} failed and was rolled back; the migrations before it stay ${r.command === 'up' ? 'applied' : 'reverted'}. Undo the whole run: ${undo}`);
+  if (failed?.status === 'failed' && !failed.transactional) lines.push(`${failed.name} ran outside a transaction and failed at its first statement, so nothing was rolled back (a failed CREATE INDEX CONCURRENTLY leaves an INVALID index); the migrations before it stay ${r.command === 'up' ? 'applied' : 'reverted'}. Undo the whole run: ${undo}`);
+  if (failed?.status === 'partial') {
+    const at = failed.error?.statementIndex;
+    const where = at === undefined ? `failed at ${failed.error?.location}; what it did before that took effect` : `stopped at statement ${at + 1}; the statements before it took effect`;
+    lines.push(`${failed.name} ran outside a transaction and ${where}. Undo: ${undo}`);
+  }
   return lines.join('\n');
 }
 

@@ -1,6 +1,8 @@
 /** Bridges the CLI context to the workflow library, and shared output for run reports. */
 import { Option } from 'commander';
+import { loadEnvironment } from '../config/load.js';
 import { ExitCode } from '../errors.js';
+import { projectMigrations } from '../migrations/project.js';
 import type { WorkflowContext } from '../workflow/context.js';
 import type { RunReport } from '../workflow/report.js';
 import { type ReportFormat, renderReport } from '../workflow/render.js';
@@ -10,6 +12,15 @@ import { type CommandOutput, log } from './output.js';
 /** The workflow context of a CLI invocation (opens the platform). */
 export async function workflowContext(ctx: CliContext): Promise<WorkflowContext> {
   return { projectDir: ctx.projectDir, settings: ctx.settings, env: ctx.env, platform: await ctx.platform(), log, confirm: ctx.confirm };
+}
+
+/**
+ * Refuse an unknown or malformed environment and broken migration files before the platform opens:
+ * opening it creates and seeds a new local project, which bad input must not do.
+ */
+export async function validateBeforeOpening(ctx: CliContext, environment: string): Promise<void> {
+  loadEnvironment(ctx.projectDir, ctx.settings, environment);
+  await projectMigrations(ctx);
 }
 
 /** `--format human|markdown`. */

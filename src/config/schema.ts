@@ -55,7 +55,7 @@ export const environmentSchema = z
     requires: z.array(z.string().min(1)).default([]),
     /** Ask for confirmation before touching this branch (`--yes` in CI). */
     confirm: z.boolean().default(false),
-    /** How long ago the required environment may have been refreshed from the default branch. */
+    /** How stale a required environment's refresh may be at promote (the stricter of target's and required's applies). */
     maxRefreshAge: durationSchema.default('7d'),
     checks: z
       .object({

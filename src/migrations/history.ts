@@ -5,6 +5,7 @@
  * The SQL texts are built here so `plan --sql` shows exactly what the runner sends.
  */
 import type { DbClient } from '../db/connect.js';
+import { redactSecrets } from '../errors.js';
 
 export const HISTORY_SCHEMA = 'neon_migrate';
 /** Serialises concurrent creation of the history tables (CREATE ... IF NOT EXISTS can race). */
@@ -114,9 +115,12 @@ export function insertRunSql(run: NewRun): string {
   return `INSERT INTO neon_migrate.runs (id, command, branch, checkpoint, status) VALUES (${sqlLiteral(run.id)}, ${sqlLiteral(run.command)}, ${sqlLiteral(run.branch)}, ${sqlLiteral(run.checkpoint ?? null)}, 'running')`;
 }
 
-/** SQL closing a run with its status and JSON report. */
+// Per string value, so a redaction can never cut across JSON structure.
+const redactStrings = (_key: string, value: unknown): unknown => (typeof value === 'string' ? redactSecrets(value) : value);
+
+/** SQL closing a run with its status and JSON report (secrets redacted: the history is copied into every child branch). */
 export function finishRunSql(id: string, status: RunStatus | string, report: unknown): string {
-  return `UPDATE neon_migrate.runs SET status = ${sqlLiteral(status)}, finished_at = clock_timestamp(), report = ${sqlLiteral(JSON.stringify(report ?? null))}::jsonb WHERE id = ${sqlLiteral(id)}`;
+  return `UPDATE neon_migrate.runs SET status = ${sqlLiteral(status)}, finished_at = clock_timestamp(), report = ${sqlLiteral(JSON.stringify(report ?? null, redactStrings))}::jsonb WHERE id = ${sqlLiteral(id)}`;
 }
 
 /** Record the start of a run of any command (creates the history schema if needed). */

@@ -49,6 +49,23 @@ export function assertCommandsExist(commands: string[], cwd: string, env: NodeJS
   }
 }
 
+/** Remove the branch password itself (raw and URL-decoded) from a command's output: a program may print it outside a URI. */
+export function scrubPassword(text: string, databaseUrl: string): string {
+  let password = '';
+  try {
+    password = new URL(databaseUrl).password;
+  } catch {
+    return text;
+  }
+  let decoded = password;
+  try {
+    decoded = decodeURIComponent(password);
+  } catch {
+    // A malformed escape: only the raw form can appear.
+  }
+  return [password, decoded].filter(Boolean).reduce((t, secret) => t.split(secret).join('****'), text);
+}
+
 /** Run each command in a shell with DATABASE_URL set; a non-zero exit fails the check. */
 export async function runUserCommands(commands: string[], databaseUrl: string, cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<CommandResult[]> {
   const results: CommandResult[] = [];
@@ -63,7 +80,7 @@ export async function runUserCommands(commands: string[], databaseUrl: string, c
     });
     const tail = String(child.all ?? '').split('\n').slice(-20).join('\n');
     const exitCode = child.exitCode ?? 1;
-    results.push({ command, passed: exitCode === 0, exitCode, outputTail: redactSecrets(tail) });
+    results.push({ command, passed: exitCode === 0, exitCode, outputTail: redactSecrets(scrubPassword(tail, databaseUrl)) });
   }
   return results;
 }

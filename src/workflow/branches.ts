@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Environment } from '../config/schema.js';
 import { connect } from '../db/connect.js';
-import { BranchNotFoundError, ConflictError, UsageError } from '../errors.js';
+import { BranchNotFoundError, GateError, UsageError } from '../errors.js';
 import { finishRun, listRuns, recordRun } from '../migrations/history.js';
 import type { Branch } from '../platform/types.js';
 import { defaultPreserveName } from '../platform/restore-request.js';
@@ -71,7 +71,8 @@ export interface RefreshResult {
 export async function refreshBranch(ctx: WorkflowContext, branch: string, parent: string): Promise<RefreshResult> {
   if (branch === parent) throw new UsageError(`branch "${branch}" is its own parent and cannot be refreshed`, 'refresh an environment branch such as dev or staging', 'RESET_ROOT');
   const target = await ctx.platform.getBranch(branch);
-  if (target.default) throw new ConflictError(`branch "${branch}" is the default branch; refreshing it would replace production`, 'use `neon-migrate restore` for the default branch', 'RESET_DEFAULT');
+  // The protected-branch gate (exit 3, DESIGN §2): production is only ever replaced by an explicit restore.
+  if (target.default) throw new GateError(`branch "${branch}" is the default branch; refreshing it would replace production`, 'use `neon-migrate restore` for the default branch', 'RESET_DEFAULT');
   const backupName = defaultPreserveName(branch, nowOf(ctx));
   ctx.log?.(`refreshing ${branch} from ${parent} (old state kept as ${backupName})`);
   const result = await ctx.platform.restoreBranch(branch, { source: parent, preserveUnderName: backupName });

@@ -1,7 +1,8 @@
 /**
  * The promote gate (DESIGN §4), read from the required environment branch's own history: every
  * migration about to be applied passed `test` there with an identical checksum, after that branch
- * was refreshed from the target, and that refresh is no older than the target's `maxRefreshAge`.
+ * was refreshed from the target, and that refresh is no older than `maxRefreshAge` (the stricter of
+ * the target's and the required environment's).
  */
 import { loadEnvironment } from '../config/load.js';
 import type { Environment } from '../config/schema.js';
@@ -50,8 +51,10 @@ async function checkRequired(ctx: WorkflowContext, target: Environment, required
       return check;
     }
     const age = nowOf(ctx).getTime() - Date.parse(check.refreshedAt);
-    if (age > durationMs(target.maxRefreshAge)) {
-      problems.push(`${req.branch} was refreshed from ${target.branch} ${ago(age)} ago, more than maxRefreshAge ${target.maxRefreshAge} (${target.file}); ${fix}`);
+    // Both files may set maxRefreshAge (the example sets it on staging): the stricter one applies, never silently the looser.
+    const limit = durationMs(req.maxRefreshAge) < durationMs(target.maxRefreshAge) ? req : target;
+    if (age > durationMs(limit.maxRefreshAge)) {
+      problems.push(`${req.branch} was refreshed from ${target.branch} ${ago(age)} ago, more than maxRefreshAge ${limit.maxRefreshAge} (${limit.file}); ${fix}`);
     }
     const runs = (await listRuns(db, { command: 'test', status: 'succeeded', limit: 500 })).filter(
       (r) => r.branch === req.branch && r.startedAt >= check.refreshedAt!,

@@ -56,7 +56,7 @@ function migrationRows(pending: Migration[], run?: RunResult): ReportMigration[]
 }
 
 /** Assertion files of the environment (or the default set), parsed before anything runs. */
-async function loadAssertions(ctx: WorkflowContext, env: Environment) {
+export async function loadAssertions(ctx: WorkflowContext, env: Environment) {
   const seed = ctx.settings.local.seed ? [ctx.settings.local.seed] : [];
   const files = listAssertionFiles(ctx.projectDir, ctx.settings.scriptsDir, env.checks.assertions, seed);
   return Promise.all(files.map((f) => loadAssertionFile(ctx.projectDir, f)));

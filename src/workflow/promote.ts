@@ -9,7 +9,7 @@ import { type GuardedRunResult, guardedRun } from './guarded-run.js';
 import { seedIfCreated } from './seed.js';
 
 export interface PromoteOptions {
-  /** The environment whose passing test runs gate the promote (must be in `requires`). */
+  /** Names one of the target's `requires` (checked); it never narrows the gate: every required environment is checked. */
   from?: string;
   /** Target environment or branch; defaults to the default branch's environment. */
   to?: string;
@@ -23,7 +23,8 @@ export interface PromoteResult extends GuardedRunResult {
 /** Run `promote`. */
 export async function runPromote(ctx: WorkflowContext, opts: PromoteOptions): Promise<PromoteResult> {
   const target = loadEnvironment(ctx.projectDir, ctx.settings, opts.to ?? ctx.settings.defaultBranch);
-  const required = opts.from ? [opts.from] : target.requires;
+  // Every required environment gates the promote; `--from` only names one of them (a narrower gate would be a bypass).
+  const required = target.requires;
   if (!required.length) {
     throw new GateError(`${target.file} has no "requires": promote needs an environment whose tests gate ${target.branch}`, 'add e.g. "requires": ["staging"]', 'NO_GATE');
   }

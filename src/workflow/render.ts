@@ -1,5 +1,6 @@
 /** Rendering run reports: a terminal summary and GitHub-flavoured markdown (for $GITHUB_STEP_SUMMARY). */
 import { appendFileSync } from 'node:fs';
+import { redactSecrets } from '../errors.js';
 import { compareSnapshots } from '../verify/snapshot.js';
 import type { RunReport } from './report.js';
 
@@ -125,6 +126,7 @@ export function renderMarkdown(report: RunReport): string {
 export function renderReport(report: RunReport, format: ReportFormat, options: { reportFile?: string; env?: NodeJS.ProcessEnv } = {}): string {
   const env = options.env ?? process.env;
   const markdown = renderMarkdown(report);
-  if (env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, `${markdown}\n`);
+  // The summary file is published by CI: the same redaction as stdout and the saved report.
+  if (env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, `${redactSecrets(markdown)}\n`);
   return format === 'markdown' ? markdown : renderHuman(report, options.reportFile);
 }

@@ -6,7 +6,7 @@ import { projectMigrations } from '../migrations/project.js';
 import { assertCommandsExist } from '../verify/user-commands.js';
 import { ensureEnvironmentBranch, lastRefreshedAt, parentOf, type RefreshResult, refreshBranch } from './branches.js';
 import type { WorkflowContext } from './context.js';
-import { type GuardedRunResult, guardedRun } from './guarded-run.js';
+import { type GuardedRunResult, guardedRun, loadAssertions } from './guarded-run.js';
 import { seedIfCreated } from './seed.js';
 
 export interface TestOptions {
@@ -32,6 +32,7 @@ export async function runTest(ctx: WorkflowContext, opts: TestOptions): Promise<
   const runCommands = [...env.checks.run, ...(opts.run ?? [])];
   // Everything that can be validated is, before the branch is created or refreshed.
   await projectMigrations(ctx);
+  await loadAssertions(ctx, env);
   assertCommandsExist(runCommands, ctx.projectDir, ctx.env);
   await seedIfCreated(ctx);
   const parent = parentOf(ctx, env);

@@ -3,6 +3,8 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { formatRun } from '../../src/cli/up.js';
+import type { MigrateReport } from '../../src/migrations/run.js';
 import { settingsSchema } from '../../src/config/schema.js';
 import { loadMigrations } from '../../src/migrations/load.js';
 import { openLocalPlatform } from '../../src/platform/local/index.js';
@@ -93,6 +95,8 @@ describe('bad input through the CLI: one line, exit 2, no branch touched', () =>
     [['down', '--steps', 'two'], /--steps must be a positive whole number, got "two"/],
     [['up', '--to', '42'], /--to 42: no migration has version 42/],
     [['up', '--to', '1', '--steps', '1'], /--to and --steps cannot be combined/],
+    [['test', '--branch', 'qa'], /unknown environment "qa"/],
+    [['promote', '--to', 'qa'], /unknown environment "qa"/],
   ])('%j', async (args, message) => {
     const p = scratchProject(AB);
     const r = await cli(p.dir, ...args);
@@ -125,12 +129,15 @@ describe('up / status / down through the CLI on the local engine', () => {
       expect(up.out).not.toMatch(/neondb_owner:[^*@]+@/);
 
       p.write('1_a.up.sql', 'CREATE TABLE a (id bigint PRIMARY KEY);');
-      const status = JSON.parse((await cli(p.dir, '--json', 'status')).out);
-      expect(status.counts).toMatchObject({ applied: 1, drifted: 1, pending: 1 });
+      const drifted = await cli(p.dir, '--json', 'status');
+      expect(drifted.code).toBe(2); // drift blocks every run, so status fails too (a CI check)
+      const status = JSON.parse(drifted.out);
+      expect(status).toMatchObject({ ok: false, counts: { applied: 1, drifted: 1, pending: 1 } });
       const blocked = await cli(p.dir, 'down');
       expect(blocked.code).toBe(2);
       expect(blocked.err).toMatch(/^error: drift: migrations\/1_a\.up\.sql changed after it was applied/);
       expect((await cli(p.dir, 'status', '--accept', '1')).code).toBe(0);
+      expect((await cli(p.dir, 'status')).code).toBe(0);
       const down = await cli(p.dir, '--json', 'down', '--to', '0');
       expect(down.code).toBe(0);
       expect(JSON.parse(down.out).results.map((r: { name: string }) => r.name)).toEqual(['2_b', '1_a']);
@@ -139,5 +146,27 @@ describe('up / status / down through the CLI on the local engine', () => {
       await engine.stopComputes();
       await engine.close();
     }
+  });
+});
+
+describe('up / down human output for no-transaction failures', () => {
+  const report = (m: Partial<MigrateReport['results'][number]>): MigrateReport => ({
+    runId: 'r1', command: 'up', branch: 'main', checkpoint: 'checkpoint/main/x', outcome: m.status === 'partial' ? 'partial' : 'failed', startedAt: '', finishedAt: '',
+    results: [{ version: '3', name: '3_idx', direction: 'up', status: 'failed', durationMs: 1, transactional: false, ...m }],
+  });
+
+  it('never says "rolled back" for a migration that ran outside a transaction', () => {
+    const first = formatRun(report({ status: 'failed', statementsDone: 0, error: { message: 'boom', statementIndex: 0, location: 'migrations/3_idx.up.sql:2:1' } }));
+    expect(first).not.toMatch(/failed and was rolled back/);
+    expect(first).toMatch(/3_idx ran outside a transaction and failed at its first statement, so nothing was rolled back/);
+    const tx = formatRun(report({ status: 'failed', transactional: true, error: { message: 'boom', statementIndex: 0, location: 'migrations/3_idx.up.sql:2:1' } }));
+    expect(tx).toMatch(/3_idx failed and was rolled back/);
+  });
+
+  it('a partial failure outside any statement (TS code, history bookkeeping) does not claim statement 1', () => {
+    const text = formatRun(report({ status: 'partial', statementsDone: 2, error: { message: 'boom', location: 'migrations/3_idx.up.sql (history bookkeeping)' } }));
+    expect(text).not.toMatch(/statement 1/);
+    expect(text).toMatch(/failed at migrations\/3_idx\.up\.sql \(history bookkeeping\); what it did before that took effect/);
+    expect(formatRun(report({ status: 'partial', statementsDone: 2, error: { message: 'boom', statementIndex: 2, location: 'm:4:1' } }))).toMatch(/stopped at statement 3; the statements before it took effect/);
   });
 });
