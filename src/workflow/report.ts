@@ -5,10 +5,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { redactSecrets, UsageError } from '../errors.js';
-import type { AssertionResult } from '../verify/assertions.js';
-import type { InvalidIndex, OrphanedRows } from '../verify/checks.js';
-import type { IntegritySnapshot, TableDelta } from '../verify/snapshot.js';
-import type { CommandResult } from '../verify/user-commands.js';
+import type { IntegritySnapshot } from '../verify/snapshot.js';
+import type { VerificationResult } from '../verify/verify.js';
 
 export type WorkflowCommand = 'test' | 'promote' | 'rollback' | 'restore';
 /** passed: applied and verified · failed: something failed and the branch was restored · nothing-to-do. */
@@ -24,16 +22,8 @@ export interface ReportMigration {
   error?: string;
 }
 
-export interface ReportVerification {
-  passed: boolean;
-  failures: string[];
-  untouchedChanged: TableDelta[];
-  untouchedSkipped?: string;
-  orphans: OrphanedRows[];
-  invalidIndexes: InvalidIndex[];
-  assertions: AssertionResult[];
-  commands: CommandResult[];
-}
+/** The verification result as reported: everything but the raw after-state (kept in `integrity`). */
+export type ReportVerification = Omit<VerificationResult, 'after' | 'fingerprintAfter'>;
 
 export interface ReportReversibility {
   checked: boolean;

@@ -3,16 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PlatformError } from '../../errors.js';
+import type { Branch } from '../types.js';
 
-export interface BranchRecord {
-  id: string;
-  name: string;
-  parentId?: string;
-  parentLsn?: string;
-  parentTimestamp?: string;
-  createdAt: string;
-  default: boolean;
-  protected: boolean;
+/** A branch as persisted: the public Branch fields (less the derived `state`) plus engine facts. */
+export interface BranchRecord extends Omit<Branch, 'state'> {
   port: number;
   /** `pointer`: self-contained base backup + WAL, no data dir yet; `ready`: materialized. */
   status: 'pointer' | 'ready';
