@@ -12,6 +12,7 @@ import { type BackupMeta, copyTree, listBackups } from './backup.js';
 import { adminClient, type ClusterHandle, logReason, runningPid, startCluster, stopCluster, writeOwned } from './cluster.js';
 import { backupFor } from './history.js';
 import type { BranchPaths } from './layout.js';
+import { killProcessesUsing } from './orphans.js';
 import { mkdirFor, type RunAs } from './osuser.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -40,7 +41,9 @@ export function chooseBackup(source: BranchPaths, target: PointInTime, branchNam
 /** Build data/ from the branch's own base backup and replay its own archive to the target, then promote. */
 export async function materialize(c: ClusterHandle, target: PointInTime): Promise<void> {
   const backup = chooseBackup(c.paths, target, path.basename(c.paths.root));
-  rmSync(c.paths.data, { recursive: true, force: true });
+  // a materialization cut short by a killed process may have left its cp or postgres running here
+  await killProcessesUsing(c.paths.data);
+  rmSync(c.paths.data, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   await copyTree(c.runAs, path.join(c.paths.base, backup.label), c.paths.data);
   writeOwned(c.runAs, path.join(c.paths.data, 'recovery.signal'), '');
   try {

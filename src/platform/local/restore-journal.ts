@@ -10,6 +10,7 @@ import { PlatformError } from '../../errors.js';
 import { stopCluster } from './cluster.js';
 import type { EngineContext } from './context.js';
 import { branchPaths } from './layout.js';
+import { killProcessesUsing } from './orphans.js';
 import type { EngineState } from './state.js';
 
 export const RESTORE_JOURNAL = 'restore-journal.json';
@@ -56,8 +57,10 @@ export async function recoverInterruptedRestore(ctx: EngineContext, state: Engin
     const backup = branchPaths(state.project.clusterRoot, journal.backupId);
     // the move happened (rename is atomic): what sits at the target's path is the half-built restore
     if (existsSync(backup.root)) {
-      await stopCluster({ bins: ctx.bins, runAs: ctx.runAs, paths: target });
-      rmSync(target.root, { recursive: true, force: true });
+      await stopCluster({ bins: ctx.bins, runAs: ctx.runAs, paths: target }).catch(() => undefined);
+      // the dead process's children (a cp filling the target, a replaying postgres) outlive it
+      await killProcessesUsing(target.root);
+      rmSync(target.root, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
       renameSync(backup.root, target.root);
     }
   }
