@@ -12,5 +12,6 @@ export function registerDown(program: Command): void {
     .option('--to <version>', 'revert every migration newer than this version (0 = all)')
     .option('--steps <n>', 'revert the last N migrations')
     .option('--wait', 'wait for another run on the branch instead of failing (exit 5)')
+    .option('--resume', 'continue a no-transaction down that stopped partway, from the statement that failed')
     .action(action((ctx, flags: RunFlags) => runCommand(ctx, 'down', flags)));
 }

@@ -13,9 +13,11 @@ function formatStatus(r: StatusReport): string {
       .filter(Boolean)
       .join(', ');
     lines.push(`  ${e.state.padEnd(8)} ${e.name}${flags ? ` [${flags}]` : ''}${e.appliedAt ? ` ${e.appliedAt}` : ''}`);
+    if (e.partial) lines.push(`           partial: ${e.partial.direction} stopped after ${e.partial.statementsDone} statement(s) in run ${e.partial.runId ?? '?'} (${e.partial.error ?? 'no error recorded'})`);
     for (const n of e.notes) lines.push(`           note: ${n}`);
   }
   for (const m of r.missing) lines.push(`  missing  ${m.name} (applied ${m.appliedAt}, file gone)`);
+  if (r.counts.partial) lines.push(`a migration that stopped partway blocks every run: fix the cause and run \`neon-migrate ${r.partial[0]!.direction} --resume --branch ${r.branch}\`, or \`neon-migrate rollback --branch ${r.branch}\``);
   if (r.counts.drifted) lines.push('drifted migrations block every run: restore the file, or accept with `neon-migrate status --accept <version>`');
   if (r.counts.missing) lines.push('missing files block every run: restore them from version control');
   if (r.entries.some((e) => e.outOfOrder)) lines.push('out-of-order pending migrations block every run: rename them with a newer version');
@@ -37,8 +39,8 @@ export function registerStatus(program: Command): void {
           return { json: { ok: true, accepted: r }, human: `accepted the edited ${r.name} on branch ${r.branch} (checksum ${r.previousChecksum.slice(0, 12)} → ${r.checksum.slice(0, 12)}, run ${r.runId})` };
         }
         const r = await migrationStatus(project, { branch: flags.branch });
-        // What blocks every run (drift, missing files, out-of-order pending) exits 2 as the run itself would: a CI check.
-        const blocked = r.counts.drifted > 0 || r.counts.missing > 0 || r.entries.some((e) => e.outOfOrder);
+        // What blocks every run (a partial migration, drift, missing files, out-of-order pending) exits 2 as the run itself would: a CI check.
+        const blocked = r.counts.partial > 0 || r.counts.drifted > 0 || r.counts.missing > 0 || r.entries.some((e) => e.outOfOrder);
         return { json: { ok: !blocked, ...r }, human: formatStatus(r), exitCode: blocked ? ExitCode.usage : ExitCode.ok };
       }),
     );

@@ -11,6 +11,7 @@ export interface RunFlags {
   to?: string;
   steps?: string;
   wait?: boolean;
+  resume?: boolean;
 }
 
 /** Parse `--steps` strictly (commander hands over text). */
@@ -37,7 +38,7 @@ export function formatRun(r: MigrateReport): string {
   if (failed?.status === 'partial') {
     const at = failed.error?.statementIndex;
     const where = at === undefined ? `failed at ${failed.error?.location}; what it did before that took effect` : `stopped at statement ${at + 1}; the statements before it took effect`;
-    lines.push(`${failed.name} ran outside a transaction and ${where}. Undo: ${undo}`);
+    lines.push(`${failed.name} ran outside a transaction and ${where}. Fix the cause and continue: neon-migrate ${r.command} --resume --branch ${r.branch}; or undo: ${undo}`);
   }
   return lines.join('\n');
 }
@@ -46,7 +47,7 @@ export function formatRun(r: MigrateReport): string {
 export async function runCommand(ctx: CliContext, direction: Direction, flags: RunFlags): Promise<CommandOutput> {
   const report = await migrate(
     { projectDir: ctx.projectDir, settings: ctx.settings, platform: () => ctx.platform(), log },
-    { direction, branch: flags.branch, to: flags.to, steps: stepsFlag(flags.steps), wait: flags.wait },
+    { direction, branch: flags.branch, to: flags.to, steps: stepsFlag(flags.steps), wait: flags.wait, resume: flags.resume },
   );
   const failed = report.outcome === 'failed' || report.outcome === 'partial';
   return { json: { ok: !failed, ...report }, human: formatRun(report), exitCode: failed ? 1 : 0 };
@@ -61,5 +62,6 @@ export function registerUp(program: Command): void {
     .option('--to <version>', 'apply up to and including this version')
     .option('--steps <n>', 'apply at most N migrations')
     .option('--wait', 'wait for another run on the branch instead of failing (exit 5)')
+    .option('--resume', 'continue a no-transaction migration that stopped partway, from the statement that failed')
     .action(action((ctx, flags: RunFlags) => runCommand(ctx, 'up', flags)));
 }

@@ -1,7 +1,8 @@
 /**
  * The history in the branch itself (DESIGN §3), schema `neon_migrate`:
- * `applied` (one row per applied migration) and `runs` (one row per run of any command: up, down,
- * accept, and the workflow's test/promote, whose records the promote gate reads from staging).
+ * `applied` (one row per applied migration), `runs` (one row per run of any command: up, down,
+ * accept, and the workflow's test/promote, whose records the promote gate reads from staging) and
+ * `partial` (no-transaction migrations that stopped partway; see partial.ts).
  * The SQL texts are built here so `plan --sql` shows exactly what the runner sends.
  */
 import type { DbClient } from '../db/connect.js';
@@ -32,6 +33,16 @@ CREATE TABLE IF NOT EXISTS neon_migrate.runs (
   started_at timestamptz NOT NULL DEFAULT now(),
   finished_at timestamptz,
   report jsonb
+);
+CREATE TABLE IF NOT EXISTS neon_migrate.partial (
+  version text PRIMARY KEY,
+  name text NOT NULL,
+  direction text NOT NULL,
+  statements_done integer NOT NULL,
+  done_hash text NOT NULL,
+  run_id text,
+  error text,
+  stopped_at timestamptz NOT NULL DEFAULT now()
 )`;
 
 /** A row of `neon_migrate.applied`. */
@@ -75,9 +86,10 @@ export async function historyExists(db: DbClient): Promise<boolean> {
   return Boolean(res.rows[0]?.ok);
 }
 
-/** Create the history schema if missing (safe against concurrent callers). */
+/** Create the history schema if missing, or add what an older version did not create (safe against concurrent callers). */
 export async function ensureHistory(db: DbClient): Promise<void> {
-  if (await historyExists(db)) return;
+  const res = await db.query<{ ok: boolean }>(`SELECT to_regclass('neon_migrate.partial') IS NOT NULL AS ok`);
+  if (res.rows[0]?.ok && (await historyExists(db))) return;
   await db.query(`BEGIN; SELECT pg_advisory_xact_lock(${DDL_LOCK_KEY}); ${HISTORY_DDL}; COMMIT`);
 }
 

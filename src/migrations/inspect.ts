@@ -4,6 +4,7 @@ import { connect } from '../db/connect.js';
 import { UsageError } from '../errors.js';
 import { finishRunSql, HISTORY_DDL, insertRunSql, readApplied, type AppliedRow } from './history.js';
 import { versionArgument } from './naming.js';
+import { readPartial } from './partial.js';
 import { type MigrationProject, platformOf, projectMigrations } from './project.js';
 import { type Direction, type Selection, selectMigrations, validateSelection } from './select.js';
 import { RUN_LOCK_KEY } from './session.js';
@@ -13,13 +14,13 @@ import type { Migration } from './types.js';
 
 export interface StatusReport extends Omit<BranchState, 'applied'> {
   branch: string;
-  counts: { applied: number; pending: number; drifted: number; missing: number; irreversible: number };
+  counts: { applied: number; pending: number; drifted: number; missing: number; partial: number; irreversible: number };
 }
 
 async function branchState(p: MigrationProject, branch: string, migrations: Migration[]): Promise<BranchState> {
   const db = await connect(await (await platformOf(p)).connectionUri(branch));
   try {
-    return compareWithHistory(migrations, await readApplied(db));
+    return compareWithHistory(migrations, await readApplied(db), await readPartial(db));
   } finally {
     await db.close();
   }
@@ -29,13 +30,14 @@ async function branchState(p: MigrationProject, branch: string, migrations: Migr
 export async function migrationStatus(p: MigrationProject, options: { branch?: string } = {}): Promise<StatusReport> {
   const branch = options.branch ?? p.settings.defaultBranch;
   const migrations = await projectMigrations(p);
-  const { entries, missing } = await branchState(p, branch, migrations);
+  const { entries, missing, partial } = await branchState(p, branch, migrations);
   const count = (s: string) => entries.filter((e) => e.state === s).length;
   return {
     branch,
     entries,
     missing,
-    counts: { applied: count('applied'), pending: count('pending'), drifted: count('drifted'), missing: missing.length, irreversible: entries.filter((e) => !e.reversible).length },
+    partial,
+    counts: { applied: count('applied'), pending: count('pending'), drifted: count('drifted'), missing: missing.length, partial: partial.length, irreversible: entries.filter((e) => !e.reversible).length },
   };
 }
 
@@ -83,7 +85,7 @@ export async function planMigrations(p: Omit<MigrationProject, 'platform'> & { p
   const connected = options.applied === undefined;
   if (connected && !p.platform) throw new UsageError('plan needs the branch or --applied', 'pass --applied with the applied versions to plan offline', 'PLAN_OFFLINE');
   const state = connected && p.platform ? await branchState({ ...p, platform: p.platform }, branch, migrations) : givenState(migrations, options.applied ?? []);
-  assertRunnable(state);
+  assertRunnable(state, { branch });
   const chosen = selectMigrations(options.direction, migrations, state, options);
   // A real run gets a fresh id; this one only makes the bookkeeping SQL concrete.
   const runId = randomUUID();

@@ -9,6 +9,7 @@ import { versionArgument } from './naming.js';
 import { createCheckpoint, type MigrationProject, platformOf, projectMigrations } from './project.js';
 import { type MigrationResult, type RunOutcome, runMigrations } from './runner.js';
 import { assertKnownTarget, type Direction, type Selection, selectMigrations, validateSelection } from './select.js';
+import { readPartial, resumePoint } from './partial.js';
 import { openRunSession } from './session.js';
 import { assertRunnable, compareWithHistory } from './state.js';
 
@@ -18,6 +19,8 @@ export interface MigrateOptions extends Selection {
   branch?: string;
   /** Wait for another run's lock instead of failing with exit 5. */
   wait?: boolean;
+  /** Continue the migration that stopped partway, from the statement that failed (see partial.ts). */
+  resume?: boolean;
 }
 
 export interface MigrateReport {
@@ -44,9 +47,13 @@ export async function migrate(p: MigrationProject, options: MigrateOptions): Pro
   const session = await openRunSession(uri, { branch, wait: options.wait, timeouts: p.settings.timeouts });
   try {
     const { db } = session;
-    const state = compareWithHistory(migrations, await readApplied(db));
-    assertRunnable(state);
+    const state = compareWithHistory(migrations, await readApplied(db), await readPartial(db));
+    const resume = options.resume ? resumePoint(state.partial, migrations, options.direction, branch) : undefined;
+    assertRunnable(state, { branch, ...(resume ? { resume: options.direction } : {}) });
     const chosen = selectMigrations(options.direction, migrations, state, options);
+    if (resume && chosen[0]?.version !== resume.version) {
+      throw new UsageError(`--resume: the selection does not start with the migration that stopped partway (version ${resume.version})`, 'drop --to/--steps, or widen them to include it', 'RESUME_SELECTION');
+    }
     const base = { command: options.direction, branch, startedAt };
     if (chosen.length === 0) {
       return { ...base, runId: null, checkpoint: null, outcome: 'nothing-to-do', results: [], finishedAt: new Date().toISOString() };
@@ -55,7 +62,7 @@ export async function migrate(p: MigrationProject, options: MigrateOptions): Pro
     const checkpoint = (await createCheckpoint(platform, branch)).name;
     const runId = randomUUID();
     await recordRun(db, { id: runId, command: options.direction, branch, checkpoint });
-    const { outcome, results } = await runMigrations({ db, branch, direction: options.direction, migrations: chosen, runId, log: p.log });
+    const { outcome, results } = await runMigrations({ db, branch, direction: options.direction, migrations: chosen, runId, log: p.log, ...(resume ? { resume } : {}) });
     const report: MigrateReport = { ...base, runId, checkpoint, outcome, results, finishedAt: new Date().toISOString() };
     await finishRun(db, runId, outcome, report);
     return report;

@@ -6,6 +6,7 @@
 import type { DbClient } from '../db/connect.js';
 import { redactSecrets } from '../errors.js';
 import type { Direction } from './select.js';
+import { type ResumePoint, recordPartialSql } from './partial.js';
 import { inTransaction, migrationSteps } from './steps.js';
 import type { Migration } from './types.js';
 
@@ -49,6 +50,8 @@ export interface RunMigrationsOptions {
   /** In execution order (see select.ts). */
   migrations: Migration[];
   runId: string;
+  /** Continue a migration that stopped partway (see partial.ts). */
+  resume?: ResumePoint;
   log?: (message: string) => void;
 }
 
@@ -66,13 +69,14 @@ async function runOne(opts: RunMigrationsOptions, m: Migration): Promise<Migrati
   const result = (status: MigrationStatus, extra: Partial<MigrationResult> = {}): MigrationResult => ({
     version: m.version, name: m.name, direction, status, durationMs: Math.round((performance.now() - started) * 100) / 100, transactional, ...extra,
   });
-  let done = 0;
+  const resumeFrom = opts.resume?.version === m.version ? opts.resume.fromStatement : undefined;
+  let done = resumeFrom ?? 0;
   let inTx = false;
   const file = direction === 'up' ? m.upFile : (m.downFile ?? m.upFile);
   let location = file;
   let statementIndex: number | undefined;
   try {
-    for (const step of migrationSteps(m, direction, runId)) {
+    for (const step of migrationSteps(m, direction, runId, resumeFrom)) {
       statementIndex = undefined;
       if (step.kind === 'control') {
         location = `${file} (history bookkeeping)`;
@@ -132,6 +136,13 @@ export async function runMigrations(opts: RunMigrationsOptions): Promise<RunResu
     opts.log?.(`${opts.direction === 'up' ? 'applying' : 'reverting'} ${m.name}`);
     const r = await runOne(opts, m);
     results.push(r);
+    if (r.status === 'partial') {
+      // Without this record the next run would start the file from the top and repeat what took effect.
+      const why = r.error ? `${r.error.location}: ${r.error.message}` : 'stopped';
+      await opts.db.query(recordPartialSql(m, opts.direction, r.statementsDone ?? 0, opts.runId, why)).catch((err: unknown) => {
+        opts.log?.(`could not record where ${m.name} stopped: ${(err as Error).message}`);
+      });
+    }
     if (r.status === 'failed') outcome = 'failed';
     if (r.status === 'partial') outcome = 'partial';
     if (r.error) opts.log?.(`${m.name} ${r.status}: ${r.error.location}: ${r.error.message}`);

@@ -5,6 +5,8 @@
 import { MigrationFileError } from '../errors.js';
 import type { AppliedRow } from './history.js';
 import { compareVersions } from './naming.js';
+import { partialError, type PartialRow } from './partial.js';
+import type { Direction } from './select.js';
 import type { Migration } from './types.js';
 
 export type MigrationState = 'applied' | 'pending' | 'drifted';
@@ -21,6 +23,8 @@ export interface StatusEntry {
   downChanged?: boolean;
   /** Pending but older than the newest applied migration. */
   outOfOrder?: boolean;
+  /** It stopped partway outside a transaction (see partial.ts); blocks every run until resumed or undone. */
+  partial?: PartialRow;
   file: string;
   notes: string[];
 }
@@ -35,17 +39,20 @@ export interface BranchState {
   entries: StatusEntry[];
   missing: MissingEntry[];
   applied: AppliedRow[];
+  partial: PartialRow[];
 }
 
 /** Join files and history into one view. */
-export function compareWithHistory(migrations: Migration[], applied: AppliedRow[]): BranchState {
+export function compareWithHistory(migrations: Migration[], applied: AppliedRow[], partial: PartialRow[] = []): BranchState {
   const byVersion = new Map(applied.map((a) => [a.version, a]));
+  const partialOf = new Map(partial.map((p) => [p.version, p]));
   const onDisk = new Set(migrations.map((m) => m.version));
   const newestApplied = applied.map((a) => a.version).sort(compareVersions).at(-1);
   const entries = migrations.map((m): StatusEntry => {
     const a = byVersion.get(m.version);
     const notes = 'notes' in m.up ? [...m.up.notes, ...(m.down && 'notes' in m.down ? m.down.notes : [])] : [];
-    const base = { version: m.version, name: m.name, kind: m.kind, reversible: m.reversible, noTransaction: m.up.noTransaction, file: m.upFile, notes };
+    const p = partialOf.get(m.version);
+    const base = { version: m.version, name: m.name, kind: m.kind, reversible: m.reversible, noTransaction: m.up.noTransaction, file: m.upFile, notes, ...(p ? { partial: p } : {}) };
     if (!a) {
       const outOfOrder = newestApplied !== undefined && compareVersions(m.version, newestApplied) < 0;
       return { ...base, state: 'pending', ...(outOfOrder ? { outOfOrder } : {}) };
@@ -55,11 +62,19 @@ export function compareWithHistory(migrations: Migration[], applied: AppliedRow[
     return { ...base, state, appliedAt: a.appliedAt, ...(downChanged ? { downChanged } : {}) };
   });
   const missing = applied.filter((a) => !onDisk.has(a.version)).map((a) => ({ version: a.version, name: a.name, appliedAt: a.appliedAt }));
-  return { entries, missing, applied };
+  return { entries, missing, applied, partial };
 }
 
-/** Throw when drift, missing files or out-of-order pending migrations block a run (exit 2). */
-export function assertRunnable(state: BranchState): void {
+/**
+ * Throw when a migration that stopped partway, drift, missing files or out-of-order pending
+ * migrations block a run (exit 2). `resume` lets a partial migration of that direction through.
+ */
+export function assertRunnable(state: BranchState, context: { branch?: string; resume?: Direction } = {}): void {
+  for (const p of state.partial) {
+    if (p.direction === context.resume) continue;
+    const e = state.entries.find((x) => x.version === p.version);
+    throw partialError(p, e?.file ?? p.name, context.branch ?? '<branch>');
+  }
   const drifted = state.entries.find((e) => e.state === 'drifted');
   if (drifted) {
     throw new MigrationFileError(

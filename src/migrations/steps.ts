@@ -3,6 +3,7 @@
  * `plan --sql` to print, so the two cannot disagree.
  */
 import { deleteAppliedSql, insertAppliedSql } from './history.js';
+import { clearPartialSql } from './partial.js';
 import type { Direction } from './select.js';
 import type { SqlScript } from './sql.js';
 import { isSqlScript, type Migration, type TsModule } from './types.js';
@@ -35,18 +36,24 @@ export function inTransaction(m: Migration, direction: Direction): boolean {
   return !scriptOf(m, direction).noTransaction;
 }
 
-/** The steps of one migration in one direction. */
-export function migrationSteps(m: Migration, direction: Direction, runId: string): Step[] {
+/**
+ * The steps of one migration in one direction. `resumeFrom` (a migration that stopped partway,
+ * see partial.ts) skips the statements that already ran and clears the partial record with the
+ * history row, in one query.
+ */
+export function migrationSteps(m: Migration, direction: Direction, runId: string, resumeFrom?: number): Step[] {
   const script = scriptOf(m, direction);
   const tx = !script.noTransaction;
   const startedExpr = tx ? 'now()' : `current_setting('${STARTED_SETTING}')::timestamptz`;
+  const statements = isSqlScript(script) ? script.statements.filter((s) => s.index >= (resumeFrom ?? 0)) : [];
   const body: Step[] = isSqlScript(script)
-    ? script.statements.map((s) => ({ kind: 'statement', sql: s.sql, index: s.index, file: script.file, line: s.line, column: s.column }))
+    ? statements.map((s) => ({ kind: 'statement', sql: s.sql, index: s.index, file: script.file, line: s.line, column: s.column }))
     : [{ kind: 'code', file: script.file, fn: direction, module: script }];
-  const record = direction === 'up' ? insertAppliedSql(m, runId, startedExpr) : deleteAppliedSql(m.version);
+  const applied = direction === 'up' ? insertAppliedSql(m, runId, startedExpr) : deleteAppliedSql(m.version);
+  const record = resumeFrom === undefined ? applied : `${applied}; ${clearPartialSql(m.version)}`;
   if (tx && isSqlScript(script)) {
-    const parts = ['BEGIN', ...script.statements.map((s) => s.sql), record, 'COMMIT'];
-    return [{ kind: 'transaction', sql: joinStatements(parts), file: script.file, statements: script.statements.map(({ index, line, column }) => ({ index, line, column })) }];
+    const parts = ['BEGIN', ...statements.map((s) => s.sql), record, 'COMMIT'];
+    return [{ kind: 'transaction', sql: joinStatements(parts), file: script.file, statements: statements.map(({ index, line, column }) => ({ index, line, column })) }];
   }
   if (tx) return [{ kind: 'control', sql: 'BEGIN' }, ...body, { kind: 'control', sql: `${record}; COMMIT` }];
   return [{ kind: 'control', sql: `SELECT set_config('${STARTED_SETTING}', clock_timestamp()::text, false)` }, ...body, { kind: 'control', sql: record }];

@@ -10,6 +10,7 @@ import { connect } from '../db/connect.js';
 import { finishRun, readApplied, recordRun } from '../migrations/history.js';
 import { createCheckpoint, projectMigrations } from '../migrations/project.js';
 import { type RunResult, runMigrations } from '../migrations/runner.js';
+import { readPartial } from '../migrations/partial.js';
 import { selectMigrations } from '../migrations/select.js';
 import { openRunSession, type RunSession } from '../migrations/session.js';
 import { assertRunnable, compareWithHistory } from '../migrations/state.js';
@@ -91,8 +92,8 @@ export async function guardedRun(ctx: WorkflowContext, opts: GuardedRunOptions):
   let before: IntegritySnapshot | undefined;
   try {
     const db = session.db;
-    const state = compareWithHistory(migrations, await readApplied(db));
-    assertRunnable(state);
+    const state = compareWithHistory(migrations, await readApplied(db), await readPartial(db));
+    assertRunnable(state, { branch });
     const pending = selectMigrations('up', migrations, state, {});
     if (!pending.length) {
       report.outcome = 'nothing-to-do';

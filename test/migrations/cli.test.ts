@@ -147,6 +147,32 @@ describe('up / status / down through the CLI on the local engine', () => {
       await engine.close();
     }
   });
+
+  it('a no-transaction migration that stopped partway: status and up exit 2 naming --resume, which finishes it', async () => {
+    const done = '-- neon-migrate:no-transaction\nCREATE TABLE c ();\n';
+    const p = scratchProject({ ...AB, '3_c.up.sql': `${done}INSERT INTO nowhere VALUES (1);` });
+    try {
+      const up = await cli(p.dir, 'up');
+      expect(up.code).toBe(1);
+      expect(up.out).toMatch(/3_c ran outside a transaction and stopped at statement 2; .*continue: neon-migrate up --resume --branch main/);
+      const status = await cli(p.dir, 'status');
+      expect(status.code).toBe(2);
+      expect(status.out).toMatch(/partial: up stopped after 1 statement\(s\)/);
+      const again = await cli(p.dir, 'up');
+      expect(again.code).toBe(2);
+      expect(again.err.trim().split('\n')).toHaveLength(1);
+      expect(again.err).toMatch(/^error: partial: migrations\/3_c\.up\.sql \(up\) stopped after 1 statement\(s\) took effect.*neon-migrate up --resume --branch main/);
+      p.write('3_c.up.sql', `${done}CREATE TABLE d ();`);
+      const resumed = await cli(p.dir, '--json', 'up', '--resume');
+      expect(resumed.code).toBe(0);
+      expect(JSON.parse(resumed.out).results.map((r: { name: string; status: string }) => [r.name, r.status])).toEqual([['3_c', 'applied']]);
+      expect((await cli(p.dir, 'status')).code).toBe(0);
+    } finally {
+      const engine = await openLocalPlatform({ projectDir: p.dir, env: process.env, settings: settingsSchema.parse({}) });
+      await engine.stopComputes();
+      await engine.close();
+    }
+  });
 });
 
 describe('up / down human output for no-transaction failures', () => {

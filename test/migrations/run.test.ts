@@ -106,6 +106,36 @@ describe('migrate up/down', () => {
     expect(await t.applied()).toEqual(['1', '2']);
   });
 
+  it('a partial migration blocks every run until resumed: --resume skips what took effect, refuses edits to it', async () => {
+    const file = '3_idx.up.sql';
+    const ran = '-- neon-migrate:no-transaction\nCREATE INDEX CONCURRENTLY a_id ON a (id);\nCREATE TABLE c ();\n';
+    const t = await fresh('run_resume', { ...AB, [file]: `${ran}CREATE INDEX CONCURRENTLY bad ON nowhere (x);\nCREATE TABLE d ();` });
+    expect((await t.up()).outcome).toBe('partial');
+    const status = await migrationStatus(t.project, { branch: 'run_resume' });
+    expect(status.counts.partial).toBe(1);
+    expect(status.entries[2]!.partial).toMatchObject({ direction: 'up', statementsDone: 2 });
+
+    // A plain run would repeat the two statements that took effect: refused before any checkpoint.
+    const branchesBefore = await engine.branchNames();
+    await expect(t.up()).rejects.toMatchObject({ code: 'PARTIAL', exitCode: 2 });
+    await expect(t.down()).rejects.toMatchObject({ code: 'PARTIAL', exitCode: 2 });
+    expect(await engine.branchNames()).toEqual(branchesBefore);
+
+    // Editing a statement that already ran makes the resume unsafe.
+    t.p.write(file, `${ran.replace('CREATE TABLE c ()', 'CREATE TABLE c (x int)')}CREATE INDEX CONCURRENTLY ok ON b (id);\nCREATE TABLE d ();`);
+    await expect(t.up({ resume: true })).rejects.toMatchObject({ code: 'RESUME_EDITED', exitCode: 2 });
+
+    // Fixing the failing statement and resuming runs only the rest (CREATE TABLE c again would fail).
+    t.p.write(file, `${ran}CREATE INDEX CONCURRENTLY ok ON b (id);\nCREATE TABLE d ();`);
+    const r = await t.up({ resume: true });
+    expect(r.outcome).toBe('succeeded');
+    expect(r.results[0]).toMatchObject({ name: '3_idx', status: 'applied', statementsDone: 4 });
+    expect(await t.tables()).toEqual(['a', 'b', 'c', 'd']);
+    expect(await t.applied()).toEqual(['1', '2', '3']);
+    expect((await migrationStatus(t.project, { branch: 'run_resume' })).counts.partial).toBe(0);
+    await expect(t.up({ resume: true })).rejects.toMatchObject({ code: 'NOTHING_TO_RESUME', exitCode: 2 });
+  });
+
   it('a TypeScript migration that throws is rolled back and reported', async () => {
     const t = await fresh('run_ts_throw', {
       '1_ts.ts': `export async function up({ client }) { await client.query('CREATE TABLE t ()'); throw new Error('data check failed'); }`,
