@@ -10,6 +10,7 @@ import { pruneHistory } from '../../src/platform/local/history.js';
 import { type LocalPlatform, localStateDir, openLocalPlatform } from '../../src/platform/local/index.js';
 import { branchPaths } from '../../src/platform/local/layout.js';
 import { parseSegmentFile } from '../../src/platform/local/lsn.js';
+import { scramVerifier } from '../../src/platform/local/scram.js';
 import { expectError } from './conformance.js';
 import { ids, sql, tempProject } from './helpers.js';
 
@@ -39,6 +40,28 @@ describe('local engine specifics', () => {
     const file = path.join(localStateDir(dir), 'state.json');
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(JSON.parse(readFileSync(file, 'utf8')).branches[0].name).toBe('main');
+  });
+
+  it('creates the owner role from a SCRAM verifier computed here, the same one Postgres computes', async () => {
+    const state = JSON.parse(readFileSync(path.join(localStateDir(dir), 'state.json'), 'utf8')) as {
+      project: { superuserPassword: string; ownerPassword: string };
+      branches: { name: string; port: number }[];
+    };
+    const port = state.branches.find((b) => b.name === 'main')!.port;
+    const admin = `postgres://postgres:${encodeURIComponent(state.project.superuserPassword)}@127.0.0.1:${port}/postgres`;
+    await sql(admin, "CREATE ROLE scram_probe PASSWORD 'probe-Secret_1'");
+    try {
+      const stored = async (role: string) => (await sql<{ v: string }>(admin, 'SELECT rolpassword AS v FROM pg_authid WHERE rolname = $1', [role]))[0]!.v;
+      // Postgres hashed the probe's password itself: recomputing it with the same salt must give the same verifier
+      const probe = /^SCRAM-SHA-256\$(\d+):([^$]+)\$/.exec(await stored('scram_probe'))!;
+      expect(scramVerifier('probe-Secret_1', Buffer.from(probe[2]!, 'base64'), Number(probe[1]))).toBe(await stored('scram_probe'));
+      // the owner's stored verifier is a valid one for the project's password, and logging in with it works
+      const owner = /^SCRAM-SHA-256\$(\d+):([^$]+)\$/.exec(await stored('neondb_owner'))!;
+      expect(scramVerifier(state.project.ownerPassword, Buffer.from(owner[2]!, 'base64'), Number(owner[1]))).toBe(await stored('neondb_owner'));
+      expect(await sql(await p.connectionUri('main'), 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
+    } finally {
+      await sql(admin, 'DROP ROLE scram_probe');
+    }
   });
 
   it('runs clusters as an unprivileged user when started as root', async (ctx) => {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { takeBaseBackup } from './backup.js';
 import { adminClient, initCluster, startCluster, stopCluster } from './cluster.js';
 import { pickPort } from './ports.js';
+import { scramVerifier } from './scram.js';
 import { type EngineContext, handleFor } from './context.js';
 import { canTraverse, mkdirFor } from './osuser.js';
 import { type BranchRecord, type EngineState, newId, newPassword } from './state.js';
@@ -59,8 +60,8 @@ export async function createProject(ctx: EngineContext, defaultBranchName: strin
     await startCluster(c);
     const client = await adminClient(c);
     try {
-      // the password is generated URL-safe, so quoting it as a literal is safe
-      await client.query(`CREATE ROLE neondb_owner LOGIN CREATEDB CREATEROLE PASSWORD '${state.project.ownerPassword}'`);
+      // the verifier, not the password: a failing statement is logged with its text (base64 needs no quoting)
+      await client.query(`CREATE ROLE neondb_owner LOGIN CREATEDB CREATEROLE PASSWORD '${scramVerifier(state.project.ownerPassword)}'`);
       await client.query('CREATE DATABASE neondb OWNER neondb_owner');
     } finally {
       await client.end().catch(() => undefined);
