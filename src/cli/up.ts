@@ -1,4 +1,4 @@
-/** `neon-migrate up [--branch B] [--to V | --steps N] [--wait]`. */
+/** `neon-migrate up [--branch B] [--to V | --steps N] [--wait] [--skip-gate]`. */
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { migrate, type MigrateReport } from '../migrations/run.js';
@@ -11,6 +11,7 @@ export interface RunFlags {
   to?: string;
   steps?: string;
   wait?: boolean;
+  skipGate?: boolean;
 }
 
 /** Parse `--steps` strictly (commander hands over text). */
@@ -24,6 +25,7 @@ export function stepsFlag(raw: string | undefined): number | undefined {
 export function formatRun(r: MigrateReport): string {
   if (r.outcome === 'nothing-to-do') return `branch ${r.branch}: nothing to ${r.command === 'up' ? 'apply' : 'revert'}`;
   const lines = [`branch ${r.branch} · checkpoint ${r.checkpoint} · run ${r.runId}`];
+  if (r.gateSkipped) lines.push(`gate skipped (${r.gateSkipped.by === 'rollback' ? 'rollback' : '--skip-gate'}): ${r.gateSkipped.reason}; recorded in the run's history`);
   for (const m of r.results) {
     const err = m.error ? `  ${m.error.location}: ${m.error.message}` : '';
     const time = m.status === 'not-run' ? '' : ` (${Math.round(m.durationMs)} ms)`;
@@ -45,8 +47,8 @@ export function formatRun(r: MigrateReport): string {
 /** Shared action of `up` and `down`. */
 export async function runCommand(ctx: CliContext, direction: Direction, flags: RunFlags): Promise<CommandOutput> {
   const report = await migrate(
-    { projectDir: ctx.projectDir, settings: ctx.settings, platform: () => ctx.platform(), log },
-    { direction, branch: flags.branch, to: flags.to, steps: stepsFlag(flags.steps), wait: flags.wait },
+    { projectDir: ctx.projectDir, settings: ctx.settings, platform: () => ctx.platform(), log, confirm: ctx.confirm },
+    { direction, branch: flags.branch, to: flags.to, steps: stepsFlag(flags.steps), wait: flags.wait, skipGate: flags.skipGate },
   );
   const failed = report.outcome === 'failed' || report.outcome === 'partial';
   return { json: { ok: !failed, ...report }, human: formatRun(report), exitCode: failed ? 1 : 0 };
@@ -61,5 +63,6 @@ export function registerUp(program: Command): void {
     .option('--to <version>', 'apply up to and including this version')
     .option('--steps <n>', 'apply at most N migrations')
     .option('--wait', 'wait for another run on the branch instead of failing (exit 5)')
+    .option('--skip-gate', 'apply to a gated (e.g. main behind staging) or protected branch anyway; asks for confirmation, recorded in the history')
     .action(action((ctx, flags: RunFlags) => runCommand(ctx, 'up', flags)));
 }
