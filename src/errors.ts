@@ -81,6 +81,11 @@ export class GateError extends NeonMigrateError {
   }
 }
 
+/** An explicit "no" at a confirmation prompt: not approved (exit 3). A missing `--yes` off a TTY is a UsageError (exit 2). */
+export function notConfirmed(what: string): GateError {
+  return new GateError(`${what}: not confirmed`, 'nothing was changed; answer y, or pass --yes', 'NOT_CONFIRMED');
+}
+
 /** The platform (Neon API or local engine) failed or refused (exit 4). */
 export class PlatformError extends NeonMigrateError {
   /** HTTP-like status where one applies (404, 409, 423...). */

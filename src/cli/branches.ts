@@ -1,6 +1,6 @@
 /** `branches list|create|delete`: the branch lifecycle on the current platform. */
 import type { Command } from 'commander';
-import { UsageError } from '../errors.js';
+import { notConfirmed, UsageError } from '../errors.js';
 import type { Branch, PointInTime } from '../platform/types.js';
 import { action } from './context.js';
 
@@ -58,9 +58,7 @@ export function registerBranches(program: Command): void {
       action(async (ctx, ref: string) => {
         const platform = await ctx.platform();
         const branch = await platform.getBranch(ref);
-        if (!(await ctx.confirm(`delete branch "${branch.name}" and all its data?`))) {
-          return { json: { deleted: false }, human: 'cancelled', exitCode: 2 };
-        }
+        if (!(await ctx.confirm(`delete branch "${branch.name}" and all its data?`))) throw notConfirmed(`delete branch "${branch.name}"`);
         await platform.deleteBranch(branch.id);
         return { json: { deleted: true, branch }, human: `deleted branch ${branch.name} (${branch.id})` };
       }),

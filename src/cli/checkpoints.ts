@@ -1,14 +1,16 @@
-/** `neon-migrate checkpoints [list|prune] [--branch B]`: checkpoint branches and their retention. */
+/** `neon-migrate checkpoints [list|prune [--dry-run]] [--branch B]`: checkpoint branches and their retention. */
 import type { Command } from 'commander';
-import { type CheckpointInfo, checkpointRetention, pruneCheckpoints } from '../workflow/checkpoints.js';
+import { notConfirmed } from '../errors.js';
+import { type CheckpointInfo, checkpointRetention, previewPrune, pruneCheckpoints } from '../workflow/checkpoints.js';
 import { action } from './context.js';
 import { workflowContext } from './workflow-context.js';
+
+const VERDICT = { 'latest run': 'kept: checkpoint of the latest run', keepLast: 'kept: among the newest (keepLast)', maxAge: 'kept: younger than maxAge', prune: 'would be pruned' };
 
 function table(list: CheckpointInfo[]): string {
   if (!list.length) return 'no checkpoints';
   const w = Math.max(...list.map((c) => c.name.length));
-  const verdict = { 'latest run': 'kept: checkpoint of the latest run', keepLast: 'kept: among the newest (keepLast)', maxAge: 'kept: younger than maxAge', prune: 'would be pruned' };
-  return list.map((c) => `${c.name.padEnd(w)}  ${c.createdAt}  ${verdict[c.retention]}`).join('\n');
+  return list.map((c) => `${c.name.padEnd(w)}  ${c.createdAt}  ${VERDICT[c.retention]}`).join('\n');
 }
 
 /** Register `checkpoints list|prune`. */
@@ -28,15 +30,19 @@ export function registerCheckpoints(program: Command): void {
     .command('prune')
     .description('delete checkpoints beyond keepLast and older than maxAge (never the latest run\'s)')
     .option('-b, --branch <branch>', 'only the checkpoints of this branch')
+    .option('--dry-run', 'list what prune would delete and keep, and change nothing')
     .action(
-      action(async (ctx, opts: { branch?: string }) => {
+      action(async (ctx, opts: { branch?: string; dryRun?: boolean }) => {
         const wctx = await workflowContext(ctx);
         const list = await checkpointRetention(wctx, opts.branch);
+        if (opts.dryRun) {
+          const preview = previewPrune(list);
+          const head = `dry run: prune would delete ${preview.wouldDelete.length} checkpoint(s) and keep ${preview.keep.length}; nothing was changed`;
+          return { json: preview, human: [head, ...(list.length ? [table(list)] : [])].join('\n') };
+        }
         const doomed = list.filter((c) => c.retention === 'prune');
         if (!doomed.length) return { json: { deleted: [], failed: [], kept: list.length }, human: `nothing to prune (${list.length} checkpoints kept)` };
-        if (!(await ctx.confirm(`delete ${doomed.length} checkpoint branch(es): ${doomed.map((c) => c.name).join(', ')}?`))) {
-          return { json: { deleted: [], cancelled: true }, human: 'cancelled', exitCode: 2 };
-        }
+        if (!(await ctx.confirm(`delete ${doomed.length} checkpoint branch(es): ${doomed.map((c) => c.name).join(', ')}?`))) throw notConfirmed('prune');
         const r = await pruneCheckpoints(wctx, list);
         const lines = [`deleted ${r.deleted.length} checkpoint(s), kept ${r.kept}`, ...r.deleted.map((n) => `  - ${n}`), ...r.failed.map((f) => `  ! ${f.name}: ${f.reason}`)];
         return { json: r, human: lines.join('\n'), exitCode: r.failed.length ? 4 : 0 };

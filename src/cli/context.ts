@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { loadEnv } from '../config/dotenv.js';
 import { loadSettings } from '../config/load.js';
 import type { Settings } from '../config/schema.js';
-import { UsageError } from '../errors.js';
+import { notConfirmed, UsageError } from '../errors.js';
 import { openPlatform } from '../platform/open.js';
 import type { Platform } from '../platform/types.js';
 import { seedIfCreated } from '../workflow/seed.js';
@@ -24,7 +24,10 @@ export interface CliContext {
   settings: Settings;
   /** Opens the platform on first use (local engine or Neon, from env). */
   platform(): Promise<Platform>;
-  /** Ask for confirmation: `--yes` answers, a non-TTY without `--yes` is a usage error. */
+  /**
+   * Ask for confirmation: `--yes` answers, a non-TTY without `--yes` is a usage error (exit 2), and an
+   * explicit "no" throws NOT_CONFIRMED (exit 3, "not approved"), the same for every command.
+   */
   confirm(question: string): Promise<boolean>;
 }
 
@@ -53,8 +56,10 @@ export function createContext(options: GlobalOptions): CliContext & { dispose():
       const { createInterface } = await import('node:readline/promises');
       const rl = createInterface({ input: stdin, output: process.stderr });
       try {
-        const answer = await rl.question(`${question} [y/N] `);
-        return /^y(es)?$/i.test(answer.trim());
+        // End of input (Ctrl-D) before an answer is a no, like an empty answer.
+        const answer = await rl.question(`${question} [y/N] `).catch(() => '');
+        if (!/^y(es)?$/i.test(answer.trim())) throw notConfirmed(question.replace(/\?$/, ''));
+        return true;
       } finally {
         rl.close();
       }

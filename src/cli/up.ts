@@ -1,4 +1,4 @@
-/** `neon-migrate up [--branch B] [--to V | --steps N] [--wait]`. */
+/** `neon-migrate up [--branch B] [--to V | --steps N] [--wait] [--skip-gate]`. */
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { migrate, type MigrateReport } from '../migrations/run.js';
@@ -12,6 +12,7 @@ export interface RunFlags {
   steps?: string;
   wait?: boolean;
   resume?: boolean;
+  skipGate?: boolean;
 }
 
 /** Parse `--steps` strictly (commander hands over text). */
@@ -25,6 +26,7 @@ export function stepsFlag(raw: string | undefined): number | undefined {
 export function formatRun(r: MigrateReport): string {
   if (r.outcome === 'nothing-to-do') return `branch ${r.branch}: nothing to ${r.command === 'up' ? 'apply' : 'revert'}`;
   const lines = [`branch ${r.branch} · checkpoint ${r.checkpoint} · run ${r.runId}`];
+  if (r.gateSkipped) lines.push(`gate skipped (${r.gateSkipped.by === 'rollback' ? 'rollback' : '--skip-gate'}): ${r.gateSkipped.reason}; recorded in the run's history`);
   for (const m of r.results) {
     const err = m.error ? `  ${m.error.location}: ${m.error.message}` : '';
     const time = m.status === 'not-run' ? '' : ` (${Math.round(m.durationMs)} ms)`;
@@ -46,8 +48,8 @@ export function formatRun(r: MigrateReport): string {
 /** Shared action of `up` and `down`. */
 export async function runCommand(ctx: CliContext, direction: Direction, flags: RunFlags): Promise<CommandOutput> {
   const report = await migrate(
-    { projectDir: ctx.projectDir, settings: ctx.settings, platform: () => ctx.platform(), log },
-    { direction, branch: flags.branch, to: flags.to, steps: stepsFlag(flags.steps), wait: flags.wait, resume: flags.resume },
+    { projectDir: ctx.projectDir, settings: ctx.settings, platform: () => ctx.platform(), log, confirm: ctx.confirm },
+    { direction, branch: flags.branch, to: flags.to, steps: stepsFlag(flags.steps), wait: flags.wait, resume: flags.resume, skipGate: flags.skipGate },
   );
   const failed = report.outcome === 'failed' || report.outcome === 'partial';
   return { json: { ok: !failed, ...report }, human: formatRun(report), exitCode: failed ? 1 : 0 };
@@ -63,5 +65,6 @@ export function registerUp(program: Command): void {
     .option('--steps <n>', 'apply at most N migrations')
     .option('--wait', 'wait for another run on the branch instead of failing (exit 5)')
     .option('--resume', 'continue a no-transaction migration that stopped partway, from the statement that failed')
+    .option('--skip-gate', 'apply to a gated (e.g. main behind staging) or protected branch anyway; asks for confirmation, recorded in the history')
     .action(action((ctx, flags: RunFlags) => runCommand(ctx, 'up', flags)));
 }

@@ -12,6 +12,8 @@ export interface MigrationProject {
   platform: Platform | (() => Promise<Platform>);
   /** Progress lines (the CLI sends them to stderr). */
   log?: (message: string) => void;
+  /** Ask for confirmation (the CLI's `--yes` / TTY prompt); absent = refuse when one is needed. */
+  confirm?: (question: string) => Promise<boolean>;
 }
 
 /** The project's platform, opening it on first use. */

@@ -1,9 +1,11 @@
 /**
  * `up` / `down` and `status --accept` as library functions: validate everything that can be
- * validated before connecting, take the run lock, check drift, checkpoint, run, record.
+ * validated before connecting (gated and protected branches are refused, exit 3), take the run lock,
+ * check drift, checkpoint, run, record.
  */
 import { randomUUID } from 'node:crypto';
 import { MigrationFileError, UsageError } from '../errors.js';
+import { confirmGateSkip, environmentGate, gateRefusal, type GateSkip, resolvedGate } from './branch-gate.js';
 import { acceptChecksum, finishRun, readApplied, recordRun } from './history.js';
 import { versionArgument } from './naming.js';
 import { createCheckpoint, type MigrationProject, platformOf, projectMigrations } from './project.js';
@@ -21,6 +23,10 @@ export interface MigrateOptions extends Selection {
   wait?: boolean;
   /** Continue the migration that stopped partway, from the statement that failed (see partial.ts). */
   resume?: boolean;
+  /** Run on a gated or protected branch anyway, after confirmation (`project.confirm`); the report records it. */
+  skipGate?: boolean;
+  /** Set by `rollback --strategy down`: the sanctioned, already confirmed way to revert a gated branch (recorded too). */
+  viaRollback?: boolean;
 }
 
 export interface MigrateReport {
@@ -33,6 +39,8 @@ export interface MigrateReport {
   results: MigrationResult[];
   startedAt: string;
   finishedAt: string;
+  /** Present when the branch is gated or protected and the run went ahead anyway. */
+  gateSkipped?: GateSkip;
 }
 
 /** Apply (`up`) or revert (`down`) migrations on a branch behind a checkpoint. */
@@ -42,7 +50,14 @@ export async function migrate(p: MigrationProject, options: MigrateOptions): Pro
   const { to } = validateSelection(options);
   const migrations = await projectMigrations(p);
   assertKnownTarget(options.direction, migrations, to, options.to);
+  const skipping = options.skipGate || options.viaRollback;
+  // The environment files first: a refusal then opens nothing (a new local project is not even created).
+  const named = environmentGate(p.projectDir, p.settings, branch);
+  if (named && !skipping) throw gateRefusal(named, options.direction);
   const platform = await platformOf(p);
+  // Then as the platform knows the branch: by its real name (`--branch` may be an id), and its protection.
+  const gate = resolvedGate(p.projectDir, p.settings, await platform.getBranch(branch));
+  if (gate && !skipping) throw gateRefusal(gate, options.direction);
   const uri = await platform.connectionUri(branch);
   const session = await openRunSession(uri, { branch, wait: options.wait, timeouts: p.settings.timeouts });
   try {
@@ -58,12 +73,19 @@ export async function migrate(p: MigrationProject, options: MigrateOptions): Pro
     if (chosen.length === 0) {
       return { ...base, runId: null, checkpoint: null, outcome: 'nothing-to-do', results: [], finishedAt: new Date().toISOString() };
     }
+    let gateSkipped: GateSkip | undefined;
+    if (gate) {
+      const verb = options.direction === 'up' ? 'apply' : 'revert';
+      if (!options.viaRollback) await confirmGateSkip(gate, `${verb} ${chosen.length} migration(s) on ${branch} (${chosen.map((m) => m.name).join(', ')})`, p.confirm);
+      gateSkipped = { ...gate, by: options.viaRollback ? 'rollback' : 'skip-gate' };
+      p.log?.(`gate skipped (${gateSkipped.by}): ${gate.reason}`);
+    }
     p.log?.(`taking checkpoint of ${branch}`);
     const checkpoint = (await createCheckpoint(platform, branch)).name;
     const runId = randomUUID();
     await recordRun(db, { id: runId, command: options.direction, branch, checkpoint });
     const { outcome, results } = await runMigrations({ db, branch, direction: options.direction, migrations: chosen, runId, log: p.log, ...(resume ? { resume } : {}) });
-    const report: MigrateReport = { ...base, runId, checkpoint, outcome, results, finishedAt: new Date().toISOString() };
+    const report: MigrateReport = { ...base, runId, checkpoint, outcome, results, finishedAt: new Date().toISOString(), ...(gateSkipped ? { gateSkipped } : {}) };
     await finishRun(db, runId, outcome, report);
     return report;
   } finally {

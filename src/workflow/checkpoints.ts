@@ -35,6 +35,19 @@ export async function checkpointRetention(ctx: WorkflowContext, branch?: string)
   });
 }
 
+export interface PrunePreview {
+  dryRun: true;
+  /** What `prune` would delete now. */
+  wouldDelete: CheckpointInfo[];
+  /** What it would keep, each with its reason. */
+  keep: CheckpointInfo[];
+}
+
+/** `prune --dry-run`: split a retention list into what would be deleted and kept; changes nothing. */
+export function previewPrune(list: CheckpointInfo[]): PrunePreview {
+  return { dryRun: true, wouldDelete: list.filter((c) => c.retention === 'prune'), keep: list.filter((c) => c.retention !== 'prune') };
+}
+
 export interface PruneResult {
   deleted: string[];
   /** Checkpoints the policy selected but the platform refused to delete (e.g. they have children). */

@@ -1,17 +1,18 @@
 /**
  * The promote gate (DESIGN §4), read from the required environment branch's own history: every
- * migration about to be applied passed `test` there with an identical checksum, after that branch
+ * migration about to be applied passed `test` there with identical checksums (up file, and the down
+ * file that `rollback --strategy down` would run), after that branch
  * was refreshed from the target, and that refresh is no older than `maxRefreshAge` (the stricter of
  * the target's and the required environment's).
  */
 import { loadEnvironment } from '../config/load.js';
 import type { Environment } from '../config/schema.js';
 import { connect } from '../db/connect.js';
-import { listRuns } from '../migrations/history.js';
+import { listRuns, type RunRecord } from '../migrations/history.js';
 import type { Migration } from '../migrations/types.js';
 import { findBranch, lastRefreshedAt, parentOf } from './branches.js';
 import { durationMs, nowOf, type WorkflowContext } from './context.js';
-import type { RunReport } from './report.js';
+import type { ReportMigration, RunReport } from './report.js';
 
 export interface GateCheck {
   environment: string;
@@ -24,13 +25,42 @@ export interface GateCheck {
 export interface GateResult {
   passed: boolean;
   problems: string[];
+  /** Facts that did not block, e.g. a pass recorded before down checksums were (only its up file compared). */
+  notes: string[];
   checks: GateCheck[];
 }
 
 const ago = (ms: number) => (ms >= 86_400_000 ? `${(ms / 86_400_000).toFixed(1)}d` : ms >= 3_600_000 ? `${(ms / 3_600_000).toFixed(1)}h` : `${Math.round(ms / 60_000)}min`);
 
+/** A test run's row for one migration it applied. */
+interface PassRow {
+  run: RunRecord;
+  row: ReportMigration;
+}
+
+/** The verdict on one pending migration from the passing runs' rows for it (newest first). */
+function judgeMigration(m: Migration, rows: PassRow[], envName: string, fix: string): { pass?: RunRecord; problem?: string; note?: string } {
+  const sameUp = rows.filter((x) => x.row.checksum === m.checksum);
+  if (!sameUp.length) {
+    return { problem: rows.length ? `${m.upFile} changed after it passed test on ${envName} (checksum differs); ${fix}` : `${m.name} has not passed test on ${envName} since its last refresh; ${fix}` };
+  }
+  const down = m.downChecksum ?? null;
+  // Reports written since down checksums are recorded carry the key (null = no separate down file).
+  const recorded = sameUp.filter((x) => x.row.downChecksum !== undefined);
+  const exact = recorded.find((x) => x.row.downChecksum === down);
+  if (exact) return { pass: exact.run };
+  if (recorded.length) {
+    const tested = recorded[0]!.row.downChecksum;
+    const what = !m.downFile ? `the down file of ${m.name} was removed` : tested === null ? `${m.downFile} was added` : `${m.downFile} changed`;
+    return { problem: `${what} after it passed test on ${envName} (down checksum differs; rollback --strategy down would run it untested); ${fix}` };
+  }
+  // Only passes recorded by an older version, without down checksums: compare the up file alone, and say so.
+  const note = m.downFile ? `gate: ${m.downFile} not compared (its pass on ${envName}, run ${sameUp[0]!.run.id.slice(0, 8)}, predates down checksums)` : undefined;
+  return { pass: sameUp[0]!.run, ...(note ? { note } : {}) };
+}
+
 /** Check one required environment against the pending migrations. */
-async function checkRequired(ctx: WorkflowContext, target: Environment, requiredName: string, pending: Migration[], problems: string[]): Promise<GateCheck> {
+async function checkRequired(ctx: WorkflowContext, target: Environment, requiredName: string, pending: Migration[], problems: string[], notes: string[]): Promise<GateCheck> {
   const req = loadEnvironment(ctx.projectDir, ctx.settings, requiredName);
   const check: GateCheck = { environment: req.name, branch: req.branch, passingRuns: [] };
   const fix = `run \`neon-migrate test --branch ${req.name} --fresh\``;
@@ -60,19 +90,14 @@ async function checkRequired(ctx: WorkflowContext, target: Environment, required
       (r) => r.branch === req.branch && r.startedAt >= check.refreshedAt!,
     );
     for (const m of pending) {
-      let sawOtherChecksum = false;
-      const passing = runs.find((r) => {
-        const row = ((r.report as RunReport | null)?.migrations ?? []).find((x) => x.version === m.version && x.status === 'applied');
-        if (row && row.checksum !== m.checksum) sawOtherChecksum = true;
-        return row?.checksum === m.checksum;
+      const rows = runs.flatMap((run): PassRow[] => {
+        const row = ((run.report as RunReport | null)?.migrations ?? []).find((x) => x.version === m.version && x.status === 'applied');
+        return row ? [{ run, row }] : [];
       });
-      if (passing) {
-        if (!check.passingRuns.includes(passing.id)) check.passingRuns.push(passing.id);
-      } else if (sawOtherChecksum) {
-        problems.push(`${m.upFile} changed after it passed test on ${req.name} (checksum differs); ${fix}`);
-      } else {
-        problems.push(`${m.name} has not passed test on ${req.name} since its last refresh; ${fix}`);
-      }
+      const verdict = judgeMigration(m, rows, req.name, fix);
+      if (verdict.problem) problems.push(verdict.problem);
+      if (verdict.note) notes.push(verdict.note);
+      if (verdict.pass && !check.passingRuns.includes(verdict.pass.id)) check.passingRuns.push(verdict.pass.id);
     }
   } finally {
     await db.close();
@@ -83,7 +108,8 @@ async function checkRequired(ctx: WorkflowContext, target: Environment, required
 /** Evaluate the gate for promoting `pending` to the target environment. */
 export async function checkGate(ctx: WorkflowContext, target: Environment, required: string[], pending: Migration[]): Promise<GateResult> {
   const problems: string[] = [];
+  const notes: string[] = [];
   const checks: GateCheck[] = [];
-  for (const name of required) checks.push(await checkRequired(ctx, target, name, pending, problems));
-  return { passed: problems.length === 0, problems, checks };
+  for (const name of required) checks.push(await checkRequired(ctx, target, name, pending, problems, notes));
+  return { passed: problems.length === 0, problems, notes, checks };
 }

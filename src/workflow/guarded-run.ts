@@ -49,7 +49,7 @@ function migrationRows(pending: Migration[], run?: RunResult): ReportMigration[]
   return pending.map((m, i) => {
     const r = run?.results[i];
     return {
-      version: m.version, name: m.name, checksum: m.checksum, direction: 'up',
+      version: m.version, name: m.name, checksum: m.checksum, downChecksum: m.downChecksum ?? null, direction: 'up',
       status: r?.status ?? 'not-run', durationMs: r?.durationMs ?? 0,
       ...(r?.error ? { error: `${r.error.location}: ${r.error.message}` } : {}),
     };

@@ -1,6 +1,6 @@
 /** `promote`: the gated production run (DESIGN §4). Gate failure → exit 3 with nothing touched. */
 import { loadEnvironment } from '../config/load.js';
-import { GateError, UsageError } from '../errors.js';
+import { GateError, notConfirmed, UsageError } from '../errors.js';
 import { projectMigrations } from '../migrations/project.js';
 import { assertCommandsExist } from '../verify/user-commands.js';
 import type { WorkflowContext } from './context.js';
@@ -49,9 +49,9 @@ export async function runPromote(ctx: WorkflowContext, opts: PromoteOptions): Pr
       if (target.confirm) {
         const question = `apply ${pending.length} migration(s) to ${target.branch} (${pending.map((m) => m.name).join(', ')})?`;
         if (!ctx.confirm) throw new UsageError(`confirmation needed: ${question}`, 'pass --yes to confirm', 'CONFIRMATION_REQUIRED');
-        if (!(await ctx.confirm(question))) throw new GateError(`promote to ${target.branch} not confirmed`, 'nothing was changed; answer y or pass --yes', 'NOT_CONFIRMED');
+        if (!(await ctx.confirm(question))) throw notConfirmed(`promote to ${target.branch}`);
       }
-      return gate.checks.map((c) => `gate: ${c.environment} passed these migrations (runs ${c.passingRuns.map((r) => r.slice(0, 8)).join(', ')}), refreshed from ${target.branch} at ${c.refreshedAt}`);
+      return [...gate.checks.map((c) => `gate: ${c.environment} passed these migrations (runs ${c.passingRuns.map((r) => r.slice(0, 8)).join(', ')}), refreshed from ${target.branch} at ${c.refreshedAt}`), ...gate.notes];
     },
     notes: [],
   });

@@ -16,6 +16,8 @@ export interface ReportMigration {
   version: string;
   name: string;
   checksum: string;
+  /** The down file's checksum when tested (the promote gate compares it); null: no separate down file; absent: a report from before down checksums were recorded. */
+  downChecksum?: string | null;
   direction: 'up' | 'down';
   status: string;
   durationMs: number;

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { connect } from '../db/connect.js';
-import { UsageError } from '../errors.js';
+import { notConfirmed, UsageError } from '../errors.js';
 import { finishRun, listRuns, readApplied, recordRun, type RunRecord } from '../migrations/history.js';
 import { compareVersions } from '../migrations/naming.js';
 import { type MigrateReport, migrate } from '../migrations/run.js';
@@ -64,10 +64,10 @@ export async function runRollback(ctx: WorkflowContext, opts: { branch: string; 
   const what = strategy === 'checkpoint' ? `restore ${branch} from ${run.checkpoint} (writes since ${run.startedAt} are kept only in the backup branch)` : `revert ${appliedByRun.length} migration(s) on ${branch} with their down files`;
   if (!ctx.confirm) throw new UsageError(`confirmation needed: ${what}`, 'pass --yes to confirm', 'CONFIRMATION_REQUIRED');
   if (!(await ctx.confirm(`roll back ${run.command} run ${run.id.slice(0, 8)}: ${what}?`))) {
-    throw new UsageError('rollback not confirmed', 'nothing was changed', 'NOT_CONFIRMED');
+    throw notConfirmed('rollback');
   }
   if (strategy === 'down') {
-    const down = await migrate(ctx, { direction: 'down', branch, to: previousVersion });
+    const down = await migrate(ctx, { direction: 'down', branch, to: previousVersion, viaRollback: true });
     return { branch, strategy, run: summary, down };
   }
   const expected = (run.report as RunReport | null)?.integrity?.before;

@@ -1,18 +1,21 @@
 /**
  * Library-level workflow behaviour on the real local engine: the promote gate (refresh-age limit, the
- * stricter of two limits, every required environment checked), bad input refused before a refresh,
- * checkpoint retention (never pruning the latest run's checkpoint), and rollback --strategy down.
+ * stricter of two limits, every required environment checked, down files compared too, older passes
+ * without down checksums), plain up/down refused on gated and protected branches, bad input refused
+ * before a refresh, checkpoint retention (never pruning the latest run's checkpoint; the dry run),
+ * and rollback --strategy down (a "no" is exit 3).
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEnvironment, loadSettings } from '../../src/config/load.js';
 import { connect } from '../../src/db/connect.js';
 import { readApplied } from '../../src/migrations/history.js';
 import { createCheckpoint, projectMigrations } from '../../src/migrations/project.js';
+import { migrate } from '../../src/migrations/run.js';
 import { openLocalPlatform } from '../../src/platform/local/index.js';
 import type { Platform } from '../../src/platform/types.js';
-import { checkpointRetention, pruneCheckpoints } from '../../src/workflow/checkpoints.js';
+import { checkpointRetention, previewPrune, pruneCheckpoints } from '../../src/workflow/checkpoints.js';
 import type { WorkflowContext } from '../../src/workflow/context.js';
 import { checkGate } from '../../src/workflow/gate.js';
 import { refreshBranch } from '../../src/workflow/branches.js';
@@ -25,6 +28,16 @@ let project: string;
 let platform: Platform & { stopComputes?: () => Promise<string[]> };
 let ctx: WorkflowContext;
 const DAY = 86_400_000;
+
+async function branchList(): Promise<string[]> {
+  return (await platform.listBranches()).map((b) => b.name).sort();
+}
+
+/** Pending migrations of main (7 until something is promoted). */
+async function pendingOnMain() {
+  const mainApplied = new Set(await appliedOn('main'));
+  return (await projectMigrations(ctx)).filter((m) => !mainApplied.has(m.version));
+}
 
 async function appliedOn(branch: string): Promise<string[]> {
   const db = await connect(await platform.connectionUri(branch));
@@ -97,6 +110,73 @@ describe('promote gate', () => {
   });
 });
 
+describe('promote gate: down files', () => {
+  const DOWN = path.join('migrations', '20260316T150000_add_categories.down.sql');
+
+  it('refuses (exit 3) a down file edited after it passed staging, naming it; main untouched, no checkpoint', async () => {
+    const file = path.join(project, DOWN);
+    const original = readFileSync(file, 'utf8');
+    appendFileSync(file, '\nSELECT 1;\n');
+    try {
+      const [mainBefore, branches] = [await appliedOn('main'), await branchList()];
+      const refused = runPromote({ ...ctx, confirm: async () => true }, {});
+      await expect(refused).rejects.toMatchObject({ code: 'GATE_REFUSED', exitCode: 3 });
+      const message = await refused.then(() => '', (e: Error) => e.message);
+      expect(message).toMatch(/migrations\/20260316T150000_add_categories\.down\.sql changed after it passed test on staging \(down checksum differs/);
+      expect(message.split('\n')).toHaveLength(1);
+      expect(await appliedOn('main')).toEqual(mainBefore);
+      expect(await branchList()).toEqual(branches);
+    } finally {
+      writeFileSync(file, original);
+    }
+  });
+
+  it('a pass recorded before down checksums were: the up file alone is compared, with a note', async () => {
+    const db = await connect(await platform.connectionUri('staging'));
+    const saved = (await db.query<{ id: string; report: unknown }>(`SELECT id, report FROM neon_migrate.runs WHERE command = 'test'`)).rows;
+    const file = path.join(project, DOWN);
+    const original = readFileSync(file, 'utf8');
+    try {
+      // What an older version wrote: migration rows without the downChecksum key.
+      await db.query(`UPDATE neon_migrate.runs SET report = jsonb_set(report, '{migrations}', (
+        SELECT coalesce(jsonb_agg(m - 'downChecksum' ORDER BY i), '[]') FROM jsonb_array_elements(report->'migrations') WITH ORDINALITY AS x(m, i)))
+        WHERE command = 'test' AND report ? 'migrations'`);
+      appendFileSync(file, '\nSELECT 1;\n');
+      const gate = await checkGate(ctx, loadEnvironment(project, ctx.settings, 'prod'), ['staging'], await pendingOnMain());
+      expect(gate.problems).toEqual([]);
+      expect(gate.notes).toContainEqual(expect.stringMatching(/^gate: migrations\/20260316T150000_add_categories\.down\.sql not compared \(its pass on staging, run \w{8}, predates down checksums\)$/));
+    } finally {
+      writeFileSync(file, original);
+      for (const r of saved) await db.query(`UPDATE neon_migrate.runs SET report = $1::jsonb WHERE id = $2`, [JSON.stringify(r.report), r.id]);
+      await db.close();
+    }
+  });
+});
+
+describe('plain up / down on gated and protected branches', () => {
+  it('up on main (gated by prod.json) is refused: exit 3; --skip-gate needs a confirmation (none: exit 2, "no": exit 3); nothing touched', async () => {
+    const [mainBefore, branches] = [await appliedOn('main'), await branchList()];
+    await expect(migrate(ctx, { direction: 'up', branch: 'main' })).rejects.toMatchObject({ code: 'BRANCH_GATED', exitCode: 3, message: 'up on main refused: main is gated by environments/prod.json (requires staging)' });
+    await expect(migrate(ctx, { direction: 'up', branch: 'main', skipGate: true })).rejects.toMatchObject({ code: 'CONFIRMATION_REQUIRED', exitCode: 2 });
+    await expect(migrate({ ...ctx, confirm: async () => false }, { direction: 'up', branch: 'main', skipGate: true })).rejects.toMatchObject({ code: 'NOT_CONFIRMED', exitCode: 3 });
+    expect(await appliedOn('main')).toEqual(mainBefore);
+    expect(await branchList()).toEqual(branches);
+  });
+
+  it('a branch the platform reports as protected is refused too (the local engine never protects: a view of it that does)', async () => {
+    const protecting = new Proxy(platform, {
+      get(target, key) {
+        if (key === 'getBranch') return async (ref: string) => ({ ...(await target.getBranch(ref)), protected: true });
+        const value = Reflect.get(target, key, target) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    await expect(migrate({ ...ctx, platform: protecting }, { direction: 'down', branch: 'staging' })).rejects.toMatchObject({
+      code: 'BRANCH_GATED', exitCode: 3, message: 'down on staging refused: staging is a protected branch', hint: expect.stringMatching(/neon-migrate rollback --branch staging/),
+    });
+  });
+});
+
 describe('bad input before anything is touched', () => {
   it('test --fresh with a malformed assertion file: file error (exit 2), staging neither refreshed nor changed', async () => {
     const broken = path.join(project, 'scripts', 'zz_broken.sql');
@@ -128,6 +208,10 @@ describe('checkpoint retention', () => {
     expect(list).toHaveLength(4);
     expect(list.map((c) => c.retention)).toEqual(['keepLast', 'prune', 'prune', 'latest run']);
     expect(list[3]!.name).toBe(latestRun);
+    const preview = previewPrune(list);
+    expect(preview.wouldDelete.map((c) => c.name)).toEqual([list[1]!.name, list[2]!.name]);
+    expect(preview.keep.map((c) => c.name)).toEqual([list[0]!.name, latestRun]);
+    expect(await checkpointRetention(later, 'staging')).toEqual(list); // the dry run deleted nothing
     const pruned = await pruneCheckpoints(later, list);
     expect(pruned.failed).toEqual([]);
     expect(pruned.deleted).toEqual([list[1]!.name, list[2]!.name]);
@@ -145,9 +229,9 @@ describe('rollback --strategy down', () => {
     expect(await appliedOn('staging')).toHaveLength(2);
   });
 
-  it('refuses without confirmation and changes nothing', async () => {
+  it('an answered "no" is not approved (exit 3), and changes nothing', async () => {
     const before = await appliedOn('staging');
-    await expect(runRollback({ ...ctx, confirm: async () => false }, { branch: 'staging' })).rejects.toThrow(/not confirmed/);
+    await expect(runRollback({ ...ctx, confirm: async () => false }, { branch: 'staging' })).rejects.toMatchObject({ code: 'NOT_CONFIRMED', exitCode: 3, message: 'rollback: not confirmed' });
     expect(await appliedOn('staging')).toEqual(before);
   });
 });
