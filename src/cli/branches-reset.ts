@@ -1,8 +1,9 @@
-/** `neon-migrate branches reset <name>`: refresh a branch from its parent, keeping the old state as a backup. */
+/** `neon-migrate branches reset <name> [--parent P] [--wait]`: refresh a branch from its parent, keeping the old state as a backup. */
 import type { Command } from 'commander';
 import { listEnvironmentNames, loadEnvironment } from '../config/load.js';
-import { UsageError } from '../errors.js';
-import { parentOf, refreshBranch } from '../workflow/branches.js';
+import { notConfirmed, UsageError } from '../errors.js';
+import { lockBranch } from '../workflow/branch-lock.js';
+import { parentOf, type RefreshResult, refreshBranch } from '../workflow/branches.js';
 import { action } from './context.js';
 import { workflowContext } from './workflow-context.js';
 
@@ -13,8 +14,9 @@ export function registerBranchesReset(program: Command): void {
     .command('reset <name>')
     .description("refresh a branch from its parent's head; the old state is kept as <name>_old_<timestamp>")
     .option('--parent <branch>', 'refresh from this branch (default: the environment\'s parent, else the branch\'s parent)')
+    .option('--wait', 'wait for another run on the branch instead of failing (exit 5)')
     .action(
-      action(async (ctx, name: string, opts: { parent?: string }) => {
+      action(async (ctx, name: string, opts: { parent?: string; wait?: boolean }) => {
         const wctx = await workflowContext(ctx);
         const branch = await wctx.platform.getBranch(name);
         let parent = opts.parent;
@@ -24,10 +26,15 @@ export function registerBranchesReset(program: Command): void {
           else if (branch.parentId) parent = (await wctx.platform.getBranch(branch.parentId)).name;
         }
         if (!parent) throw new UsageError(`branch "${name}" has no parent to refresh from`, 'pass --parent <branch>', 'NO_PARENT');
-        if (!(await ctx.confirm(`replace branch "${branch.name}" with a fresh copy of "${parent}" (the current state is kept as a backup branch)?`))) {
-          return { json: { reset: false }, human: 'cancelled', exitCode: 2 };
+        // Held while the user confirms; refreshBranch releases it right before the restore.
+        const lock = await lockBranch(wctx, branch.name, { wait: opts.wait });
+        let r: RefreshResult;
+        try {
+          if (!(await ctx.confirm(`replace branch "${branch.name}" with a fresh copy of "${parent}" (the current state is kept as a backup branch)?`))) throw notConfirmed('reset');
+          r = await refreshBranch(wctx, branch.name, parent, { lock });
+        } finally {
+          await lock.release();
         }
-        const r = await refreshBranch(wctx, branch.name, parent);
         return { json: { reset: true, ...r }, human: `reset ${r.branch} from ${r.parent}; previous state kept as branch ${r.backup}` };
       }),
     );

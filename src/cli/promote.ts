@@ -12,9 +12,10 @@ export function registerPromote(program: Command): void {
     .option('--from <env>', 'one of the target\'s "requires" (every required environment is checked either way)')
     .option('--to <env>', 'target environment or branch (default: the default branch)')
     .option('--run <command>', 'a check command run with DATABASE_URL set to the target (repeatable)', collect, [])
+    .option('--wait', 'wait for another run on the branch instead of failing (exit 5)')
     .addOption(formatOption())
     .action(
-      action(async (ctx, opts: { from?: string; to?: string; run: string[]; format: string }) => {
+      action(async (ctx, opts: { from?: string; to?: string; run: string[]; format: string; wait?: boolean }) => {
         await validateBeforeOpening(ctx, opts.to ?? ctx.settings.defaultBranch);
         const result = await runPromote(await workflowContext(ctx), opts);
         return reportOutput(result.report, result.reportFile, opts.format, { gate: result.gate ?? null });

@@ -1,11 +1,12 @@
 /**
- * `restore --branch B (--from-checkpoint ID|latest | --from-branch S | --timestamp T | --lsn L) [--dry-run]`.
+ * `restore --branch B (--from-checkpoint ID|latest | --from-branch S | --timestamp T | --lsn L) [--dry-run] [--wait]`.
  * The platform part lives in platform/restore-request; checkpoints and dry runs in workflow/restore.
  */
 import type { Command } from 'commander';
-import { UsageError } from '../errors.js';
+import { notConfirmed, UsageError } from '../errors.js';
 import { planRestore, type RestoreRequest } from '../platform/restore-request.js';
-import { checkpointSource, dryRunRestore, renderDryRun, restoreAndRecord } from '../workflow/restore.js';
+import { lockBranch } from '../workflow/branch-lock.js';
+import { checkpointSource, dryRunRestore, type RestoreDone, renderDryRun, restoreAndRecord } from '../workflow/restore.js';
 import { action } from './context.js';
 import { workflowContext } from './workflow-context.js';
 
@@ -17,6 +18,19 @@ export interface RestoreFlags {
   lsn?: string;
   preserveUnderName?: string;
   dryRun?: boolean;
+  wait?: boolean;
+}
+
+/** The restore request of the flags; `checkpointBranch` is the resolved `--from-checkpoint`. */
+function requestOf(flags: RestoreFlags, checkpointBranch: string | undefined): RestoreRequest {
+  const fromBranch = checkpointBranch ?? flags.fromBranch;
+  return {
+    branch: flags.branch,
+    ...(fromBranch !== undefined ? { fromBranch } : {}),
+    ...(flags.timestamp !== undefined ? { timestamp: flags.timestamp } : {}),
+    ...(flags.lsn !== undefined ? { lsn: flags.lsn } : {}),
+    ...(flags.preserveUnderName !== undefined ? { preserveUnderName: flags.preserveUnderName } : {}),
+  };
 }
 
 /** Register `restore`. */
@@ -31,30 +45,32 @@ export function registerRestore(program: Command): Command {
     .option('--lsn <lsn>', 'point in the WAL, e.g. 0/16B3748')
     .option('--preserve-under-name <name>', 'name for the pre-restore state (default: <branch>_old_<UTC timestamp>)')
     .option('--dry-run', 'show what the restore would lose (row deltas per table, migrations un-applied) and change nothing')
+    .option('--wait', 'wait for another run on the branch instead of failing (exit 5)')
     .action(
       action(async (ctx, flags: RestoreFlags) => {
         if (flags.fromCheckpoint !== undefined && (flags.fromBranch !== undefined || flags.timestamp !== undefined || flags.lsn !== undefined)) {
           throw new UsageError('--from-checkpoint cannot be combined with --from-branch, --timestamp or --lsn', 'a checkpoint is restored from its head; give one source', 'RESTORE_ARGS');
         }
+        // The flags' combination is checked before anything connects (a usage error is exit 2, never 5).
+        planRestore(requestOf(flags, flags.fromCheckpoint));
         const wctx = await workflowContext(ctx);
         await wctx.platform.getBranch(flags.branch); // unknown branch: fail before anything else
-        const req: RestoreRequest = {
-          branch: flags.branch,
-          ...(flags.fromCheckpoint !== undefined ? { fromBranch: await checkpointSource(wctx, flags.branch, flags.fromCheckpoint) } : {}),
-          ...(flags.fromBranch !== undefined ? { fromBranch: flags.fromBranch } : {}),
-          ...(flags.timestamp !== undefined ? { timestamp: flags.timestamp } : {}),
-          ...(flags.lsn !== undefined ? { lsn: flags.lsn } : {}),
-          ...(flags.preserveUnderName !== undefined ? { preserveUnderName: flags.preserveUnderName } : {}),
-        };
-        const plan = planRestore(req);
-        if (flags.dryRun) {
-          const dry = await dryRunRestore(wctx, plan);
-          return { json: { dryRun: true, ...dry }, human: renderDryRun(dry) };
+        // A dry run changes nothing; a restore holds the branch's run lock from here (so "latest" is
+        // resolved after any run it waited for) until right before the platform restore.
+        const lock = flags.dryRun ? undefined : await lockBranch(wctx, flags.branch, { wait: flags.wait });
+        let done: RestoreDone;
+        try {
+          const checkpoint = flags.fromCheckpoint === undefined ? undefined : await checkpointSource(wctx, flags.branch, flags.fromCheckpoint);
+          const plan = planRestore(requestOf(flags, checkpoint));
+          if (!lock) {
+            const dry = await dryRunRestore(wctx, plan);
+            return { json: { dryRun: true, ...dry }, human: renderDryRun(dry) };
+          }
+          if (!(await ctx.confirm(`${plan.description}?`))) throw notConfirmed('restore');
+          done = await restoreAndRecord(wctx, plan, { lock });
+        } finally {
+          await lock?.release();
         }
-        if (!(await ctx.confirm(`${plan.description}?`))) {
-          return { json: { restored: false }, human: 'cancelled', exitCode: 2 };
-        }
-        const done = await restoreAndRecord(wctx, plan);
         return {
           json: { restored: true, ...done },
           human: `restored branch ${done.branch.name} from ${done.source}${done.at ? ('timestamp' in done.at ? ` at ${done.at.timestamp}` : ` at LSN ${done.at.lsn}`) : ''}${done.backup ? `; previous state kept as branch ${done.backup.name} (${done.backup.id})` : ''}`,

@@ -1,4 +1,4 @@
-/** `neon-migrate rollback --branch B [--strategy checkpoint|down]`: undo the last run on B. */
+/** `neon-migrate rollback --branch B [--strategy checkpoint|down] [--wait]`: undo the last run on B. */
 import { type Command, Option } from 'commander';
 import { type RollbackStrategy, runRollback } from '../workflow/rollback.js';
 import { action } from './context.js';
@@ -11,8 +11,9 @@ export function registerRollback(program: Command): void {
     .description("undo the last run on a branch: restore it from that run's checkpoint (default) or run the down migrations")
     .requiredOption('-b, --branch <branch>', 'the branch whose last run to undo')
     .addOption(new Option('--strategy <strategy>', 'checkpoint: restore from the run\'s checkpoint; down: run the down migrations').choices(['checkpoint', 'down']).default('checkpoint'))
+    .option('--wait', 'wait for another run on the branch instead of failing (exit 5)')
     .action(
-      action(async (ctx, opts: { branch: string; strategy: RollbackStrategy }) => {
+      action(async (ctx, opts: { branch: string; strategy: RollbackStrategy; wait?: boolean }) => {
         const r = await runRollback(await workflowContext(ctx), opts);
         const lines = [`rolled back ${r.run.command} run ${r.run.id} on ${r.branch} (started ${r.run.startedAt})`];
         if (r.restore) {

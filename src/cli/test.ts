@@ -12,11 +12,12 @@ export function registerTest(program: Command): void {
     .requiredOption('-b, --branch <env>', 'environment name or its branch (from environments/)')
     .option('--fresh', 'first refresh the branch from its parent (the old state is kept as a backup branch)')
     .option('--run <command>', 'a check command run with DATABASE_URL set to the branch (repeatable)', collect, [])
+    .option('--wait', 'wait for another run on the branch instead of failing (exit 5)')
     .addOption(formatOption())
     .action(
-      action(async (ctx, opts: { branch: string; fresh?: boolean; run: string[]; format: string }) => {
+      action(async (ctx, opts: { branch: string; fresh?: boolean; run: string[]; format: string; wait?: boolean }) => {
         await validateBeforeOpening(ctx, opts.branch);
-        const result = await runTest(await workflowContext(ctx), { branch: opts.branch, fresh: opts.fresh, run: opts.run });
+        const result = await runTest(await workflowContext(ctx), { branch: opts.branch, fresh: opts.fresh, run: opts.run, wait: opts.wait });
         return reportOutput(result.report, result.reportFile, opts.format, { createdBranch: result.createdBranch, refresh: result.refresh ?? null });
       }),
     );

@@ -11,6 +11,7 @@ import { BranchNotFoundError, GateError, UsageError } from '../errors.js';
 import { finishRun, listRuns, recordRun } from '../migrations/history.js';
 import type { Branch } from '../platform/types.js';
 import { defaultPreserveName } from '../platform/restore-request.js';
+import { type BranchLockOptions, lockBranch } from './branch-lock.js';
 import { nowOf, type WorkflowContext } from './context.js';
 
 /** The branch an environment is created from and refreshed from. */
@@ -67,12 +68,18 @@ export interface RefreshResult {
   refreshedAt: string;
 }
 
-/** Refresh a branch from its parent's head, keeping the old state as `<name>_old_<stamp>`. */
-export async function refreshBranch(ctx: WorkflowContext, branch: string, parent: string): Promise<RefreshResult> {
+/**
+ * Refresh a branch from its parent's head, keeping the old state as `<name>_old_<stamp>`. Takes the
+ * branch's run lock first (exit 5 when another run holds it, unless `wait`), or uses `lock`.
+ */
+export async function refreshBranch(ctx: WorkflowContext, branch: string, parent: string, options: BranchLockOptions = {}): Promise<RefreshResult> {
   if (branch === parent) throw new UsageError(`branch "${branch}" is its own parent and cannot be refreshed`, 'refresh an environment branch such as dev or staging', 'RESET_ROOT');
   const target = await ctx.platform.getBranch(branch);
   // The protected-branch gate (exit 3, DESIGN §2): production is only ever replaced by an explicit restore.
   if (target.default) throw new GateError(`branch "${branch}" is the default branch; refreshing it would replace production`, 'use `neon-migrate restore` for the default branch', 'RESET_DEFAULT');
+  const lock = await lockBranch(ctx, branch, options);
+  // Released right before the restore: it restarts the branch's compute, ending every session on it.
+  await lock.release();
   const backupName = defaultPreserveName(branch, nowOf(ctx));
   ctx.log?.(`refreshing ${branch} from ${parent} (old state kept as ${backupName})`);
   const result = await ctx.platform.restoreBranch(branch, { source: parent, preserveUnderName: backupName });

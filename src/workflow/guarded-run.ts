@@ -35,6 +35,8 @@ export interface GuardedRunOptions {
   parent?: string;
   refreshedAt?: string;
   notes?: string[];
+  /** Wait for another run's lock on the branch instead of failing with exit 5. */
+  wait?: boolean;
   /** Called with the pending migrations before anything is touched (the promote gate, confirmation); returns report notes. */
   beforeTouch?: (pending: Migration[]) => Promise<string[] | void>;
 }
@@ -87,7 +89,7 @@ export async function guardedRun(ctx: WorkflowContext, opts: GuardedRunOptions):
   };
 
   const uri = await ctx.platform.connectionUri(branch);
-  let session: RunSession | undefined = await openRunSession(uri, { branch, timeouts: ctx.settings.timeouts });
+  let session: RunSession | undefined = await openRunSession(uri, { branch, wait: opts.wait, timeouts: ctx.settings.timeouts });
   let checkpoint: string | undefined;
   let before: IntegritySnapshot | undefined;
   try {
@@ -156,7 +158,9 @@ export async function guardedRun(ctx: WorkflowContext, opts: GuardedRunOptions):
     session = undefined;
   }
 
-  // Failure after the checkpoint: put the branch back and prove it.
+  // Failure after the checkpoint: put the branch back and prove it. The run lock was released just
+  // above (the restore restarts the compute, ending every session on it); restoreFromCheckpoint does
+  // not take it again, so this run never waits on itself.
   report.outcome = 'failed';
   const restored = await timer.time('restore', () => restoreFromCheckpoint(ctx, branch, checkpoint!, before));
   report.restore = { source: restored.source, backup: restored.backup, snapshotMatches: restored.snapshotMatches };

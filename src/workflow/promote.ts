@@ -14,6 +14,7 @@ export interface PromoteOptions {
   /** Target environment or branch; defaults to the default branch's environment. */
   to?: string;
   run?: string[];
+  wait?: boolean;
 }
 
 export interface PromoteResult extends GuardedRunResult {
@@ -41,6 +42,7 @@ export async function runPromote(ctx: WorkflowContext, opts: PromoteOptions): Pr
     environment: target,
     runCommands,
     reversibility: target.checks.reversibility,
+    wait: opts.wait,
     beforeTouch: async (pending) => {
       gate = await checkGate(ctx, target, required, pending);
       if (!gate.passed) {

@@ -11,6 +11,7 @@ import { finishRun, readApplied, recordRun } from '../migrations/history.js';
 import { executeRestore, type RestorePlan } from '../platform/restore-request.js';
 import type { Branch } from '../platform/types.js';
 import { compareSnapshots, type TableDelta, takeSnapshot } from '../verify/snapshot.js';
+import { type BranchLockOptions, lockBranch } from './branch-lock.js';
 import { resolveCheckpoint } from './checkpoint-list.js';
 import { nowOf, stamp, type WorkflowContext } from './context.js';
 
@@ -87,9 +88,15 @@ export interface RestoreDone {
   backup?: Branch;
 }
 
-/** Run a planned restore and record it in the restored branch's history. */
-export async function restoreAndRecord(ctx: WorkflowContext, plan: RestorePlan): Promise<RestoreDone> {
+/**
+ * Run a planned restore under the branch's run lock (exit 5 when another run holds it, unless
+ * `wait`) and record it in the restored branch's history.
+ */
+export async function restoreAndRecord(ctx: WorkflowContext, plan: RestorePlan, options: BranchLockOptions = {}): Promise<RestoreDone> {
   if (plan.options.source === plan.target && !plan.options.at) throw new UsageError('restore needs a source', 'pass --from-checkpoint, --from-branch, --timestamp or --lsn', 'RESTORE_ARGS');
+  const lock = await lockBranch(ctx, plan.target, options);
+  // Released right before the restore: it restarts the branch's compute, ending every session on it.
+  await lock.release();
   const result = await executeRestore(ctx.platform, plan);
   const done: RestoreDone = { branch: result.branch, source: plan.options.source, at: plan.options.at ?? null, ...(result.backup ? { backup: result.backup } : {}) };
   const db = await connect(await ctx.platform.connectionUri(plan.target));

@@ -9,6 +9,7 @@ import { notConfirmed, UsageError } from '../errors.js';
 import { finishRun, listRuns, readApplied, recordRun, type RunRecord } from '../migrations/history.js';
 import { compareVersions } from '../migrations/naming.js';
 import { type MigrateReport, migrate } from '../migrations/run.js';
+import { type BranchLock, lockBranch } from './branch-lock.js';
 import { restoreFromCheckpoint } from './checkpoint-restore.js';
 import type { WorkflowContext } from './context.js';
 import type { ReportRestore, RunReport } from './report.js';
@@ -49,10 +50,30 @@ async function lastRun(ctx: WorkflowContext, branch: string): Promise<{ run: Run
   }
 }
 
-/** Undo the last run on a branch. */
-export async function runRollback(ctx: WorkflowContext, opts: { branch: string; strategy?: RollbackStrategy }): Promise<RollbackResult> {
+export interface RollbackOptions {
+  branch: string;
+  strategy?: RollbackStrategy;
+  /** Wait for another run on the branch instead of failing with exit 5. */
+  wait?: boolean;
+}
+
+/**
+ * Undo the last run on a branch. Runs under the branch's run lock (exit 5 when another run holds it,
+ * unless `wait`), taken before the last run is read so that it cannot be a run still in progress.
+ */
+export async function runRollback(ctx: WorkflowContext, opts: RollbackOptions): Promise<RollbackResult> {
   const strategy = opts.strategy ?? 'checkpoint';
   const branch = (await ctx.platform.getBranch(opts.branch)).name;
+  const lock = await lockBranch(ctx, branch, { wait: opts.wait });
+  try {
+    return await rollbackLocked(ctx, branch, strategy, lock, opts.wait);
+  } finally {
+    await lock.release();
+  }
+}
+
+/** The rollback itself, with the lock held; releases it before the branch is changed. */
+async function rollbackLocked(ctx: WorkflowContext, branch: string, strategy: RollbackStrategy, lock: BranchLock, wait?: boolean): Promise<RollbackResult> {
   const { run, appliedByRun, previousVersion } = await lastRun(ctx, branch);
   const summary = { id: run.id, command: run.command, startedAt: run.startedAt, checkpoint: run.checkpoint };
   if (strategy === 'down' && !appliedByRun.length) {
@@ -67,10 +88,14 @@ export async function runRollback(ctx: WorkflowContext, opts: { branch: string; 
     throw notConfirmed('rollback');
   }
   if (strategy === 'down') {
-    const down = await migrate(ctx, { direction: 'down', branch, to: previousVersion, viaRollback: true });
+    // `migrate` takes the run lock on its own session; a second session of ours would be refused.
+    await lock.release();
+    const down = await migrate(ctx, { direction: 'down', branch, to: previousVersion, wait, viaRollback: true });
     return { branch, strategy, run: summary, down };
   }
   const expected = (run.report as RunReport | null)?.integrity?.before;
+  // Released right before the restore: it restarts the branch's compute, ending every session on it.
+  await lock.release();
   const restored = await restoreFromCheckpoint(ctx, branch, run.checkpoint!, expected);
   const restore: ReportRestore = { source: restored.source, backup: restored.backup, ...(restored.snapshotMatches === undefined ? {} : { snapshotMatches: restored.snapshotMatches }) };
   const db = await connect(await ctx.platform.connectionUri(branch));

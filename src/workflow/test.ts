@@ -16,6 +16,8 @@ export interface TestOptions {
   fresh?: boolean;
   /** Extra `--run` commands. */
   run?: string[];
+  /** Wait for another run's lock on the branch (refresh and run) instead of failing with exit 5. */
+  wait?: boolean;
 }
 
 export interface TestResult extends GuardedRunResult {
@@ -37,7 +39,7 @@ export async function runTest(ctx: WorkflowContext, opts: TestOptions): Promise<
   await seedIfCreated(ctx);
   const parent = parentOf(ctx, env);
   const ensured = await ensureEnvironmentBranch(ctx, env);
-  const refresh = opts.fresh && !ensured.created ? await refreshBranch(ctx, env.branch, parent) : undefined;
+  const refresh = opts.fresh && !ensured.created ? await refreshBranch(ctx, env.branch, parent, { wait: opts.wait }) : undefined;
   const db = await connect(await ctx.platform.connectionUri(env.branch));
   let refreshedAt: string | undefined;
   try {
@@ -49,7 +51,7 @@ export async function runTest(ctx: WorkflowContext, opts: TestOptions): Promise<
   if (ensured.created) notes.push(`created branch ${env.branch} from ${parent}`);
   if (refresh) notes.push(`refreshed ${env.branch} from ${parent}; previous state kept as ${refresh.backup}`);
   const result = await guardedRun(ctx, {
-    command: 'test', environment: env, runCommands, reversibility: env.checks.reversibility, parent, refreshedAt, notes,
+    command: 'test', environment: env, runCommands, reversibility: env.checks.reversibility, parent, refreshedAt, notes, wait: opts.wait,
   });
   return { ...result, createdBranch: ensured.created, ...(refresh ? { refresh } : {}) };
 }
