@@ -78,6 +78,25 @@ export function configureClient(client: Client, relay?: Relay): void {
   cfg.forceDisablePgSSL = true;
 }
 
+/** How long a polite close may take before the socket is dropped. */
+const CLOSE_TIMEOUT_MS = 5000;
+
+/**
+ * client.end() waits for the server's goodbye, which a dead server never sends: after `ms` the
+ * socket is destroyed instead, so closing a session can never hang a run.
+ */
+async function endWithin(client: Client, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)));
+  try {
+    const outcome = await Promise.race([client.end().then(() => 'ended' as const, () => 'ended' as const), timedOut]);
+    // The driver's socket is not in its typings; destroying it is the only way to let go of a dead session.
+    if (outcome === 'timeout') (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Open a direct session to the database at `uri`. */
 export async function connect(uri: string): Promise<DbClient> {
   const local = isLocalUri(uri);
@@ -91,6 +110,9 @@ export async function connect(uri: string): Promise<DbClient> {
   }
   // Errors on an idle session (server restart, network) must not crash the process.
   client.on('error', () => undefined);
+  // A session the server ended (a compute that died, a restore) never answers end(): see close().
+  let ended = false;
+  client.on('end', () => (ended = true));
   try {
     await client.connect();
   } catch (err) {
@@ -126,7 +148,7 @@ export async function connect(uri: string): Promise<DbClient> {
       if (closed) return;
       closed = true;
       try {
-        await client.end();
+        if (!ended) await endWithin(client, CLOSE_TIMEOUT_MS);
       } finally {
         if (usesRelay) await releaseRelay();
       }

@@ -30,6 +30,28 @@ describe('connect (serverless driver through the local relay)', () => {
     await connect(bad).catch((err: Error) => expect(err.message).not.toContain('wrong-pass-xyz'));
   });
 
+  it('a session whose server process died: the query rejects and close() returns instead of hanging', async () => {
+    const db = await connect(mainUri);
+    const { pid } = (await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!;
+    const sleeping = db.query('SELECT pg_sleep(60)');
+    await new Promise((r) => setTimeout(r, 300));
+    // SIGKILL, as a crash or the OOM killer would: the server sends no goodbye
+    process.kill(pid, 'SIGKILL');
+    await expect(sleeping).rejects.toThrow();
+    await db.close(); // hung forever before: the test would time out here
+    // the compute recovers (the postmaster restarts its backends) and serves new sessions
+    for (let i = 0; ; i++) {
+      const again = await connect(mainUri).catch((err: unknown) => (i < 50 ? undefined : Promise.reject(err)));
+      if (!again) {
+        await new Promise((r) => setTimeout(r, 200));
+        continue;
+      }
+      expect((await again.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+      await again.close();
+      break;
+    }
+  });
+
   it('classifies loopback URIs as local', () => {
     expect(isLocalUri('postgresql://u:p@127.0.0.1:5432/db')).toBe(true);
     expect(isLocalUri('postgresql://u:p@localhost/db')).toBe(true);
