@@ -4,7 +4,7 @@
  * Rounds alternate baseline and runner on fresh databases; medians are reported. Target: ≤ 3 ms
  * added per migration.
  */
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { settingsSchema } from '../src/config/schema.js';
@@ -71,8 +71,8 @@ export async function bench(): Promise<string[]> {
   const engineDir = mkdtempSync(path.join(tmpdir(), 'nm-bench-engine-'));
   chmodSync(engineDir, 0o755);
   const p = await openLocalPlatform({ projectDir: engineDir, env: process.env, settings: settingsSchema.parse({}) });
+  const dir = writeProject();
   try {
-    const dir = writeProject();
     const base: number[] = [];
     const run: number[] = [];
     const fixed: number[] = [];
@@ -94,6 +94,9 @@ export async function bench(): Promise<string[]> {
   } finally {
     await p.stopComputes();
     await p.close();
+    // the engine holds real clusters: leave nothing behind in TMPDIR
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(engineDir, { recursive: true, force: true });
   }
 }
 
