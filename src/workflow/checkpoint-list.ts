@@ -1,9 +1,9 @@
 /** Finding checkpoint branches (`checkpoint/<branch>/<UTC stamp>`) of a branch. */
 import { connect } from '../db/connect.js';
 import { UsageError } from '../errors.js';
-import { listRuns } from '../migrations/history.js';
+import { listRuns } from '../history/store.js';
 import type { Branch } from '../platform/types.js';
-import type { WorkflowContext } from './context.js';
+import type { WorkflowContext } from './workflow-context.js';
 
 const PREFIX = 'checkpoint/';
 

@@ -3,7 +3,7 @@ import { connect } from '../db/connect.js';
 import { PlatformError } from '../errors.js';
 import { compareSnapshots, type IntegritySnapshot, takeSnapshot } from '../verify/snapshot.js';
 import { defaultPreserveName } from '../platform/restore-request.js';
-import { nowOf, type WorkflowContext } from './context.js';
+import { nowOf, type WorkflowContext } from './workflow-context.js';
 import type { ReportRestore } from './report.js';
 
 export interface CheckpointRestore extends ReportRestore {

@@ -8,10 +8,10 @@
 import { loadEnvironment } from '../config/load.js';
 import type { Environment } from '../config/schema.js';
 import { connect } from '../db/connect.js';
-import { listRuns, type RunRecord } from '../migrations/history.js';
+import { listRuns, type RunRecord } from '../history/store.js';
 import type { Migration } from '../migrations/types.js';
-import { findBranch, lastRefreshedAt, parentOf } from './branches.js';
-import { durationMs, nowOf, type WorkflowContext } from './context.js';
+import { findBranch, lastRefreshedAt, parentOf } from './environment-branches.js';
+import { durationMs, nowOf, type WorkflowContext } from './workflow-context.js';
 import type { ReportMigration, RunReport } from './report.js';
 
 export interface GateCheck {

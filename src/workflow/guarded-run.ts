@@ -7,13 +7,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Environment } from '../config/schema.js';
 import { connect } from '../db/connect.js';
-import { finishRun, readApplied, recordRun } from '../migrations/history.js';
-import { createCheckpoint, projectMigrations } from '../migrations/project.js';
-import { type RunResult, runMigrations } from '../migrations/runner.js';
-import { readPartial } from '../migrations/partial.js';
-import { selectMigrations } from '../migrations/select.js';
-import { openRunSession, type RunSession } from '../migrations/session.js';
-import { assertRunnable, compareWithHistory } from '../migrations/state.js';
+import { finishRun, readApplied, recordRun } from '../history/store.js';
+import { createCheckpoint, projectMigrations } from '../run/run-context.js';
+import { type RunResult, runMigrations } from '../executors/native-runner.js';
+import { readPartial } from '../history/partial.js';
+import { selectMigrations } from '../run/select.js';
+import { openRunSession, type RunSession } from '../run/run-lock.js';
+import { assertRunnable, compareWithHistory } from '../history/compare.js';
 import type { Migration } from '../migrations/types.js';
 import { listAssertionFiles, loadAssertionFile } from '../verify/assertions.js';
 import { type CatalogFingerprint, takeFingerprint } from '../verify/fingerprint.js';
@@ -21,10 +21,10 @@ import { type IntegritySnapshot, takeSnapshot } from '../verify/snapshot.js';
 import { assertCommandsExist } from '../verify/user-commands.js';
 import { verifyAfterApply } from '../verify/verify.js';
 import { restoreFromCheckpoint } from './checkpoint-restore.js';
-import { nowOf, type WorkflowContext } from './context.js';
+import { nowOf, type WorkflowContext } from './workflow-context.js';
 import { PhaseTimer, type ReportMigration, type RunReport, saveReport, type WorkflowCommand } from './report.js';
 import { checkReversibility } from './reversibility.js';
-import { tablesTouchedBy } from './touched.js';
+import { tablesTouchedBy } from './touched-tables.js';
 
 export interface GuardedRunOptions {
   command: Extract<WorkflowCommand, 'test' | 'promote'>;

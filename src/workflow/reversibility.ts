@@ -4,11 +4,11 @@
  * The scratch branch is always deleted afterwards.
  */
 import { connect } from '../db/connect.js';
-import { runMigrations } from '../migrations/runner.js';
+import { runMigrations } from '../executors/native-runner.js';
 import type { Migration } from '../migrations/types.js';
 import { type CatalogFingerprint, takeFingerprint } from '../verify/fingerprint.js';
-import { diffFingerprints, renderSchemaDiff } from '../verify/schema-diff.js';
-import { nowOf, stamp, type WorkflowContext } from './context.js';
+import { diffFingerprints, renderSchemaDiff } from '../verify/fingerprint-diff.js';
+import { nowOf, stamp, type WorkflowContext } from './workflow-context.js';
 import type { ReportReversibility } from './report.js';
 
 export interface ReversibilityInput {

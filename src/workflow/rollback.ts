@@ -6,12 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import { connect } from '../db/connect.js';
 import { notConfirmed, UsageError } from '../errors.js';
-import { finishRun, listRuns, readApplied, recordRun, type RunRecord } from '../migrations/history.js';
+import { finishRun, listRuns, readApplied, recordRun, type RunRecord } from '../history/store.js';
 import { compareVersions } from '../migrations/naming.js';
-import { type MigrateReport, migrate } from '../migrations/run.js';
+import { type MigrateReport, migrate } from './migrate.js';
 import { type BranchLock, lockBranch } from './branch-lock.js';
 import { restoreFromCheckpoint } from './checkpoint-restore.js';
-import type { WorkflowContext } from './context.js';
+import type { WorkflowContext } from './workflow-context.js';
 import type { ReportRestore, RunReport } from './report.js';
 
 export type RollbackStrategy = 'checkpoint' | 'down';

@@ -8,14 +8,14 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, PlatformError, UsageError } from '../errors.js';
-import { finishRun, readApplied, recordRun } from '../migrations/history.js';
-import { projectMigrations } from '../migrations/project.js';
-import { runMigrations } from '../migrations/runner.js';
-import { selectMigrations } from '../migrations/select.js';
-import { openRunSession } from '../migrations/session.js';
-import { compareWithHistory } from '../migrations/state.js';
+import { finishRun, readApplied, recordRun } from '../history/store.js';
+import { projectMigrations } from '../run/run-context.js';
+import { runMigrations } from '../executors/native-runner.js';
+import { selectMigrations } from '../run/select.js';
+import { openRunSession } from '../run/run-lock.js';
+import { compareWithHistory } from '../history/compare.js';
 import type { Platform } from '../platform/types.js';
-import type { WorkflowContext } from './context.js';
+import type { WorkflowContext } from './workflow-context.js';
 
 export interface SeedResult {
   file: string;

@@ -2,10 +2,10 @@
 import { loadEnvironment } from '../config/load.js';
 import { connect } from '../db/connect.js';
 import { UsageError } from '../errors.js';
-import { projectMigrations } from '../migrations/project.js';
+import { projectMigrations } from '../run/run-context.js';
 import { assertCommandsExist } from '../verify/user-commands.js';
-import { ensureEnvironmentBranch, lastRefreshedAt, parentOf, type RefreshResult, refreshBranch } from './branches.js';
-import type { WorkflowContext } from './context.js';
+import { ensureEnvironmentBranch, lastRefreshedAt, parentOf, type RefreshResult, refreshBranch } from './environment-branches.js';
+import type { WorkflowContext } from './workflow-context.js';
 import { type GuardedRunResult, guardedRun, loadAssertions } from './guarded-run.js';
 import { seedIfCreated } from './seed.js';
 

@@ -7,7 +7,7 @@ import { checkNewName, preparePoint, resolveBranch, toBranch } from './branch-op
 import { adminQuery, runningPid } from './cluster.js';
 import { pickPort } from './ports.js';
 import { ensureRunning, isServing, stopCompute } from './computes.js';
-import { type EngineContext, handleFor } from './context.js';
+import { type EngineContext, handleFor } from './engine-context.js';
 import { acquireLock } from './lock.js';
 import { adopt } from './materialize.js';
 import { restoreBranchLocked } from './restore.js';

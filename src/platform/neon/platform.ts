@@ -11,7 +11,7 @@ import type {
   RestoreResult,
 } from '../types.js';
 import { checkPointInTime } from './point-in-time.js';
-import { findNeonBranchByName, listNeonBranches, resolveNeonBranch, toBranch } from './branches.js';
+import { findNeonBranchByName, listNeonBranches, resolveNeonBranch, toBranch } from './branch-api.js';
 import { NeonClient, type NeonClientOptions } from './client.js';
 import { DEFAULT_OPERATION_WAIT, type OperationWaitPolicy, pendingOperationsOf, waitForOperations } from './operations.js';
 import {

@@ -7,13 +7,13 @@
 import { randomUUID } from 'node:crypto';
 import { connect } from '../db/connect.js';
 import { UsageError } from '../errors.js';
-import { finishRun, readApplied, recordRun } from '../migrations/history.js';
+import { finishRun, readApplied, recordRun } from '../history/store.js';
 import { executeRestore, type RestorePlan } from '../platform/restore-request.js';
 import type { Branch } from '../platform/types.js';
 import { compareSnapshots, type TableDelta, takeSnapshot } from '../verify/snapshot.js';
 import { type BranchLockOptions, lockBranch } from './branch-lock.js';
 import { resolveCheckpoint } from './checkpoint-list.js';
-import { nowOf, stamp, type WorkflowContext } from './context.js';
+import { nowOf, stamp, type WorkflowContext } from './workflow-context.js';
 
 export interface RestoreDryRun {
   branch: string;

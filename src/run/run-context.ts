@@ -2,8 +2,8 @@
 import type { Settings } from '../config/schema.js';
 import { ConflictError } from '../errors.js';
 import type { Branch, Platform } from '../platform/types.js';
-import { loadMigrations } from './load.js';
-import type { Migration } from './types.js';
+import { loadMigrations } from '../migrations/load.js';
+import type { Migration } from '../migrations/types.js';
 
 export interface MigrationProject {
   projectDir: string;

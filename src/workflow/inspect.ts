@@ -2,15 +2,15 @@
 import { randomUUID } from 'node:crypto';
 import { connect } from '../db/connect.js';
 import { UsageError } from '../errors.js';
-import { finishRunSql, HISTORY_DDL, insertRunSql, readApplied, type AppliedRow } from './history.js';
-import { versionArgument } from './naming.js';
-import { readPartial } from './partial.js';
-import { type MigrationProject, platformOf, projectMigrations } from './project.js';
-import { type Direction, type Selection, selectMigrations, validateSelection } from './select.js';
-import { RUN_LOCK_KEY } from './session.js';
-import { assertRunnable, type BranchState, compareWithHistory } from './state.js';
-import { joinStatements, migrationSteps } from './steps.js';
-import type { Migration } from './types.js';
+import { finishRunSql, HISTORY_DDL, insertRunSql, readApplied, type AppliedRow } from '../history/store.js';
+import { versionArgument } from '../migrations/naming.js';
+import { readPartial } from '../history/partial.js';
+import { type MigrationProject, platformOf, projectMigrations } from '../run/run-context.js';
+import { type Direction, type Selection, selectMigrations, validateSelection } from '../run/select.js';
+import { RUN_LOCK_KEY } from '../run/run-lock.js';
+import { assertRunnable, type BranchState, compareWithHistory } from '../history/compare.js';
+import { joinStatements, migrationSteps } from '../executors/native-steps.js';
+import type { Migration } from '../migrations/types.js';
 
 export interface StatusReport extends Omit<BranchState, 'applied'> {
   branch: string;

@@ -8,11 +8,11 @@ import { randomUUID } from 'node:crypto';
 import type { Environment } from '../config/schema.js';
 import { connect } from '../db/connect.js';
 import { BranchNotFoundError, GateError, UsageError } from '../errors.js';
-import { finishRun, listRuns, recordRun } from '../migrations/history.js';
+import { finishRun, listRuns, recordRun } from '../history/store.js';
 import type { Branch } from '../platform/types.js';
 import { defaultPreserveName } from '../platform/restore-request.js';
 import { type BranchLockOptions, lockBranch } from './branch-lock.js';
-import { nowOf, type WorkflowContext } from './context.js';
+import { nowOf, type WorkflowContext } from './workflow-context.js';
 
 /** The branch an environment is created from and refreshed from. */
 export function parentOf(ctx: WorkflowContext, env: Environment): string {

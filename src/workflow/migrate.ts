@@ -5,15 +5,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { MigrationFileError, UsageError } from '../errors.js';
-import { confirmGateSkip, environmentGate, gateRefusal, type GateSkip, resolvedGate } from './branch-gate.js';
-import { acceptChecksum, finishRun, readApplied, recordRun } from './history.js';
-import { versionArgument } from './naming.js';
-import { createCheckpoint, type MigrationProject, platformOf, projectMigrations } from './project.js';
-import { type MigrationResult, type RunOutcome, runMigrations } from './runner.js';
-import { assertKnownTarget, type Direction, type Selection, selectMigrations, validateSelection } from './select.js';
-import { readPartial, resumePoint } from './partial.js';
-import { openRunSession } from './session.js';
-import { assertRunnable, compareWithHistory } from './state.js';
+import { confirmGateSkip, environmentGate, gateRefusal, type GateSkip, resolvedGate } from '../run/branch-gate.js';
+import { acceptChecksum, finishRun, readApplied, recordRun } from '../history/store.js';
+import { versionArgument } from '../migrations/naming.js';
+import { createCheckpoint, type MigrationProject, platformOf, projectMigrations } from '../run/run-context.js';
+import { type MigrationResult, type RunOutcome, runMigrations } from '../executors/native-runner.js';
+import { assertKnownTarget, type Direction, type Selection, selectMigrations, validateSelection } from '../run/select.js';
+import { readPartial, resumePoint } from '../history/partial.js';
+import { openRunSession } from '../run/run-lock.js';
+import { assertRunnable, compareWithHistory } from '../history/compare.js';
 
 export interface MigrateOptions extends Selection {
   direction: Direction;

@@ -1,8 +1,8 @@
 /** Choosing which migrations a run applies or reverts (`--to V`, `--steps N`). */
 import { MigrationFileError, UsageError } from '../errors.js';
-import { compareVersions, versionArgument } from './naming.js';
-import type { BranchState } from './state.js';
-import type { Migration } from './types.js';
+import { compareVersions, versionArgument } from '../migrations/naming.js';
+import type { BranchState } from '../history/compare.js';
+import type { Migration } from '../migrations/types.js';
 
 export type Direction = 'up' | 'down';
 
