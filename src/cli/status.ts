@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { migrationStatus, type StatusReport } from '../workflow/inspect.js';
 import { ExitCode } from '../errors.js';
-import { acceptMigration } from '../workflow/migrate.js';
+import { acceptMigration } from '../workflow/accept.js';
 import { action } from './context.js';
 import { log } from './output.js';
 

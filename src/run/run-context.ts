@@ -1,19 +1,29 @@
-/** What the library's command functions need: the project, its settings, the platform, a logger. */
+/** What the run pipeline and the library's command functions need: project, settings, platform, I/O. */
 import type { Settings } from '../config/schema.js';
-import { ConflictError } from '../errors.js';
-import type { Branch, Platform } from '../platform/types.js';
 import { loadMigrations } from '../migrations/load.js';
 import type { Migration } from '../migrations/types.js';
+import type { Platform } from '../platform/types.js';
 
-export interface MigrationProject {
+/** A project with its platform open: what a run needs. */
+export interface RunContext {
   projectDir: string;
   settings: Settings;
-  /** The platform, or a function opening it (called only once inputs are validated). */
-  platform: Platform | (() => Promise<Platform>);
+  /** Process environment (PATH for --run and wrapped tools, NEON_MIGRATE_SEED_TASKS...). */
+  env: NodeJS.ProcessEnv;
+  platform: Platform;
   /** Progress lines (the CLI sends them to stderr). */
   log?: (message: string) => void;
   /** Ask for confirmation (the CLI's `--yes` / TTY prompt); absent = refuse when one is needed. */
   confirm?: (question: string) => Promise<boolean>;
+  /** The clock, injectable for tests of age limits. */
+  now?: () => Date;
+}
+
+/** A project whose platform opens only once inputs are validated (`up`, `down`, `status`, `plan`). */
+export interface MigrationProject extends Omit<RunContext, 'platform' | 'env'> {
+  /** The platform, or a function opening it (called only once inputs are validated). */
+  platform: Platform | (() => Promise<Platform>);
+  env?: NodeJS.ProcessEnv;
 }
 
 /** The project's platform, opening it on first use. */
@@ -26,20 +36,12 @@ export function projectMigrations(p: Pick<MigrationProject, 'projectDir' | 'sett
   return loadMigrations(p.projectDir, p.settings.migrationsDir);
 }
 
-/** `YYYYMMDDTHHMMSSZ` in UTC. */
-export function utcStamp(now = new Date()): string {
-  return now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+/** The current time of a context. */
+export function nowOf(ctx: Pick<RunContext, 'now'>): Date {
+  return ctx.now ? ctx.now() : new Date();
 }
 
-/** Take a checkpoint branch of `branch` (DESIGN §4), named `checkpoint/<branch>/<UTC stamp>`. */
-export async function createCheckpoint(platform: Platform, branch: string, now = new Date()): Promise<Branch> {
-  const base = `checkpoint/${branch}/${utcStamp(now)}`;
-  // Two runs within one second would collide on the name: suffix rather than fail.
-  for (let i = 0; ; i++) {
-    try {
-      return await platform.createBranch({ name: i === 0 ? base : `${base}-${i}`, parent: branch });
-    } catch (err) {
-      if (!(err instanceof ConflictError) || i >= 9) throw err;
-    }
-  }
+/** `YYYYMMDDTHHMMSSZ` in UTC, for generated branch names. */
+export function utcStamp(now = new Date()): string {
+  return now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 }

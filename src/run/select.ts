@@ -1,8 +1,10 @@
 /** Choosing which migrations a run applies or reverts (`--to V`, `--steps N`). */
 import { MigrationFileError, UsageError } from '../errors.js';
-import { compareVersions, versionArgument } from '../migrations/naming.js';
+import { versionArgument } from '../migrations/naming.js';
 import type { BranchState } from '../history/compare.js';
 import type { Migration } from '../migrations/types.js';
+import { unitOf } from '../executors/native.js';
+import type { ExecutorState, ExecutorUnit } from '../executors/types.js';
 
 export type Direction = 'up' | 'down';
 
@@ -33,26 +35,53 @@ export function assertKnownTarget(direction: Direction, migrations: Migration[],
   );
 }
 
-/** The migrations a run touches, in execution order. Down defaults to one step. */
-export function selectMigrations(direction: Direction, migrations: Migration[], state: BranchState, sel: Selection): Migration[] {
+/**
+ * The units a run applies or reverts, in execution order, by position in the executor's lists
+ * (pending in apply order, applied in apply order), so wrapped tools' revisions select the same
+ * way as our versions. Down defaults to one step; `--to 0` reverts everything.
+ */
+export function selectUnits(direction: Direction, state: Pick<ExecutorState, 'applied' | 'pending'>, sel: Selection): ExecutorUnit[] {
   const { to, steps } = validateSelection(sel);
-  assertKnownTarget(direction, migrations, to, sel.to, state.applied.map((a) => a.version));
-  const appliedVersions = new Set(state.entries.filter((e) => e.state !== 'pending').map((e) => e.version));
+  const known = (v: string) => state.pending.some((u) => u.version === v) || state.applied.some((u) => u.version === v);
+  if (to !== undefined && !(direction === 'down' && to === '0') && !known(to)) assertKnownTarget(direction, [], to, sel.to);
   if (direction === 'up') {
-    let pending = migrations.filter((m) => !appliedVersions.has(m.version));
-    if (to !== undefined) pending = pending.filter((m) => compareVersions(m.version, to) <= 0);
-    if (steps !== undefined) pending = pending.slice(0, steps);
-    return pending;
+    let pending = state.pending;
+    if (to !== undefined) {
+      const at = pending.findIndex((u) => u.version === to);
+      pending = at < 0 ? [] : pending.slice(0, at + 1);
+    }
+    return steps !== undefined ? pending.slice(0, steps) : pending;
   }
-  const applied = migrations.filter((m) => appliedVersions.has(m.version)).reverse();
-  const chosen = to !== undefined ? applied.filter((m) => compareVersions(m.version, to) > 0) : applied.slice(0, steps ?? 1);
-  const irreversible = chosen.find((m) => !m.reversible);
+  const applied = [...state.applied].reverse();
+  let chosen: ExecutorUnit[];
+  if (to === undefined) chosen = applied.slice(0, steps ?? 1);
+  else if (to === '0') chosen = applied;
+  else {
+    const at = applied.findIndex((u) => u.version === to);
+    chosen = at < 0 ? [] : applied.slice(0, at);
+  }
+  const irreversible = chosen.find((u) => !u.reversible);
   if (irreversible) {
+    const file = irreversible.file ?? irreversible.name;
     throw new MigrationFileError(
-      `${irreversible.upFile} has no down migration, so it cannot be reverted`,
-      irreversible.kind === 'ts' ? `export a down(ctx) from ${irreversible.upFile}` : `add ${irreversible.upFile.replace(/up\.sql$/, 'down.sql')}, or restore from the checkpoint with \`neon-migrate rollback\``,
+      `${file} has no down migration, so it cannot be reverted`,
+      file.endsWith('.ts')
+        ? `export a down(ctx) from ${file}`
+        : `add ${file.replace(/up\.sql$/, 'down.sql')}, or restore from the checkpoint with \`neon-migrate rollback\``,
       'NO_DOWN',
     );
   }
   return chosen;
+}
+
+/** The migrations a run touches, in execution order (selectUnits over a branch state of our files). */
+export function selectMigrations(direction: Direction, migrations: Migration[], state: BranchState, sel: Selection): Migration[] {
+  const applied = new Set(state.entries.filter((e) => e.state !== 'pending').map((e) => e.version));
+  const units = migrations.map(unitOf);
+  const chosen = selectUnits(direction, {
+    applied: units.filter((u) => applied.has(u.version)),
+    pending: units.filter((u) => !applied.has(u.version)),
+  }, sel);
+  const byVersion = new Map(migrations.map((m) => [m.version, m]));
+  return chosen.map((u) => byVersion.get(u.version)!);
 }

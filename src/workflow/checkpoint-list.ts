@@ -1,5 +1,5 @@
 /** Finding checkpoint branches (`checkpoint/<branch>/<UTC stamp>`) of a branch. */
-import { connect } from '../db/connect.js';
+import { withBranchDb } from '../run/scoped.js';
 import { UsageError } from '../errors.js';
 import { listRuns } from '../history/store.js';
 import type { Branch } from '../platform/types.js';
@@ -44,10 +44,7 @@ export async function resolveCheckpoint(ctx: WorkflowContext, branch: string, id
 
 /** The checkpoint name recorded by the latest run on `branch` that took one (read from its history). */
 export async function latestRunCheckpoint(ctx: WorkflowContext, branch: string): Promise<string | undefined> {
-  const db = await connect(await ctx.platform.connectionUri(branch));
-  try {
-    return (await listRuns(db, { limit: 50 })).find((r) => r.branch === branch && r.checkpoint)?.checkpoint ?? undefined;
-  } finally {
-    await db.close();
-  }
+  return withBranchDb(ctx.platform, branch, async (db) =>
+    (await listRuns(db, { limit: 50 })).find((r) => r.branch === branch && r.checkpoint)?.checkpoint ?? undefined,
+  );
 }

@@ -1,6 +1,6 @@
 /** `status` and `plan` as library functions: read-only views of a branch (or of a given applied set). */
 import { randomUUID } from 'node:crypto';
-import { connect } from '../db/connect.js';
+import { withBranchDb } from '../run/scoped.js';
 import { UsageError } from '../errors.js';
 import { finishRunSql, HISTORY_DDL, insertRunSql, readApplied, type AppliedRow } from '../history/store.js';
 import { versionArgument } from '../migrations/naming.js';
@@ -18,12 +18,9 @@ export interface StatusReport extends Omit<BranchState, 'applied'> {
 }
 
 async function branchState(p: MigrationProject, branch: string, migrations: Migration[]): Promise<BranchState> {
-  const db = await connect(await (await platformOf(p)).connectionUri(branch));
-  try {
-    return compareWithHistory(migrations, await readApplied(db), await readPartial(db));
-  } finally {
-    await db.close();
-  }
+  return withBranchDb(await platformOf(p), branch, async (db) =>
+    compareWithHistory(migrations, await readApplied(db), await readPartial(db)),
+  );
 }
 
 /** Applied, pending, drifted and missing migrations on a branch. */

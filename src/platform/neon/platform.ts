@@ -9,6 +9,7 @@ import type {
   ProjectInfo,
   RestoreOptions,
   RestoreResult,
+  SchemaDiffOptions,
 } from '../types.js';
 import { checkPointInTime } from './point-in-time.js';
 import { findNeonBranchByName, listNeonBranches, resolveNeonBranch, toBranch } from './branch-api.js';
@@ -25,10 +26,6 @@ import {
 
 export interface NeonPlatformOptions extends NeonClientOptions {
   operations?: Partial<OperationWaitPolicy>;
-}
-
-export interface SchemaDiffOptions {
-  database?: string;
 }
 
 export class NeonPlatform implements Platform {
