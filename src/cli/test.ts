@@ -13,11 +13,12 @@ export function registerTest(program: Command): void {
     .option('--fresh', 'first refresh the branch from its parent (the old state is kept as a backup branch)')
     .option('--run <command>', 'a check command run with DATABASE_URL set to the branch (repeatable)', collect, [])
     .option('--wait', 'wait for another run on the branch instead of failing (exit 5)')
+    .option('--resume', 'continue an interrupted test run (apply what is left, verify, check reversibility, record)')
     .addOption(formatOption())
     .action(
-      action(async (ctx, opts: { branch: string; fresh?: boolean; run: string[]; format: string; wait?: boolean }) => {
+      action(async (ctx, opts: { branch: string; fresh?: boolean; run: string[]; format: string; wait?: boolean; resume?: boolean }) => {
         await validateBeforeOpening(ctx, opts.branch);
-        const result = await runTest(await workflowContext(ctx), { branch: opts.branch, fresh: opts.fresh, run: opts.run, wait: opts.wait });
+        const result = await runTest(await workflowContext(ctx), { branch: opts.branch, fresh: opts.fresh, run: opts.run, wait: opts.wait, resume: opts.resume });
         return reportOutput(result.report, result.reportFile, opts.format, { createdBranch: result.createdBranch, refresh: result.refresh ?? null });
       }),
     );

@@ -1,6 +1,7 @@
 /** `status --accept V`: accept a deliberate edit of an applied migration (recorded as a run). */
 import { randomUUID } from 'node:crypto';
 import { MigrationFileError, UsageError } from '../errors.js';
+import { interruptedError, runningRecords, touchedNothing } from '../history/interrupted.js';
 import { acceptChecksum, readApplied } from '../history/store.js';
 import { versionArgument } from '../migrations/naming.js';
 import { type MigrationProject, platformOf, projectMigrations } from '../run/run-context.js';
@@ -24,6 +25,8 @@ export async function acceptMigration(p: MigrationProject, options: { version: s
   if (!m) throw new UsageError(`--accept ${options.version}: no migration file has version ${version}`, 'run `neon-migrate status` to see the versions', 'UNKNOWN_VERSION');
   const uri = await (await platformOf(p)).connectionUri(branch);
   return withRunLock(uri, { branch, wait: options.wait, timeouts: p.settings.timeouts }, async ({ db }) => {
+    const interrupted = (await runningRecords(db)).find((r) => !touchedNothing(r));
+    if (interrupted) throw interruptedError(interrupted, branch, 0);
     const row = (await readApplied(db)).find((a) => a.version === version);
     if (!row) {
       throw new MigrationFileError(

@@ -9,6 +9,7 @@
  */
 import { LockedError } from '../errors.js';
 import { openRunSession, type RunSession } from '../run/run-lock.js';
+import { sweepScratchBranches } from '../run/scratch-sweep.js';
 import type { WorkflowContext } from './workflow-context.js';
 
 export interface BranchLock {
@@ -46,6 +47,7 @@ export async function lockBranch(ctx: WorkflowContext, branch: string, options: 
     if (err instanceof LockedError) throw err;
     ctx.log?.(`could not connect to ${branch} to take its run lock (${(err as Error).message}); going on without it`);
   }
+  if (session) await sweepScratchBranches(ctx.platform, branch, ctx.log);
   return {
     branch,
     held: session !== undefined,

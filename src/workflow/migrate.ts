@@ -23,6 +23,8 @@ export interface MigrateOptions extends Selection {
   skipGate?: boolean;
   /** Set by `rollback --strategy down`: the sanctioned, already confirmed way to revert a gated branch (recorded too). */
   viaRollback?: boolean;
+  /** Set by `rollback --strategy down` of an interrupted run: that run's id (marked `undone`). */
+  resolves?: string;
 }
 
 export interface MigrateReport {
@@ -66,9 +68,18 @@ export async function migrate(p: MigrationProject, options: MigrateOptions): Pro
     executor,
     direction: options.direction,
     wait: options.wait,
-    select: (state) => {
+    resume: options.resume,
+    ...(options.resolves ? { resolves: options.resolves } : {}),
+    select: (state, info) => {
       const chosen = selectUnits(options.direction, state, options);
       const resume = executor.resumeAt;
+      if (options.resume && !resume && !info.resumedRun) {
+        throw new UsageError(
+          `--resume: no migration stopped partway and no ${options.direction} run was interrupted on branch "${branch}"`,
+          `run \`neon-migrate ${options.direction}\` without --resume`,
+          'NOTHING_TO_RESUME',
+        );
+      }
       if (resume && chosen[0]?.version !== resume.version) {
         throw new UsageError(
           `--resume: the selection does not start with the migration that stopped partway (version ${resume.version})`,

@@ -15,6 +15,8 @@ export interface PromoteOptions {
   to?: string;
   run?: string[];
   wait?: boolean;
+  /** Continue an interrupted promote. */
+  resume?: boolean;
 }
 
 export interface PromoteResult extends GuardedRunResult {
@@ -43,6 +45,7 @@ export async function runPromote(ctx: WorkflowContext, opts: PromoteOptions): Pr
     runCommands,
     reversibility: target.checks.reversibility,
     wait: opts.wait,
+    resume: opts.resume,
     beforeTouch: async (pending) => {
       gate = await checkGate(ctx, target, required, pending);
       if (!gate.passed) {

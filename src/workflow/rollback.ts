@@ -86,7 +86,8 @@ async function rollbackLocked(ctx: WorkflowContext, branch: string, strategy: Ro
   if (strategy === 'down') {
     // `migrate` takes the run lock on its own session; a second session of ours would be refused.
     await lock.release();
-    const down = await migrate(ctx, { direction: 'down', branch, to: previousVersion, wait, viaRollback: true });
+    const resolves = run.status === 'running' ? { resolves: run.id } : {};
+    const down = await migrate(ctx, { direction: 'down', branch, to: previousVersion, wait, viaRollback: true, ...resolves });
     return { branch, strategy, run: summary, down };
   }
   const expected = (run.report as RunReport | null)?.integrity?.before;

@@ -18,6 +18,8 @@ export interface TestOptions {
   run?: string[];
   /** Wait for another run's lock on the branch (refresh and run) instead of failing with exit 5. */
   wait?: boolean;
+  /** Continue an interrupted test run on the branch. */
+  resume?: boolean;
 }
 
 export interface TestResult extends GuardedRunResult {
@@ -46,7 +48,7 @@ export async function runTest(ctx: WorkflowContext, opts: TestOptions): Promise<
   if (ensured.created) notes.push(`created branch ${env.branch} from ${parent}`);
   if (refresh) notes.push(`refreshed ${env.branch} from ${parent}; previous state kept as ${refresh.backup}`);
   const result = await guardedRun(ctx, {
-    command: 'test', environment: env, runCommands, reversibility: env.checks.reversibility, parent, refreshedAt, notes, wait: opts.wait,
+    command: 'test', environment: env, runCommands, reversibility: env.checks.reversibility, parent, refreshedAt, notes, wait: opts.wait, resume: opts.resume,
   });
   return { ...result, createdBranch: ensured.created, ...(refresh ? { refresh } : {}) };
 }
