@@ -120,6 +120,16 @@ export class LockedError extends NeonMigrateError {
   }
 }
 
+/** A user table stayed locked by another session past lock_timeout (exit 5: retry when it is free). */
+export class TableLockedError extends NeonMigrateError {
+  /** The qualified table name. */
+  readonly table: string;
+  constructor(message: string, hint: string, table: string) {
+    super('TABLE_LOCKED', ExitCode.locked, message, hint);
+    this.table = table;
+  }
+}
+
 /** Replace secrets (passwords in URIs, API keys) with "****" so they never reach output. */
 export function redactSecrets(text: string): string {
   return text

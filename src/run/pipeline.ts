@@ -30,6 +30,8 @@ import { createCheckpoint } from './checkpoint.js';
 import { type CheckpointRestore, restoreFromCheckpoint } from './checkpoint-restore.js';
 import { snapshotPhase, touchedTables, verifyPhase } from './guard.js';
 import { sweepScratchBranches } from './scratch-sweep.js';
+import { phaseError } from './phase-error.js';
+import { branchWasReplaced, isConnectionLoss, lostBranchError, lostConnectionIn } from './lost-branch.js';
 import { PhaseTimer } from './phase-timer.js';
 import { checkReversibility, type ReportReversibility } from './reversibility.js';
 import { nowOf, type RunContext } from './run-context.js';
@@ -59,7 +61,7 @@ export interface PipelinePlan {
   /** The units this run applies or reverts, from the branch's state (`resumedRun`: an interrupted run it continues). */
   select(state: ExecutorState, info: { resumedRun?: string }): ExecutorUnit[];
   /** Before anything is touched (the promote gate, confirmations); may throw; returns report notes. */
-  beforeTouch?(units: ExecutorUnit[]): Promise<string[] | void>;
+  beforeTouch?(units: ExecutorUnit[], db: DbClient): Promise<string[] | void>;
   /** Take a checkpoint first (every run that changes a branch does; the seed of a new project does not). */
   checkpoint?: boolean;
   guard?: GuardOptions;
@@ -95,6 +97,8 @@ export interface PipelineRun {
   /** One line: why the run failed (a guarded run is then restored). */
   failure?: string;
   restore?: CheckpointRestore;
+  /** The phase the run is in (recorded in its history row as it goes). */
+  phase: string;
   /** `nothing-to-do` when no unit was selected; otherwise the status recorded in the history. */
   status: RunStatus | 'nothing-to-do';
 }
@@ -105,10 +109,12 @@ export async function runPipeline(ctx: RunContext, plan: PipelinePlan): Promise<
   const timer = new PhaseTimer();
   const uri = await ctx.platform.connectionUri(branch);
   const run: PipelineRun = {
-    runId: randomUUID(), command: plan.command, branch, uri, startedAt: nowOf(ctx), timer, units: [], notes: [], status: 'running',
+    runId: randomUUID(), command: plan.command, branch, uri, startedAt: nowOf(ctx), timer, units: [], notes: [], status: 'running', phase: 'history',
   };
   const timeouts = plan.timeouts ?? ctx.settings.timeouts ?? DEFAULT_TIMEOUTS;
   const lockOptions = { branch, wait: plan.wait, timeouts };
+  let recorded = false;
+  try {
   await withRunLock(uri, lockOptions, async (session) => {
     const { db } = session;
     const target: ExecutorTarget = { branch, uri, db, runId: run.runId, log: ctx.log, timeouts, env: ctx.env };
@@ -122,7 +128,7 @@ export async function runPipeline(ctx: RunContext, plan: PipelinePlan): Promise<
       run.status = 'nothing-to-do';
       return;
     }
-    run.notes.push(...((await plan.beforeTouch?.(run.units)) ?? []));
+    run.notes.push(...((await plan.beforeTouch?.(run.units, db)) ?? []));
     const touched = plan.guard ? await touchedTables(executor, run.units) : undefined;
     if (resumed) {
       run.checkpoint = resumed.checkpoint ?? undefined;
@@ -133,32 +139,44 @@ export async function runPipeline(ctx: RunContext, plan: PipelinePlan): Promise<
       ctx.log?.(`taking checkpoint of ${branch}`);
       run.checkpoint = (await timer.time('checkpoint', () => createCheckpoint(ctx.platform, branch, nowOf(ctx)))).name;
     }
+    let touchedBranch = false;
     try {
       if (!resumed) await recordRun(db, { id: run.runId, command: plan.command, branch, checkpoint: run.checkpoint ?? null });
+      recorded = true;
       if (plan.guard && !resumed) {
-        await markPhase(db, run.runId, 'snapshot');
+        await enterPhase(db, run, 'snapshot');
         [run.before, run.fingerprintBefore] = await timer.time('snapshot', () => snapshotPhase(db));
         const units = run.units.map((u) => ({ version: u.version, name: u.name }));
         await saveProgress(db, run.runId, { units, before: run.before, fingerprintBefore: run.fingerprintBefore });
       }
-      await markPhase(db, run.runId, 'apply');
+      await enterPhase(db, run, 'apply');
+      touchedBranch = true;
       run.applied = await timer.time('apply', () => applyPhase(plan, target, run.units, state));
       const failed = run.applied.results.find((r) => r.error);
+      if (failed && lostConnectionIn(run.applied)) throw new Error(failed.error!.message);
       if (failed) run.failure = `${failed.name} ${failed.status}: ${failed.error!.location}: ${failed.error!.message}`;
       else if (plan.guard) await guardPhases(ctx, plan, plan.guard, run, db, touched!);
       if (!run.failure) await plan.afterApply?.(db);
     } catch (err) {
+      // The session was cut: maybe another command restored the branch; decided below, without the lock.
+      if (isConnectionLoss(err)) throw err;
+      if (!touchedBranch) {
+        // Nothing was changed: no restore, and no checkpoint kept of an untouched branch.
+        await finishRun(db, run.runId, 'abandoned', { error: (err as Error).message, phase: run.phase }).catch(() => undefined);
+        if (run.checkpoint) await ctx.platform.deleteBranch(run.checkpoint).catch(() => undefined);
+        throw await phaseError(db, run.phase, branch, err);
+      }
       if (!plan.guard) {
         // Not left `running` forever: the history says this run failed, then the error goes up.
         await finishRun(db, run.runId, 'failed', { error: (err as Error).message }).catch(() => undefined);
         throw err;
       }
-      // Anything unexpected after the checkpoint still ends in a restore.
-      run.failure = (err as Error).message;
+      // Anything unexpected after the branch was touched still ends in a restore.
+      run.failure = `${run.phase} phase: ${(err as Error).message}`;
     }
     if (run.failure && plan.guard) return; // restored below, once this session (and its lock) is closed
     run.status = run.applied?.outcome ?? 'succeeded';
-    await markPhase(db, run.runId, 'record');
+    await enterPhase(db, run, 'record');
     const report = plan.report(run);
     await timer.time('record', async () => {
       if (plan.guard && run.status === 'succeeded') await markVerified(db, run.runId, run.units.map((u) => u.version));
@@ -166,6 +184,16 @@ export async function runPipeline(ctx: RunContext, plan: PipelinePlan): Promise<
       await finishRun(db, run.runId, run.status, report);
     });
   });
+  } catch (err) {
+    if (!isConnectionLoss(err)) throw err;
+    if (await branchWasReplaced(ctx, branch, run.runId, run.startedAt, recorded)) {
+      // Its checkpoint is of a state the other command already replaced; keeping it would only leak it.
+      if (run.checkpoint) await ctx.platform.deleteBranch(run.checkpoint).catch(() => undefined);
+      throw lostBranchError(branch, run.phase, plan.command);
+    }
+    if (!plan.guard || !run.checkpoint) throw err;
+    run.failure = (err as Error).message;
+  }
   if (run.failure && plan.guard) {
     await restorePhase(ctx, run);
     const report = plan.report(run);
@@ -256,6 +284,7 @@ async function guardPhases(
   db: DbClient,
   touched: Awaited<ReturnType<typeof touchedTables>>,
 ): Promise<void> {
+  await enterPhase(db, run, 'verify');
   const v = await run.timer.time('verify', () => verifyPhase(ctx, { db, run, guard, touched }));
   run.verification = v;
   if (!v.passed) {
@@ -266,6 +295,7 @@ async function guardPhases(
     run.reversibility = { checked: false, skippedReason: guard.reversibility };
     return;
   }
+  await enterPhase(db, run, 'reversibility');
   const rev = await run.timer.time('reversibility', () =>
     checkReversibility(ctx, {
       branch: run.branch, executor: plan.executor, applied: run.units, runId: run.runId,
@@ -287,4 +317,10 @@ async function restorePhase(ctx: RunContext, run: PipelineRun): Promise<void> {
   if (run.restore.snapshotMatches === false) {
     run.notes.push('the restored branch differs from the pre-run snapshot: something wrote to it during the run');
   }
+}
+
+/** Enter a phase: noted on the run and in its history row (an interrupted run says how far it got). */
+async function enterPhase(db: DbClient, run: PipelineRun, phase: string): Promise<void> {
+  run.phase = phase;
+  await markPhase(db, run.runId, phase);
 }

@@ -7,6 +7,7 @@ import { UsageError } from '../errors.js';
 import { NativeExecutor } from '../executors/native.js';
 import type { MigrationResult, RunOutcome } from '../executors/native-runner.js';
 import { confirmGateSkip, environmentGate, gateRefusal, type GateSkip, resolvedGate } from '../run/branch-gate.js';
+import { guardDestructiveDown, inspectDown } from '../run/destructive-down.js';
 import { runPipeline } from '../run/pipeline.js';
 import { type MigrationProject, platformOf, projectMigrations } from '../run/run-context.js';
 import { assertKnownTarget, type Direction, type Selection, selectUnits, validateSelection } from '../run/select.js';
@@ -89,13 +90,23 @@ export async function migrate(p: MigrationProject, options: MigrateOptions): Pro
       }
       return chosen;
     },
-    beforeTouch: async (chosen) => {
-      if (!gate) return;
+    beforeTouch: async (chosen, db) => {
+      const notes: string[] = [];
+      if (options.direction === 'down' && !options.viaRollback) {
+        const destruction = await inspectDown(db, chosen.map((u) => executor.migration(u)));
+        const confirmed = await guardDestructiveDown(destruction, { branch, to: options.to, confirm: p.confirm });
+        if (confirmed) {
+          notes.push(confirmed);
+          p.log?.(confirmed);
+        }
+      }
+      if (!gate) return notes;
       const verb = options.direction === 'up' ? 'apply' : 'revert';
       const what = `${verb} ${chosen.length} migration(s) on ${branch} (${chosen.map((m) => m.name).join(', ')})`;
       if (!options.viaRollback) await confirmGateSkip(gate, what, p.confirm);
       gateSkipped = { ...gate, by: options.viaRollback ? 'rollback' : 'skip-gate' };
       p.log?.(`gate skipped (${gateSkipped.by}): ${gate.reason}`);
+      return notes;
     },
     report: (r) => {
       report = {

@@ -107,3 +107,48 @@ describe('a promote killed while applying', () => {
     expect(promote.json.report.outcome).toBe('passed');
   });
 });
+
+describe('a restore that lands while a run is applying', () => {
+  it('ends that run with exit 5 and one line, never a raw connection error, and the restore stands', async () => {
+    const { scratchProject } = await import('../support/project.js');
+    const p = scratchProject({
+      '001_base.up.sql': 'CREATE TABLE kept (id int);\nINSERT INTO kept VALUES (1), (2);\n',
+      '001_base.down.sql': 'DROP TABLE kept;\n',
+      '002_slow.up.sql': 'SELECT pg_sleep(60);\nCREATE TABLE never (id int);\n',
+      '002_slow.down.sql': 'DROP TABLE never;\n',
+    });
+    const run = (args: string[]) => execa('node', [BIN, '-C', p.dir, ...args], { reject: false, stdin: 'ignore' });
+    try {
+      expect((await run(['up', '--branch', 'main', '--to', '1'])).exitCode).toBe(0);
+      expect((await run(['branches', 'create', 'side', '--parent', 'main'])).exitCode).toBe(0);
+      // the slow migration holds dev's run lock for a minute
+      const slow = run(['up', '--branch', 'main']);
+      let stderr = '';
+      slow.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+      while (!/applying 002_slow/.test(stderr)) await new Promise((r) => setTimeout(r, 100));
+      // What a restore in the old lock window did: replace the branch under the running migration.
+      const { openPlatform } = await import('../../src/platform/open.js');
+      const platform = await openPlatform({ projectDir: p.dir, env: {}, settings: p.settings });
+      try {
+        await platform.restoreBranch('main', { source: 'side', preserveUnderName: 'main_before_race' });
+        const { withBranchDb, recordFinishedRun } = await import('../../src/run/scoped.js');
+        await withBranchDb(platform, 'main', (db) => recordFinishedRun(db, { command: 'restore', branch: 'main' }, 'succeeded', {}));
+      } finally {
+        await platform.close();
+      }
+      const ended = await slow;
+      expect(ended.exitCode, ended.stderr).toBe(5);
+      const lines = ended.stderr.trim().split('\n').filter((l) => l.startsWith('error:'));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/branch "main" was replaced by another command's restore while this up run was in its apply phase/);
+      expect(ended.stderr).not.toMatch(/Connection terminated/);
+      // main is what the restore made it: the base table, no trace of the slow run, no checkpoint of it left
+      const branches = (await run(['--json', 'branches', 'list'])).stdout;
+      expect(JSON.parse(branches).branches.filter((b: { name: string }) => b.name.startsWith('checkpoint/main/'))).toHaveLength(1);
+      const status = await run(['--json', 'status', '--branch', 'main']);
+      expect(JSON.parse(status.stdout).counts).toMatchObject({ applied: 1, pending: 1, interrupted: 0 });
+    } finally {
+      await run(['local', 'stop']);
+    }
+  });
+});
