@@ -1,9 +1,9 @@
 /**
  * Typed errors with stable codes. The library throws these; `cli/` maps `exitCode` to the
- * process exit status (DESIGN §2). Messages are one line and say how to fix the problem.
+ * process exit status (README, "Exit codes"). Messages are one line and say how to fix the problem.
  */
 
-/** Exit codes of DESIGN §2. */
+/** Exit codes (README, "Exit codes"). */
 export const ExitCode = {
   ok: 0,
   migrationFailed: 1,

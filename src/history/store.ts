@@ -1,5 +1,5 @@
 /**
- * The history in the branch itself (DESIGN §3), schema `neon_migrate`:
+ * The history in the branch itself (docs/architecture.md §1), schema `neon_migrate`:
  * `applied` (one row per applied migration), `runs` (one row per run of any command: up, down,
  * accept, and the workflow's test/promote, whose records the promote gate reads from staging) and
  * `partial` (no-transaction migrations that stopped partway; see partial.ts).

@@ -1,5 +1,5 @@
 /**
- * The promote gate (DESIGN §4), read from the required environment branch's own history: every
+ * The promote gate (docs/architecture.md §2), read from the required environment branch's own history: every
  * migration about to be applied passed `test` there with identical checksums (up file, and the down
  * file that `rollback --strategy down` would run), after that branch
  * was refreshed from the target, and that refresh is no older than `maxRefreshAge` (the stricter of

@@ -1,4 +1,4 @@
-/** `promote`: the gated production run (DESIGN §4). Gate failure → exit 3 with nothing touched. */
+/** `promote`: the gated production run (docs/architecture.md §2). Gate failure → exit 3 with nothing touched. */
 import { loadEnvironment } from '../config/load.js';
 import { GateError, notConfirmed, UsageError } from '../errors.js';
 import { projectMigrations } from '../run/run-context.js';
