@@ -93,7 +93,19 @@ export async function ensureHistory(db: DbClient): Promise<void> {
   await db.query(`BEGIN; SELECT pg_advisory_xact_lock(${DDL_LOCK_KEY}); ${HISTORY_DDL}; COMMIT`);
 }
 
-/** The applied migrations, in version order; empty when the branch has no history yet. */
+/**
+ * The applied migrations, in version order; empty when the branch has no history yet.
+ *
+ * @example
+ * ```ts
+ * const db = await connect(await platform.connectionUri('main'));
+ * try {
+ *   console.log((await readApplied(db)).map((a) => a.version));
+ * } finally {
+ *   await db.close();
+ * }
+ * ```
+ */
 export async function readApplied(db: DbClient): Promise<AppliedRow[]> {
   if (!(await historyExists(db))) return [];
   const res = await db.query<AppliedRow>(
@@ -135,18 +147,41 @@ export function finishRunSql(id: string, status: RunStatus | string, report: unk
   return `UPDATE neon_migrate.runs SET status = ${sqlLiteral(status)}, finished_at = clock_timestamp(), report = ${sqlLiteral(JSON.stringify(report ?? null, redactStrings))}::jsonb WHERE id = ${sqlLiteral(id)}`;
 }
 
-/** Record the start of a run of any command (creates the history schema if needed). */
+/**
+ * Record the start of a run of any command (creates the history schema if needed).
+ *
+ * @example
+ * ```ts
+ * const id = randomUUID();
+ * await recordRun(db, { id, command: 'backfill', branch: 'main', checkpoint: null });
+ * await finishRun(db, id, 'succeeded', { rows: 1200 });
+ * ```
+ */
 export async function recordRun(db: DbClient, run: NewRun): Promise<void> {
   await ensureHistory(db);
   await db.query(insertRunSql(run));
 }
 
-/** Record a run's outcome and report. */
+/**
+ * Record a run's outcome and report.
+ *
+ * @example
+ * ```ts
+ * await finishRun(db, runId, 'failed', { error: 'backfill stopped at row 1200' });
+ * ```
+ */
 export async function finishRun(db: DbClient, id: string, status: RunStatus | string, report: unknown): Promise<void> {
   await db.query(finishRunSql(id, status, report));
 }
 
-/** Runs on the branch, newest first, optionally filtered by command and status. */
+/**
+ * Runs on the branch, newest first, optionally filtered by command and status.
+ *
+ * @example
+ * ```ts
+ * const passes = await listRuns(db, { command: 'test', status: 'succeeded', limit: 10 });
+ * ```
+ */
 export async function listRuns(db: DbClient, filter: { command?: string; status?: string; limit?: number } = {}): Promise<RunRecord[]> {
   if (!(await historyExists(db))) return [];
   const where: string[] = [];

@@ -42,7 +42,14 @@ export interface EnsuredBranch {
   created: boolean;
 }
 
-/** Make sure an environment's branch exists, creating it from its parent when missing. */
+/**
+ * Make sure an environment's branch exists, creating it from its parent when missing.
+ *
+ * @example
+ * ```ts
+ * const { branch, created } = await ensureEnvironmentBranch(ctx, loadEnvironment(projectDir, settings, 'dev'));
+ * ```
+ */
 export async function ensureEnvironmentBranch(ctx: WorkflowContext, env: Environment): Promise<EnsuredBranch> {
   const existing = await findBranch(ctx, env.branch);
   if (existing) return { branch: existing, created: false };
@@ -65,6 +72,12 @@ export interface RefreshResult {
 /**
  * Refresh a branch from its parent's head, keeping the old state as `<name>_old_<stamp>`. Takes the
  * branch's run lock first (exit 5 when another run holds it, unless `wait`), or uses `lock`.
+ *
+ * @example
+ * ```ts
+ * const r = await refreshBranch(ctx, 'staging', 'main', { wait: true });
+ * console.log(`previous state of ${r.branch} kept as ${r.backup}`);
+ * ```
  */
 export async function refreshBranch(ctx: WorkflowContext, branch: string, parent: string, options: BranchLockOptions = {}): Promise<RefreshResult> {
   if (branch === parent) throw new UsageError(`branch "${branch}" is its own parent and cannot be refreshed`, 'refresh an environment branch such as dev or staging', 'RESET_ROOT');

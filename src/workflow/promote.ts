@@ -21,7 +21,20 @@ export interface PromoteResult extends GuardedRunResult {
   gate?: GateResult;
 }
 
-/** Run `promote`. */
+/**
+ * Run `promote`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   const { report } = await runPromote(ctx, { from: 'staging', to: 'main' });
+ *   console.log(report.outcome, report.checkpoint);
+ * } catch (err) {
+ *   if (err instanceof GateError) console.error(err.message); // exit 3: nothing was touched
+ *   else throw err;
+ * }
+ * ```
+ */
 export async function runPromote(ctx: WorkflowContext, opts: PromoteOptions): Promise<PromoteResult> {
   const target = loadEnvironment(ctx.projectDir, ctx.settings, opts.to ?? ctx.settings.defaultBranch);
   // Every required environment gates the promote; `--from` only names one of them (a narrower gate would be a bypass).
