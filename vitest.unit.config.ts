@@ -5,6 +5,8 @@ export default defineConfig({
   test: {
     include: ['test/unit/**/*.test.ts'],
     pool: 'threads',
+    // Pure functions and no shared state: one module graph for every file saves re-importing it per file.
+    isolate: false,
     testTimeout: 10_000,
   },
 });

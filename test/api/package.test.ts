@@ -50,7 +50,10 @@ beforeAll(() => {
   consumer = mkdtempSync(path.join(cache, 'neon-migrate-api-'));
   // --ignore-scripts: the package is built already (npm test builds first); pack only collects files.
   const packed = JSON.parse(
-    execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', consumer], { cwd: repo, encoding: 'utf8' }),
+    execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', consumer], {
+      cwd: repo,
+      encoding: 'utf8',
+    }),
   ) as { filename: string }[];
   const modules = path.join(consumer, 'node_modules');
   mkdirSync(modules);
@@ -62,7 +65,10 @@ beforeAll(() => {
   chmodSync(project, 0o755); // the cluster user must traverse it
   writeFileSync(path.join(project, 'neon-migrate.json'), '{}\n');
   mkdirSync(path.join(project, 'migrations'));
-  writeFileSync(path.join(project, 'migrations', '1_tasks.up.sql'), 'CREATE TABLE tasks (id int PRIMARY KEY, title text);\n');
+  writeFileSync(
+    path.join(project, 'migrations', '1_tasks.up.sql'),
+    'CREATE TABLE tasks (id int PRIMARY KEY, title text);\n',
+  );
   writeFileSync(path.join(project, 'migrations', '1_tasks.down.sql'), 'DROP TABLE tasks;\n');
   writeFileSync(path.join(project, 'migrations', '2_done.up.sql'), 'ALTER TABLE tasks ADD COLUMN done boolean;\n');
   writeFileSync(path.join(project, 'migrations', '2_done.down.sql'), 'ALTER TABLE tasks DROP COLUMN done;\n');

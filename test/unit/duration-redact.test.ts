@@ -21,8 +21,12 @@ describe('duration parsing', () => {
 
 describe('redactSecrets', () => {
   it('hides URI passwords, bearer tokens, API keys and password= parameters', () => {
-    expect(redactSecrets('postgresql://neondb_owner:s3cr%40t@127.0.0.1:5432/neondb')).toBe('postgresql://neondb_owner:****@127.0.0.1:5432/neondb');
-    expect(redactSecrets('postgres://u:p@h/db and POSTGRES://v:q@h/db')).toBe('postgres://u:****@h/db and POSTGRES://v:****@h/db');
+    expect(redactSecrets('postgresql://neondb_owner:s3cr%40t@127.0.0.1:5432/neondb')).toBe(
+      'postgresql://neondb_owner:****@127.0.0.1:5432/neondb',
+    );
+    expect(redactSecrets('postgres://u:p@h/db and POSTGRES://v:q@h/db')).toBe(
+      'postgres://u:****@h/db and POSTGRES://v:****@h/db',
+    );
     expect(redactSecrets('Authorization: Bearer napi_abc.def-123')).toBe('Authorization: Bearer ****');
     expect(redactSecrets('NEON_API_KEY=napi_abc123 npx neon-migrate')).toBe('NEON_API_KEY=**** npx neon-migrate');
     expect(redactSecrets('host=x password=hunter2 user=y')).toBe('host=x password=**** user=y');

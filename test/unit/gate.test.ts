@@ -7,15 +7,36 @@ const FIX = 'run `neon-migrate test --branch staging --fresh`';
 
 function pass(runId: string, row: Partial<ReportMigration>): PassRow {
   const run: RunRecord = {
-    id: runId, command: 'test', branch: 'staging', checkpoint: null, status: 'succeeded',
-    startedAt: '2026-11-20T10:00:00Z', finishedAt: '2026-11-20T10:01:00Z', report: null,
+    id: runId,
+    command: 'test',
+    branch: 'staging',
+    checkpoint: null,
+    status: 'succeeded',
+    startedAt: '2026-11-20T10:00:00Z',
+    finishedAt: '2026-11-20T10:01:00Z',
+    report: null,
   };
-  return { run, row: { version: '2', name: '2_add_col', checksum: 'up-1', direction: 'up', status: 'applied', durationMs: 1, ...row } };
+  return {
+    run,
+    row: {
+      version: '2',
+      name: '2_add_col',
+      checksum: 'up-1',
+      direction: 'up',
+      status: 'applied',
+      durationMs: 1,
+      ...row,
+    },
+  };
 }
 
 const unit: GateUnit = {
-  version: '2', name: '2_add_col', checksum: 'up-1', downChecksum: 'down-1',
-  upFile: 'migrations/2_add_col.up.sql', downFile: 'migrations/2_add_col.down.sql',
+  version: '2',
+  name: '2_add_col',
+  checksum: 'up-1',
+  downChecksum: 'down-1',
+  upFile: 'migrations/2_add_col.up.sql',
+  downFile: 'migrations/2_add_col.down.sql',
 };
 
 describe("the promote gate's verdict on one migration", () => {
@@ -33,12 +54,16 @@ describe("the promote gate's verdict on one migration", () => {
   it('refuses an up file changed after it passed', () => {
     const v = judgeMigration(unit, [pass('run-a', { checksum: 'up-0', downChecksum: 'down-1' })], 'staging', FIX);
     expect(v.pass).toBeUndefined();
-    expect(v.problem).toMatch(/^migrations\/2_add_col\.up\.sql changed after it passed test on staging \(checksum differs\)/);
+    expect(v.problem).toMatch(
+      /^migrations\/2_add_col\.up\.sql changed after it passed test on staging \(checksum differs\)/,
+    );
   });
 
   it('refuses a down file changed, added or removed after the pass', () => {
     const changed = judgeMigration(unit, [pass('r', { downChecksum: 'down-0' })], 'staging', FIX);
-    expect(changed.problem).toMatch(/^migrations\/2_add_col\.down\.sql changed after it passed test on staging \(down checksum differs/);
+    expect(changed.problem).toMatch(
+      /^migrations\/2_add_col\.down\.sql changed after it passed test on staging \(down checksum differs/,
+    );
     const added = judgeMigration(unit, [pass('r', { downChecksum: null })], 'staging', FIX);
     expect(added.problem).toMatch(/^migrations\/2_add_col\.down\.sql was added after/);
     const noDown: GateUnit = { version: '2', name: '2_add_col', checksum: 'up-1', downChecksum: null };
@@ -55,7 +80,9 @@ describe("the promote gate's verdict on one migration", () => {
     const v = judgeMigration(unit, [pass('0123456789', {})], 'staging', FIX);
     expect(v.pass?.id).toBe('0123456789');
     expect(v.problem).toBeUndefined();
-    expect(v.note).toBe('gate: migrations/2_add_col.down.sql not compared (its pass on staging, run 01234567, predates down checksums)');
+    expect(v.note).toBe(
+      'gate: migrations/2_add_col.down.sql not compared (its pass on staging, run 01234567, predates down checksums)',
+    );
   });
 
   it('a migration without a separate down file passes on a null down checksum', () => {

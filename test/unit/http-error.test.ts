@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError, UsageError } from '../../src/errors.js';
-import { httpStatus, isConnectionRefused, isNetworkError, retryAfterMs, toApiError } from '../../src/platform/neon/http-error.js';
+import {
+  httpStatus,
+  isConnectionRefused,
+  isNetworkError,
+  retryAfterMs,
+  toApiError,
+} from '../../src/platform/neon/http-error.js';
 
 const HOST = 'https://console.neon.tech/api/v2';
 const KEY = 'napi_secretkey1234567890';
@@ -52,7 +58,12 @@ describe('toApiError', () => {
   });
 
   it("keeps Neon's message, code and request id in one line", () => {
-    const e = toApiError(answered(409, { message: 'branch exists', code: 'BRANCH_EXISTS', request_id: 'req-1' }), 'creating branch x', [], HOST);
+    const e = toApiError(
+      answered(409, { message: 'branch exists', code: 'BRANCH_EXISTS', request_id: 'req-1' }),
+      'creating branch x',
+      [],
+      HOST,
+    );
     expect(e.message).toBe('Neon API 409 while creating branch x: branch exists, request id req-1');
     expect(e.code).toBe('BRANCH_EXISTS');
     const fromHeader = toApiError(answered(500, {}, { 'x-neon-ret-request-id': 'req-2' }), 'x', [], HOST);

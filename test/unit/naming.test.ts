@@ -26,7 +26,10 @@ describe('version ordering', () => {
   });
 
   it('parses migration names into version and description', () => {
-    expect(parseMigrationName('20261120T101500_add_tasks')).toEqual({ version: '20261120101500', description: 'add_tasks' });
+    expect(parseMigrationName('20261120T101500_add_tasks')).toEqual({
+      version: '20261120101500',
+      description: 'add_tasks',
+    });
     expect(parseMigrationName('001_init')).toEqual({ version: '1', description: 'init' });
     expect(parseMigrationName('2026-11-20_x-y')).toEqual({ version: '20261120', description: 'x-y' });
     expect(parseMigrationName('add_tasks')).toBeUndefined();

@@ -11,13 +11,21 @@ function backup(label: string, stopLsn: string, stopTime: string): BackupMeta {
 }
 
 const backups = [backup('a', '0/2000000', '2026-11-18T00:00:00Z'), backup('b', '0/5000000', '2026-11-19T00:00:00Z')];
-const bounds = { branchName: 'main', createdAt: '2026-11-01T00:00:00Z', retentionSeconds: 7 * DAY, backups, currentLsn: '0/9000000' };
+const bounds = {
+  branchName: 'main',
+  createdAt: '2026-11-01T00:00:00Z',
+  retentionSeconds: 7 * DAY,
+  backups,
+  currentLsn: '0/9000000',
+};
 const outOfRange = expect.objectContaining({ code: 'TARGET_OUT_OF_RANGE', exitCode: 2 });
 
 describe('local point-in-time validation', () => {
   it('accepts RFC 3339 with a zone and normalises it to UTC', () => {
     expect(parseTimestamp('2026-11-20T10:15:00+02:00').toISOString()).toBe('2026-11-20T08:15:00.000Z');
-    expect(validatePointInTime({ timestamp: '2026-11-19T13:00:00+01:00' }, bounds, now)).toEqual({ timestamp: '2026-11-19T12:00:00.000Z' });
+    expect(validatePointInTime({ timestamp: '2026-11-19T13:00:00+01:00' }, bounds, now)).toEqual({
+      timestamp: '2026-11-19T12:00:00.000Z',
+    });
   });
 
   it('refuses timestamps without a zone or malformed', () => {
@@ -28,8 +36,12 @@ describe('local point-in-time validation', () => {
 
   it('refuses the future, before the window, and before the first backup', () => {
     expect(() => validatePointInTime({ timestamp: '2026-11-20T12:00:01Z' }, bounds, now)).toThrow(outOfRange);
-    expect(() => validatePointInTime({ timestamp: '2026-11-10T00:00:00Z' }, bounds, now)).toThrow(/before the history window of 7 days/);
-    expect(() => validatePointInTime({ timestamp: '2026-11-17T00:00:00Z' }, bounds, now)).toThrow(/before the history of branch "main" begins/);
+    expect(() => validatePointInTime({ timestamp: '2026-11-10T00:00:00Z' }, bounds, now)).toThrow(
+      /before the history window of 7 days/,
+    );
+    expect(() => validatePointInTime({ timestamp: '2026-11-17T00:00:00Z' }, bounds, now)).toThrow(
+      /before the history of branch "main" begins/,
+    );
   });
 
   it('validates LSNs between the first backup and the head', () => {
@@ -64,9 +76,13 @@ describe('Neon point-in-time check', () => {
 
   it('refuses malformed values, the future beyond clock skew, and points before the window', () => {
     expect(() => checkPointInTime({ lsn: 'nope' }, t, DAY)).toThrow(expect.objectContaining({ code: 'INVALID_LSN' }));
-    expect(() => checkPointInTime({ timestamp: '2026-11-20 11:00' }, t, DAY)).toThrow(expect.objectContaining({ code: 'INVALID_TIMESTAMP' }));
+    expect(() => checkPointInTime({ timestamp: '2026-11-20 11:00' }, t, DAY)).toThrow(
+      expect.objectContaining({ code: 'INVALID_TIMESTAMP' }),
+    );
     expect(() => checkPointInTime({ timestamp: '2026-11-20T12:00:03Z' }, t, DAY)).not.toThrow();
     expect(() => checkPointInTime({ timestamp: '2026-11-20T12:01:00Z' }, t, DAY)).toThrow(outOfRange);
-    expect(() => checkPointInTime({ timestamp: '2026-11-19T11:59:59Z' }, t, DAY)).toThrow(/before the history window of 1 day/);
+    expect(() => checkPointInTime({ timestamp: '2026-11-19T11:59:59Z' }, t, DAY)).toThrow(
+      /before the history window of 1 day/,
+    );
   });
 });

@@ -11,7 +11,10 @@ describe('restore planning', () => {
   it('restores from another branch head', () => {
     const plan = planRestore({ branch: 'main', fromBranch: 'checkpoint/main/20261120T101500Z' }, now);
     expect(plan.target).toBe('main');
-    expect(plan.options).toEqual({ source: 'checkpoint/main/20261120T101500Z', preserveUnderName: 'main_old_2026-11-20T10:15:00Z' });
+    expect(plan.options).toEqual({
+      source: 'checkpoint/main/20261120T101500Z',
+      preserveUnderName: 'main_old_2026-11-20T10:15:00Z',
+    });
     expect(plan.description).toBe(
       'restore branch "main" from branch "checkpoint/main/20261120T101500Z" (head); its current state is kept as branch "main_old_2026-11-20T10:15:00Z"',
     );
@@ -19,7 +22,11 @@ describe('restore planning', () => {
 
   it('restores from its own history at a timestamp or LSN', () => {
     const byTime = planRestore({ branch: 'main', timestamp: '2026-11-20T09:00:00Z', preserveUnderName: 'before' }, now);
-    expect(byTime.options).toEqual({ source: 'main', at: { timestamp: '2026-11-20T09:00:00Z' }, preserveUnderName: 'before' });
+    expect(byTime.options).toEqual({
+      source: 'main',
+      at: { timestamp: '2026-11-20T09:00:00Z' },
+      preserveUnderName: 'before',
+    });
     expect(byTime.description).toContain('from its own history at 2026-11-20T09:00:00Z');
     const byLsn = planRestore({ branch: 'main', lsn: '0/16B3748' }, now);
     expect(byLsn.options.at).toEqual({ lsn: '0/16B3748' });

@@ -19,7 +19,10 @@ function fakeClock(random = 0.5): Clock & { slept: number[] } {
   };
 }
 
-const answered = (status: number, headers: Record<string, unknown> = {}) => ({ isAxiosError: true, response: { status, headers } });
+const answered = (status: number, headers: Record<string, unknown> = {}) => ({
+  isAxiosError: true,
+  response: { status, headers },
+});
 const noAnswer = (code: string) => ({ isAxiosError: true, code });
 
 describe('backoff', () => {
@@ -134,7 +137,10 @@ describe('withRetry', () => {
         return 'sent-again';
       },
       {
-        clock, policy, doing: 'x', reconcile: async () => {
+        clock,
+        policy,
+        doing: 'x',
+        reconcile: async () => {
           reconciled++;
           return 'should-not-be-used';
         },

@@ -24,7 +24,10 @@ describe('diffFingerprints', () => {
   });
 
   it('cuts long output and says how much was left out', () => {
-    const expected = fp('1', Array.from({ length: 10 }, (_, i) => `table public.t${i}: `));
+    const expected = fp(
+      '1',
+      Array.from({ length: 10 }, (_, i) => `table public.t${i}: `),
+    );
     const d = diffFingerprints(expected, fp('2', []));
     const text = renderSchemaDiff(d, 3, 12);
     const lines = text.split('\n');

@@ -3,7 +3,12 @@ import type { ExecutorUnit } from '../../src/executors/types.js';
 import { selectUnits, validateSelection } from '../../src/run/select.js';
 
 const unit = (version: string, reversible = true, file?: string): ExecutorUnit => ({
-  version, name: `${version}_m`, checksum: `c${version}`, downChecksum: null, reversible, ...(file ? { file } : {}),
+  version,
+  name: `${version}_m`,
+  checksum: `c${version}`,
+  downChecksum: null,
+  reversible,
+  ...(file ? { file } : {}),
 });
 const state = { applied: [unit('1'), unit('2'), unit('3')], pending: [unit('4'), unit('5'), unit('6')] };
 const versions = (units: ExecutorUnit[]) => units.map((u) => u.version);
@@ -29,7 +34,9 @@ describe('unit selection', () => {
   });
 
   it('refuses an unknown --to version, and --to with --steps', () => {
-    expect(() => selectUnits('up', state, { to: '99' })).toThrow(expect.objectContaining({ code: 'UNKNOWN_VERSION', exitCode: 2 }));
+    expect(() => selectUnits('up', state, { to: '99' })).toThrow(
+      expect.objectContaining({ code: 'UNKNOWN_VERSION', exitCode: 2 }),
+    );
     expect(() => selectUnits('up', state, { to: '5', steps: 1 })).toThrow(/cannot be combined/);
   });
 
@@ -41,9 +48,16 @@ describe('unit selection', () => {
 
   it('refuses to revert a unit that has no down, naming the fix', () => {
     const s = { applied: [unit('1'), unit('2', false, 'migrations/2_m.up.sql')], pending: [] };
-    expect(() => selectUnits('down', s, {})).toThrow(expect.objectContaining({ code: 'NO_DOWN', message: 'migrations/2_m.up.sql has no down migration, so it cannot be reverted' }));
+    expect(() => selectUnits('down', s, {})).toThrow(
+      expect.objectContaining({
+        code: 'NO_DOWN',
+        message: 'migrations/2_m.up.sql has no down migration, so it cannot be reverted',
+      }),
+    );
     const ts = { applied: [unit('2', false, 'migrations/2_m.ts')], pending: [] };
-    expect(() => selectUnits('down', ts, {})).toThrow(expect.objectContaining({ hint: 'export a down(ctx) from migrations/2_m.ts' }));
+    expect(() => selectUnits('down', ts, {})).toThrow(
+      expect.objectContaining({ hint: 'export a down(ctx) from migrations/2_m.ts' }),
+    );
     // the irreversible unit is not selected: reverting above it is fine
     expect(versions(selectUnits('down', { applied: [unit('1', false), unit('2')], pending: [] }, {}))).toEqual(['2']);
   });
