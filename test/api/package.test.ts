@@ -43,6 +43,39 @@ try {
 }
 `;
 
+/** A TypeScript user's module: compiled against the package's declarations, resolved through `exports`. */
+const TYPED_APP = `
+import {
+  type Executor,
+  type MigrateReport,
+  type PipelinePlan,
+  type WorkflowContext,
+  GateError,
+  loadSettings,
+  migrate,
+  openPlatform,
+  runTest,
+} from 'neon-migrate';
+
+export async function upOneStep(projectDir: string): Promise<MigrateReport> {
+  const settings = loadSettings(projectDir);
+  const platform = await openPlatform({ projectDir, env: process.env, settings });
+  const ctx: WorkflowContext = { projectDir, settings, env: process.env, platform };
+  return migrate(ctx, { direction: 'up', steps: 1 });
+}
+
+export async function testStaging(ctx: WorkflowContext): Promise<string> {
+  const { report } = await runTest(ctx, { branch: 'staging', fresh: true });
+  return report.outcome;
+}
+
+export const kindOf = (e: Executor, plan: PipelinePlan): string => \`\${e.kind} \${plan.direction}\`;
+export const isGate = (err: unknown): boolean => err instanceof GateError && err.exitCode === 3;
+
+// @ts-expect-error a direction is 'up' or 'down'
+export const wrong = (ctx: WorkflowContext) => migrate(ctx, { direction: 'sideways' });
+`;
+
 beforeAll(() => {
   if (!existsSync(path.join(repo, 'dist', 'index.js'))) throw new Error('dist/ is missing: run `npm run build` first');
   const cache = path.join(repo, 'node_modules', '.cache');
@@ -60,6 +93,18 @@ beforeAll(() => {
   execFileSync('tar', ['-xzf', path.join(consumer, packed[0]!.filename), '-C', modules]);
   renameSync(path.join(modules, 'package'), path.join(modules, 'neon-migrate'));
   writeFileSync(path.join(consumer, 'app.mjs'), APP);
+  writeFileSync(path.join(consumer, 'typed-app.ts'), TYPED_APP);
+  const compilerOptions = {
+    module: 'nodenext',
+    moduleResolution: 'nodenext',
+    target: 'es2022',
+    // Our declarations are checked by attw (npm run check:types); here, the user's code against them.
+    skipLibCheck: true,
+    strict: true,
+    noEmit: true,
+    types: ['node'],
+  };
+  writeFileSync(path.join(consumer, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['typed-app.ts'] }));
 
   project = mkdtempSync(path.join(tmpdir(), 'nm-api-'));
   chmodSync(project, 0o755); // the cluster user must traverse it
@@ -85,6 +130,13 @@ describe('the published package', () => {
     expect(existsSync(path.join(pkg, 'dist', 'index.d.ts'))).toBe(true);
     expect(existsSync(path.join(pkg, 'bin', 'neon-migrate.js'))).toBe(true);
     expect(readdirSync(pkg).sort()).toEqual(expect.not.arrayContaining(['src', 'test', 'node_modules']));
+  });
+
+  it("type-checks a TypeScript user's code against the published declarations", async () => {
+    const tsc = path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc');
+    const r = await execa('node', [tsc, '-p', 'tsconfig.json'], { cwd: consumer, reject: false });
+    expect(r.stdout).toBe('');
+    expect(r.exitCode).toBe(0);
   });
 
   it('runs migrate up and migrationStatus on the local engine when imported by name', async () => {
