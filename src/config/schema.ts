@@ -1,4 +1,4 @@
-/** zod schemas for `neon-migrate.json` and `environments/*.json` (DESIGN §3). Unknown keys are errors. */
+/** zod schemas for `neon-migrate.json` and `environments/*.json` (README, "Conventions"). Unknown keys are errors. */
 import { z } from 'zod';
 
 /** A duration such as `5s`, `15min`, `2h`, `7d` (Postgres-style units for timeouts). */

@@ -1,5 +1,5 @@
 /**
- * The history in the branch itself (DESIGN §3), schema `neon_migrate`:
+ * The history in the branch itself (docs/architecture.md §1), schema `neon_migrate`:
  * `applied` (one row per applied migration), `runs` (one row per run of any command: up, down,
  * accept, and the workflow's test/promote, whose records the promote gate reads from staging) and
  * `partial` (no-transaction migrations that stopped partway; see partial.ts).
@@ -113,7 +113,19 @@ export async function ensureHistory(db: DbClient): Promise<void> {
   await db.query(`BEGIN; SELECT pg_advisory_xact_lock(${DDL_LOCK_KEY}); ${HISTORY_DDL}; COMMIT`);
 }
 
-/** The applied migrations, in version order; empty when the branch has no history yet. */
+/**
+ * The applied migrations, in version order; empty when the branch has no history yet.
+ *
+ * @example
+ * ```ts
+ * const db = await connect(await platform.connectionUri('main'));
+ * try {
+ *   console.log((await readApplied(db)).map((a) => a.version));
+ * } finally {
+ *   await db.close();
+ * }
+ * ```
+ */
 export async function readApplied(db: DbClient): Promise<AppliedRow[]> {
   if (!(await historyExists(db))) return [];
   const res = await db.query<AppliedRow>(
@@ -160,7 +172,16 @@ export function runOwner(): { pid: number; host: string; startedAt: string } {
   return { pid: process.pid, host: hostname(), startedAt: new Date(Date.now() - process.uptime() * 1000).toISOString() };
 }
 
-/** Record the start of a run of any command (creates the history schema if needed). */
+/**
+ * Record the start of a run of any command (creates the history schema if needed).
+ *
+ * @example
+ * ```ts
+ * const id = randomUUID();
+ * await recordRun(db, { id, command: 'backfill', branch: 'main', checkpoint: null });
+ * await finishRun(db, id, 'succeeded', { rows: 1200 });
+ * ```
+ */
 export async function recordRun(db: DbClient, run: NewRun): Promise<void> {
   await ensureHistory(db);
   await db.query(
@@ -169,7 +190,14 @@ export async function recordRun(db: DbClient, run: NewRun): Promise<void> {
   );
 }
 
-/** Record a run's outcome and report (secrets redacted: the history is copied into every child branch). */
+/**
+ * Record a run's outcome and report (secrets redacted: the history is copied into every child branch).
+ *
+ * @example
+ * ```ts
+ * await finishRun(db, runId, 'failed', { error: 'backfill stopped at row 1200' });
+ * ```
+ */
 export async function finishRun(db: DbClient, id: string, status: RunStatus | string, report: unknown): Promise<void> {
   await db.query(
     `UPDATE neon_migrate.runs SET status = $2, finished_at = clock_timestamp(), report = $3::jsonb WHERE id = $1`,
@@ -199,7 +227,14 @@ async function hasVerifiedColumn(db: DbClient): Promise<boolean> {
   return Boolean(res.rows[0]?.ok);
 }
 
-/** Runs on the branch, newest first, optionally filtered by command and status. */
+/**
+ * Runs on the branch, newest first, optionally filtered by command and status.
+ *
+ * @example
+ * ```ts
+ * const passes = await listRuns(db, { command: 'test', status: 'succeeded', limit: 10 });
+ * ```
+ */
 export async function listRuns(
   db: DbClient,
   filter: { command?: string; status?: string | string[]; limit?: number } = {},

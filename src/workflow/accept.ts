@@ -16,8 +16,26 @@ export interface AcceptReport {
   checksum: string;
 }
 
-/** Accept a deliberate edit of an applied migration: store the file's current checksums (recorded as a run). */
-export async function acceptMigration(p: MigrationProject, options: { version: string; branch?: string; wait?: boolean }): Promise<AcceptReport> {
+/** Options of `acceptMigration`. */
+export interface AcceptOptions {
+  /** The version (or full name) of the applied migration whose edit is deliberate. */
+  version: string;
+  /** Defaults to settings.defaultBranch. */
+  branch?: string;
+  /** Wait for another run's lock instead of failing with exit 5. */
+  wait?: boolean;
+}
+
+/**
+ * Accept a deliberate edit of an applied migration: store the file's current checksums (recorded as a run).
+ *
+ * @example
+ * ```ts
+ * const r = await acceptMigration(ctx, { version: '20261120T101500', branch: 'dev' });
+ * console.log(`${r.name}: ${r.previousChecksum} → ${r.checksum}`);
+ * ```
+ */
+export async function acceptMigration(p: MigrationProject, options: AcceptOptions): Promise<AcceptReport> {
   const branch = options.branch ?? p.settings.defaultBranch;
   const version = versionArgument(options.version, '--accept');
   const migrations = await projectMigrations(p);

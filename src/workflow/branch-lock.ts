@@ -31,6 +31,16 @@ export interface BranchLockOptions {
  * Take the branch's run lock before replacing its contents. A held lock is a LockedError (exit 5)
  * unless `wait`. A branch that cannot be connected to (missing, compute down) is not locked: nothing
  * can be running on it, and a restore must still be able to repair it.
+ *
+ * @example
+ * ```ts
+ * const lock = await lockBranch(ctx, 'dev', { wait: true });
+ * try {
+ *   // nothing else runs on dev meanwhile
+ * } finally {
+ *   await lock.release();
+ * }
+ * ```
  */
 export async function lockBranch(ctx: WorkflowContext, branch: string, options: BranchLockOptions = {}): Promise<BranchLock> {
   if (options.lock) return options.lock;

@@ -1,5 +1,5 @@
 /**
- * The protected run shared by `test` and `promote` (DESIGN §4), as a configuration of the run
+ * The protected run shared by `test` and `promote` (docs/architecture.md §2), as a configuration of the run
  * pipeline: checkpoint → snapshot → apply pending → verify → reversibility → record; on any failure
  * after the checkpoint, the pipeline restores the branch from it and proves the restore with the
  * integrity snapshot. Validation that can fail (migration files, assertion files, --run programs,

@@ -63,7 +63,15 @@ async function unfinishedRuns(db: DbClient, branch: string): Promise<UnfinishedR
   );
 }
 
-/** Applied, pending, drifted and missing migrations on a branch. */
+/**
+ * Applied, pending, drifted and missing migrations on a branch (the CLI's `status`).
+ *
+ * @example
+ * ```ts
+ * const status = await migrationStatus(ctx, { branch: 'main' });
+ * if (status.counts.drifted || status.counts.missing) process.exitCode = 2;
+ * ```
+ */
 export async function migrationStatus(p: MigrationProject, options: { branch?: string } = {}): Promise<StatusReport> {
   const branch = options.branch ?? p.settings.defaultBranch;
   const migrations = await projectMigrations(p);
@@ -119,7 +127,15 @@ function givenState(migrations: Migration[], versions: string[]): BranchState {
   return compareWithHistory(migrations, rows);
 }
 
-/** The exact SQL a run would execute, in order, including the history bookkeeping. */
+/**
+ * The exact SQL a run would execute, in order, including the history bookkeeping.
+ *
+ * @example
+ * ```ts
+ * const plan = await planMigrations(ctx, { direction: 'up', applied: ['20261120T101500'] }); // offline
+ * for (const m of plan.migrations) console.log(`-- ${m.name}\n${m.sql.join('\n')}`);
+ * ```
+ */
 export async function planMigrations(p: Omit<MigrationProject, 'platform'> & { platform?: MigrationProject['platform'] }, options: PlanOptions): Promise<PlanReport> {
   const branch = options.branch ?? p.settings.defaultBranch;
   validateSelection(options);

@@ -44,7 +44,17 @@ export interface MigrateReport {
   timings?: { phase: string; ms: number }[];
 }
 
-/** Apply (`up`) or revert (`down`) migrations on a branch behind a checkpoint. */
+/**
+ * Apply (`up`) or revert (`down`) migrations on a branch behind a checkpoint (the CLI's `up`/`down`).
+ * A failed migration is a result (`outcome: 'failed'`), not a throw; the checkpoint stays for `runRollback`.
+ *
+ * @example
+ * ```ts
+ * const up = await migrate(ctx, { direction: 'up', branch: 'dev', to: '20261120T101500' });
+ * if (up.outcome === 'failed') console.error(up.results.find((r) => r.error));
+ * await migrate(ctx, { direction: 'down', branch: 'dev', steps: 1 });
+ * ```
+ */
 export async function migrate(p: MigrationProject, options: MigrateOptions): Promise<MigrateReport> {
   const branch = options.branch ?? p.settings.defaultBranch;
   const startedAt = new Date().toISOString();

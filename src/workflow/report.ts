@@ -63,7 +63,14 @@ export interface RunReport {
 /** Measures phases of a run for the report's timings. */
 export { PhaseTimer } from '../run/phase-timer.js';
 
-/** The reports directory of a project. */
+/**
+ * The reports directory of a project.
+ *
+ * @example
+ * ```ts
+ * const dir = reportsDir(projectDir); // <project>/.neon-migrate/reports
+ * ```
+ */
 export function reportsDir(projectDir: string): string {
   return path.join(projectDir, '.neon-migrate', 'reports');
 }
@@ -96,7 +103,15 @@ export function saveReport(projectDir: string, report: RunReport): string {
   return path.relative(projectDir, file);
 }
 
-/** Read a saved report by run id (or `latest`). */
+/**
+ * Read a saved report by run id (or `latest`).
+ *
+ * @example
+ * ```ts
+ * const report = loadReport(projectDir, 'latest');
+ * console.log(renderReport(report, 'markdown'));
+ * ```
+ */
 export function loadReport(projectDir: string, id: string): RunReport {
   const dir = reportsDir(projectDir);
   const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')) : [];

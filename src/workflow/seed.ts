@@ -24,7 +24,16 @@ const BASELINE = /^--\s*neon-migrate:seed-baseline\s+(\S+)/m;
 // One seed per platform object, even when several commands share it.
 const seeded = new WeakSet<Platform>();
 
-/** Seed the default branch when this platform just created the local project; otherwise do nothing. */
+/**
+ * Seed the default branch when this platform just created the local project; otherwise do nothing.
+ *
+ * @example
+ * ```ts
+ * const platform = await openPlatform({ projectDir, env, settings });
+ * const seeded = await seedIfCreated({ projectDir, settings, env, platform });
+ * if (seeded) console.log(`seeded with ${seeded.file}`);
+ * ```
+ */
 export async function seedIfCreated(ctx: WorkflowContext): Promise<SeedResult | undefined> {
   const platform = ctx.platform as Platform & { created?: boolean };
   const file = ctx.settings.local.seed;

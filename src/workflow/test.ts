@@ -27,7 +27,15 @@ export interface TestResult extends GuardedRunResult {
   refresh?: RefreshResult;
 }
 
-/** Run `test` on an environment branch. */
+/**
+ * Run `test` on an environment branch.
+ *
+ * @example
+ * ```ts
+ * const { report, reportFile } = await runTest(ctx, { branch: 'staging', fresh: true, run: ['npm run smoke'] });
+ * if (report.outcome === 'failed') console.error(report.failure, '(restored; see', reportFile, ')');
+ * ```
+ */
 export async function runTest(ctx: WorkflowContext, opts: TestOptions): Promise<TestResult> {
   const env = loadEnvironment(ctx.projectDir, ctx.settings, opts.branch);
   if (env.branch === ctx.settings.defaultBranch) {
