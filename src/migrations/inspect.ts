@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { connect } from '../db/connect.js';
 import { UsageError } from '../errors.js';
 import { finishRunSql, HISTORY_DDL, insertRunSql, readApplied, type AppliedRow } from './history.js';
-import { versionArgument } from './naming.js';
+import { describeOrdering, type OrderingInfo, versionArgument } from './naming.js';
 import { readPartial } from './partial.js';
 import { type MigrationProject, platformOf, projectMigrations } from './project.js';
 import { type Direction, type Selection, selectMigrations, validateSelection } from './select.js';
@@ -15,6 +15,8 @@ import type { Migration } from './types.js';
 export interface StatusReport extends Omit<BranchState, 'applied'> {
   branch: string;
   counts: { applied: number; pending: number; drifted: number; missing: number; partial: number; irreversible: number };
+  /** The order the migrations run in, and a warning when the history mixes version styles. */
+  ordering: OrderingInfo;
 }
 
 async function branchState(p: MigrationProject, branch: string, migrations: Migration[]): Promise<BranchState> {
@@ -38,6 +40,7 @@ export async function migrationStatus(p: MigrationProject, options: { branch?: s
     missing,
     partial,
     counts: { applied: count('applied'), pending: count('pending'), drifted: count('drifted'), missing: missing.length, partial: partial.length, irreversible: entries.filter((e) => !e.reversible).length },
+    ordering: describeOrdering(p.settings.ordering ?? 'auto', migrations.map((m) => m.version)),
   };
 }
 

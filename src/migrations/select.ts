@@ -38,14 +38,17 @@ export function selectMigrations(direction: Direction, migrations: Migration[], 
   const { to, steps } = validateSelection(sel);
   assertKnownTarget(direction, migrations, to, sel.to, state.applied.map((a) => a.version));
   const appliedVersions = new Set(state.entries.filter((e) => e.state !== 'pending').map((e) => e.version));
+  // Migrations are in run order (the `ordering` setting): `--to` is a position in that order.
+  const position = new Map(migrations.map((m, i) => [m.version, i]));
+  const upTo = (m: Migration) => (to === undefined ? true : position.has(to) ? position.get(m.version)! <= position.get(to)! : compareVersions(m.version, to) <= 0);
   if (direction === 'up') {
     let pending = migrations.filter((m) => !appliedVersions.has(m.version));
-    if (to !== undefined) pending = pending.filter((m) => compareVersions(m.version, to) <= 0);
+    if (to !== undefined) pending = pending.filter(upTo);
     if (steps !== undefined) pending = pending.slice(0, steps);
     return pending;
   }
   const applied = migrations.filter((m) => appliedVersions.has(m.version)).reverse();
-  const chosen = to !== undefined ? applied.filter((m) => compareVersions(m.version, to) > 0) : applied.slice(0, steps ?? 1);
+  const chosen = to !== undefined ? applied.filter((m) => to === '0' || !upTo(m)) : applied.slice(0, steps ?? 1);
   const irreversible = chosen.find((m) => !m.reversible);
   if (irreversible) {
     throw new MigrationFileError(
