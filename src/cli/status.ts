@@ -9,7 +9,8 @@ import { log } from './output.js';
 /** Past this many applied migrations, `status` summarises them in one line (a long history stays readable). */
 const LIST_APPLIED_UP_TO = 20;
 
-function formatStatus(r: StatusReport): string {
+/** Human text for `status`: long applied lists summarised, everything needing attention listed. */
+export function formatStatus(r: StatusReport): string {
   const lines = [`branch ${r.branch}: ${r.counts.applied} applied, ${r.counts.pending} pending, ${r.counts.drifted} drifted, ${r.counts.missing} missing`];
   lines.push(`order: ${r.ordering.used}${r.ordering.setting === 'auto' ? ' (auto)' : ''}`);
   if (r.ordering.warning) lines.push(`warning: ${r.ordering.warning}`);
