@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MigrationFileError } from '../../src/errors.js';
 import { loadMigrations, sha256 } from '../../src/migrations/load.js';
+import { newMigration } from '../../src/migrations/scaffold.js';
 import { isSqlScript } from '../../src/migrations/types.js';
 import { scratchProject } from '../support/project.js';
 
@@ -36,6 +37,13 @@ describe('names and ordering of real histories', () => {
     expect((err as Error).message).toMatch(/numeric order would run 2026-01-20-162913_late before 2025-12-29-110242-0000_early/);
     expect((err as MigrationFileError).code).toBe('ORDERING_CONFLICT');
     expect((err as MigrationFileError).hint).toMatch(/"ordering": "timestamp"/);
+  });
+
+  it('`new` after an 18-digit version creates a 14-digit one that runs last', async () => {
+    const p = scratchProject({ '2025-12-29-110242-0000_c/up.sql': 'SELECT 3;' });
+    const made = await newMigration(p.dir, p.settings, 'next one', { now: new Date('2026-02-01T10:00:00Z') });
+    expect(made.version).toBe('20260201100000');
+    expect((await loadMigrations(p.dir, 'migrations')).map((m) => m.version)).toEqual(['202512291102420000', '20260201100000']);
   });
 
   it('orders sequence numbers by value', async () => {
