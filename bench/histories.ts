@@ -37,7 +37,10 @@ function writeHistory(): string {
   for (let i = 1; i <= COUNT; i++) {
     const base = `${version(i)}_Create table ${i}`;
     if (i % 10 === 0) {
-      writeFileSync(path.join(root, `${base}.sql`), `-- migrate:up\n${up(i)}\n\n-- migrate:down\nDROP TABLE t_${i};\nDROP FUNCTION f_${i}();\n`);
+      writeFileSync(
+        path.join(root, `${base}.sql`),
+        `-- migrate:up\n${up(i)}\n\n-- migrate:down\nDROP TABLE t_${i};\nDROP FUNCTION f_${i}();\n`,
+      );
       continue;
     }
     mkdirSync(path.join(root, base));
@@ -52,11 +55,16 @@ function writeHistory(): string {
 async function round(dir: string, postgresVersion: 17 | 18): Promise<{ ms: number; planned: number }> {
   const settings = settingsSchema.parse({ postgresVersion });
   // All but the last 50 applied (what `status`/`plan` see on a long-lived database).
-  const applied = Array.from({ length: COUNT - 50 }, (_, i) => version(i + 1).replace(/\D/g, '').replace(/^0+/, ''));
+  const applied = Array.from({ length: COUNT - 50 }, (_, i) =>
+    version(i + 1)
+      .replace(/\D/g, '')
+      .replace(/^0+/, ''),
+  );
   const t0 = performance.now();
   const plan = await planMigrations({ projectDir: dir, settings }, { direction: 'up', applied });
   const ms = performance.now() - t0;
-  if (plan.migrations.length !== 50 || plan.migrations[0]!.name !== `${version(COUNT - 49)}_Create table ${COUNT - 49}`) throw new Error('bench history misread');
+  if (plan.migrations.length !== 50 || plan.migrations[0]!.name !== `${version(COUNT - 49)}_Create table ${COUNT - 49}`)
+    throw new Error('bench history misread');
   return { ms, planned: plan.migrations.length };
 }
 
@@ -70,7 +78,9 @@ export async function run(): Promise<void> {
       const rounds: number[] = [];
       for (let r = 0; r < ROUNDS; r++) rounds.push((await round(dir, major)).ms);
       const s = (x: number) => `${(x / 1000).toFixed(2)} s`;
-      console.log(`PostgreSQL ${major} parser: plan of ${COUNT} migrations (50 pending) · first ${s(rounds[0]!)} (parser load, JIT) · median of ${ROUNDS} ${s(median(rounds))} · best ${s(Math.min(...rounds))} (target < 2 s)`);
+      console.log(
+        `PostgreSQL ${major} parser: plan of ${COUNT} migrations (50 pending) · first ${s(rounds[0]!)} (parser load, JIT) · median of ${ROUNDS} ${s(median(rounds))} · best ${s(Math.min(...rounds))} (target < 2 s)`,
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -74,14 +74,21 @@ export function numericDateConflict(versions: string[]): [later: string, earlier
 /** Validate a user-given version (`--to`) and normalise it. */
 export function versionArgument(raw: string, flag = '--to'): string {
   if (!/^\d[\d\-.T_]*$/.test(raw.trim()) && !parseMigrationName(raw.trim())) {
-    throw new UsageError(`${flag} "${raw}" is not a migration version`, 'give the leading digits of a migration name, e.g. 20261120T101500', 'BAD_VERSION');
+    throw new UsageError(
+      `${flag} "${raw}" is not a migration version`,
+      'give the leading digits of a migration name, e.g. 20261120T101500',
+      'BAD_VERSION',
+    );
   }
   return normaliseVersion(parseMigrationName(raw.trim())?.version ?? raw);
 }
 
 /** A UTC timestamp version for a new migration: YYYYMMDDTHHMMSS. */
 export function timestampVersion(now = new Date()): string {
-  return now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '');
+  return now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, '');
 }
 
 /** Turn free text into a migration description (`Add subtasks!` → `add_subtasks`). */
@@ -91,7 +98,12 @@ export function slugify(name: string): string {
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '_')
     .replace(/^_+|_+$/g, '');
-  if (!slug) throw new UsageError(`"${name}" is not a usable migration name`, 'use letters and digits, e.g. add_subtasks', 'BAD_NAME');
+  if (!slug)
+    throw new UsageError(
+      `"${name}" is not a usable migration name`,
+      'use letters and digits, e.g. add_subtasks',
+      'BAD_NAME',
+    );
   return slug;
 }
 
@@ -110,8 +122,11 @@ export function describeOrdering(setting: OrderingSetting, versions: string[]): 
   const styles = versionStyles(versions);
   const info: OrderingInfo = { setting, used, styles };
   if (styles.length > 1) {
-    info.warning = `the history mixes version styles (${styles.join(', ')}); they run in ${used} order` +
-      (used === 'timestamp' ? ' (by digit string, as diesel and dbmate do)' : ' (by value, as golang-migrate and sqlx do)') +
+    info.warning =
+      `the history mixes version styles (${styles.join(', ')}); they run in ${used} order` +
+      (used === 'timestamp'
+        ? ' (by digit string, as diesel and dbmate do)'
+        : ' (by value, as golang-migrate and sqlx do)') +
       '; set "ordering" in neon-migrate.json to the order your previous tool used';
   }
   return info;

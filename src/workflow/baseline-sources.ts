@@ -6,9 +6,19 @@
 import type { DbClient } from '../db/connect.js';
 import { normaliseVersion, parseMigrationName } from '../migrations/naming.js';
 
-export type ForeignTool = 'diesel' | 'golang-migrate' | 'dbmate' | 'sqlx' | 'flyway' | 'node-pg-migrate' | 'knex' | 'alembic';
+export type ForeignTool =
+  'diesel' | 'golang-migrate' | 'dbmate' | 'sqlx' | 'flyway' | 'node-pg-migrate' | 'knex' | 'alembic';
 
-export const FOREIGN_TOOLS: ForeignTool[] = ['diesel', 'golang-migrate', 'dbmate', 'sqlx', 'flyway', 'node-pg-migrate', 'knex', 'alembic'];
+export const FOREIGN_TOOLS: ForeignTool[] = [
+  'diesel',
+  'golang-migrate',
+  'dbmate',
+  'sqlx',
+  'flyway',
+  'node-pg-migrate',
+  'knex',
+  'alembic',
+];
 
 /** What a tool's table says was applied. */
 export interface ForeignHistory {
@@ -67,24 +77,35 @@ export async function readForeignHistory(db: DbClient, tool: ForeignTool): Promi
       for (const r of (await db.query<{ v: string }>(`SELECT version::text AS v FROM ${table}`)).rows) add(r.v);
       break;
     case 'golang-migrate': {
-      const rows = (await db.query<{ v: string; dirty: boolean }>(`SELECT version::text AS v, dirty FROM ${table}`)).rows;
+      const rows = (await db.query<{ v: string; dirty: boolean }>(`SELECT version::text AS v, dirty FROM ${table}`))
+        .rows;
       const r = rows[0];
-      if (r && r.dirty) h.problems.push(`golang-migrate marks version ${r.v} dirty (it failed partway); repair the database and clear it with \`migrate force ${r.v}\` first`);
+      if (r && r.dirty)
+        h.problems.push(
+          `golang-migrate marks version ${r.v} dirty (it failed partway); repair the database and clear it with \`migrate force ${r.v}\` first`,
+        );
       // golang-migrate writes -1 for "nothing applied".
       if (r && !r.v.startsWith('-')) h.head = { version: normaliseVersion(r.v), label: r.v };
       break;
     }
     case 'sqlx':
-      for (const r of (await db.query<{ v: string; ok: boolean; d: string }>(`SELECT version::text AS v, success AS ok, description AS d FROM ${table}`)).rows) {
+      for (const r of (
+        await db.query<{ v: string; ok: boolean; d: string }>(
+          `SELECT version::text AS v, success AS ok, description AS d FROM ${table}`,
+        )
+      ).rows) {
         if (!r.ok) h.problems.push(`sqlx records version ${r.v} (${r.d}) as failed; repair it with sqlx first`);
         else add(r.v, `${r.v}_${r.d}`);
       }
       break;
     case 'flyway':
-      for (const r of (await db.query<{ v: string; ok: boolean; t: string; d: string }>(
-        `SELECT version AS v, success AS ok, type AS t, description AS d FROM ${table} WHERE version IS NOT NULL ORDER BY installed_rank`,
-      )).rows) {
-        if (!r.ok) h.problems.push(`Flyway records version ${r.v} (${r.d}) as failed; repair it with \`flyway repair\` first`);
+      for (const r of (
+        await db.query<{ v: string; ok: boolean; t: string; d: string }>(
+          `SELECT version AS v, success AS ok, type AS t, description AS d FROM ${table} WHERE version IS NOT NULL ORDER BY installed_rank`,
+        )
+      ).rows) {
+        if (!r.ok)
+          h.problems.push(`Flyway records version ${r.v} (${r.d}) as failed; repair it with \`flyway repair\` first`);
         // A Flyway baseline row stands for everything up to its version.
         else if (r.t === 'BASELINE') h.head = { version: normaliseVersion(r.v), label: `${r.v} (Flyway baseline)` };
         else add(r.v, `${r.v} ${r.d}`);
@@ -94,16 +115,21 @@ export async function readForeignHistory(db: DbClient, tool: ForeignTool): Promi
     case 'knex':
       for (const r of (await db.query<{ name: string }>(`SELECT name FROM ${table}`)).rows) {
         const v = versionOfName(r.name);
-        if (v === undefined) h.problems.push(`${tool} records "${r.name}", which has no version prefix to match a migration file`);
+        if (v === undefined)
+          h.problems.push(`${tool} records "${r.name}", which has no version prefix to match a migration file`);
         else add(v, r.name);
       }
       break;
     case 'alembic': {
       const rows = (await db.query<{ v: string }>(`SELECT version_num AS v FROM ${table}`)).rows;
-      if (rows.length > 1) h.problems.push(`Alembic has ${rows.length} heads (${rows.map((r) => r.v).join(', ')}); merge them first`);
+      if (rows.length > 1)
+        h.problems.push(`Alembic has ${rows.length} heads (${rows.map((r) => r.v).join(', ')}); merge them first`);
       const r = rows[0];
       if (r && /^\d[\d_.-]*$/.test(r.v)) h.head = { version: normaliseVersion(r.v), label: r.v };
-      else if (r) h.problems.push(`Alembic revision "${r.v}" is not a version number; stamp by version instead with \`neon-migrate baseline --from none --to <version>\``);
+      else if (r)
+        h.problems.push(
+          `Alembic revision "${r.v}" is not a version number; stamp by version instead with \`neon-migrate baseline --from none --to <version>\``,
+        );
       break;
     }
   }

@@ -12,7 +12,13 @@ import { versionArgument } from '../migrations/naming.js';
 import { createCheckpoint, type MigrationProject, platformOf, projectMigrations } from '../migrations/project.js';
 import { openRunSession } from '../migrations/session.js';
 import type { Migration } from '../migrations/types.js';
-import { detectForeignTools, FOREIGN_TOOLS, type ForeignHistory, type ForeignTool, readForeignHistory } from './baseline-sources.js';
+import {
+  detectForeignTools,
+  FOREIGN_TOOLS,
+  type ForeignHistory,
+  type ForeignTool,
+  readForeignHistory,
+} from './baseline-sources.js';
 
 export interface BaselineOptions {
   branch?: string;
@@ -40,22 +46,32 @@ export interface BaselineReport {
 }
 
 /** Check the tool's applied set against the files; every disagreement is listed. */
-export function matchForeignHistory(migrations: Migration[], h: ForeignHistory): { adopted: Migration[]; problems: string[] } {
+export function matchForeignHistory(
+  migrations: Migration[],
+  h: ForeignHistory,
+): { adopted: Migration[]; problems: string[] } {
   const problems = [...h.problems];
   const position = new Map(migrations.map((m, i) => [m.version, i]));
   const applied = new Set<string>();
   for (const v of h.versions) {
-    if (!position.has(v.version)) problems.push(`${h.tool} applied version ${v.version} (${v.label}) but no migration file has that version`);
+    if (!position.has(v.version))
+      problems.push(`${h.tool} applied version ${v.version} (${v.label}) but no migration file has that version`);
     else applied.add(v.version);
   }
   if (h.head) {
     const at = position.get(h.head.version);
-    if (at === undefined) problems.push(`${h.tool} is at version ${h.head.version} (${h.head.label}) but no migration file has that version`);
+    if (at === undefined)
+      problems.push(
+        `${h.tool} is at version ${h.head.version} (${h.head.label}) but no migration file has that version`,
+      );
     else migrations.slice(0, at + 1).forEach((m) => applied.add(m.version));
   }
   const last = migrations.reduce((acc, m, i) => (applied.has(m.version) ? i : acc), -1);
   for (const m of migrations.slice(0, last + 1)) {
-    if (!applied.has(m.version)) problems.push(`${m.upFile} comes before the newest applied migration (${migrations[last]!.name}) but ${h.tool} never applied it`);
+    if (!applied.has(m.version))
+      problems.push(
+        `${m.upFile} comes before the newest applied migration (${migrations[last]!.name}) but ${h.tool} never applied it`,
+      );
   }
   return { adopted: migrations.filter((m) => applied.has(m.version)), problems };
 }
@@ -64,7 +80,12 @@ export function matchForeignHistory(migrations: Migration[], h: ForeignHistory):
 function stampUpTo(migrations: Migration[], raw: string): Migration[] {
   const version = versionArgument(raw);
   const at = migrations.findIndex((m) => m.version === version);
-  if (at < 0) throw new UsageError(`--to ${raw}: no migration has version ${version}`, 'run `neon-migrate status` to see the versions', 'UNKNOWN_VERSION');
+  if (at < 0)
+    throw new UsageError(
+      `--to ${raw}: no migration has version ${version}`,
+      'run `neon-migrate status` to see the versions',
+      'UNKNOWN_VERSION',
+    );
   return migrations.slice(0, at + 1);
 }
 
@@ -72,17 +93,34 @@ function stampUpTo(migrations: Migration[], raw: string): Migration[] {
 export async function baseline(p: MigrationProject, options: BaselineOptions = {}): Promise<BaselineReport> {
   const branch = options.branch ?? p.settings.defaultBranch;
   if (options.from && options.from !== 'none' && !FOREIGN_TOOLS.includes(options.from)) {
-    throw new UsageError(`--from ${options.from}: unknown tool`, `one of: ${FOREIGN_TOOLS.join(', ')}, none`, 'BAD_FROM');
+    throw new UsageError(
+      `--from ${options.from}: unknown tool`,
+      `one of: ${FOREIGN_TOOLS.join(', ')}, none`,
+      'BAD_FROM',
+    );
   }
-  if (options.from === 'none' && options.to === undefined) throw new UsageError('--from none needs --to <version>', 'pass the newest version the database already has', 'BASELINE_NEEDS_TO');
+  if (options.from === 'none' && options.to === undefined)
+    throw new UsageError(
+      '--from none needs --to <version>',
+      'pass the newest version the database already has',
+      'BASELINE_NEEDS_TO',
+    );
   const migrations = await projectMigrations(p);
   const platform = await platformOf(p);
-  const session = await openRunSession(await platform.connectionUri(branch), { branch, wait: options.wait, timeouts: p.settings.timeouts });
+  const session = await openRunSession(await platform.connectionUri(branch), {
+    branch,
+    wait: options.wait,
+    timeouts: p.settings.timeouts,
+  });
   try {
     const { db } = session;
     const existing = await readApplied(db);
     if (existing.length) {
-      throw new UsageError(`branch "${branch}" already has a neon-migrate history (${existing.length} applied)`, 'baseline is for a database that has none yet; see `neon-migrate status`', 'ALREADY_ADOPTED');
+      throw new UsageError(
+        `branch "${branch}" already has a neon-migrate history (${existing.length} applied)`,
+        'baseline is for a database that has none yet; see `neon-migrate status`',
+        'ALREADY_ADOPTED',
+      );
     }
     let adopted: Migration[];
     let source: BaselineReport['source'];
@@ -91,14 +129,27 @@ export async function baseline(p: MigrationProject, options: BaselineOptions = {
       source = { to: versionArgument(options.to!) };
     } else {
       const tools = options.from ? [options.from] : await detectForeignTools(db);
-      if (tools.length > 1) throw new UsageError(`branch "${branch}" has history tables of ${tools.join(' and ')}`, `choose one with --from ${tools.join('|')}`, 'BASELINE_AMBIGUOUS');
+      if (tools.length > 1)
+        throw new UsageError(
+          `branch "${branch}" has history tables of ${tools.join(' and ')}`,
+          `choose one with --from ${tools.join('|')}`,
+          'BASELINE_AMBIGUOUS',
+        );
       const tool = tools[0];
       if (tool && options.to !== undefined) {
-        throw new UsageError(`--to is for a database without a history table, and branch "${branch}" has ${tool}'s`, `drop --to to adopt what ${tool} recorded, or pass --from none --to ${options.to} to ignore it`, 'BASELINE_TO_WITH_TABLE');
+        throw new UsageError(
+          `--to is for a database without a history table, and branch "${branch}" has ${tool}'s`,
+          `drop --to to adopt what ${tool} recorded, or pass --from none --to ${options.to} to ignore it`,
+          'BASELINE_TO_WITH_TABLE',
+        );
       }
       if (!tool) {
         if (options.to === undefined) {
-          throw new UsageError(`branch "${branch}" has no other tool's history table (${FOREIGN_TOOLS.join(', ')})`, 'pass --to <version>: the newest migration the database already has', 'NO_FOREIGN_HISTORY');
+          throw new UsageError(
+            `branch "${branch}" has no other tool's history table (${FOREIGN_TOOLS.join(', ')})`,
+            'pass --to <version>: the newest migration the database already has',
+            'NO_FOREIGN_HISTORY',
+          );
         }
         adopted = stampUpTo(migrations, options.to);
         source = { to: versionArgument(options.to) };

@@ -23,9 +23,13 @@ describe('baseline (CLI)', () => {
     write('migrations/2026-01-20-162913_Add email/up.sql', 'ALTER TABLE users ADD COLUMN email text;\n');
     write('migrations/2026-01-20-162913_Add email/down.sql', 'ALTER TABLE users DROP COLUMN email;\n');
     // What diesel left on production: the first migration's table and its history row.
-    await sql(project, 'main', `CREATE TABLE users (id int PRIMARY KEY);
+    await sql(
+      project,
+      'main',
+      `CREATE TABLE users (id int PRIMARY KEY);
       CREATE TABLE __diesel_schema_migrations (version varchar(50) PRIMARY KEY, run_on timestamp NOT NULL DEFAULT now());
-      INSERT INTO __diesel_schema_migrations (version) VALUES ('202511301200000000')`);
+      INSERT INTO __diesel_schema_migrations (version) VALUES ('202511301200000000')`,
+    );
 
     const adopted = await cli(project, ['--json', 'baseline']);
     expect(adopted.exitCode, adopted.stderr).toBe(0);
@@ -38,6 +42,8 @@ describe('baseline (CLI)', () => {
 
     const test = await cli(project, ['--json', 'test', '--branch', 'dev']);
     expect(test.exitCode, test.stderr).toBe(0);
-    expect(test.json.report.migrations.map((m: { name: string; status: string }) => `${m.name}:${m.status}`)).toEqual(['2026-01-20-162913_Add email:applied']);
+    expect(test.json.report.migrations.map((m: { name: string; status: string }) => `${m.name}:${m.status}`)).toEqual([
+      '2026-01-20-162913_Add email:applied',
+    ]);
   });
 });

@@ -1,12 +1,21 @@
 /** Names with any description, and the orderings of real histories (no database). */
 import { describe, expect, it } from 'vitest';
 import {
-  compareVersions, describeOrdering, looksLikeTimestamp, numericDateConflict, parseMigrationName, resolveOrdering, versionArgument,
+  compareVersions,
+  describeOrdering,
+  looksLikeTimestamp,
+  numericDateConflict,
+  parseMigrationName,
+  resolveOrdering,
+  versionArgument,
 } from '../../src/migrations/naming.js';
 
 describe('migration names', () => {
   it('takes any description after the version: spaces, dots, capitals, unicode', () => {
-    expect(parseMigrationName('2019-11-15-182353_Add email to owners')).toEqual({ version: '20191115182353', description: 'Add email to owners' });
+    expect(parseMigrationName('2019-11-15-182353_Add email to owners')).toEqual({
+      version: '20191115182353',
+      description: 'Add email to owners',
+    });
     expect(parseMigrationName('20200101_v1.2 rename')).toEqual({ version: '20200101', description: 'v1.2 rename' });
     expect(parseMigrationName('0003_añadir_índice_Ü')).toEqual({ version: '3', description: 'añadir_índice_Ü' });
     expect(parseMigrationName('2025-12-29-110242-0000_create_posts')?.version).toBe('202512291102420000');
@@ -14,7 +23,8 @@ describe('migration names', () => {
   });
 
   it('refuses what has no version or no description', () => {
-    for (const bad of ['add_users', '_x', '12_', '12_   ', '12-_x', 'v12_x', '12x_y']) expect(parseMigrationName(bad)).toBeUndefined();
+    for (const bad of ['add_users', '_x', '12_', '12_   ', '12-_x', 'v12_x', '12x_y'])
+      expect(parseMigrationName(bad)).toBeUndefined();
   });
 
   it('reads a --to given as a full name with spaces', () => {

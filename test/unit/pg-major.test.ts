@@ -31,7 +31,7 @@ describe('PostgreSQL binaries per major', () => {
     expect((err as Error).message).toMatch(/PostgreSQL 17 binaries but the project runs PostgreSQL 18/);
   });
 
-  it("refuses a Neon project whose pg_version differs from the setting", () => {
+  it('refuses a Neon project whose pg_version differs from the setting', () => {
     expect(() => assertProjectMajor(17, 18)).toThrow(/postgresVersion: is 18 but the Neon project runs PostgreSQL 17/);
     expect(() => assertProjectMajor(18, 18)).not.toThrow();
     expect(() => assertProjectMajor(undefined, 18)).not.toThrow();
@@ -53,7 +53,9 @@ describe('statement hazards on both grammars', () => {
       for (const [sql, code] of cases) {
         await expect(parseSqlFile('m.sql', sql, { major }), sql).rejects.toMatchObject({ code });
       }
-      await expect(parseSqlFile('m.sql', 'CREATE INDEX i ON t (x)', { major })).resolves.toMatchObject({ noTransaction: false });
+      await expect(parseSqlFile('m.sql', 'CREATE INDEX i ON t (x)', { major })).resolves.toMatchObject({
+        noTransaction: false,
+      });
     });
   }
 });

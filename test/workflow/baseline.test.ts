@@ -27,7 +27,11 @@ const FILES = {
   '2026-01-20-162913_Add email/down.sql': 'ALTER TABLE users DROP COLUMN email;',
 };
 
-async function withBranch<T>(name: string, setup: string, fn: (db: DbClient, project: ReturnType<typeof scratchProject>) => Promise<T>): Promise<T> {
+async function withBranch<T>(
+  name: string,
+  setup: string,
+  fn: (db: DbClient, project: ReturnType<typeof scratchProject>) => Promise<T>,
+): Promise<T> {
   const db = await connect(await engine.branch(name));
   try {
     if (setup) await db.query(setup);
@@ -37,7 +41,11 @@ async function withBranch<T>(name: string, setup: string, fn: (db: DbClient, pro
   }
 }
 
-const projectOf = (p: ReturnType<typeof scratchProject>) => ({ projectDir: p.dir, settings: p.settings, platform: engine.platform });
+const projectOf = (p: ReturnType<typeof scratchProject>) => ({
+  projectDir: p.dir,
+  settings: p.settings,
+  platform: engine.platform,
+});
 
 describe('baseline', () => {
   it('adopts a diesel history with checksums, behind a checkpoint, and the next up applies only what is new', async () => {
@@ -48,12 +56,20 @@ describe('baseline', () => {
       const before = await engine.branchNames();
       const r = await baseline(projectOf(p), { branch: 'diesel' });
       expect(r.source).toEqual({ tool: 'diesel', table: '__diesel_schema_migrations' });
-      expect(r.adopted.map((m) => m.name)).toEqual(['2025-11-30-120000-0000_Create users', '2025-12-01-080000_Add posts']);
+      expect(r.adopted.map((m) => m.name)).toEqual([
+        '2025-11-30-120000-0000_Create users',
+        '2025-12-01-080000_Add posts',
+      ]);
       expect(r.pending.map((m) => m.name)).toEqual(['2026-01-20-162913_Add email']);
       expect((await engine.branchNames()).filter((b) => !before.includes(b))).toEqual([r.checkpoint]);
       const files = await loadMigrations(p.dir, 'migrations');
       const applied = (await readApplied(db)).map((a) => [a.version, a.checksum, a.runId]).sort();
-      expect(applied).toEqual(files.slice(0, 2).map((m) => [m.version, m.checksum, r.runId]).sort());
+      expect(applied).toEqual(
+        files
+          .slice(0, 2)
+          .map((m) => [m.version, m.checksum, r.runId])
+          .sort(),
+      );
       const [run] = await listRuns(db, { command: 'baseline' });
       expect(run).toMatchObject({ id: r.runId, status: 'succeeded', checkpoint: r.checkpoint });
 
@@ -72,8 +88,12 @@ describe('baseline', () => {
       expect(err).toBeInstanceOf(MigrationFileError);
       expect(err).toMatchObject({ code: 'BASELINE_MISMATCH', exitCode: 2 });
       const message = (err as Error).message;
-      expect(message).toContain('dbmate applied version 20240101000000 (20240101000000) but no migration file has that version');
-      expect(message).toContain('2025-11-30-120000-0000_Create users/up.sql comes before the newest applied migration (2026-01-20-162913_Add email) but dbmate never applied it');
+      expect(message).toContain(
+        'dbmate applied version 20240101000000 (20240101000000) but no migration file has that version',
+      );
+      expect(message).toContain(
+        '2025-11-30-120000-0000_Create users/up.sql comes before the newest applied migration (2026-01-20-162913_Add email) but dbmate never applied it',
+      );
       expect(message).toContain('2025-12-01-080000_Add posts/up.sql comes before');
       expect(await readApplied(db)).toEqual([]);
       expect(await engine.branchNames()).toEqual(before);
@@ -89,28 +109,58 @@ describe('baseline', () => {
       expect(dry.adopted.map((m) => m.version)).toEqual(['202511301200000000', '20251201080000']);
       expect(await readApplied(db)).toEqual([]);
       await db.query('UPDATE schema_migrations SET dirty = true');
-      await expect(baseline(projectOf(p), { branch: 'golang' })).rejects.toThrow(/golang-migrate marks version 20251201080000 dirty/);
+      await expect(baseline(projectOf(p), { branch: 'golang' })).rejects.toThrow(
+        /golang-migrate marks version 20251201080000 dirty/,
+      );
     });
   });
 
   it('reads sqlx, Flyway, node-pg-migrate, knex and Alembic tables', async () => {
     await withBranch('others', '', async (db, p) => {
       const cases: [string, string, string[]][] = [
-        ['sqlx', `CREATE TABLE _sqlx_migrations (version bigint PRIMARY KEY, description text, success boolean); INSERT INTO _sqlx_migrations VALUES (202511301200000000, 'users', true)`, ['202511301200000000']],
-        ['flyway', `CREATE TABLE flyway_schema_history (installed_rank int, version text, description text, type text, success boolean);
-          INSERT INTO flyway_schema_history VALUES (1, '20251201080000', 'posts', 'BASELINE', true), (2, '20260120162913', 'email', 'SQL', true)`, ['202511301200000000', '20251201080000', '20260120162913']],
-        ['node-pg-migrate', `CREATE TABLE pgmigrations (id serial, name text, run_on timestamp); INSERT INTO pgmigrations (name) VALUES ('2025-11-30-120000-0000_Create users')`, ['202511301200000000']],
-        ['knex', `CREATE TABLE knex_migrations (id serial, name text); INSERT INTO knex_migrations (name) VALUES ('202511301200000000_create_users.js'), ('20251201080000_add_posts.js')`, ['202511301200000000', '20251201080000']],
-        ['alembic', `CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY); INSERT INTO alembic_version VALUES ('20251201080000')`, ['202511301200000000', '20251201080000']],
+        [
+          'sqlx',
+          `CREATE TABLE _sqlx_migrations (version bigint PRIMARY KEY, description text, success boolean); INSERT INTO _sqlx_migrations VALUES (202511301200000000, 'users', true)`,
+          ['202511301200000000'],
+        ],
+        [
+          'flyway',
+          `CREATE TABLE flyway_schema_history (installed_rank int, version text, description text, type text, success boolean);
+          INSERT INTO flyway_schema_history VALUES (1, '20251201080000', 'posts', 'BASELINE', true), (2, '20260120162913', 'email', 'SQL', true)`,
+          ['202511301200000000', '20251201080000', '20260120162913'],
+        ],
+        [
+          'node-pg-migrate',
+          `CREATE TABLE pgmigrations (id serial, name text, run_on timestamp); INSERT INTO pgmigrations (name) VALUES ('2025-11-30-120000-0000_Create users')`,
+          ['202511301200000000'],
+        ],
+        [
+          'knex',
+          `CREATE TABLE knex_migrations (id serial, name text); INSERT INTO knex_migrations (name) VALUES ('202511301200000000_create_users.js'), ('20251201080000_add_posts.js')`,
+          ['202511301200000000', '20251201080000'],
+        ],
+        [
+          'alembic',
+          `CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY); INSERT INTO alembic_version VALUES ('20251201080000')`,
+          ['202511301200000000', '20251201080000'],
+        ],
       ];
       for (const [tool, create, versions] of cases) {
         await db.query(create);
         const r = await baseline(projectOf(p), { branch: 'others', dryRun: true });
-        expect([tool, r.source, r.adopted.map((m) => m.version)]).toEqual([tool, expect.objectContaining({ tool }), versions]);
+        expect([tool, r.source, r.adopted.map((m) => m.version)]).toEqual([
+          tool,
+          expect.objectContaining({ tool }),
+          versions,
+        ]);
         await db.query(`DROP TABLE ${create.split(' ')[2]}`);
       }
-      await db.query(`CREATE TABLE alembic_version (version_num varchar(32)); INSERT INTO alembic_version VALUES ('ae1027a6acf')`);
-      await expect(baseline(projectOf(p), { branch: 'others' })).rejects.toThrow(/Alembic revision "ae1027a6acf" is not a version number/);
+      await db.query(
+        `CREATE TABLE alembic_version (version_num varchar(32)); INSERT INTO alembic_version VALUES ('ae1027a6acf')`,
+      );
+      await expect(baseline(projectOf(p), { branch: 'others' })).rejects.toThrow(
+        /Alembic revision "ae1027a6acf" is not a version number/,
+      );
     });
   });
 
@@ -120,7 +170,10 @@ describe('baseline', () => {
       await expect(baseline(projectOf(p), { branch: 'stamp' })).rejects.toMatchObject({ code: 'NO_FOREIGN_HISTORY' });
       const r = await baseline(projectOf(p), { branch: 'stamp', to: '2025-12-01-080000' });
       expect(r.source).toEqual({ to: '20251201080000' });
-      expect((await readApplied(db)).map((a) => a.name).sort()).toEqual(['2025-11-30-120000-0000_Create users', '2025-12-01-080000_Add posts']);
+      expect((await readApplied(db)).map((a) => a.name).sort()).toEqual([
+        '2025-11-30-120000-0000_Create users',
+        '2025-12-01-080000_Add posts',
+      ]);
     });
   });
 });

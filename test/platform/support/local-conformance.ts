@@ -11,7 +11,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export function describeLocalConformance(postgresVersion: 17 | 18): void {
   describePlatformConformance(`local engine (PostgreSQL ${postgresVersion})`, async () => {
     const dir = tempProject();
-    const platform = await openLocalPlatform({ projectDir: dir, env: process.env, settings: settingsSchema.parse({ postgresVersion }) });
+    const platform = await openLocalPlatform({
+      projectDir: dir,
+      env: process.env,
+      settings: settingsSchema.parse({ postgresVersion }),
+    });
     return {
       platform,
       killCompute: async (ref) => {
