@@ -45,5 +45,5 @@ describe('baseline (CLI)', () => {
     expect(test.json.report.migrations.map((m: { name: string; status: string }) => `${m.name}:${m.status}`)).toEqual([
       '2026-01-20-162913_Add email:applied',
     ]);
-  });
+  }, 300_000);
 });
