@@ -12,3 +12,4 @@ export { initProject, newMigration } from './migrations/scaffold.js';
 export { connect } from './db/connect.js';
 export { openPool } from './db/pool.js';
 export { openLocalPlatform, LocalPlatform } from './platform/local/index.js';
+export { baseline, type BaselineOptions, type BaselineReport } from './workflow/baseline.js';
