@@ -144,3 +144,4 @@ export { finishRun, listRuns, readApplied, recordRun } from './history/store.js'
 export type { AppliedRow, NewRun, RunRecord, RunStatus } from './history/store.js';
 export { connect, type DbClient, type QueryResult } from './db/connect.js';
 export { openPool, type DbPool } from './db/pool.js';
+export { baseline, type BaselineOptions, type BaselineReport } from './workflow/baseline.js';

@@ -1,5 +1,6 @@
 /** The list of command modules. Each module registers its own subcommand(s). */
 import type { Command } from 'commander';
+import { registerBaseline } from './baseline.js';
 import { registerBranches } from './branches.js';
 import { registerBranchesReset } from './branches-reset.js';
 import { registerCheckpoints } from './checkpoints.js';
@@ -26,6 +27,7 @@ export function registerCommands(program: Command): void {
   registerPlan(program);
   registerUp(program);
   registerDown(program);
+  registerBaseline(program);
   registerTest(program);
   registerPromote(program);
   registerRollback(program);

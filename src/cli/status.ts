@@ -6,9 +6,23 @@ import { acceptMigration } from '../workflow/accept.js';
 import { action } from './context.js';
 import { log } from './output.js';
 
-function formatStatus(r: StatusReport): string {
+/** Past this many applied migrations, `status` summarises them in one line (a long history stays readable). */
+const LIST_APPLIED_UP_TO = 20;
+
+/** Human text for `status`: long applied lists summarised, everything needing attention listed. */
+export function formatStatus(r: StatusReport): string {
   const lines = [`branch ${r.branch}: ${r.counts.applied} applied, ${r.counts.pending} pending, ${r.counts.drifted} drifted, ${r.counts.missing} missing`];
+  lines.push(`order: ${r.ordering.used}${r.ordering.setting === 'auto' ? ' (auto)' : ''}`);
+  if (r.ordering.warning) lines.push(`warning: ${r.ordering.warning}`);
+  // Applied ones with nothing to say are summarised; everything else (pending, drifted, notes) is listed.
+  const plain = (e: StatusReport['entries'][number]) => e.state === 'applied' && !e.partial && !e.downChanged && e.notes.length === 0;
+  const summarise = r.entries.filter(plain).length > LIST_APPLIED_UP_TO;
+  if (summarise) {
+    const applied = r.entries.filter(plain);
+    lines.push(`  applied  ${applied.length} migrations, ${applied[0]!.name} … ${applied.at(-1)!.name}`);
+  }
   for (const e of r.entries) {
+    if (summarise && plain(e)) continue;
     const flags = [e.unverified ? 'unverified' : '', e.reversible ? '' : 'irreversible', e.noTransaction ? 'no-transaction' : '', e.outOfOrder ? 'out of order' : '', e.downChanged ? 'down file changed' : '', e.kind === 'ts' ? 'ts' : '']
       .filter(Boolean)
       .join(', ');

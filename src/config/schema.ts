@@ -14,6 +14,16 @@ export const settingsSchema = z
     scriptsDir: z.string().default('scripts'),
     /** The production branch name. */
     defaultBranch: z.string().default('main'),
+    /**
+     * How migration versions are ordered: `timestamp` (the digit strings, as diesel and dbmate do),
+     * `numeric` (by value, as golang-migrate and sqlx do), or `auto` (timestamp when every version is a date).
+     */
+    ordering: z.enum(['auto', 'timestamp', 'numeric']).default('auto'),
+    /**
+     * The PostgreSQL major the database runs (17 or 18): the local engine's binaries and the SQL
+     * parser follow it; on Neon it is checked against the project's pg_version. Unset = 17.
+     */
+    postgresVersion: z.union([z.literal(17), z.literal(18)]).optional(),
     checkpoints: z
       .object({
         /** Keep at least this many newest checkpoints per branch. */

@@ -4,7 +4,6 @@
  */
 import { MigrationFileError } from '../errors.js';
 import type { AppliedRow } from './store.js';
-import { compareVersions } from '../migrations/naming.js';
 import { partialError, type PartialRow } from './partial.js';
 import type { Direction } from '../run/select.js';
 import type { Migration } from '../migrations/types.js';
@@ -49,14 +48,15 @@ export function compareWithHistory(migrations: Migration[], applied: AppliedRow[
   const byVersion = new Map(applied.map((a) => [a.version, a]));
   const partialOf = new Map(partial.map((p) => [p.version, p]));
   const onDisk = new Set(migrations.map((m) => m.version));
-  const newestApplied = applied.map((a) => a.version).sort(compareVersions).at(-1);
-  const entries = migrations.map((m): StatusEntry => {
+  // The files are in run order (the `ordering` setting): a pending file before an applied one is out of order.
+  const lastAppliedIndex = migrations.reduce((last, m, i) => (byVersion.has(m.version) ? i : last), -1);
+  const entries = migrations.map((m, index): StatusEntry => {
     const a = byVersion.get(m.version);
     const notes = 'notes' in m.up ? [...m.up.notes, ...(m.down && 'notes' in m.down ? m.down.notes : [])] : [];
     const p = partialOf.get(m.version);
     const base = { version: m.version, name: m.name, kind: m.kind, reversible: m.reversible, noTransaction: m.up.noTransaction, file: m.upFile, notes, ...(p ? { partial: p } : {}) };
     if (!a) {
-      const outOfOrder = newestApplied !== undefined && compareVersions(m.version, newestApplied) < 0;
+      const outOfOrder = index < lastAppliedIndex;
       return { ...base, state: 'pending', ...(outOfOrder ? { outOfOrder } : {}) };
     }
     const state: MigrationState = a.checksum === m.checksum ? 'applied' : 'drifted';

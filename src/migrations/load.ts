@@ -1,15 +1,17 @@
 /**
  * Finding and loading migrations (README, "The migrations"): `V_name.up.sql` + `.down.sql`, `V_name/up.sql` +
- * `down.sql`, and `V_name.ts` exporting `up(ctx)`/`down(ctx)`. Every problem of the directory is
- * collected and reported at once, before anything runs.
+ * `down.sql` (+ diesel's `metadata.toml`), a single `V_name.sql` (sqlx's up-only form, or dbmate /
+ * goose up and down sections), and `V_name.ts` exporting `up(ctx)`/`down(ctx)`. Every problem of
+ * the directory is collected and reported at once, before anything runs.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MigrationFileError } from '../errors.js';
-import { compareVersions, parseMigrationName } from './naming.js';
-import { parseSqlFile, type SqlScript } from './sql.js';
+import { dieselRunsOutsideTransaction, splitSections } from './markers.js';
+import { compareVersions, numericDateConflict, type OrderingSetting, parseMigrationName, resolveOrdering, type VersionOrdering } from './naming.js';
+import { DEFAULT_PG_MAJOR, type PgMajor, parseSqlFile, type SqlScript } from './sql.js';
 import type { Migration, MigrationFn, TsModule } from './types.js';
 
 /** SHA-256 (hex) of a file's bytes. */
@@ -24,9 +26,13 @@ interface Found {
   down?: string;
   kind: 'sql' | 'ts';
   forms: Set<string>;
+  /** A single `V_name.sql` holding both directions (sections) or only the up. */
+  single?: boolean;
+  /** diesel's `metadata.toml` of a folder migration. */
+  metadata?: string;
 }
 
-const FORMS = 'V_name.up.sql + V_name.down.sql, V_name/up.sql + V_name/down.sql, or V_name.ts';
+const FORMS = 'V_name.up.sql + V_name.down.sql, V_name/up.sql + V_name/down.sql, V_name.sql, or V_name.ts';
 
 /** List the migration files of a directory (relative paths), grouped by base name. */
 function discover(projectDir: string, dirRel: string, problems: string[]): Found[] {
@@ -56,12 +62,17 @@ function discover(projectDir: string, dirRel: string, problems: string[]): Found
       if (existsSync(path.join(projectDir, up))) f.up = up;
       else problems.push(`${rel}/: no up.sql in the migration folder`);
       if (existsSync(path.join(projectDir, down))) f.down = down;
+      const metadata = path.join(rel, 'metadata.toml');
+      if (existsSync(path.join(projectDir, metadata))) f.metadata = metadata;
     } else if (name.endsWith('.up.sql')) {
       const f = entry(name.slice(0, -'.up.sql'.length), 'sql', '.up.sql');
       if (f) f.up = rel;
     } else if (name.endsWith('.down.sql')) {
       const f = entry(name.slice(0, -'.down.sql'.length), 'sql', '.down.sql');
       if (f) f.down = rel;
+    } else if (name.endsWith('.sql')) {
+      const f = entry(name.slice(0, -'.sql'.length), 'sql', '.sql');
+      if (f) (f.up = rel), (f.single = true);
     } else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) {
       const f = entry(name.slice(0, -'.ts'.length), 'ts', '.ts');
       if (f) f.up = rel;
@@ -79,7 +90,39 @@ function discover(projectDir: string, dirRel: string, problems: string[]): Found
   for (const [version, bases] of byVersion) {
     if (bases.length > 1) problems.push(`duplicate version ${version}: ${bases.sort().join(', ')}; give each migration its own version`);
   }
-  return found.sort((a, b) => compareVersions(a.version, b.version));
+  return found;
+}
+
+/** Sort by the resolved ordering; refuse a numeric order that would run dates out of date order. */
+function orderFound(found: Found[], setting: OrderingSetting, problems: string[]): VersionOrdering {
+  const versions = found.map((f) => f.version);
+  const ordering = resolveOrdering(setting, versions);
+  const conflict = ordering === 'numeric' ? numericDateConflict(versions) : undefined;
+  if (conflict) {
+    const name = (v: string) => found.find((f) => f.version === v)?.base ?? v;
+    problems.push(
+      `ordering: numeric order would run ${name(conflict[1])} before ${name(conflict[0])}, against their dates` +
+        ` (versions of ${conflict[1].length} and ${conflict[0].length} digits)`,
+    );
+  }
+  found.sort((a, b) => compareVersions(a.version, b.version, ordering));
+  return ordering;
+}
+
+/** A single `V_name.sql`: its up and optional down section, parsed with file positions. */
+async function loadSingleFile(f: Found, bytes: Buffer, major: PgMajor): Promise<Pick<Migration, 'checksum' | 'downChecksum' | 'upFile' | 'downFile' | 'up' | 'down' | 'reversible'>> {
+  const sections = splitSections(bytes.toString('utf8'));
+  const up = await parseSqlFile(f.up!, sections.up.text, { major, noTransaction: sections.up.noTransaction });
+  const down = sections.down ? await parseSqlFile(f.up!, sections.down.text, { major, noTransaction: sections.down.noTransaction }) : undefined;
+  const checksum = sections.down ? sha256(sections.up.own) : sha256(bytes);
+  return { checksum, downChecksum: sections.down ? sha256(sections.down.own) : undefined, upFile: f.up!, downFile: sections.down ? f.up : undefined, up, down, reversible: Boolean(down) };
+}
+
+export interface LoadOptions {
+  /** The `ordering` setting (default `auto`). */
+  ordering?: OrderingSetting;
+  /** The PostgreSQL major whose grammar the files are parsed with (default 17). */
+  postgresVersion?: PgMajor;
 }
 
 /** Import a TypeScript migration without a build step and check its exports. */
@@ -105,11 +148,13 @@ function read(projectDir: string, rel: string): Buffer {
 }
 
 /** Load, parse and validate every migration of `migrationsDir` (relative to the project), in version order. */
-export async function loadMigrations(projectDir: string, migrationsDir: string): Promise<Migration[]> {
+export async function loadMigrations(projectDir: string, migrationsDir: string, options: LoadOptions = {}): Promise<Migration[]> {
   if (!existsSync(path.join(projectDir, migrationsDir))) return [];
+  const major = options.postgresVersion ?? DEFAULT_PG_MAJOR;
   const problems: string[] = [];
   const fileErrors: MigrationFileError[] = [];
   const found = discover(projectDir, migrationsDir, problems);
+  orderFound(found, options.ordering ?? 'auto', problems);
   const migrations: Migration[] = [];
   for (const f of found) {
     if (!f.up) continue;
@@ -121,14 +166,20 @@ export async function loadMigrations(projectDir: string, migrationsDir: string):
         migrations.push({ version: f.version, name: f.base, kind: 'ts', checksum: sha256(upBytes), upFile: f.up, up: mod, down: mod.down ? mod : undefined, reversible: Boolean(mod.down) });
         continue;
       }
-      const up: SqlScript = await parseSqlFile(f.up, upBytes.toString('utf8'));
+      if (f.single) {
+        migrations.push({ version: f.version, name: f.base, kind: 'sql', ...(await loadSingleFile(f, upBytes, major)) });
+        continue;
+      }
+      // diesel: `run_in_transaction = false` in the folder's metadata.toml covers both directions.
+      const outside = f.metadata ? dieselRunsOutsideTransaction(read(projectDir, f.metadata).toString('utf8')) : false;
+      const up: SqlScript = await parseSqlFile(f.up, upBytes.toString('utf8'), { major, noTransaction: outside });
       let down: SqlScript | undefined;
       let downChecksum: string | undefined;
       if (f.down) {
         current = f.down;
         const downBytes = read(projectDir, f.down);
         downChecksum = sha256(downBytes);
-        down = await parseSqlFile(f.down, downBytes.toString('utf8'));
+        down = await parseSqlFile(f.down, downBytes.toString('utf8'), { major, noTransaction: outside });
       }
       migrations.push({ version: f.version, name: f.base, kind: 'sql', checksum: sha256(upBytes), downChecksum, upFile: f.up, downFile: f.down, up, down, reversible: Boolean(down) });
     } catch (err) {
@@ -140,7 +191,9 @@ export async function loadMigrations(projectDir: string, migrationsDir: string):
   // A single parser error keeps its own code and hint (e.g. SQL_SYNTAX, NEEDS_NO_TRANSACTION).
   if (problems.length === 1 && fileErrors.length === 1) throw fileErrors[0];
   if (problems.length) {
-    throw new MigrationFileError(problems.join('; '), 'fix the migration files; nothing was applied', problems.length === 1 && /duplicate version/.test(problems[0]!) ? 'DUPLICATE_VERSION' : 'MIGRATION_FILE');
+    const only = problems.length === 1 ? problems[0]! : '';
+    if (only.startsWith('ordering:')) throw new MigrationFileError(only, 'set "ordering": "timestamp" in neon-migrate.json (diesel and dbmate order by the digit string); nothing was applied', 'ORDERING_CONFLICT');
+    throw new MigrationFileError(problems.join('; '), 'fix the migration files; nothing was applied', /^duplicate version/.test(only) ? 'DUPLICATE_VERSION' : 'MIGRATION_FILE');
   }
   return migrations;
 }

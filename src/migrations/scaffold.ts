@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Settings } from '../config/schema.js';
 import { UsageError } from '../errors.js';
 import { loadMigrations } from './load.js';
-import { compareVersions, slugify, timestampVersion } from './naming.js';
+import { compareVersions, resolveOrdering, slugify, timestampVersion } from './naming.js';
 
 export interface InitReport {
   created: string[];
@@ -85,7 +85,7 @@ export async function down({ client }: MigrationContext): Promise<void> {
  */
 export async function newMigration(projectDir: string, settings: Settings, name: string, options: { ts?: boolean; now?: Date } = {}): Promise<NewMigrationReport> {
   const slug = slugify(name);
-  const existing = await loadMigrations(projectDir, settings.migrationsDir);
+  const existing = await loadMigrations(projectDir, settings.migrationsDir, { ordering: settings.ordering, postgresVersion: settings.postgresVersion });
   const newest = existing.at(-1)?.version;
   let when = options.now ?? new Date();
   // Two migrations created within one second: take the second after the newest timestamp.
@@ -93,7 +93,8 @@ export async function newMigration(projectDir: string, settings: Settings, name:
   if (asDate && !Number.isNaN(asDate.getTime()) && asDate.getTime() >= Math.floor(when.getTime() / 1000) * 1000) when = new Date(asDate.getTime() + 1000);
   const version = timestampVersion(when);
   const digits = version.replace('T', '');
-  if (newest && compareVersions(digits, newest) <= 0) {
+  const ordering = resolveOrdering(settings.ordering, [...existing.map((m) => m.version), digits]);
+  if (newest && compareVersions(digits, newest, ordering) <= 0) {
     throw new UsageError(`the newest migration (${newest}) is newer than now (${digits})`, 'check the system clock, or rename the newest migration', 'CLOCK');
   }
   const dir = path.join(projectDir, settings.migrationsDir);

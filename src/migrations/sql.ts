@@ -3,12 +3,16 @@
  * syntax errors with file:line:column, and statements that cannot run inside a transaction.
  * SQL is never split on `;` by hand.
  */
-import { loadModule, parseSync } from 'libpg-query';
 import { MigrationFileError } from '../errors.js';
+import { hasNoTransactionDirective, NO_TRANSACTION_DIRECTIVE } from './markers.js';
 import { nonTransactionalReason, transactionControl, unsafeNewEnumValue } from './statement-kinds.js';
 
-/** The first-line directive that runs a file outside a transaction. */
-export const NO_TRANSACTION_DIRECTIVE = '-- neon-migrate:no-transaction';
+export { hasNoTransactionDirective, NO_TRANSACTION_DIRECTIVE } from './markers.js';
+
+/** The PostgreSQL majors whose grammar the parser knows (libpg-query 17 and 18). */
+export type PgMajor = 17 | 18;
+/** The major used when the settings name none (see README, "PostgreSQL versions"). */
+export const DEFAULT_PG_MAJOR: PgMajor = 17;
 
 /** One statement of a file, as the parser delimits it. */
 export interface SqlStatement {
@@ -33,18 +37,21 @@ export interface SqlScript {
   notes: string[];
 }
 
-let loaded: Promise<void> | undefined;
+type ParseSync = (sql: string) => unknown;
+const parsers = new Map<PgMajor, Promise<ParseSync>>();
 
-/** Load the parser's WASM module once. */
-export function loadParser(): Promise<void> {
-  loaded ??= loadModule();
-  return loaded;
-}
-
-/** True when the file's first line is the no-transaction directive. */
-export function hasNoTransactionDirective(text: string): boolean {
-  const first = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
-  return first.trim().toLowerCase() === NO_TRANSACTION_DIRECTIVE;
+/** Load the parser of a PostgreSQL major once (each is its own WASM module; 18 only when asked for). */
+export function loadParser(major: PgMajor = DEFAULT_PG_MAJOR): Promise<ParseSync> {
+  let p = parsers.get(major);
+  if (!p) {
+    p = (async () => {
+      const mod = major === 18 ? await import('libpg-query-18') : await import('libpg-query');
+      await mod.loadModule();
+      return mod.parseSync as ParseSync;
+    })();
+    parsers.set(major, p);
+  }
+  return p;
 }
 
 /** 1-based line/column of a 0-based character offset. */
@@ -81,10 +88,28 @@ interface RawStmt {
   stmt_len?: number;
 }
 
+/** True when the text is valid for PostgreSQL 18 although not for the major it was read with. */
+async function parsesOnNewerMajor(text: string, major: PgMajor | undefined): Promise<boolean> {
+  if ((major ?? DEFAULT_PG_MAJOR) >= 18) return false;
+  try {
+    (await loadParser(18))(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface ParseOptions {
+  /** The PostgreSQL major whose grammar applies. */
+  major?: PgMajor;
+  /** Run outside a transaction because of a marker outside the text (diesel's metadata.toml, a dbmate section header). */
+  noTransaction?: boolean;
+}
+
 /** Parse a file's text; throws MigrationFileError (file:line:column + the line) on a syntax error. */
-export async function parseSqlFile(file: string, text: string): Promise<SqlScript> {
-  await loadParser();
-  const noTransaction = hasNoTransactionDirective(text);
+export async function parseSqlFile(file: string, text: string, options: ParseOptions = {}): Promise<SqlScript> {
+  const parseSync = await loadParser(options.major);
+  const noTransaction = options.noTransaction === true || hasNoTransactionDirective(text);
   let raw: RawStmt[];
   try {
     raw = text.trim() === '' ? [] : ((parseSync(text) as { stmts: RawStmt[] }).stmts ?? []);
@@ -95,7 +120,9 @@ export async function parseSqlFile(file: string, text: string): Promise<SqlScrip
     const lineText = (text.split('\n')[line - 1] ?? '').trim();
     throw new MigrationFileError(
       `${file}:${line}:${column}: ${(err as Error).message} in: ${lineText}`,
-      'fix the SQL; nothing was applied',
+      (await parsesOnNewerMajor(text, options.major))
+        ? 'this is PostgreSQL 18 syntax: set "postgresVersion": 18 in neon-migrate.json if the database runs 18; nothing was applied'
+        : 'fix the SQL; nothing was applied',
       'SQL_SYNTAX',
     );
   }

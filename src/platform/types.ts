@@ -30,6 +30,8 @@ export interface ProjectInfo {
   /** How far back point-in-time targets may go (Neon's `history_retention_seconds`). */
   historyRetentionSeconds: number;
   defaultBranchId: string;
+  /** The PostgreSQL major the project runs (Neon's `pg_version`), when known. */
+  pgVersion?: number;
 }
 
 /** Where a new branch or a restore takes its data from, in the source branch's history. */

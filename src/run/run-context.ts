@@ -33,7 +33,7 @@ export async function platformOf(p: Pick<MigrationProject, 'platform'>): Promise
 
 /** Load the project's migrations (file errors are thrown before anything connects). */
 export function projectMigrations(p: Pick<MigrationProject, 'projectDir' | 'settings'>): Promise<Migration[]> {
-  return loadMigrations(p.projectDir, p.settings.migrationsDir);
+  return loadMigrations(p.projectDir, p.settings.migrationsDir, { ordering: p.settings.ordering, postgresVersion: p.settings.postgresVersion });
 }
 
 /** The current time of a context. */

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { withBranchDb } from '../run/scoped.js';
 import { UsageError } from '../errors.js';
 import { finishRunSql, HISTORY_DDL, insertRunSql, readApplied, type AppliedRow } from '../history/store.js';
-import { versionArgument } from '../migrations/naming.js';
+import { describeOrdering, type OrderingInfo, versionArgument } from '../migrations/naming.js';
 import { readPartial } from '../history/partial.js';
 import { describeInterrupted, interruptedError, runningRecords } from '../history/interrupted.js';
 import type { DbClient } from '../db/connect.js';
@@ -36,6 +36,8 @@ export interface StatusReport extends Omit<BranchState, 'applied'> {
   };
   /** Runs left `running` on the branch. */
   unfinished: UnfinishedRun[];
+  /** The order the migrations run in, and a warning when the history mixes version styles. */
+  ordering: OrderingInfo;
 }
 
 async function branchState(p: MigrationProject, branch: string, migrations: Migration[]): Promise<BranchState & { unfinished: UnfinishedRun[] }> {
@@ -88,6 +90,7 @@ export async function migrationStatus(p: MigrationProject, options: { branch?: s
       irreversible: entries.filter((e) => !e.reversible).length, unverified: entries.filter((e) => e.unverified).length,
       interrupted: unfinished.filter((u) => u.interrupted).length,
     },
+    ordering: describeOrdering(p.settings.ordering ?? 'auto', migrations.map((m) => m.version)),
   };
 }
 

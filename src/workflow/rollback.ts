@@ -6,7 +6,7 @@
 import { notConfirmed, UsageError } from '../errors.js';
 import { listRuns, readApplied, type RunRecord } from '../history/store.js';
 import { recordFinishedRun, withBranchDb } from '../run/scoped.js';
-import { compareVersions } from '../migrations/naming.js';
+import { compareVersions, resolveOrdering } from '../migrations/naming.js';
 import { type MigrateReport, migrate } from './migrate.js';
 import { type BranchLock, lockBranch } from './branch-lock.js';
 import { restoreFromCheckpoint } from '../run/checkpoint-restore.js';
@@ -40,8 +40,10 @@ async function lastRun(ctx: WorkflowContext, branch: string): Promise<{ run: Run
     }
     const applied = await readApplied(db);
     const appliedByRun = applied.filter((a) => a.runId === run.id).map((a) => a.version);
-    const oldest = appliedByRun.sort(compareVersions)[0];
-    const previousVersion = oldest ? (applied.map((a) => a.version).filter((v) => compareVersions(v, oldest) < 0).sort(compareVersions).at(-1) ?? '0') : '0';
+    const ordering = resolveOrdering(ctx.settings.ordering ?? 'auto', applied.map((a) => a.version));
+    const cmp = (a: string, b: string) => compareVersions(a, b, ordering);
+    const oldest = appliedByRun.sort(cmp)[0];
+    const previousVersion = oldest ? (applied.map((a) => a.version).filter((v) => cmp(v, oldest) < 0).sort(cmp).at(-1) ?? '0') : '0';
     return { run, appliedByRun, previousVersion };
   });
 }

@@ -1,4 +1,4 @@
-/** The tricky-SQL corpus: all up, all down, all up again on real Postgres; the schema must match each time. */
+/** The tricky-SQL corpus: all up, all down, all up again on real Postgres 17 and 18; the schema must match each time. */
 import { cpSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,20 +9,43 @@ import { openTestEngine, type TestEngine } from '../support/engine.js';
 import { scratchProject } from '../support/project.js';
 import { schemaFingerprint } from '../support/schema.js';
 
-let engine: TestEngine;
-let db: DbClient;
-beforeAll(async () => {
-  engine = await openTestEngine();
-  db = await connect(await engine.branch('corpus'));
-});
-afterAll(async () => {
-  await db?.close();
-  await engine?.close();
-});
+/**
+ * A history as real projects have it: diesel folders with spaces in their names, interleaved 14- and
+ * 18-digit versions, a metadata.toml no-transaction marker, a dbmate single file, and (on 18) PG 18 syntax.
+ */
+function realHistory(postgresVersion: 17 | 18): Record<string, string> {
+  const files: Record<string, string> = {
+    '2025-11-30-120000-0000_Create accounts/up.sql': 'CREATE TABLE accounts (id int PRIMARY KEY, email text);',
+    '2025-11-30-120000-0000_Create accounts/down.sql': 'DROP TABLE accounts;',
+    '2025-12-01-080000_Add Posts.v2/up.sql': 'CREATE TABLE posts (id int PRIMARY KEY, account_id int REFERENCES accounts, title text);',
+    '2025-12-01-080000_Add Posts.v2/down.sql': 'DROP TABLE posts;',
+    '2025-12-29-110242-0000_Index posts concurrently/up.sql': 'CREATE INDEX CONCURRENTLY posts_title_idx ON posts (title);',
+    '2025-12-29-110242-0000_Index posts concurrently/down.sql': 'DROP INDEX CONCURRENTLY posts_title_idx;',
+    '2025-12-29-110242-0000_Index posts concurrently/metadata.toml': 'run_in_transaction = false\n',
+    '20260110090000_añadir comentarios.sql': '-- migrate:up\nCREATE TABLE comments (id int PRIMARY KEY, body text);\n\n-- migrate:down\nDROP TABLE comments;\n',
+  };
+  if (postgresVersion === 18) {
+    files['2026-01-20-162913_Named not null/up.sql'] = 'ALTER TABLE accounts ADD CONSTRAINT accounts_email_nn NOT NULL email;';
+    files['2026-01-20-162913_Named not null/down.sql'] = 'ALTER TABLE accounts DROP CONSTRAINT accounts_email_nn;';
+  }
+  return files;
+}
 
-describe('tricky SQL corpus', () => {
+describe.each([17, 18] as const)('tricky SQL corpus on PostgreSQL %i', (postgresVersion) => {
+  let engine: TestEngine;
+  let db: DbClient;
+  beforeAll(async () => {
+    engine = await openTestEngine({ postgresVersion });
+    db = await connect(await engine.branch('corpus'));
+  });
+  afterAll(async () => {
+    await db?.close();
+    await engine?.close();
+  });
+
   it('applies all up, all down, and all up again with identical schemas', async () => {
-    const p = scratchProject();
+    expect((await db.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`)).rows[0]?.v.slice(0, 2)).toBe(String(postgresVersion));
+    const p = scratchProject({}, { postgresVersion });
     cpSync(path.resolve('test/migrations/corpus'), path.join(p.dir, 'migrations'), { recursive: true });
     const project = { projectDir: p.dir, settings: p.settings, platform: engine.platform };
     const empty = await schemaFingerprint(db);
@@ -58,5 +81,47 @@ describe('tricky SQL corpus', () => {
     const up2 = await migrate(project, { direction: 'up', branch: 'corpus' });
     expect(up2.outcome).toBe('succeeded');
     expect(await schemaFingerprint(db)).toEqual(applied);
+  });
+
+  it('runs a real-world history up in date order, fully down, and up again with equal fingerprints', async () => {
+    const db = await connect(await engine.branch('history'));
+    try {
+      const p = scratchProject(realHistory(postgresVersion), { postgresVersion });
+      const project = { projectDir: p.dir, settings: p.settings, platform: engine.platform };
+      const empty = await schemaFingerprint(db);
+      const up1 = await migrate(project, { direction: 'up', branch: 'history' });
+      const names = up1.results.map((r) => r.name);
+      expect(names.slice(0, 4)).toEqual([
+        '2025-11-30-120000-0000_Create accounts',
+        '2025-12-01-080000_Add Posts.v2',
+        '2025-12-29-110242-0000_Index posts concurrently',
+        '20260110090000_añadir comentarios',
+      ]);
+      expect(names).toHaveLength(postgresVersion === 18 ? 5 : 4);
+      expect(up1.results.find((r) => r.name.includes('concurrently'))?.transactional).toBe(false);
+      const applied = await schemaFingerprint(db);
+      expect(applied.indexes.join('\n')).toContain('posts_title_idx');
+      if (postgresVersion === 18) {
+        const nn = await db.query(`SELECT 1 FROM pg_constraint WHERE conname = 'accounts_email_nn' AND contype = 'n'`);
+        expect(nn.rowCount).toBe(1);
+      }
+      const down = await migrate(project, { direction: 'down', branch: 'history', to: '0' });
+      expect(down.outcome).toBe('succeeded');
+      expect(await schemaFingerprint(db)).toEqual(empty);
+      const up2 = await migrate(project, { direction: 'up', branch: 'history' });
+      expect(up2.outcome).toBe('succeeded');
+      expect(await schemaFingerprint(db)).toEqual(applied);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it.runIf(postgresVersion === 17)('refuses to reopen the project with another major, saying how to recreate it', async () => {
+    const { openLocalPlatform } = await import('../../src/platform/local/index.js');
+    const { settingsSchema } = await import('../../src/config/schema.js');
+    const err = await openLocalPlatform({ projectDir: engine.dir, env: process.env, settings: settingsSchema.parse({ postgresVersion: 18 }) }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'PG_MAJOR_CHANGED', exitCode: 2 });
+    expect((err as Error).message).toMatch(/runs PostgreSQL 17 but neon-migrate.json asks for 18/);
+    expect((err as { hint: string }).hint).toMatch(/move .* aside/);
   });
 });

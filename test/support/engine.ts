@@ -2,11 +2,13 @@
 import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { settingsSchema } from '../../src/config/schema.js';
+import { type Settings, settingsSchema } from '../../src/config/schema.js';
 import { type LocalPlatform, openLocalPlatform } from '../../src/platform/local/index.js';
 
 export interface TestEngine {
   platform: LocalPlatform;
+  /** The engine's project directory. */
+  dir: string;
   /** Create a branch of `main` and return its URI (starts its compute). */
   branch(name: string): Promise<string>;
   /** Names of every branch (checkpoints included). */
@@ -14,13 +16,14 @@ export interface TestEngine {
   close(): Promise<void>;
 }
 
-/** Open an engine in a temp directory the cluster user can reach. */
-export async function openTestEngine(): Promise<TestEngine> {
+/** Open an engine in a temp directory the cluster user can reach (settings such as `postgresVersion` optional). */
+export async function openTestEngine(settings: Partial<Settings> = {}): Promise<TestEngine> {
   const dir = mkdtempSync(path.join(tmpdir(), 'nm-mig-engine-'));
   chmodSync(dir, 0o755);
-  const platform = await openLocalPlatform({ projectDir: dir, env: process.env, settings: settingsSchema.parse({}) });
+  const platform = await openLocalPlatform({ projectDir: dir, env: process.env, settings: settingsSchema.parse(settings) });
   return {
     platform,
+    dir,
     branch: async (name) => {
       await platform.createBranch({ name, parent: 'main' });
       return platform.connectionUri(name);

@@ -1,57 +1,68 @@
+/** Names with any description, and the orderings of real histories (no database). */
 import { describe, expect, it } from 'vitest';
 import {
   compareVersions,
-  normaliseVersion,
+  describeOrdering,
+  looksLikeTimestamp,
+  numericDateConflict,
   parseMigrationName,
-  slugify,
-  timestampVersion,
+  resolveOrdering,
   versionArgument,
 } from '../../src/migrations/naming.js';
 
-describe('version ordering', () => {
-  it('normalises separators and leading zeros away', () => {
-    expect(normaliseVersion('2026-11-20')).toBe('20261120');
-    expect(normaliseVersion('20261120T101500')).toBe('20261120101500');
-    expect(normaliseVersion('0007')).toBe('7');
-    expect(normaliseVersion('0')).toBe('0');
-  });
-
-  it('orders numerically, not as text', () => {
-    expect(compareVersions('9', '10')).toBeLessThan(0);
-    expect(compareVersions('10', '9')).toBeGreaterThan(0);
-    expect(compareVersions('20261120', '20261121')).toBeLessThan(0);
-    expect(compareVersions('42', '42')).toBe(0);
-    const sorted = ['100', '2', '20261120101500', '11', '1'].sort(compareVersions);
-    expect(sorted).toEqual(['1', '2', '11', '100', '20261120101500']);
-  });
-
-  it('parses migration names into version and description', () => {
-    expect(parseMigrationName('20261120T101500_add_tasks')).toEqual({
-      version: '20261120101500',
-      description: 'add_tasks',
+describe('migration names', () => {
+  it('takes any description after the version: spaces, dots, capitals, unicode', () => {
+    expect(parseMigrationName('2019-11-15-182353_Add email to owners')).toEqual({
+      version: '20191115182353',
+      description: 'Add email to owners',
     });
-    expect(parseMigrationName('001_init')).toEqual({ version: '1', description: 'init' });
-    expect(parseMigrationName('2026-11-20_x-y')).toEqual({ version: '20261120', description: 'x-y' });
-    expect(parseMigrationName('add_tasks')).toBeUndefined();
-    expect(parseMigrationName('001_')).toBeUndefined();
-    expect(parseMigrationName('001-init')).toBeUndefined();
+    expect(parseMigrationName('20200101_v1.2 rename')).toEqual({ version: '20200101', description: 'v1.2 rename' });
+    expect(parseMigrationName('0003_añadir_índice_Ü')).toEqual({ version: '3', description: 'añadir_índice_Ü' });
+    expect(parseMigrationName('2025-12-29-110242-0000_create_posts')?.version).toBe('202512291102420000');
+    expect(parseMigrationName('20261120T101500_x_y_z')?.description).toBe('x_y_z');
   });
 
-  it('accepts a version or a full name as --to, and refuses anything else', () => {
-    expect(versionArgument('2026-11-20')).toBe('20261120');
-    expect(versionArgument('003_add_index')).toBe('3');
-    expect(() => versionArgument('latest')).toThrow(expect.objectContaining({ code: 'BAD_VERSION', exitCode: 2 }));
+  it('refuses what has no version or no description', () => {
+    for (const bad of ['add_users', '_x', '12_', '12_   ', '12-_x', 'v12_x', '12x_y'])
+      expect(parseMigrationName(bad)).toBeUndefined();
   });
 
-  it('makes timestamp versions that sort in time order', () => {
-    const a = timestampVersion(new Date('2026-01-02T03:04:05.678Z'));
-    const b = timestampVersion(new Date('2026-01-02T03:04:06Z'));
-    expect(a).toBe('20260102T030405');
-    expect(compareVersions(normaliseVersion(a), normaliseVersion(b))).toBeLessThan(0);
+  it('reads a --to given as a full name with spaces', () => {
+    expect(versionArgument('2019-11-15-182353_Add email to owners')).toBe('20191115182353');
+  });
+});
+
+describe('ordering', () => {
+  const v14 = '20260120162913'; // 2026-01-20-162913
+  const v18 = '202512291102420000'; // 2025-12-29-110242-0000
+
+  it('timestamp order follows the dates whatever the lengths; numeric order does not', () => {
+    expect(compareVersions(v18, v14, 'timestamp')).toBeLessThan(0);
+    expect(compareVersions(v18, v14, 'numeric')).toBeGreaterThan(0);
+    expect(compareVersions('2', '10', 'numeric')).toBeLessThan(0);
   });
 
-  it('slugifies descriptions', () => {
-    expect(slugify('  Add subtasks! ')).toBe('add_subtasks');
-    expect(() => slugify('!!!')).toThrow(expect.objectContaining({ code: 'BAD_NAME' }));
+  it('auto picks timestamp when every version is a date, else numeric', () => {
+    expect(resolveOrdering('auto', [v14, v18])).toBe('timestamp');
+    expect(resolveOrdering('auto', ['1', '2', '10'])).toBe('numeric');
+    expect(resolveOrdering('auto', ['1', v14])).toBe('numeric');
+    expect(resolveOrdering('numeric', [v14, v18])).toBe('numeric');
+    expect(looksLikeTimestamp('20261399000000')).toBe(false);
+    expect(looksLikeTimestamp('20261231250000')).toBe(false);
+    expect(looksLikeTimestamp('20261231')).toBe(true);
+  });
+
+  it('finds the dates numeric order would run against their dates', () => {
+    expect(numericDateConflict([v14, v18])).toEqual([v18, v14]);
+    expect(numericDateConflict(['20250101000000', '20260101000000'])).toBeUndefined();
+    expect(numericDateConflict(['1', '2', '10'])).toBeUndefined();
+  });
+
+  it('warns about mixed styles and names the order used', () => {
+    const info = describeOrdering('auto', [v14, v18]);
+    expect(info.used).toBe('timestamp');
+    expect(info.styles).toEqual(['timestamp (14 digits)', 'timestamp (18 digits)']);
+    expect(info.warning).toMatch(/mixes version styles .* timestamp order/);
+    expect(describeOrdering('auto', ['1', '2']).warning).toBeUndefined();
   });
 });

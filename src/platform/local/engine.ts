@@ -69,7 +69,7 @@ export class LocalPlatform implements Platform {
   async getProject(): Promise<ProjectInfo> {
     const s = this.state();
     const def = s.branches.find((b) => b.default);
-    return { id: s.project.id, name: s.project.name, historyRetentionSeconds: this.ctx.retentionSeconds, defaultBranchId: def?.id ?? '' };
+    return { id: s.project.id, name: s.project.name, historyRetentionSeconds: this.ctx.retentionSeconds, defaultBranchId: def?.id ?? '', pgVersion: s.project.pgMajor ?? 17 };
   }
 
   async listBranches(): Promise<Branch[]> {

@@ -28,6 +28,16 @@ export function localStateDir(projectDir: string): string {
   return path.join(path.resolve(projectDir), '.neon-migrate', 'local');
 }
 
+/** A project's clusters cannot change major in place (their data directories are per major), as on Neon. */
+function assertSameMajor(created: number, wanted: number, stateDir: string): void {
+  if (created === wanted) return;
+  throw new UsageError(
+    `the local project runs PostgreSQL ${created} but neon-migrate.json asks for ${wanted} ("postgresVersion"); a project cannot change major, on Neon or here`,
+    `keep "postgresVersion": ${created}, or recreate the local project: \`neon-migrate local stop\`, then move ${stateDir} aside (pg_dump what you need first) and run the command again`,
+    'PG_MAJOR_CHANGED',
+  );
+}
+
 /**
  * Open (creating on first use) the local engine of a project; prunes history by the window.
  *
@@ -38,7 +48,7 @@ export function localStateDir(projectDir: string): string {
  * ```
  */
 export async function openLocalPlatform(options: OpenPlatformOptions): Promise<LocalPlatform> {
-  const bins = resolveBinaries(options.env);
+  const bins = resolveBinaries(options.env, options.settings.postgresVersion ?? 17);
   const runAs = resolveRunAs();
   const stateDir = localStateDir(options.projectDir);
   if (!existsSync(options.projectDir)) {
@@ -61,6 +71,7 @@ export async function openLocalPlatform(options: OpenPlatformOptions): Promise<L
       writeState(stateDir, state);
       created = true;
     } else {
+      assertSameMajor(state.project.pgMajor ?? 17, bins.major, stateDir);
       await recoverInterruptedRestore(ctx, state);
       for (const b of state.branches) {
         if (b.status === 'ready') pruneHistory(branchPaths(state.project.clusterRoot, b.id), ctx.retentionSeconds, state.project.walSegmentBytes);

@@ -39,6 +39,7 @@ export async function createProject(ctx: EngineContext, defaultBranchName: strin
       ownerPassword: newPassword(),
       walSegmentBytes: WAL_SEGMENT_MB * 1024 * 1024,
       clusterRoot,
+      pgMajor: ctx.bins.major,
     },
     branches: [],
   };

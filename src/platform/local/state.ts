@@ -23,6 +23,8 @@ export interface ProjectRecord {
   walSegmentBytes: number;
   /** Where the branch directories live (under the state dir, or elsewhere when the cluster user cannot reach it). */
   clusterRoot: string;
+  /** The PostgreSQL major its clusters run; absent in projects created before 18 existed here (= 17). */
+  pgMajor?: 17 | 18;
 }
 
 export interface EngineState {

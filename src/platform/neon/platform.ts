@@ -47,7 +47,7 @@ export class NeonPlatform implements Platform {
     const { project } = await this.client.call('reading the project', projectSchema, (api) => api.getProject(this.projectId));
     const branches = await listNeonBranches(this.client);
     const main = branches.find((b) => b.default) ?? branches[0];
-    return { id: project.id, name: project.name, historyRetentionSeconds: project.history_retention_seconds, defaultBranchId: main?.id ?? '' };
+    return { id: project.id, name: project.name, historyRetentionSeconds: project.history_retention_seconds, defaultBranchId: main?.id ?? '', pgVersion: project.pg_version };
   }
 
   /** Validate a point in time against the project's history window (UsageError, exit 2). */

@@ -42,7 +42,7 @@ export const branchOperationsSchema = z.object({ branch: neonBranchSchema, opera
 export const operationSchema = z.object({ operation: neonOperationSchema });
 export const operationsSchema = z.object({ operations: z.array(neonOperationSchema) });
 export const projectSchema = z.object({
-  project: z.object({ id, name: z.string(), history_retention_seconds: z.number().int() }),
+  project: z.object({ id, name: z.string(), history_retention_seconds: z.number().int(), pg_version: z.number().int().optional() }),
 });
 export const connectionUriSchema = z.object({ uri: z.string().min(1) });
 export const databasesSchema = z.object({ databases: z.array(z.object({ name: z.string(), owner_name: z.string() })) });

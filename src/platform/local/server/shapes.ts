@@ -79,7 +79,7 @@ export function neonEndpoint(branch: Branch, projectId: string, address: Compute
 }
 
 /** Neon Project object. */
-export function neonProject(project: ProjectInfo, pgVersion = 17): Record<string, unknown> {
+export function neonProject(project: ProjectInfo, pgVersion = project.pgVersion ?? 17): Record<string, unknown> {
   const epoch = new Date(0).toISOString();
   const now = new Date().toISOString();
   return {
