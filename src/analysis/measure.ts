@@ -12,6 +12,8 @@
  */
 import { connect, type DbClient } from '../db/connect.js';
 import type { Queryable } from '../verify/queryable.js';
+import { listUserTables } from '../verify/snapshot.js';
+import { addTablesFromSql, type TouchedTables } from '../verify/touched.js';
 import { quoteDotted } from './destructive.js';
 import { type ProbedTable, startProbe, type TableBlocking } from './probe.js';
 
@@ -58,7 +60,7 @@ interface TableState {
   del: number;
 }
 
-/** relfilenode, size and row counters of the given tables (by name; absent ones are missing). */
+/** relfilenode, size and row counters of the given tables (by name; absent ones and non-tables are left out). */
 async function readTables(db: Queryable, names: string[]): Promise<Map<string, TableState>> {
   const out = new Map<string, TableState>();
   for (const name of names) {
@@ -66,7 +68,7 @@ async function readTables(db: Queryable, names: string[]): Promise<Map<string, T
       `SELECT c.oid::int AS oid, pg_relation_filenode(c.oid)::text AS filenode, pg_table_size(c.oid)::bigint::text AS size,
               coalesce(s.n_tup_ins, 0)::text AS ins, coalesce(s.n_tup_upd, 0)::text AS upd, coalesce(s.n_tup_del, 0)::text AS del
          FROM pg_class c LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
-        WHERE c.oid = to_regclass($1)`,
+        WHERE c.oid = to_regclass($1) AND c.relkind IN ('r', 'p', 'm')`,
       [quoteDotted(name)],
     );
     const r = rows[0];
@@ -171,4 +173,15 @@ export async function measureRun<T>(
     await probeDb?.close();
     await observer.close();
   }
+}
+
+/**
+ * The tables to probe for a migration: every table its SQL names (verify/touched.ts), or every
+ * user table when it runs something opaque (DO, CALL, TypeScript, a wrapped tool: pass no SQL).
+ */
+export async function tablesToProbe(db: Queryable, source: string, sql?: string): Promise<string[]> {
+  if (sql === undefined) return listUserTables(db);
+  const touched: TouchedTables = { names: new Set() };
+  await addTablesFromSql(touched, source, sql);
+  return touched.opaqueReason ? listUserTables(db) : [...touched.names].sort();
 }

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkBudgets } from '../../src/analysis/budgets.js';
-import { measureRun, type RunMeasurement } from '../../src/analysis/measure.js';
+import { measureRun, type RunMeasurement, tablesToProbe } from '../../src/analysis/measure.js';
 import { connect, type DbClient } from '../../src/db/connect.js';
 import { compareSnapshots, takeSnapshot } from '../../src/verify/snapshot.js';
 import { startEngineDatabases, type TestDatabases } from '../verify/engine-db.js';
@@ -113,6 +113,8 @@ describe('measureRun', () => {
   it('counts row changes per table from pg_stat_user_tables, and created/dropped tables', async () => {
     const { uri, session } = await freshDb();
     const sql = `UPDATE tasks SET done = true WHERE id <= 1000; DELETE FROM users WHERE id > 90; CREATE TABLE tags (id int); INSERT INTO tags SELECT generate_series(1, 7)`;
+    expect(await tablesToProbe(session, 'm.sql', sql)).toEqual(['tags', 'tasks', 'users']);
+    expect(await tablesToProbe(session, 'opaque.ts')).toEqual(['public.tasks', 'public.users']);
     const { measurement: m } = await measureRun(uri, ['tasks', 'users', 'tags'], migration(session, sql, 0), { statsSession: session });
     expect(table(m, 'tasks')).toMatchObject({ rowsUpdated: 1000, rowsInserted: 0, rowsDeleted: 0 });
     expect(table(m, 'users')).toMatchObject({ rowsDeleted: 10 });
