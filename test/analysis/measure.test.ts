@@ -137,9 +137,26 @@ describe('measureRun', () => {
       CREATE FUNCTION note() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO audit (what) VALUES (TG_OP); RETURN NULL; END $$;
       CREATE TRIGGER tasks_note AFTER UPDATE OR INSERT OR DELETE ON tasks FOR EACH STATEMENT EXECUTE FUNCTION note();`);
     const before = await takeSnapshot(session);
+    // A third session watches whether the probe ever waits in the lock queue (it must not: NOWAIT).
+    const watcher = await connect(uri);
+    let watching = true;
+    const probeWaits: number[] = [];
+    const watch = (async () => {
+      while (watching) {
+        const { rows } = await watcher.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'neon-migrate probe' AND wait_event_type = 'Lock'`,
+        );
+        probeWaits.push(rows[0]!.n);
+      }
+    })();
     const { measurement: m } = await measureRun(uri, ['tasks', 'users', 'audit'], async () => {
       await session.query(`BEGIN; LOCK TABLE tasks IN SHARE MODE; SELECT pg_sleep(0.3); COMMIT; SELECT pg_sleep(0.2)`);
     });
+    watching = false;
+    await watch;
+    await watcher.close();
+    expect(probeWaits.length).toBeGreaterThan(5);
+    expect(probeWaits.every((n) => n === 0)).toBe(true);
     expect(table(m, 'tasks').attempts).toBeGreaterThan(1);
     expect(table(m, 'tasks').maxWriteBlockedMs).toBeGreaterThan(0);
     const after = await takeSnapshot(session);
