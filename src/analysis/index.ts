@@ -13,3 +13,6 @@ export * from './rows-at-risk.js';
 export * from './safer-forms.js';
 export * from './statements.js';
 export * from './type-narrowing.js';
+export * from './estimate.js';
+export * from './gates.js';
+export * from './static.js';
