@@ -16,7 +16,11 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 const CASES: { name: string; up: string; down: string }[] = [
   { name: 'CREATE INDEX', up: 'CREATE INDEX tasks_title ON tasks (title)', down: 'DROP INDEX tasks_title' },
-  { name: 'SET NOT NULL', up: 'ALTER TABLE tasks ALTER COLUMN title SET NOT NULL', down: 'ALTER TABLE tasks ALTER COLUMN title DROP NOT NULL' },
+  {
+    name: 'SET NOT NULL',
+    up: 'ALTER TABLE tasks ALTER COLUMN title SET NOT NULL',
+    down: 'ALTER TABLE tasks ALTER COLUMN title DROP NOT NULL',
+  },
   {
     name: 'ADD COLUMN DEFAULT clock_timestamp()',
     up: 'ALTER TABLE tasks ADD COLUMN seen timestamptz DEFAULT clock_timestamp()',
@@ -53,12 +57,16 @@ export async function bench(): Promise<string[]> {
         const { result, measurement } = await measureRun(uri, ['tasks'], () => timed(db, c.up), { statsSession: db });
         probed.push(result);
         const t = measurement.tables[0]!;
-        last = `blocked writes ${t.maxWriteBlockedMs} ms / reads ${t.maxReadBlockedMs} ms, lock ${t.strongestMode ?? '-'}, rewrite ${t.rewritten}, WAL ${(measurement.walBytes / 1048576).toFixed(1)} MB, ${t.attempts} probe attempts`;
+        const wal = (measurement.walBytes / 1048576).toFixed(1);
+        last =
+          `blocked writes ${t.maxWriteBlockedMs} ms / reads ${t.maxReadBlockedMs} ms, lock ${t.strongestMode ?? '-'}, ` +
+          `rewrite ${t.rewritten}, WAL ${wal} MB, ${t.attempts} probe attempts`;
         await db.query(c.down);
       }
       const a = median(plain);
       const b = median(probed);
-      lines.push(`${c.name} on ${ROWS} rows: ${a.toFixed(0)} ms alone, ${b.toFixed(0)} ms probed (${(b / a).toFixed(2)}x); last probed round: ${last}`);
+      const cost = `${a.toFixed(0)} ms alone, ${b.toFixed(0)} ms probed (${(b / a).toFixed(2)}x)`;
+      lines.push(`${c.name} on ${ROWS} rows: ${cost}; last probed round: ${last}`);
     }
     await db.close();
   } finally {

@@ -38,7 +38,11 @@ export interface DestructiveVerdict<C extends DestructiveChange = DestructiveCha
 }
 
 /** Split destructive changes into approved and unapproved; a change without a version is never approved. */
-export function destructiveVerdict<C extends DestructiveChange>(changes: C[], approvals: Approvals, now = new Date()): DestructiveVerdict<C> {
+export function destructiveVerdict<C extends DestructiveChange>(
+  changes: C[],
+  approvals: Approvals,
+  now = new Date(),
+): DestructiveVerdict<C> {
   const at = now.toISOString();
   const flags = new Set(approvals.flagVersions ?? []);
   const verdict: DestructiveVerdict<C> = { unapproved: [], approved: [], lossless: [] };
@@ -68,8 +72,9 @@ export function describeUnapproved(unapproved: DestructiveChange[]): { message: 
   const first = unapproved[0];
   const what = first ? `${first.file}:${first.line}: ${first.detail}` : '';
   const more = unapproved.length > 1 ? ` (and ${unapproved.length - 1} more)` : '';
+  const flags = versions.map((v) => `--allow-destructive ${v}`).join(' ');
   return {
     message: `unapproved destructive change: ${what}${more}`,
-    hint: `approve with ${versions.map((v) => `--allow-destructive ${v}`).join(' ')} or an "approve" entry in the environment file`,
+    hint: `approve with ${flags} or an "approve" entry in the environment file`,
   };
 }

@@ -34,7 +34,10 @@ function saferFor(statements: string[] | undefined, table: string, problem: Meas
   const bare = table.slice(table.lastIndexOf('.') + 1).replace(/[^\w$]/g, '');
   const naming = (statements ?? []).filter((s) => new RegExp(`\\b${bare}\\b`, 'i').test(s));
   const specific = naming.map((s) => saferFormForStatement(s, problem));
-  return specific.find((s) => !s.startsWith('avoid the table rewrite') && !s.startsWith('split the change')) ?? saferFormForStatement('', problem);
+  return (
+    specific.find((s) => !s.startsWith('avoid the table rewrite') && !s.startsWith('split the change')) ??
+    saferFormForStatement('', problem)
+  );
 }
 
 /** Every budget a measured migration exceeded; empty when all are within budget (or none is set). */
@@ -53,7 +56,9 @@ export function checkBudgets(migrations: MeasuredMigration[], budgets: Budgets):
           budget: 'maxBlockedMs',
           measured: blocked,
           limit: budgets.maxBlockedMs,
-          message: `${m.version} blocked ${what} on ${t.table} for ${blocked} ms${mode}; budget ${budgets.maxBlockedMs} ms`,
+          message:
+            `${m.version} blocked ${what} on ${t.table} for ${blocked} ms${mode}; ` +
+            `budget ${budgets.maxBlockedMs} ms`,
           safer: saferFor(m.statements, t.table, 'blocked'),
         });
       }

@@ -6,7 +6,13 @@
 import type { Queryable } from '../verify/queryable.js';
 import { quoteIdent } from '../verify/queryable.js';
 import { type LocatedStatement, locateStatements, type Node } from './statements.js';
-import { type ColumnType, formatColumnType, typeChangeLoss, typeFromFormatType, typeFromTypeName } from './type-narrowing.js';
+import {
+  type ColumnType,
+  formatColumnType,
+  typeChangeLoss,
+  typeFromFormatType,
+  typeFromTypeName,
+} from './type-narrowing.js';
 
 export type DestructiveKind =
   | 'drop-table'
@@ -69,7 +75,13 @@ export function destructiveChangesOf(statement: Pick<LocatedStatement, 'kind' | 
       if (n.removeType === 'OBJECT_TABLE') {
         return objects.map((o) => {
           const table = stringList(o).slice(-2).join('.');
-          return { kind: 'drop-table', target: table, table, detail: `drops table ${table} and its rows`, ...(cascade ? { cascade } : {}) };
+          return {
+            kind: 'drop-table',
+            target: table,
+            table,
+            detail: `drops table ${table} and its rows`,
+            ...(cascade ? { cascade } : {}),
+          };
         });
       }
       if (n.removeType === 'OBJECT_SCHEMA') {
@@ -85,16 +97,36 @@ export function destructiveChangesOf(statement: Pick<LocatedStatement, 'kind' | 
     case 'TruncateStmt':
       return ((n.relations as Node[]) ?? []).map((r) => {
         const table = rangeVarName(r.RangeVar as Node);
-        return { kind: 'truncate', target: table, table, detail: `removes every row of ${table}`, ...(cascade ? { cascade } : {}) };
+        return {
+          kind: 'truncate',
+          target: table,
+          table,
+          detail: `removes every row of ${table}`,
+          ...(cascade ? { cascade } : {}),
+        };
       });
     case 'DeleteStmt':
     case 'UpdateStmt': {
       if (n.whereClause) return [];
       const table = rangeVarName(n.relation as Node);
       if (statement.kind === 'DeleteStmt') {
-        return [{ kind: 'delete-without-where', target: table, table, detail: `DELETE without WHERE removes every row of ${table}` }];
+        return [
+          {
+            kind: 'delete-without-where',
+            target: table,
+            table,
+            detail: `DELETE without WHERE removes every row of ${table}`,
+          },
+        ];
       }
-      return [{ kind: 'update-without-where', target: table, table, detail: `UPDATE without WHERE overwrites every row of ${table}` }];
+      return [
+        {
+          kind: 'update-without-where',
+          target: table,
+          table,
+          detail: `UPDATE without WHERE overwrites every row of ${table}`,
+        },
+      ];
     }
     case 'AlterTableStmt':
       return alterTableChanges(n);
@@ -112,7 +144,13 @@ function alterTableChanges(n: Node): Change[] {
     if (!cmd || typeof cmd.name !== 'string') continue;
     const column = cmd.name;
     if (cmd.subtype === 'AT_DropColumn') {
-      out.push({ kind: 'drop-column', target: `${table}.${column}`, table, column, detail: `drops column ${table}.${column} and its values` });
+      out.push({
+        kind: 'drop-column',
+        target: `${table}.${column}`,
+        table,
+        column,
+        detail: `drops column ${table}.${column} and its values`,
+      });
     } else if (cmd.subtype === 'AT_AlterColumnType') {
       const def = (cmd.def as Node | undefined)?.ColumnDef as Node | undefined;
       const to = typeFromTypeName((def?.typeName as Node) ?? {});
@@ -135,7 +173,13 @@ export async function findDestructiveChanges(files: DestructiveInput[]): Promise
   for (const f of files) {
     for (const st of await locateStatements(f.text)) {
       for (const change of destructiveChangesOf(st)) {
-        out.push({ ...(f.version === undefined ? {} : { version: f.version }), file: f.file, line: st.line, statementIndex: st.index, ...change });
+        out.push({
+          ...(f.version === undefined ? {} : { version: f.version }),
+          file: f.file,
+          line: st.line,
+          statementIndex: st.index,
+          ...change,
+        });
       }
     }
   }

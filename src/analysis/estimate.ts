@@ -22,7 +22,11 @@ export interface TargetEstimate {
 }
 
 /** Scale measured runs by the size ratio; tables never blocked are left out. */
-export function estimateOnTarget(measurements: RunMeasurement[], measuredBytes: number, targetBytes: number): TargetEstimate {
+export function estimateOnTarget(
+  measurements: RunMeasurement[],
+  measuredBytes: number,
+  targetBytes: number,
+): TargetEstimate {
   const sizeRatio = measuredBytes > 0 ? targetBytes / measuredBytes : 1;
   const scale = (ms: number) => Math.round(ms * sizeRatio);
   const blocked = new Map<string, { ms: number; mode?: string }>();

@@ -17,7 +17,8 @@ export function assertNoLintErrors(result: LintResult): void {
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
   throw new MigrationFileError(
     `${first.file}:${first.line}: ${first.rule}: ${first.message}${more}`,
-    `${first.safer ? `${first.safer}; ` : ''}or add "-- neon-migrate:allow ${first.rule} because <reason>" above the statement`,
+    `${first.safer ? `${first.safer}; ` : ''}` +
+      `or add "-- neon-migrate:allow ${first.rule} because <reason>" above the statement`,
     'LINT_ERROR',
   );
 }
@@ -34,7 +35,11 @@ export function overBudgetError(violations: BudgetViolation[]): MigrationFailedE
   const first = violations[0];
   if (!first) return undefined;
   const more = violations.length > 1 ? ` (and ${violations.length - 1} more)` : '';
-  return new MigrationFailedError(`over budget: ${first.message}${more}; the branch was restored`, `safer: ${first.safer}`, 'OVER_BUDGET');
+  return new MigrationFailedError(
+    `over budget: ${first.message}${more}; the branch was restored`,
+    `safer: ${first.safer}`,
+    'OVER_BUDGET',
+  );
 }
 
 /** After a measured `test` run (and after the branch was restored): a p95 regression fails it, exit 1. */
@@ -42,7 +47,8 @@ export function latencyRegressionError(changes: LatencyChange[], maxPct: number)
   const worst = changes.filter((c) => c.regressed).sort((a, b) => b.p95ChangePct - a.p95ChangePct)[0];
   if (!worst) return undefined;
   return new MigrationFailedError(
-    `${worst.name}: p95 ${worst.before.p95Ms} → ${worst.after.p95Ms} ms (+${worst.p95ChangePct}%, limit +${maxPct}%); the branch was restored`,
+    `${worst.name}: p95 ${worst.before.p95Ms} → ${worst.after.p95Ms} ms ` +
+      `(+${worst.p95ChangePct}%, limit +${maxPct}%); the branch was restored`,
     'check the query plan (EXPLAIN) after the migration: a dropped or changed index is the usual cause',
     'LATENCY_REGRESSION',
   );

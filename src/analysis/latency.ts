@@ -45,14 +45,24 @@ export const DEFAULT_QUERY_RUNS = 20;
 export const DEFAULT_MAX_P95_REGRESSION_PCT = 10;
 
 /** Read the environment's workload query files; a missing file is a config error (exit 2). */
-export function loadWorkloadQueries(projectDir: string, entries: WorkloadQueryEntry[], envFile = 'environment'): WorkloadQuery[] {
+export function loadWorkloadQueries(
+  projectDir: string,
+  entries: WorkloadQueryEntry[],
+  envFile = 'environment',
+): WorkloadQuery[] {
   return entries.map((entry, i) => {
     const e = typeof entry === 'string' ? { file: entry, params: [] } : entry;
     try {
       const sql = readFileSync(path.resolve(projectDir, e.file), 'utf8').trim().replace(/;\s*$/, '');
       return { name: e.file, sql, params: e.params, runs: ('runs' in e && e.runs) || DEFAULT_QUERY_RUNS };
     } catch (err) {
-      throw new ConfigError([{ file: envFile, key: `checks.queries.${i}`, message: `cannot read ${e.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` }]);
+      throw new ConfigError([
+        {
+          file: envFile,
+          key: `checks.queries.${i}`,
+          message: `cannot read ${e.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+        },
+      ]);
     }
   });
 }
@@ -79,7 +89,9 @@ async function runOnce(db: Queryable, q: WorkloadQuery): Promise<number> {
   try {
     if (EXPLAINABLE.test(q.sql)) {
       const { rows } = await run(`EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) ${q.sql}`);
-      const plan = (rows[0]?.['QUERY PLAN'] as { 'Planning Time'?: number; 'Execution Time'?: number }[] | undefined)?.[0];
+      const plan = (
+        rows[0]?.['QUERY PLAN'] as { 'Planning Time'?: number; 'Execution Time'?: number }[] | undefined
+      )?.[0];
       return (plan?.['Planning Time'] ?? 0) + (plan?.['Execution Time'] ?? 0);
     }
     const start = performance.now();
@@ -99,7 +111,12 @@ export async function timeQueries(db: Queryable, queries: WorkloadQuery[]): Prom
     for (let i = 0; i < q.runs; i++) samples.push(await runOnce(db, q));
     samples.sort((a, b) => a - b);
     const round = (x: number) => Math.round(x * 1000) / 1000;
-    out.push({ name: q.name, runs: q.runs, p50Ms: round(percentile(samples, 50)), p95Ms: round(percentile(samples, 95)) });
+    out.push({
+      name: q.name,
+      runs: q.runs,
+      p50Ms: round(percentile(samples, 50)),
+      p95Ms: round(percentile(samples, 95)),
+    });
   }
   return out;
 }
@@ -123,6 +140,15 @@ export function compareLatency(
     const a = after.find((x) => x.name === b.name);
     if (!a) return [];
     const p95ChangePct = pct(b.p95Ms, a.p95Ms);
-    return [{ name: b.name, before: b, after: a, p50ChangePct: pct(b.p50Ms, a.p50Ms), p95ChangePct, regressed: p95ChangePct > maxP95RegressionPct && a.p95Ms - b.p95Ms > noiseFloorMs }];
+    return [
+      {
+        name: b.name,
+        before: b,
+        after: a,
+        p50ChangePct: pct(b.p50Ms, a.p50Ms),
+        p95ChangePct,
+        regressed: p95ChangePct > maxP95RegressionPct && a.p95Ms - b.p95Ms > noiseFloorMs,
+      },
+    ];
   });
 }

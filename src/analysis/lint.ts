@@ -76,11 +76,7 @@ export const BUILT_IN_RULE_LEVELS: Readonly<Record<string, LintLevel>> = {
 /** The level of `rule`: environment rule, project rule, built-in default, then the default levels. */
 export function ruleLevel(rule: string, settings: LintSettings, env?: EnvironmentLint): LintLevel {
   return (
-    env?.rules[rule] ??
-    settings.rules[rule] ??
-    BUILT_IN_RULE_LEVELS[rule] ??
-    env?.defaultLevel ??
-    settings.defaultLevel
+    env?.rules[rule] ?? settings.rules[rule] ?? BUILT_IN_RULE_LEVELS[rule] ?? env?.defaultLevel ?? settings.defaultLevel
   );
 }
 
@@ -127,14 +123,24 @@ async function runSquawk(input: LintInput, include: string[], pgVersion?: string
   if (bad) {
     throw new ConfigError([{ file: 'neon-migrate.json', key: `lint.rules.${bad[1]}`, message: 'not a squawk rule' }]);
   }
-  throw new PlatformError(`squawk failed on ${input.file}: ${why}`, 'run `npx squawk <file>` to see the problem', 'LINT_FAILED');
+  throw new PlatformError(
+    `squawk failed on ${input.file}: ${why}`,
+    'run `npx squawk <file>` to see the problem',
+    'LINT_FAILED',
+  );
 }
 
 /** Lint SQL migrations; levels come from the project's `lint` settings and the environment's override. */
-export async function lintMigrations(files: LintInput[], settings: LintSettings, env?: EnvironmentLint): Promise<LintResult> {
+export async function lintMigrations(
+  files: LintInput[],
+  settings: LintSettings,
+  env?: EnvironmentLint,
+): Promise<LintResult> {
   // Opt-in rules must be named to squawk; naming a default rule again is harmless.
   const configured = { ...settings.rules, ...env?.rules };
-  const include = Object.keys(configured).filter((r) => configured[r] !== 'off').sort();
+  const include = Object.keys(configured)
+    .filter((r) => configured[r] !== 'off')
+    .sort();
   const result: LintResult = { findings: [], allowed: [], allowProblems: [], errorCount: 0 };
   for (const input of files) {
     const statements = await locateOrExplain(input);

@@ -65,8 +65,9 @@ async function readTables(db: Queryable, names: string[]): Promise<Map<string, T
   const out = new Map<string, TableState>();
   for (const name of names) {
     const { rows } = await db.query(
-      `SELECT c.oid::int AS oid, pg_relation_filenode(c.oid)::text AS filenode, pg_table_size(c.oid)::bigint::text AS size,
-              coalesce(s.n_tup_ins, 0)::text AS ins, coalesce(s.n_tup_upd, 0)::text AS upd, coalesce(s.n_tup_del, 0)::text AS del
+      `SELECT c.oid::int AS oid, pg_relation_filenode(c.oid)::text AS filenode,
+              pg_table_size(c.oid)::bigint::text AS size, coalesce(s.n_tup_ins, 0)::text AS ins,
+              coalesce(s.n_tup_upd, 0)::text AS upd, coalesce(s.n_tup_del, 0)::text AS del
          FROM pg_class c LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
         WHERE c.oid = to_regclass($1) AND c.relkind IN ('r', 'p', 'm')`,
       [quoteDotted(name)],
@@ -91,14 +92,22 @@ async function walPosition(db: Queryable): Promise<string> {
 }
 
 async function walBytesSince(db: Queryable, lsn: string): Promise<number> {
-  const { rows } = await db.query(`SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), $1::pg_lsn)::bigint::text AS n`, [lsn]);
+  const { rows } = await db.query(
+    `SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), $1::pg_lsn)::bigint::text AS n`,
+    [lsn],
+  );
   return Number(rows[0]?.n ?? 0);
 }
 
 const counters = (m: Map<string, TableState>) => [...m.values()].map((s) => `${s.ins}/${s.upd}/${s.del}`).join(',');
 
 /** Read the tables after the run, waiting for statistics from sessions that flush as they exit. */
-async function readAfter(observer: DbClient, names: string[], before: Map<string, TableState>, settleMs: number): Promise<Map<string, TableState>> {
+async function readAfter(
+  observer: DbClient,
+  names: string[],
+  before: Map<string, TableState>,
+  settleMs: number,
+): Promise<Map<string, TableState>> {
   const deadline = performance.now() + settleMs;
   let after = await readTables(observer, names);
   while (counters(after) === counters(before) && performance.now() < deadline) {
@@ -125,7 +134,9 @@ export async function measureRun<T>(
   try {
     probeDb = await connect(uri);
     // Belt and braces: the probe uses NOWAIT, but nothing it runs may ever wait long.
-    await probeDb.query(`SET lock_timeout = '50ms'; SET statement_timeout = '2s'; SET application_name = 'neon-migrate probe'`);
+    await probeDb.query(
+      `SET lock_timeout = '50ms'; SET statement_timeout = '2s'; SET application_name = 'neon-migrate probe'`,
+    );
     await observer.query(`SET stats_fetch_consistency = 'none'; SET application_name = 'neon-migrate observer'`);
     const pids = [
       Number((await observer.query(`SELECT pg_backend_pid() AS p`)).rows[0]?.p),

@@ -46,7 +46,11 @@ const LOCK_NOT_AVAILABLE = '55P03';
 const UNDEFINED_TABLE = '42P01';
 
 /** One attempt: can a write (then a read) lock be taken right now? */
-async function tryLock(db: DbClient, table: string, mode: 'ROW EXCLUSIVE' | 'ACCESS SHARE'): Promise<'ok' | 'refused' | 'missing'> {
+async function tryLock(
+  db: DbClient,
+  table: string,
+  mode: 'ROW EXCLUSIVE' | 'ACCESS SHARE',
+): Promise<'ok' | 'refused' | 'missing'> {
   try {
     await db.query(`BEGIN; LOCK TABLE ONLY ${quoteDotted(table)} IN ${mode} MODE NOWAIT; ROLLBACK`);
     return 'ok';
@@ -71,7 +75,13 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * Start probing `tables` on `probe` (its own session), sampling pg_locks on `observer`.
  * `ownPids` are the probe's and observer's sessions, whose locks are not the migration's.
  */
-export function startProbe(probe: DbClient, observer: DbClient, tables: ProbedTable[], intervalMs: number, ownPids: number[]): RunningProbe {
+export function startProbe(
+  probe: DbClient,
+  observer: DbClient,
+  tables: ProbedTable[],
+  intervalMs: number,
+  ownPids: number[],
+): RunningProbe {
   const seen: Record<string, TableBlocking> = {};
   const write: Record<string, Episode | undefined> = {};
   const read: Record<string, Episode | undefined> = {};
@@ -80,7 +90,12 @@ export function startProbe(probe: DbClient, observer: DbClient, tables: ProbedTa
   const byOid = new Map(tables.map((t) => [t.oid, t.name]));
   let stopping = false;
 
-  const close = (episodes: Record<string, Episode | undefined>, name: string, now: number, key: 'maxWriteBlockedMs' | 'maxReadBlockedMs') => {
+  const close = (
+    episodes: Record<string, Episode | undefined>,
+    name: string,
+    now: number,
+    key: 'maxWriteBlockedMs' | 'maxReadBlockedMs',
+  ) => {
     const e = episodes[name];
     if (!e) return;
     seen[name]![key] = Math.max(seen[name]![key], now - e.since);

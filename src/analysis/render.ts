@@ -9,13 +9,14 @@ export function formatBytes(n: number | null): string {
   const units = ['B', 'kB', 'MB', 'GB', 'TB'];
   let v = n;
   let i = 0;
-  while (v >= 1024 && i < units.length - 1) (v /= 1024, i++);
+  while (v >= 1024 && i < units.length - 1) ((v /= 1024), i++);
   return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
 }
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const row = (cells: string[]) => `| ${cells.map(cell).join(' | ')} |`;
-const table = (head: string[], rows: string[][]) => [row(head), row(head.map(() => '---')), ...rows.map(row)].join('\n');
+const table = (head: string[], rows: string[][]) =>
+  [row(head), row(head.map(() => '---')), ...rows.map(row)].join('\n');
 
 function rowsAtRisk(d: ReportedDestructiveChange): string {
   if (!('rowsAtRisk' in d)) return 'not counted';
@@ -26,7 +27,8 @@ function approvalText(d: ReportedDestructiveChange): string {
   if (d.lossless) return 'lossless, none needed';
   if (!d.approval) return '**not approved**';
   const who = d.approval.by ? ` by ${d.approval.by}` : '';
-  return `${d.approval.source === 'flag' ? '--allow-destructive' : 'environment'}${who}${d.approval.reason ? `: ${d.approval.reason}` : ''}`;
+  const why = d.approval.reason ? `: ${d.approval.reason}` : '';
+  return `${d.approval.source === 'flag' ? '--allow-destructive' : 'environment'}${who}${why}`;
 }
 
 function blockedText(t: TableMeasurement): string {
@@ -54,11 +56,21 @@ function migrationMarkdown(m: MigrationAnalysis): string {
   for (const p of m.allowProblems) out.push('', `> ${p.file}:${p.line}: ${p.message}`);
   if (m.destructive.length) {
     const rows = m.destructive.map((d) => [`${d.file}:${d.line}`, d.kind, d.detail, rowsAtRisk(d), approvalText(d)]);
-    out.push('', '**Destructive changes**', '', table(['Where', 'Change', 'What is lost', 'Rows at risk', 'Approval'], rows));
+    out.push(
+      '',
+      '**Destructive changes**',
+      '',
+      table(['Where', 'Change', 'What is lost', 'Rows at risk', 'Approval'], rows),
+    );
   }
   const ms = m.measurement;
   if (ms) {
-    out.push('', `**Measured on the branch**: ${ms.durationMs} ms, WAL ${formatBytes(ms.walBytes)} (probe every ${ms.intervalMs} ms)`, '');
+    out.push(
+      '',
+      `**Measured on the branch**: ${ms.durationMs} ms, WAL ${formatBytes(ms.walBytes)} ` +
+        `(probe every ${ms.intervalMs} ms)`,
+      '',
+    );
     const rows = ms.tables.map((t) => [
       t.table,
       blockedText(t),
@@ -75,7 +87,10 @@ function migrationMarkdown(m: MigrationAnalysis): string {
 /** The analysis as markdown (a section of the run's markdown summary). */
 export function renderAnalysisMarkdown(report: AnalysisReport): string {
   const out = ['## Analysis', ''];
-  out.push(`${report.lintErrors} lint error(s), ${report.unapprovedDestructive} unapproved destructive change(s), ${report.budgetViolations.length} budget violation(s).`);
+  out.push(
+    `${report.lintErrors} lint error(s), ${report.unapprovedDestructive} unapproved destructive change(s), ` +
+      `${report.budgetViolations.length} budget violation(s).`,
+  );
   for (const m of report.migrations) out.push('', migrationMarkdown(m));
   if (report.budgetViolations.length) {
     out.push('', '### Over budget', '');
@@ -100,25 +115,32 @@ export function renderAnalysisHuman(report: AnalysisReport): string {
   const out: string[] = [];
   for (const m of report.migrations) {
     const lines: string[] = [];
-    for (const f of m.lint) lines.push(`  ${f.level} ${f.file}:${f.line} ${f.rule}: ${f.message}${f.safer ? ` → ${f.safer}` : ''}`);
+    for (const f of m.lint)
+      lines.push(`  ${f.level} ${f.file}:${f.line} ${f.rule}: ${f.message}${f.safer ? ` → ${f.safer}` : ''}`);
     for (const f of m.allowed) lines.push(`  allowed ${f.file}:${f.line} ${f.rule} (${f.allow.reason})`);
     for (const p of m.allowProblems) lines.push(`  note ${p.file}:${p.line}: ${p.message}`);
     for (const d of m.destructive) {
-      lines.push(`  destructive ${d.file}:${d.line} ${d.detail}; rows at risk: ${rowsAtRisk(d)}; ${approvalText(d).replace(/\*/g, '')}`);
+      lines.push(
+        `  destructive ${d.file}:${d.line} ${d.detail}; ` +
+          `rows at risk: ${rowsAtRisk(d)}; ${approvalText(d).replace(/\*/g, '')}`,
+      );
     }
     const ms = m.measurement;
     if (ms) {
       lines.push(`  measured: ${ms.durationMs} ms, WAL ${formatBytes(ms.walBytes)}`);
       for (const t of ms.tables) {
         const rw = rewriteText(t).replace(/\*/g, '');
-        lines.push(`    ${t.table}: blocked ${blockedText(t)}; lock ${lockText(t)}; rewrite ${rw}; rows +${t.rowsInserted} ~${t.rowsUpdated} -${t.rowsDeleted}`);
+        const rows = `rows +${t.rowsInserted} ~${t.rowsUpdated} -${t.rowsDeleted}`;
+        lines.push(`    ${t.table}: blocked ${blockedText(t)}; lock ${lockText(t)}; rewrite ${rw}; ${rows}`);
       }
     }
     if (lines.length) out.push(`${m.version}${m.name ? ` ${m.name}` : ''}`, ...lines);
   }
   for (const v of report.budgetViolations) out.push(`over budget: ${v.message}. Safer: ${v.safer}`);
   for (const l of report.latency) {
-    out.push(`query ${l.name}: p50 ${l.before.p50Ms} → ${l.after.p50Ms} ms, p95 ${l.before.p95Ms} → ${l.after.p95Ms} ms (${signed(l.p95ChangePct)})${l.regressed ? ' REGRESSED' : ''}`);
+    const p50 = `p50 ${l.before.p50Ms} → ${l.after.p50Ms} ms`;
+    const p95 = `p95 ${l.before.p95Ms} → ${l.after.p95Ms} ms (${signed(l.p95ChangePct)})`;
+    out.push(`query ${l.name}: ${p50}, ${p95}${l.regressed ? ' REGRESSED' : ''}`);
   }
   return out.join('\n');
 }

@@ -39,7 +39,8 @@ async function rowsAtRisk(db: Queryable, c: DestructiveChange): Promise<number |
         WHERE n.nspname = $1 AND c.relkind = 'r' AND ${userSchemaFilter('n.nspname')}`,
       [c.target],
     );
-    if (rows.length === 0) return (await count(db, `SELECT count(*) AS n FROM pg_namespace WHERE nspname = $1`, [c.target])) ? 0 : null;
+    if (rows.length === 0)
+      return (await count(db, `SELECT count(*) AS n FROM pg_namespace WHERE nspname = $1`, [c.target])) ? 0 : null;
     let total = 0;
     for (const r of rows) total += await count(db, `SELECT count(*) AS n FROM ${quoteTable(String(r.name))}`);
     return total;

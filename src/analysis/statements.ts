@@ -116,7 +116,10 @@ export async function locateStatements(text: string): Promise<LocatedStatement[]
   // After the last statement: a comment on its final line belongs to it.
   const last = out[out.length - 1];
   if (last) {
-    const before = text.split('\n').slice(0, last.endLine - 1).join('\n');
+    const before = text
+      .split('\n')
+      .slice(0, last.endLine - 1)
+      .join('\n');
     const tailStart = last.endLine > 1 ? before.length + 1 : 0;
     const tail = allowsIn(text.slice(tailStart), last.endLine).filter((a) => a.line === last.endLine);
     for (const a of tail) if (!last.allows.some((b) => b.line === a.line && b.rule === a.rule)) last.allows.push(a);

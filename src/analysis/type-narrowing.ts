@@ -46,7 +46,7 @@ export function typeFromTypeName(typeName: Node): ColumnType {
   return { base: CANONICAL[last] ?? last, mods, array: Array.isArray(typeName.arrayBounds) };
 }
 
-/** Parse format_type() output, e.g. `character varying(20)`, `numeric(10,2)`, `timestamp(3) with time zone`, `integer[]`. */
+/** Parse format_type() output: `character varying(20)`, `numeric(10,2)`, `timestamp(3) with time zone`, `integer[]`. */
 export function typeFromFormatType(text: string): ColumnType {
   let t = text.trim();
   const array = t.endsWith('[]');
@@ -68,7 +68,12 @@ const INT_DIGITS: Record<string, number> = { smallint: 5, integer: 10, bigint: 1
 /** Integers exactly representable in a float's mantissa. */
 const FLOAT_EXACT_DIGITS: Record<string, number> = { real: 6, 'double precision': 15 };
 const STRINGS = new Set(['text', 'character varying', 'character']);
-const TIMES = new Set(['timestamp with time zone', 'timestamp without time zone', 'time with time zone', 'time without time zone']);
+const TIMES = new Set([
+  'timestamp with time zone',
+  'timestamp without time zone',
+  'time with time zone',
+  'time without time zone',
+]);
 
 /** Length limit of a string type, Infinity when unbounded (text, varchar without length). */
 function stringLimit(t: ColumnType): number {
@@ -117,7 +122,8 @@ export function typeChangeLoss(from: ColumnType, to: ColumnType): string | undef
     }
     return `${a} → ${b}: values are reinterpreted in the session time zone or lose their date/zone part`;
   }
-  if (from.base === 'json' && to.base === 'jsonb') return `${a} → ${b}: key order, duplicate keys and whitespace are dropped`;
+  if (from.base === 'json' && to.base === 'jsonb')
+    return `${a} → ${b}: key order, duplicate keys and whitespace are dropped`;
   if (from.base === 'jsonb' && to.base === 'json') return undefined;
   if (from.base === to.base && to.mods.length === 0) return undefined;
   return `${a} → ${b}: no lossless conversion; values are converted by a cast that can fail or change them`;

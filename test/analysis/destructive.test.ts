@@ -41,7 +41,11 @@ describe('destructive changes on a branch', () => {
     const byTarget = Object.fromEntries(counted.map((c) => [c.target, c]));
     // 250 of 1000 rows have a legacy value: those values are lost.
     expect(byTarget['tasks.legacy']).toMatchObject({ kind: 'drop-column', rowsAtRisk: 250, line: 1 });
-    expect(byTarget['tasks.title']).toMatchObject({ fromType: 'text', rowsAtRisk: 1000, detail: expect.stringMatching(/longer values/) });
+    expect(byTarget['tasks.title']).toMatchObject({
+      fromType: 'text',
+      rowsAtRisk: 1000,
+      detail: expect.stringMatching(/longer values/),
+    });
     expect(byTarget['tasks.title']?.lossless).toBeUndefined();
     expect(byTarget['tasks.priority']).toMatchObject({ fromType: 'integer', lossless: true, rowsAtRisk: 0 });
     expect(byTarget['tasks.note']).toMatchObject({ fromType: 'character varying(50)', lossless: true });
@@ -51,7 +55,13 @@ describe('destructive changes on a branch', () => {
 
     const verdict = destructiveVerdict(counted, {});
     expect(verdict.lossless.map((c) => c.target).sort()).toEqual(['tasks.note', 'tasks.priority']);
-    expect(verdict.unapproved.map((c) => c.target)).toEqual(['tasks.legacy', 'tasks.title', 'sessions', 'scratch', 'never_there']);
+    expect(verdict.unapproved.map((c) => c.target)).toEqual([
+      'tasks.legacy',
+      'tasks.title',
+      'sessions',
+      'scratch',
+      'never_there',
+    ]);
     expect(destructiveVerdict(counted, { flagVersions: ['0007'] }).unapproved).toEqual([]);
     await db.close();
   });

@@ -26,10 +26,20 @@ describe('workload query latency', () => {
     writeFileSync(path.join(project, 'touch.sql'), 'UPDATE users SET email = email || $1');
     const env = environmentSchema.parse({
       branch: 'dev',
-      checks: { queries: [{ file: 'by-title.sql', params: ['task 777'], runs: 15 }, 'count.sql', { file: 'touch.sql', params: ['!'], runs: 3 }] },
+      checks: {
+        queries: [
+          { file: 'by-title.sql', params: ['task 777'], runs: 15 },
+          'count.sql',
+          { file: 'touch.sql', params: ['!'], runs: 3 },
+        ],
+      },
     });
     const queries = loadWorkloadQueries(project, env.checks.queries);
-    expect(queries.map((q) => [q.name, q.runs])).toEqual([['by-title.sql', 15], ['count.sql', 20], ['touch.sql', 3]]);
+    expect(queries.map((q) => [q.name, q.runs])).toEqual([
+      ['by-title.sql', 15],
+      ['count.sql', 20],
+      ['touch.sql', 3],
+    ]);
 
     const db = await connect(await fixture.createDatabase('latency_1'));
     await db.query(`

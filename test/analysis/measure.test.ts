@@ -48,9 +48,14 @@ afterAll(async () => {
 describe('measureRun', () => {
   it('CREATE INDEX without CONCURRENTLY blocks writes (ShareLock), not reads; CONCURRENTLY blocks neither', async () => {
     const { uri, session } = await freshDb();
-    const { measurement: m } = await measureRun(uri, ['tasks', 'users'], migration(session, 'CREATE INDEX tasks_title ON tasks (title)'), {
-      statsSession: session,
-    });
+    const { measurement: m } = await measureRun(
+      uri,
+      ['tasks', 'users'],
+      migration(session, 'CREATE INDEX tasks_title ON tasks (title)'),
+      {
+        statsSession: session,
+      },
+    );
     const t = table(m, 'tasks');
     if (process.env.SHOW_MEASUREMENTS) console.log(JSON.stringify(m));
     expect(t.maxWriteBlockedMs).toBeGreaterThan(0);
@@ -58,11 +63,18 @@ describe('measureRun', () => {
     expect(t.strongestMode).toBe('ShareLock');
     expect(t.rewritten).toBe(false);
     expect(table(m, 'users')).toMatchObject({ maxWriteBlockedMs: 0, maxReadBlockedMs: 0, modesSeen: [] });
-    const violations = checkBudgets([{ version: '0002', statements: ['CREATE INDEX tasks_title ON tasks (title)'], measurement: m }], {
-      maxBlockedMs: 0,
-    });
+    const violations = checkBudgets(
+      [{ version: '0002', statements: ['CREATE INDEX tasks_title ON tasks (title)'], measurement: m }],
+      {
+        maxBlockedMs: 0,
+      },
+    );
     expect(violations).toHaveLength(1);
-    expect(violations[0]).toMatchObject({ table: 'tasks', budget: 'maxBlockedMs', safer: expect.stringMatching(/CONCURRENTLY/) });
+    expect(violations[0]).toMatchObject({
+      table: 'tasks',
+      budget: 'maxBlockedMs',
+      safer: expect.stringMatching(/CONCURRENTLY/),
+    });
     expect(violations[0]!.message).toMatch(/blocked writes on tasks for \d+ ms \(ShareLock\)/);
 
     const safe = await measureRun(uri, ['tasks'], async () => {
@@ -75,26 +87,44 @@ describe('measureRun', () => {
 
   it('SET NOT NULL holds ACCESS EXCLUSIVE (reads blocked); VALIDATE of a NOT VALID check blocks nothing', async () => {
     const { uri, session } = await freshDb();
-    const { measurement: m } = await measureRun(uri, ['tasks'], migration(session, 'ALTER TABLE tasks ALTER COLUMN title SET NOT NULL'));
+    const { measurement: m } = await measureRun(
+      uri,
+      ['tasks'],
+      migration(session, 'ALTER TABLE tasks ALTER COLUMN title SET NOT NULL'),
+    );
     const t = table(m, 'tasks');
     expect(t.strongestMode).toBe('AccessExclusiveLock');
     expect(t.maxReadBlockedMs).toBeGreaterThan(0);
     expect(t.maxWriteBlockedMs).toBeGreaterThan(0);
     expect(t.rewritten).toBe(false);
-    const [v] = checkBudgets([{ version: '0004', statements: ['ALTER TABLE tasks ALTER COLUMN title SET NOT NULL'], measurement: m }], { maxBlockedMs: 0 });
+    const [v] = checkBudgets(
+      [{ version: '0004', statements: ['ALTER TABLE tasks ALTER COLUMN title SET NOT NULL'], measurement: m }],
+      { maxBlockedMs: 0 },
+    );
     expect(v?.safer).toMatch(/NOT VALID/);
 
-    await session.query(`ALTER TABLE tasks ALTER COLUMN title DROP NOT NULL; ALTER TABLE tasks ADD CONSTRAINT title_nn CHECK (title IS NOT NULL) NOT VALID`);
+    await session.query(
+      `ALTER TABLE tasks ALTER COLUMN title DROP NOT NULL; ALTER TABLE tasks ADD CONSTRAINT title_nn CHECK (title IS NOT NULL) NOT VALID`,
+    );
     const safe = await measureRun(uri, ['tasks'], migration(session, 'ALTER TABLE tasks VALIDATE CONSTRAINT title_nn'));
-    expect(table(safe.measurement, 'tasks')).toMatchObject({ maxWriteBlockedMs: 0, maxReadBlockedMs: 0, strongestMode: 'ShareUpdateExclusiveLock' });
+    expect(table(safe.measurement, 'tasks')).toMatchObject({
+      maxWriteBlockedMs: 0,
+      maxReadBlockedMs: 0,
+      strongestMode: 'ShareUpdateExclusiveLock',
+    });
     await session.close();
   });
 
   it('sees a rewrite: ADD COLUMN with a volatile default rewrites, DEFAULT now() does not', async () => {
     const { uri, session } = await freshDb();
-    const volatile = await measureRun(uri, ['tasks'], migration(session, 'ALTER TABLE tasks ADD COLUMN seen_at timestamptz DEFAULT clock_timestamp()', 0), {
-      statsSession: session,
-    });
+    const volatile = await measureRun(
+      uri,
+      ['tasks'],
+      migration(session, 'ALTER TABLE tasks ADD COLUMN seen_at timestamptz DEFAULT clock_timestamp()', 0),
+      {
+        statsSession: session,
+      },
+    );
     const t = table(volatile.measurement, 'tasks');
     expect(t.rewritten).toBe(true);
     expect(t.sizeBefore).toBeGreaterThan(1024 * 1024);
@@ -104,7 +134,11 @@ describe('measureRun', () => {
     expect(v).toMatchObject({ budget: 'maxRewriteMB', table: 'tasks', limit: 1 });
 
     // now() is STABLE: Postgres (11+) stores the value once in the catalog and rewrites nothing.
-    const stable = await measureRun(uri, ['tasks'], migration(session, 'ALTER TABLE tasks ADD COLUMN created_at timestamptz DEFAULT now()', 0));
+    const stable = await measureRun(
+      uri,
+      ['tasks'],
+      migration(session, 'ALTER TABLE tasks ADD COLUMN created_at timestamptz DEFAULT now()', 0),
+    );
     expect(table(stable.measurement, 'tasks').rewritten).toBe(false);
     expect(checkBudgets([{ version: '0006', measurement: stable.measurement }], { maxRewriteMB: 1 })).toEqual([]);
     await session.close();
@@ -115,7 +149,9 @@ describe('measureRun', () => {
     const sql = `UPDATE tasks SET done = true WHERE id <= 1000; DELETE FROM users WHERE id > 90; CREATE TABLE tags (id int); INSERT INTO tags SELECT generate_series(1, 7)`;
     expect(await tablesToProbe(session, 'm.sql', sql)).toEqual(['tags', 'tasks', 'users']);
     expect(await tablesToProbe(session, 'opaque.ts')).toEqual(['public.tasks', 'public.users']);
-    const { measurement: m } = await measureRun(uri, ['tasks', 'users', 'tags'], migration(session, sql, 0), { statsSession: session });
+    const { measurement: m } = await measureRun(uri, ['tasks', 'users', 'tags'], migration(session, sql, 0), {
+      statsSession: session,
+    });
     expect(table(m, 'tasks')).toMatchObject({ rowsUpdated: 1000, rowsInserted: 0, rowsDeleted: 0 });
     expect(table(m, 'users')).toMatchObject({ rowsDeleted: 10 });
     expect(table(m, 'tags')).toMatchObject({ created: true, rowsInserted: 7 });

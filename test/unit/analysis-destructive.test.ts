@@ -78,9 +78,16 @@ describe('destructiveVerdict', () => {
       { file: 'b.sql', text: 'DROP TABLE u;', version: '0002' },
       { file: 'c.sql', text: 'TRUNCATE v;', version: '0003' },
     ]);
-    const env = environmentSchema.parse({ branch: 'main', approve: [{ version: '0002', by: 'ana', reason: 'u is unused' }] });
+    const env = environmentSchema.parse({
+      branch: 'main',
+      approve: [{ version: '0002', by: 'ana', reason: 'u is unused' }],
+    });
     const now = new Date('2026-12-02T06:00:00Z');
-    const v = destructiveVerdict(changes, { flagVersions: ['0001'], flagApprovedBy: 'ci', environment: env.approve }, now);
+    const v = destructiveVerdict(
+      changes,
+      { flagVersions: ['0001'], flagApprovedBy: 'ci', environment: env.approve },
+      now,
+    );
     expect(v.approved.map((c) => [c.version, c.approval.source, c.approval.by])).toEqual([
       ['0001', 'flag', 'ci'],
       ['0002', 'environment', 'ana'],
@@ -95,7 +102,17 @@ describe('destructiveVerdict', () => {
 
   it('never approves a lossless type change because it needs none', () => {
     const v = destructiveVerdict(
-      [{ file: 'a.sql', line: 1, statementIndex: 0, kind: 'alter-column-type', target: 't.c', detail: '', lossless: true }],
+      [
+        {
+          file: 'a.sql',
+          line: 1,
+          statementIndex: 0,
+          kind: 'alter-column-type',
+          target: 't.c',
+          detail: '',
+          lossless: true,
+        },
+      ],
       {},
     );
     expect(v).toMatchObject({ unapproved: [], approved: [], lossless: [{ target: 't.c' }] });

@@ -56,16 +56,25 @@ describe('lintMigrations (squawk)', () => {
   it('suppresses and records a finding allowed with a reason, not one without', async () => {
     const res = await lintMigrations([{ file: 'm.sql', text: risky }], defaults);
     expect(res.allowed).toHaveLength(1);
-    expect(res.allowed[0]).toMatchObject({ rule: 'ban-drop-column', line: 5, allow: { reason: 'the column was unused since v3', line: 4 } });
+    expect(res.allowed[0]).toMatchObject({
+      rule: 'ban-drop-column',
+      line: 5,
+      allow: { reason: 'the column was unused since v3', line: 4 },
+    });
     expect(res.findings.some((f) => f.rule === 'ban-drop-column')).toBe(false);
     // No reason: the finding stays and the comment is reported.
     expect(res.findings.find((f) => f.rule === 'ban-drop-table')).toMatchObject({ line: 7 });
-    expect(res.allowProblems).toEqual([{ file: 'm.sql', line: 6, message: expect.stringMatching(/no "because <reason>"/) }]);
+    expect(res.allowProblems).toEqual([
+      { file: 'm.sql', line: 6, message: expect.stringMatching(/no "because <reason>"/) },
+    ]);
   });
 
   it('applies levels per environment: error counts, off drops', async () => {
     const settings = lintSettingsSchema.parse({ rules: { 'require-concurrent-index-creation': 'error' } });
-    const env = environmentSchema.parse({ branch: 'dev', lint: { rules: { 'adding-not-nullable-field': 'off' } } }).lint;
+    const env = environmentSchema.parse({
+      branch: 'dev',
+      lint: { rules: { 'adding-not-nullable-field': 'off' } },
+    }).lint;
     expect(ruleLevel('require-concurrent-index-creation', settings, env)).toBe('error');
     const res = await lintMigrations([{ file: 'm.sql', text: risky }], settings, env);
     expect(res.errorCount).toBe(1);
@@ -80,15 +89,15 @@ describe('lintMigrations (squawk)', () => {
     ].join('\n');
     const res = await lintMigrations([{ file: 'safe.sql', text: safe }], defaults);
     expect(res.findings).toEqual([]);
-    const check = [
-      'ALTER TABLE tasks ADD CONSTRAINT title_nn CHECK (title IS NOT NULL) NOT VALID;',
-    ].join('\n');
+    const check = ['ALTER TABLE tasks ADD CONSTRAINT title_nn CHECK (title IS NOT NULL) NOT VALID;'].join('\n');
     expect((await lintMigrations([{ file: 'c.sql', text: check }], defaults)).findings).toEqual([]);
   });
 
   it('rejects an unknown rule name in the settings as a config error, and unknown lint keys', async () => {
     const settings = lintSettingsSchema.parse({ rules: { 'no-such-rule': 'error' } });
-    await expect(lintMigrations([{ file: 'm.sql', text: 'SELECT 1;' }], settings)).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    await expect(lintMigrations([{ file: 'm.sql', text: 'SELECT 1;' }], settings)).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+    });
     expect(settingsSchema.safeParse({ lint: { levels: {} } }).success).toBe(false);
     expect(environmentSchema.safeParse({ branch: 'x', budgets: { maxBlockedMS: 1 } }).success).toBe(false);
   });
