@@ -10,7 +10,10 @@ export const durationSchema = z
 export const lintLevelSchema = z.enum(['error', 'warning', 'off']);
 
 /** squawk rule name → level. Rules not listed use `defaultLevel` (or squawk's own defaults). */
-const lintRulesSchema = z.record(z.string().regex(/^[a-z0-9-]+$/, 'expected a squawk rule name like "ban-drop-column"'), lintLevelSchema);
+const lintRulesSchema = z.record(
+  z.string().regex(/^[a-z0-9-]+$/, 'expected a squawk rule name like "ban-drop-column"'),
+  lintLevelSchema,
+);
 
 /** Lint settings in neon-migrate.json (issue 11). */
 export const lintSettingsSchema = z
