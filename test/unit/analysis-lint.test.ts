@@ -93,6 +93,25 @@ describe('lintMigrations (squawk)', () => {
     expect((await lintMigrations([{ file: 'c.sql', text: check }], defaults)).findings).toEqual([]);
   });
 
+  it('lints many files in one squawk run and maps each finding back to its file', async () => {
+    const files = Array.from({ length: 12 }, (_, i) => ({
+      file: `migrations/${String(i).padStart(4, '0')}_m.sql`,
+      version: String(i).padStart(4, '0'),
+      text: i % 3 === 0 ? `SELECT ${i};` : `\n${'\n'.repeat(i)}CREATE INDEX i${i} ON t${i} (c);`,
+    }));
+    files.push({
+      file: 'migrations/0100_cic.sql',
+      version: '0100',
+      text: '-- neon-migrate:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS i ON t (c);',
+    });
+    const res = await lintMigrations(files, defaults);
+    const idx = res.findings.filter((f) => f.rule === 'require-concurrent-index-creation');
+    expect(idx.map((f) => [f.version, f.line])).toEqual(
+      files.slice(0, 12).flatMap((f, i) => (i % 3 === 0 ? [] : [[f.version, i + 2]])),
+    );
+    expect(res.findings.filter((f) => f.version === '0100')).toEqual([]);
+  });
+
   it('rejects an unknown rule name in the settings as a config error, and unknown lint keys', async () => {
     const settings = lintSettingsSchema.parse({ rules: { 'no-such-rule': 'error' } });
     await expect(lintMigrations([{ file: 'm.sql', text: 'SELECT 1;' }], settings)).rejects.toMatchObject({
