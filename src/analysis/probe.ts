@@ -107,13 +107,8 @@ export function startProbe(
     s.attempts++;
     const started = performance.now();
     const w = await tryLock(probe, name, 'ROW EXCLUSIVE');
-    if (w === 'missing') {
-      // Dropped by the migration (or not created yet): nothing left to block.
-      close(write, name, started, 'maxWriteBlockedMs');
-      close(read, name, started, 'maxReadBlockedMs');
-      return;
-    }
-    if (w === 'ok') {
+    // Granted, or the table is gone (dropped by the migration): any block has ended.
+    if (w !== 'refused') {
       close(write, name, started, 'maxWriteBlockedMs');
       close(read, name, started, 'maxReadBlockedMs');
       return;
