@@ -53,6 +53,8 @@ export interface RunMeasurement {
 
 interface TableState {
   oid: number;
+  /** pg_class.relkind: only tables ('r', 'p') and materialized views ('m') are measured. */
+  kind: string;
   filenode: string | null;
   size: number;
   ins: number;
@@ -60,22 +62,23 @@ interface TableState {
   del: number;
 }
 
-/** relfilenode, size and row counters of the given tables (by name; absent ones and non-tables are left out). */
+/** relfilenode, size and row counters of the given relations (by name; absent ones are left out). */
 async function readTables(db: Queryable, names: string[]): Promise<Map<string, TableState>> {
   const out = new Map<string, TableState>();
   for (const name of names) {
     const { rows } = await db.query(
-      `SELECT c.oid::int AS oid, pg_relation_filenode(c.oid)::text AS filenode,
+      `SELECT c.oid::int AS oid, c.relkind::text AS kind, pg_relation_filenode(c.oid)::text AS filenode,
               pg_table_size(c.oid)::bigint::text AS size, coalesce(s.n_tup_ins, 0)::text AS ins,
               coalesce(s.n_tup_upd, 0)::text AS upd, coalesce(s.n_tup_del, 0)::text AS del
          FROM pg_class c LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
-        WHERE c.oid = to_regclass($1) AND c.relkind IN ('r', 'p', 'm')`,
+        WHERE c.oid = to_regclass($1)`,
       [quoteDotted(name)],
     );
     const r = rows[0];
     if (!r) continue;
     out.set(name, {
       oid: Number(r.oid),
+      kind: String(r.kind),
       filenode: r.filenode === null ? null : String(r.filenode),
       size: Number(r.size),
       ins: Number(r.ins),
@@ -98,6 +101,8 @@ async function walBytesSince(db: Queryable, lsn: string): Promise<number> {
   );
   return Number(rows[0]?.n ?? 0);
 }
+
+const isTable = (s: TableState) => ['r', 'p', 'm'].includes(s.kind);
 
 const counters = (m: Map<string, TableState>) => [...m.values()].map((s) => `${s.ins}/${s.upd}/${s.del}`).join(',');
 
@@ -142,9 +147,9 @@ export async function measureRun<T>(
       Number((await observer.query(`SELECT pg_backend_pid() AS p`)).rows[0]?.p),
       Number((await probeDb.query(`SELECT pg_backend_pid() AS p`)).rows[0]?.p),
     ];
-    const names = [...new Set(tables)];
-    const before = await readTables(observer, names);
-    const probed: ProbedTable[] = [...before].map(([name, s]) => ({ name, oid: s.oid }));
+    const named = [...new Set(tables)];
+    const before = await readTables(observer, named);
+    const probed: ProbedTable[] = [...before].filter(([, s]) => isTable(s)).map(([name, s]) => ({ name, oid: s.oid }));
     const lsn = await walPosition(observer);
     const probe = startProbe(probeDb, observer, probed, intervalMs, pids);
     const started = performance.now();
@@ -159,7 +164,12 @@ export async function measureRun<T>(
     if (!outcome.ok) throw outcome.error;
     const result = outcome.value;
     if (options.statsSession) await options.statsSession.query(`SELECT pg_stat_force_next_flush()`);
-    const after = await readAfter(observer, names, before, options.statsSession ? 0 : (options.statsSettleMs ?? 1500));
+    const after = await readAfter(observer, named, before, options.statsSession ? 0 : (options.statsSettleMs ?? 1500));
+    // Views, sequences and names that never existed are not measured.
+    const names = named.filter((n) => {
+      const s = before.get(n) ?? after.get(n);
+      return s !== undefined && isTable(s);
+    });
     const walBytes = await walBytesSince(observer, lsn);
     const measured: TableMeasurement[] = names.map((table) => {
       const b = before.get(table);

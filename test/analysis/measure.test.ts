@@ -149,9 +149,11 @@ describe('measureRun', () => {
     const sql = `UPDATE tasks SET done = true WHERE id <= 1000; DELETE FROM users WHERE id > 90; CREATE TABLE tags (id int); INSERT INTO tags SELECT generate_series(1, 7)`;
     expect(await tablesToProbe(session, 'm.sql', sql)).toEqual(['tags', 'tasks', 'users']);
     expect(await tablesToProbe(session, 'opaque.ts')).toEqual(['public.tasks', 'public.users']);
-    const { measurement: m } = await measureRun(uri, ['tasks', 'users', 'tags'], migration(session, sql, 0), {
-      statsSession: session,
-    });
+    await session.query('CREATE VIEW open_tasks AS SELECT * FROM tasks WHERE NOT done');
+    const tables = ['tasks', 'users', 'tags', 'open_tasks', 'never_there'];
+    const { measurement: m } = await measureRun(uri, tables, migration(session, sql, 0), { statsSession: session });
+    // Views and names that never existed are not measured.
+    expect(m.tables.map((t) => t.table)).toEqual(['tasks', 'users', 'tags']);
     expect(table(m, 'tasks')).toMatchObject({ rowsUpdated: 1000, rowsInserted: 0, rowsDeleted: 0 });
     expect(table(m, 'users')).toMatchObject({ rowsDeleted: 10 });
     expect(table(m, 'tags')).toMatchObject({ created: true, rowsInserted: 7 });
