@@ -122,10 +122,40 @@ async function readAfter(
   return after;
 }
 
+const NOT_BLOCKED: TableBlocking = { maxWriteBlockedMs: 0, maxReadBlockedMs: 0, modesSeen: [], attempts: 0 };
+
+/** One table's figures from its state before and after the run and what the probe saw. */
+function tableMeasurement(
+  table: string,
+  blocked: TableBlocking | undefined,
+  b: TableState | undefined,
+  a: TableState | undefined,
+): TableMeasurement {
+  return {
+    table,
+    ...(blocked ?? NOT_BLOCKED),
+    ...(b ? {} : { created: true }),
+    ...(b && !a ? { dropped: true } : {}),
+    rewritten: Boolean(b && a && b.oid === a.oid && b.filenode !== a.filenode),
+    sizeBefore: b ? b.size : null,
+    sizeAfter: a ? a.size : null,
+    // A dropped table's counters are gone with it.
+    rowsInserted: a ? a.ins - (b?.ins ?? 0) : 0,
+    rowsUpdated: a ? a.upd - (b?.upd ?? 0) : 0,
+    rowsDeleted: a ? a.del - (b?.del ?? 0) : 0,
+  };
+}
+
+/** After a failed run (rolled back): what the probe saw; nothing changed, so sizes stay, rows are 0. */
+function blockedOnly(table: string, blocked: TableBlocking | undefined, b: TableState | undefined): TableMeasurement {
+  return { ...tableMeasurement(table, blocked, b, b), rewritten: false };
+}
+
 /**
  * Run `fn` (the apply of one migration) on the branch at `uri` while measuring, per table of
  * `tables` (qualified or bare names; tables `fn` creates are measured after it), blocking, lock
  * modes, rewrites and row changes, and the run's WAL and duration. The probe changes no data.
+ * When `fn` throws, its error is rethrown with a `measurement` property: the blocking seen so far.
  */
 export async function measureRun<T>(
   uri: string,
@@ -161,8 +191,16 @@ export async function measureRun<T>(
     }
     const ended = performance.now();
     const blocking = await probe.stop(ended);
-    if (!outcome.ok) throw outcome.error;
-    const result = outcome.value;
+    const durationMs = Math.round(ended - started);
+    if (!outcome.ok) {
+      // A failed run (often a lock_timeout) still says what blocked what: attach it, best effort.
+      const error = outcome.error;
+      if (error && typeof error === 'object') {
+        const tables = probed.map((t) => blockedOnly(t.name, blocking[t.name], before.get(t.name)));
+        Object.assign(error, { measurement: { durationMs, walBytes: 0, intervalMs, tables } satisfies RunMeasurement });
+      }
+      throw error;
+    }
     if (options.statsSession) await options.statsSession.query(`SELECT pg_stat_force_next_flush()`);
     const after = await readAfter(observer, named, before, options.statsSession ? 0 : (options.statsSettleMs ?? 1500));
     // Views, sequences and names that never existed are not measured.
@@ -171,25 +209,10 @@ export async function measureRun<T>(
       return s !== undefined && isTable(s);
     });
     const walBytes = await walBytesSince(observer, lsn);
-    const measured: TableMeasurement[] = names.map((table) => {
-      const b = before.get(table);
-      const a = after.get(table);
-      const blocked = blocking[table] ?? { maxWriteBlockedMs: 0, maxReadBlockedMs: 0, modesSeen: [], attempts: 0 };
-      return {
-        table,
-        ...blocked,
-        ...(b ? {} : { created: true }),
-        ...(b && !a ? { dropped: true } : {}),
-        rewritten: Boolean(b && a && b.oid === a.oid && b.filenode !== a.filenode),
-        sizeBefore: b ? b.size : null,
-        sizeAfter: a ? a.size : null,
-        // A dropped table's counters are gone with it.
-        rowsInserted: a ? a.ins - (b?.ins ?? 0) : 0,
-        rowsUpdated: a ? a.upd - (b?.upd ?? 0) : 0,
-        rowsDeleted: a ? a.del - (b?.del ?? 0) : 0,
-      };
-    });
-    return { result, measurement: { durationMs: Math.round(ended - started), walBytes, intervalMs, tables: measured } };
+    const measured = names.map((table) =>
+      tableMeasurement(table, blocking[table], before.get(table), after.get(table)),
+    );
+    return { result: outcome.value, measurement: { durationMs, walBytes, intervalMs, tables: measured } };
   } finally {
     await probeDb?.close();
     await observer.close();

@@ -167,6 +167,25 @@ describe('measureRun', () => {
     await session.close();
   });
 
+  it('attaches what it saw to the error of a failed run', async () => {
+    const { uri, session } = await freshDb();
+    const failing = async () => {
+      await session.query(`BEGIN; LOCK TABLE users IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(0.3)`);
+      try {
+        await session.query(`SELECT 1 / 0`);
+      } finally {
+        await session.query('ROLLBACK');
+      }
+    };
+    const err = await measureRun(uri, ['users', 'tasks'], failing).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: '22012' });
+    const m = (err as { measurement: RunMeasurement }).measurement;
+    expect(table(m, 'users')).toMatchObject({ strongestMode: 'AccessExclusiveLock', rewritten: false, rowsUpdated: 0 });
+    expect(table(m, 'users').maxReadBlockedMs).toBeGreaterThan(0);
+    expect(table(m, 'tasks')).toMatchObject({ maxWriteBlockedMs: 0, maxReadBlockedMs: 0 });
+    await session.close();
+  });
+
   it('changes no data: the integrity snapshot is the same after probing, even with a statement trigger', async () => {
     const { uri, session } = await freshDb();
     // A statement-level trigger fires even for an UPDATE of zero rows; the probe's LOCK TABLE never fires it.
