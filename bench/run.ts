@@ -11,6 +11,7 @@ export const benches: BenchEntry[] = [
   { name: 'engine', load: () => import('./engine.js') },
   { name: 'runner', load: () => import('./runner.js') },
   { name: 'histories', load: () => import('./histories.js') },
+  { name: 'analysis', load: () => import('./analysis.js') },
 ];
 
 const only = process.env.BENCH_ONLY?.split(',').filter(Boolean);

@@ -6,6 +6,70 @@ export const durationSchema = z
   .string()
   .regex(/^\d+\s*(ms|s|min|h|d)$/, 'expected a duration like "5s", "15min", "2h" or "7d"');
 
+/** How a lint rule is treated: an error stops the run, a warning is reported, off is ignored. */
+export const lintLevelSchema = z.enum(['error', 'warning', 'off']);
+
+/** squawk rule name → level. Rules not listed use `defaultLevel` (or squawk's own defaults). */
+const lintRulesSchema = z.record(
+  z.string().regex(/^[a-z0-9-]+$/, 'expected a squawk rule name like "ban-drop-column"'),
+  lintLevelSchema,
+);
+
+/** Lint settings in neon-migrate.json (issue 11). */
+export const lintSettingsSchema = z
+  .object({
+    /** Level of every rule not listed in `rules`. */
+    defaultLevel: lintLevelSchema.default('warning'),
+    rules: lintRulesSchema.default({}),
+    /** Postgres version squawk assumes, e.g. "17" or "16.4" (some rules depend on it). */
+    pgVersion: z.string().regex(/^\d+(\.\d+)?$/, 'expected a Postgres version like "17" or "16.4"').optional(),
+  })
+  .strict();
+
+/** An environment's lint override: its rule levels win over neon-migrate.json's. */
+export const environmentLintSchema = z
+  .object({
+    defaultLevel: lintLevelSchema.optional(),
+    rules: lintRulesSchema.default({}),
+  })
+  .strict();
+
+/** A destructive change approved for one migration version (issue 11). */
+export const approvalSchema = z
+  .object({
+    /** The migration version whose destructive changes are approved. */
+    version: z.string().min(1),
+    /** Who approved it (recorded in the history). */
+    by: z.string().min(1).optional(),
+    reason: z.string().min(1).optional(),
+  })
+  .strict();
+
+/** Limits on what a migration may do, measured on a branch during `test` (issue 11). */
+export const budgetsSchema = z
+  .object({
+    /** Longest time the probe session may be blocked on any table, in milliseconds. */
+    maxBlockedMs: z.number().int().min(0).optional(),
+    /** Largest table (MB) a migration may rewrite. */
+    maxRewriteMB: z.number().min(0).optional(),
+    /** Largest allowed p95 latency regression of a workload query, in percent. */
+    maxP95RegressionPct: z.number().min(0).optional(),
+  })
+  .strict();
+
+/** A workload query timed before and after the migrations: a SQL file, optionally with parameters. */
+export const workloadQuerySchema = z.union([
+  z.string().min(1),
+  z
+    .object({
+      file: z.string().min(1),
+      params: z.array(z.union([z.string(), z.number(), z.boolean(), z.null()])).default([]),
+      /** How many timed runs (after one warm-up). */
+      runs: z.number().int().min(1).max(10000).optional(),
+    })
+    .strict(),
+]);
+
 export const settingsSchema = z
   .object({
     $schema: z.string().optional(),
@@ -49,6 +113,7 @@ export const settingsSchema = z
       })
       .strict()
       .default({ historyRetentionSeconds: 604800 }),
+    lint: lintSettingsSchema.default({ defaultLevel: 'warning', rules: {} }),
   })
   .strict();
 
@@ -75,9 +140,17 @@ export const environmentSchema = z
         run: z.array(z.string()).default([]),
         /** Check that up → down → up gives back the same schema, on a scratch branch. */
         reversibility: z.boolean().default(true),
+        /** Workload queries timed before and after the migrations (p50/p95 change). */
+        queries: z.array(workloadQuerySchema).default([]),
       })
       .strict()
-      .default({ assertions: [], run: [], reversibility: true }),
+      .default({ assertions: [], run: [], reversibility: true, queries: [] }),
+    /** Lint rule levels for this environment (override neon-migrate.json's `lint`). */
+    lint: environmentLintSchema.optional(),
+    /** Destructive changes approved for promotion to this environment. */
+    approve: z.array(approvalSchema).default([]),
+    /** Measured limits; a run over budget fails `test`. */
+    budgets: budgetsSchema.default({}),
   })
   .strict();
 

@@ -31,7 +31,11 @@ export async function inspectDown(db: DbClient, migrations: Migration[]): Promis
   for (const m of migrations) {
     if (!m.down || !isSqlScript(m.down)) continue;
     for (const table of await droppedTablesIn(m.down.text)) {
-      const found = await db.query<{ rel: string | null }>(`SELECT to_regclass($1)::text AS rel`, [table]);
+      const found = await db.query<{ rel: string | null }>(
+        `SELECT format('%I.%I', n.nspname, c.relname) AS rel FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE c.oid = to_regclass($1)`,
+        [table],
+      );
       const rel = found.rows[0]?.rel;
       if (!rel || drops.some((d) => d.table === rel)) continue;
       const count = await db.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${rel}`);

@@ -77,8 +77,8 @@ describe('a test killed during the reversibility check', () => {
 describe('a promote killed while applying', () => {
   it('is flagged by status, blocks every run, and rollback returns main to before the promote', async () => {
     const before = await mainState();
-    const { killed } = await killAt(['promote', '--yes'], /applying 20260217T093000_tags_to_array/);
-    expect(killed).toBe(true);
+    const { killed, stderr } = await killAt(['promote', '--yes'], /applying 20260217T093000_tags_to_array/);
+    expect(killed, stderr).toBe(true);
     const afterKill = await appliedVersions(project, 'main');
     expect(afterKill.length).toBeGreaterThan(before.applied.length); // it really was half-way
 
@@ -119,7 +119,8 @@ describe('a restore that lands while a run is applying', () => {
     });
     const run = (args: string[]) => execa('node', [BIN, '-C', p.dir, ...args], { reject: false, stdin: 'ignore' });
     try {
-      expect((await run(['up', '--branch', 'main', '--to', '1'])).exitCode).toBe(0);
+      const base = await run(['up', '--branch', 'main', '--to', '1']);
+      expect(base.exitCode, base.stderr).toBe(0);
       expect((await run(['branches', 'create', 'side', '--parent', 'main'])).exitCode).toBe(0);
       // the slow migration holds dev's run lock for a minute
       const slow = run(['up', '--branch', 'main']);
