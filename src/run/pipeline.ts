@@ -28,6 +28,7 @@ import type { IntegritySnapshot } from '../verify/snapshot.js';
 import type { VerificationResult } from '../verify/verify.js';
 import { createCheckpoint } from './checkpoint.js';
 import { type CheckpointRestore, restoreFromCheckpoint } from './checkpoint-restore.js';
+import { type AnalysisOptions, RunAnalysis } from './analysis-phase.js';
 import { snapshotPhase, touchedTables, verifyPhase } from './guard.js';
 import { sweepScratchBranches } from './scratch-sweep.js';
 import { phaseError } from './phase-error.js';
@@ -46,6 +47,8 @@ export interface GuardOptions {
   runCommands: string[];
   /** Check up → down → up on a scratch branch; a string is why it is off (shown in the report). */
   reversibility: true | string;
+  /** Lint, destructive-change gate, measuring probe and budgets (see analysis-phase.ts). */
+  analysis?: AnalysisOptions;
 }
 
 /** One configuration of the pipeline. */
@@ -97,6 +100,8 @@ export interface PipelineRun {
   /** One line: why the run failed (a guarded run is then restored). */
   failure?: string;
   restore?: CheckpointRestore;
+  /** What the safety analysis found and measured (guarded runs). */
+  analysis?: RunAnalysis;
   /** The phase the run is in (recorded in its history row as it goes). */
   phase: string;
   /** `nothing-to-do` when no unit was selected; otherwise the status recorded in the history. */
@@ -129,6 +134,10 @@ export async function runPipeline(ctx: RunContext, plan: PipelinePlan): Promise<
       return;
     }
     run.notes.push(...((await plan.beforeTouch?.(run.units, db)) ?? []));
+    if (plan.guard?.analysis) {
+      run.analysis = new RunAnalysis(plan.guard.analysis, executor, run.units);
+      await run.analysis.beforeTouch(db);
+    }
     const touched = plan.guard ? await touchedTables(executor, run.units) : undefined;
     if (resumed) {
       run.checkpoint = resumed.checkpoint ?? undefined;
@@ -151,7 +160,8 @@ export async function runPipeline(ctx: RunContext, plan: PipelinePlan): Promise<
       }
       await enterPhase(db, run, 'apply');
       touchedBranch = true;
-      run.applied = await timer.time('apply', () => applyPhase(plan, target, run.units, state));
+      const measured = resumed ? undefined : run.analysis;
+      run.applied = await timer.time('apply', () => applyPhase(plan, target, run.units, state, measured));
       const failed = run.applied.results.find((r) => r.error);
       if (failed && lostConnectionIn(run.applied)) throw new Error(failed.error!.message);
       if (failed) run.failure = `${failed.name} ${failed.status}: ${failed.error!.location}: ${failed.error!.message}`;
@@ -262,11 +272,19 @@ function resumedUnits(state: ExecutorState, resumed: ResumedRun): ExecutorUnit[]
 }
 
 /** Apply (or revert) the units; on a resumed run, only those still pending (the rest show as applied). */
-async function applyPhase(plan: PipelinePlan, target: ExecutorTarget, units: ExecutorUnit[], state: ExecutorState): Promise<ExecutorRunResult> {
+async function applyPhase(
+  plan: PipelinePlan,
+  target: ExecutorTarget,
+  units: ExecutorUnit[],
+  state: ExecutorState,
+  analysis?: RunAnalysis,
+): Promise<ExecutorRunResult> {
   if (plan.direction === 'down') return plan.executor.revert(target, units);
   const pending = new Set(state.pending.map((u) => u.version));
   const todo = units.filter((u) => pending.has(u.version));
-  const result = todo.length ? await plan.executor.apply(target, todo) : { outcome: 'succeeded' as const, results: [] };
+  const apply = (list: ExecutorUnit[]) =>
+    analysis && plan.guard?.analysis?.measure ? analysis.applyMeasured(target, list) : plan.executor.apply(target, list);
+  const result = todo.length ? await apply(todo) : { outcome: 'succeeded' as const, results: [] };
   if (todo.length === units.length) return result;
   const byVersion = new Map(result.results.map((r) => [r.version, r]));
   const earlier = (u: ExecutorUnit): UnitResult => ({
@@ -284,6 +302,11 @@ async function guardPhases(
   db: DbClient,
   touched: Awaited<ReturnType<typeof touchedTables>>,
 ): Promise<void> {
+  const over = run.analysis?.overBudget();
+  if (over) {
+    run.failure = over;
+    return;
+  }
   await enterPhase(db, run, 'verify');
   const v = await run.timer.time('verify', () => verifyPhase(ctx, { db, run, guard, touched }));
   run.verification = v;

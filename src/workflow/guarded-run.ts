@@ -8,6 +8,7 @@
 import type { Environment } from '../config/schema.js';
 import { NativeExecutor } from '../executors/native.js';
 import type { Executor, ExecutorRunResult, ExecutorUnit } from '../executors/types.js';
+import type { AnalysisOptions } from '../run/analysis-phase.js';
 import { type PipelineRun, runPipeline } from '../run/pipeline.js';
 import { projectMigrations } from '../run/run-context.js';
 import { selectUnits } from '../run/select.js';
@@ -31,6 +32,8 @@ export interface GuardedRunOptions {
   resume?: boolean;
   /** Called with the pending units before anything is touched (the promote gate, confirmation); returns report notes. */
   beforeTouch?: (pending: ExecutorUnit[]) => Promise<string[] | void>;
+  /** Lint, destructive-change gate, measuring probe and budgets. */
+  analysis?: AnalysisOptions;
   /** The executor; defaults to the project's own migration files. */
   executor?: Executor;
 }
@@ -83,6 +86,7 @@ function reportOf(ctx: WorkflowContext, opts: GuardedRunOptions, run: PipelineRu
         }
       : {}),
     ...(run.reversibility ? { reversibility: run.reversibility } : {}),
+    ...(run.analysis ? { analysis: run.analysis.report() } : {}),
     ...(run.restore
       ? { restore: { source: run.restore.source, backup: run.restore.backup, snapshotMatches: run.restore.snapshotMatches } }
       : {}),
@@ -117,6 +121,7 @@ export async function guardedRun(ctx: WorkflowContext, opts: GuardedRunOptions):
       assertionFiles,
       runCommands: opts.runCommands,
       reversibility: opts.reversibility || `disabled in ${opts.environment.file}`,
+      ...(opts.analysis ? { analysis: opts.analysis } : {}),
     },
     report: (r) => {
       const report = reportOf(ctx, opts, r, migrations.length);

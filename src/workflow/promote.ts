@@ -1,4 +1,5 @@
 /** `promote`: the gated production run (docs/architecture.md §2). Gate failure → exit 3 with nothing touched. */
+import { userInfo } from 'node:os';
 import { loadEnvironment } from '../config/load.js';
 import { GateError, notConfirmed, UsageError } from '../errors.js';
 import { projectMigrations } from '../run/run-context.js';
@@ -17,6 +18,8 @@ export interface PromoteOptions {
   wait?: boolean;
   /** Continue an interrupted promote. */
   resume?: boolean;
+  /** Versions whose destructive changes are approved for this promote (`--allow-destructive`). */
+  allowDestructive?: string[];
 }
 
 export interface PromoteResult extends GuardedRunResult {
@@ -59,6 +62,12 @@ export async function runPromote(ctx: WorkflowContext, opts: PromoteOptions): Pr
     reversibility: target.checks.reversibility,
     wait: opts.wait,
     resume: opts.resume,
+    analysis: {
+      settings: ctx.settings,
+      environment: target,
+      measure: false,
+      approvals: { flagVersions: opts.allowDestructive ?? [], flagApprovedBy: userInfo().username, environment: target.approve },
+    },
     beforeTouch: async (pending) => {
       gate = await checkGate(ctx, target, required, pending);
       if (!gate.passed) {

@@ -1,4 +1,5 @@
 /** Rendering run reports: a terminal summary and GitHub-flavoured markdown (for $GITHUB_STEP_SUMMARY). */
+import { renderAnalysisHuman, renderAnalysisMarkdown } from '../analysis/render.js';
 import { appendFileSync } from 'node:fs';
 import { redactSecrets } from '../errors.js';
 import { compareSnapshots } from '../verify/snapshot.js';
@@ -134,8 +135,11 @@ export function renderMarkdown(report: RunReport): string {
  */
 export function renderReport(report: RunReport, format: ReportFormat, options: { reportFile?: string; env?: NodeJS.ProcessEnv } = {}): string {
   const env = options.env ?? process.env;
-  const markdown = renderMarkdown(report);
+  const analysis = report.analysis;
+  const markdown = analysis ? `${renderMarkdown(report)}\n\n${renderAnalysisMarkdown(analysis)}` : renderMarkdown(report);
   // The summary file is published by CI: the same redaction as stdout and the saved report.
   if (env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, `${redactSecrets(markdown)}\n`);
-  return format === 'markdown' ? markdown : renderHuman(report, options.reportFile);
+  if (format === 'markdown') return markdown;
+  const human = renderHuman(report, options.reportFile);
+  return analysis ? `${human}\n${renderAnalysisHuman(analysis)}` : human;
 }

@@ -8,6 +8,7 @@ import { redactSecrets, UsageError } from '../errors.js';
 import type { IntegritySnapshot } from '../verify/snapshot.js';
 import type { VerificationResult } from '../verify/verify.js';
 import type { ReportRestore } from '../run/checkpoint-restore.js';
+import type { AnalysisReport } from '../analysis/report.js';
 import type { ReportReversibility } from '../run/reversibility.js';
 
 export type { ReportRestore, ReportReversibility };
@@ -56,6 +57,8 @@ export interface RunReport {
   verification?: ReportVerification;
   reversibility?: ReportReversibility;
   restore?: ReportRestore;
+  /** Lint findings, destructive changes, and what was measured per migration (test, promote). */
+  analysis?: AnalysisReport;
   /** Free-form facts (gate details, dry-run deltas...). */
   notes: string[];
 }

@@ -57,6 +57,7 @@ export async function runTest(ctx: WorkflowContext, opts: TestOptions): Promise<
   if (refresh) notes.push(`refreshed ${env.branch} from ${parent}; previous state kept as ${refresh.backup}`);
   const result = await guardedRun(ctx, {
     command: 'test', environment: env, runCommands, reversibility: env.checks.reversibility, parent, refreshedAt, notes, wait: opts.wait, resume: opts.resume,
+    analysis: { settings: ctx.settings, environment: env, measure: true },
   });
   return { ...result, createdBranch: ensured.created, ...(refresh ? { refresh } : {}) };
 }
