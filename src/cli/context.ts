@@ -44,7 +44,7 @@ export function createContext(options: GlobalOptions): CliContext & { dispose():
     settings,
     // A new local project gets its demo data (settings `local.seed`) whatever the first command is.
     platform: () =>
-      (platform ??= openPlatform({ projectDir, env, settings }).then(async (p) => {
+      (platform ??= openPlatform({ projectDir, env, settings, log }).then(async (p) => {
         await seedIfCreated({ projectDir, settings, env, platform: p, log });
         return p;
       })),

@@ -6,6 +6,8 @@ export interface OpenPlatformOptions {
   projectDir: string;
   env: NodeJS.ProcessEnv;
   settings: Settings;
+  /** Where the engine reports housekeeping it did on its own (e.g. `local gc` at start); stderr in the CLI. */
+  log?: (line: string) => void;
 }
 
 /** Open the platform the environment selects. */

@@ -9,7 +9,9 @@ import { LocalPlatform } from './engine.js';
 import { pruneHistory } from './history.js';
 import { acquireLock } from './lock.js';
 import { resolveRunAs } from './osuser.js';
-import { createProject } from './project.js';
+import { createProject, registerClusterRoot } from './project.js';
+import { gcOrphans, gcReport, isRegistered } from './registry.js';
+import { reachableBinaries } from './binaries-copy.js';
 import { branchPaths } from './layout.js';
 import { recoverInterruptedRestore } from './restore-journal.js';
 import { readState, writeState } from './state.js';
@@ -23,8 +25,8 @@ export function localStateDir(projectDir: string): string {
 
 /** Open (creating on first use) the local engine of a project; prunes history by the window. */
 export async function openLocalPlatform(options: OpenPlatformOptions): Promise<LocalPlatform> {
-  const bins = resolveBinaries(options.env);
   const runAs = resolveRunAs();
+  const bins = reachableBinaries(resolveBinaries(options.env), runAs);
   const stateDir = localStateDir(options.projectDir);
   if (!existsSync(options.projectDir)) {
     throw new UsageError(`project directory ${options.projectDir} does not exist`, 'create it, or pass the right -C/--cwd', 'NO_PROJECT_DIR');
@@ -36,6 +38,9 @@ export async function openLocalPlatform(options: OpenPlatformOptions): Promise<L
     chmodSync(dir, mode);
   }
   const ctx: EngineContext = { projectDir: options.projectDir, stateDir, bins, runAs, retentionSeconds: options.settings.local.historyRetentionSeconds };
+  // clusters of projects whose folder is gone: stop and remove them, and say so
+  const report = gcReport(await gcOrphans());
+  if (report) options.log?.(report);
   let state;
   let created = false;
   const release = await acquireLock(stateDir);
@@ -47,6 +52,8 @@ export async function openLocalPlatform(options: OpenPlatformOptions): Promise<L
       created = true;
     } else {
       await recoverInterruptedRestore(ctx, state);
+      const root = state.project.clusterRoot;
+      if (path.resolve(root) !== path.resolve(stateDir) && existsSync(root) && !isRegistered(root)) registerClusterRoot(ctx, root, state.project.id);
       for (const b of state.branches) {
         if (b.status === 'ready') pruneHistory(branchPaths(state.project.clusterRoot, b.id), ctx.retentionSeconds, state.project.walSegmentBytes);
       }
