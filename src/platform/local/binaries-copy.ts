@@ -66,7 +66,7 @@ export function reachableBinaries(bins: PgBinaries, runAs: RunAs | undefined, di
   const target = path.join(parent, copyKey(pkg.name, pkg.version));
   const published = binariesIn(path.join(target, relBin));
   if (existsSync(target) && complete(published)) return published;
-  ensureSystemDir(dir);
+  ensureSystemDir(dir, runAs);
   mkdirSync(parent, { recursive: true, mode: 0o755 });
   chmodSync(parent, 0o755);
   const tmp = `${target}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;

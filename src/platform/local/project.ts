@@ -20,7 +20,7 @@ function chooseClusterRoot(ctx: EngineContext, projectId: string): string {
   // e.g. a project under /root (mode 700): clusters live where `nmpg` can reach them, linked from the state dir,
   // and registered with the project so `local gc` can remove them once the project folder is gone.
   const dir = systemDir();
-  ensureSystemDir(dir);
+  ensureSystemDir(dir, ctx.runAs);
   const root = path.join(dir, projectId);
   mkdirSync(root, { recursive: true, mode: 0o711 });
   registerClusterRoot(ctx, root, projectId);

@@ -5,6 +5,7 @@
  */
 import { chmodSync, mkdirSync } from 'node:fs';
 import { PlatformError } from '../../errors.js';
+import { canTraverse, type RunAs } from './osuser.js';
 
 /** Overridable for tests of gc and of the binaries copy; the default is the FHS place for state. */
 export function systemDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -12,7 +13,7 @@ export function systemDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** Create the system dir (mode 711: the cluster user may traverse it, not list it); error with the fix. */
-export function ensureSystemDir(dir: string): void {
+export function ensureSystemDir(dir: string, runAs?: RunAs): void {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o711 });
     chmodSync(dir, 0o711);
@@ -23,6 +24,13 @@ export function ensureSystemDir(dir: string): void {
       'SYSTEM_DIR_UNUSABLE',
       undefined,
       { cause: err },
+    );
+  }
+  if (!canTraverse(runAs, dir)) {
+    throw new PlatformError(
+      `the PostgreSQL user cannot reach ${dir}, where the local engine keeps clusters of projects it cannot reach`,
+      `give every user search (x) permission on the folders above ${dir}, or set NEON_MIGRATE_SYSTEM_DIR to a reachable folder`,
+      'SYSTEM_DIR_UNUSABLE',
     );
   }
 }
