@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MigrationFileError } from '../errors.js';
+import { decodeMigrationText, describeTsLoadError, migrationsDirExists } from './file-text.js';
 import { compareVersions, parseMigrationName } from './naming.js';
 import { parseSqlFile, type SqlScript } from './sql.js';
 import type { Migration, MigrationFn, TsModule } from './types.js';
@@ -89,7 +90,7 @@ async function loadTsModule(projectDir: string, rel: string): Promise<TsModule> 
   try {
     mod = (await tsImport(pathToFileURL(path.join(projectDir, rel)).href, import.meta.url)) as Record<string, unknown>;
   } catch (err) {
-    throw new Error(`cannot be loaded: ${(err as Error).message.split('\n')[0]}`);
+    throw new MigrationFileError(describeTsLoadError(rel, err), 'fix the TypeScript; nothing was applied', 'MIGRATION_TS_LOAD');
   }
   if (typeof mod.up !== 'function') throw new Error('does not export an up(ctx) function');
   if (mod.down !== undefined && typeof mod.down !== 'function') throw new Error('exports a down that is not a function');
@@ -106,7 +107,7 @@ function read(projectDir: string, rel: string): Buffer {
 
 /** Load, parse and validate every migration of `migrationsDir` (relative to the project), in version order. */
 export async function loadMigrations(projectDir: string, migrationsDir: string): Promise<Migration[]> {
-  if (!existsSync(path.join(projectDir, migrationsDir))) return [];
+  if (!migrationsDirExists(projectDir, migrationsDir)) return [];
   const problems: string[] = [];
   const fileErrors: MigrationFileError[] = [];
   const found = discover(projectDir, migrationsDir, problems);
@@ -116,19 +117,20 @@ export async function loadMigrations(projectDir: string, migrationsDir: string):
     let current = f.up;
     try {
       const upBytes = read(projectDir, f.up);
+      const upText = decodeMigrationText(f.up, upBytes);
       if (f.kind === 'ts') {
         const mod = await loadTsModule(projectDir, f.up);
         migrations.push({ version: f.version, name: f.base, kind: 'ts', checksum: sha256(upBytes), upFile: f.up, up: mod, down: mod.down ? mod : undefined, reversible: Boolean(mod.down) });
         continue;
       }
-      const up: SqlScript = await parseSqlFile(f.up, upBytes.toString('utf8'));
+      const up: SqlScript = await parseSqlFile(f.up, upText);
       let down: SqlScript | undefined;
       let downChecksum: string | undefined;
       if (f.down) {
         current = f.down;
         const downBytes = read(projectDir, f.down);
         downChecksum = sha256(downBytes);
-        down = await parseSqlFile(f.down, downBytes.toString('utf8'));
+        down = await parseSqlFile(f.down, decodeMigrationText(f.down, downBytes));
       }
       migrations.push({ version: f.version, name: f.base, kind: 'sql', checksum: sha256(upBytes), downChecksum, upFile: f.up, downFile: f.down, up, down, reversible: Boolean(down) });
     } catch (err) {

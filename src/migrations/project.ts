@@ -2,6 +2,7 @@
 import type { Settings } from '../config/schema.js';
 import { ConflictError } from '../errors.js';
 import type { Branch, Platform } from '../platform/types.js';
+import { checkMigrationsHaveStatements, requireMigrationsDir } from './file-text.js';
 import { loadMigrations } from './load.js';
 import type { Migration } from './types.js';
 
@@ -22,8 +23,11 @@ export async function platformOf(p: Pick<MigrationProject, 'platform'>): Promise
 }
 
 /** Load the project's migrations (file errors are thrown before anything connects). */
-export function projectMigrations(p: Pick<MigrationProject, 'projectDir' | 'settings'>): Promise<Migration[]> {
-  return loadMigrations(p.projectDir, p.settings.migrationsDir);
+export async function projectMigrations(p: Pick<MigrationProject, 'projectDir' | 'settings'>): Promise<Migration[]> {
+  requireMigrationsDir(p.projectDir, p.settings.migrationsDir);
+  const migrations = await loadMigrations(p.projectDir, p.settings.migrationsDir);
+  checkMigrationsHaveStatements(migrations);
+  return migrations;
 }
 
 /** `YYYYMMDDTHHMMSSZ` in UTC. */
