@@ -2,6 +2,7 @@
  * Typed errors with stable codes. The library throws these; `cli/` maps `exitCode` to the
  * process exit status (DESIGN §2). Messages are one line and say how to fix the problem.
  */
+import { nearestNames } from './nearest-names.js';
 
 /** Exit codes of DESIGN §2. */
 export const ExitCode = {
@@ -99,8 +100,9 @@ export class PlatformError extends NeonMigrateError {
 /** No branch with that name or id (exit 4, as Neon answers 404). */
 export class BranchNotFoundError extends PlatformError {
   constructor(ref: string, known: string[] = []) {
-    const hint = known.length
-      ? `existing branches: ${known.join(', ')}`
+    const near = nearestNames(ref, known, 5);
+    const hint = near.length
+      ? `nearest existing: ${near.join(', ')}${known.length > near.length ? ` (${known.length} branches; \`neon-migrate branches list\` shows all)` : ''}`
       : 'run `neon-migrate branches list` to see the branches';
     super(`branch "${ref}" not found`, hint, 'BRANCH_NOT_FOUND', 404);
   }

@@ -14,6 +14,8 @@ export interface GlobalOptions {
   json?: boolean;
   yes?: boolean;
   envFile?: string;
+  /** `--dotenv`, the name Node never intercepts; wins over `--env-file`. */
+  dotenv?: string;
   cwd?: string;
 }
 
@@ -34,7 +36,7 @@ export interface CliContext {
 /** Build the context from the root command's global options. */
 export function createContext(options: GlobalOptions): CliContext & { dispose(): Promise<void> } {
   const projectDir = options.cwd ? options.cwd : process.cwd();
-  const env = loadEnv(projectDir, options.envFile);
+  const env = loadEnv(projectDir, options.dotenv ?? options.envFile);
   const settings = loadSettings(projectDir);
   let platform: Promise<Platform> | undefined;
   return {

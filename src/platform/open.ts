@@ -1,4 +1,5 @@
 /** Picks the platform: Neon when NEON_API_KEY and NEON_PROJECT_ID are set, else the local engine. */
+import { checkCredentials } from '../config/dotenv.js';
 import type { Settings } from '../config/schema.js';
 import type { Platform } from './types.js';
 
@@ -13,6 +14,7 @@ export interface OpenPlatformOptions {
 /** Open the platform the environment selects. */
 export async function openPlatform(options: OpenPlatformOptions): Promise<Platform> {
   const { env } = options;
+  checkCredentials(env);
   if (env.NEON_API_KEY && env.NEON_PROJECT_ID) {
     const { openNeonPlatform } = await import('./neon/index.js');
     return openNeonPlatform(options);
