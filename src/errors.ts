@@ -56,7 +56,8 @@ export class ConfigError extends NeonMigrateError {
   readonly problems: ConfigProblem[];
   constructor(problems: ConfigProblem[], hint?: string) {
     const text = problems.map((p) => `${p.file}${p.key ? `: ${p.key}` : ''}: ${p.message}`).join('; ');
-    super('CONFIG_INVALID', ExitCode.usage, text, hint);
+    const files = [...new Set(problems.map((p) => p.file))].join(', ');
+    super('CONFIG_INVALID', ExitCode.usage, text, hint ?? `fix ${files || 'the configuration'} and run the command again; nothing was changed`);
     this.problems = problems;
   }
 }

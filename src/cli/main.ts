@@ -14,8 +14,9 @@ export function buildProgram(): Command {
     // in the current folder, before this program runs: --dotenv is the name that always reaches us.
     .addOption(new Option('--env-file <file>', 'alias of --dotenv').hideHelp())
     .option('-C, --cwd <dir>', 'project directory (default: the current directory)')
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
+    .exitOverride()
+    // one line per error, like every other error of the CLI: commander's message plus the fix
+    .configureOutput({ outputError: (text, write) => write(`${text.trimEnd()} (run with --help for usage)\n`) });
   registerCommands(program);
   return program;
 }
