@@ -15,10 +15,13 @@ function distance(a: string, b: string): number {
   return prev[b.length]!;
 }
 
-/** The `limit` names nearest to `ref` (a name containing ref first, then by edit distance, then alphabetically). */
+/** The `limit` names nearest to `ref`: names containing it (or in it) first, then by edit distance, then by name. */
 export function nearestNames(ref: string, names: string[], limit = 5): string[] {
   const lower = ref.toLowerCase();
-  const score = (n: string) => (n.toLowerCase().includes(lower) || lower.includes(n.toLowerCase()) ? 0 : 1) * 1000 + distance(lower, n.toLowerCase());
+  const score = (name: string) => {
+    const n = name.toLowerCase();
+    return (n.includes(lower) || lower.includes(n) ? 0 : 1000) + distance(lower, n);
+  };
   return [...new Set(names)]
     .map((n) => ({ n, s: score(n) }))
     .sort((x, y) => x.s - y.s || x.n.localeCompare(y.n))

@@ -17,7 +17,11 @@ function table(list: CheckpointInfo[]): string {
  * `--branch` naming no branch and no checkpoints is a typo: BRANCH_NOT_FOUND with the nearest names
  * (it printed "nothing to prune", exit 0). Checkpoints of a deleted branch still list and prune.
  */
-async function requireKnownBranch(wctx: Awaited<ReturnType<typeof workflowContext>>, branch: string | undefined, list: CheckpointInfo[]): Promise<void> {
+async function requireKnownBranch(
+  wctx: Awaited<ReturnType<typeof workflowContext>>,
+  branch: string | undefined,
+  list: CheckpointInfo[],
+): Promise<void> {
   if (branch !== undefined && !list.length) await wctx.platform.getBranch(branch);
 }
 

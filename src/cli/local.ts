@@ -34,7 +34,9 @@ export function registerLocal(program: Command): Command {
         const computes = await engine.computeStatus();
         const lines = computes.map((c) => `${c.name.padEnd(24)} ${c.compute.padEnd(8)} 127.0.0.1:${c.port}${c.pid ? ` pid ${c.pid}` : ''}`);
         const registered = listRegistered();
-        if (registered.length) lines.push('', `clusters kept outside their project (${systemDir()}):`, ...registered.map(registeredLine));
+        if (registered.length) {
+          lines.push('', `clusters kept outside their project (${systemDir()}):`, ...registered.map(registeredLine));
+        }
         return { json: { created: engine.created, computes, registered }, human: lines.join('\n') };
       }),
     );
@@ -64,13 +66,15 @@ export function registerLocal(program: Command): Command {
     );
   local
     .command('gc')
-    .description('stop and remove the clusters kept outside their project whose project folder is gone (also runs at engine start)')
+    .description('stop and remove the clusters kept outside their project whose project is gone (also at engine start)')
     .option('--dry-run', 'list what gc would remove, and change nothing')
     .action(
       action(async (_ctx, opts: { dryRun?: boolean }) => {
         if (opts.dryRun) {
           const orphans = listRegistered().filter((c) => c.orphaned);
-          const human = orphans.length ? [`dry run: gc would remove ${orphans.length}:`, ...orphans.map(registeredLine)].join('\n') : 'nothing to remove';
+          const human = orphans.length
+            ? [`dry run: gc would remove ${orphans.length}:`, ...orphans.map(registeredLine)].join('\n')
+            : 'nothing to remove';
           return { json: { wouldRemove: orphans }, human };
         }
         const removed = await gcOrphans();
@@ -80,17 +84,20 @@ export function registerLocal(program: Command): Command {
 
   local
     .command('destroy')
-    .description("remove this project's local engine entirely: stop its computes, delete every branch and its state (asks first; --yes)")
+    .description("remove this project's local engine: stop its computes, delete every branch and its state (--yes)")
     .action(
       action(async (ctx) => {
         const { localStateDir } = await import('../platform/local/index.js');
         const { destroyLocalEngine } = await import('../platform/local/destroy.js');
         const stateDir = localStateDir(ctx.projectDir);
-        if (!existsSync(stateDir)) return { json: { existed: false, stateDir }, human: `no local engine in ${ctx.projectDir}; nothing to remove` };
+        if (!existsSync(stateDir)) {
+          return { json: { existed: false, stateDir }, human: `no local engine in ${ctx.projectDir}; nothing to remove` };
+        }
         await ctx.confirm(`delete the local engine of ${ctx.projectDir} (every branch and its data)?`);
         const r = await destroyLocalEngine(stateDir);
         const where = r.externalClusterRoot ? ` and ${r.externalClusterRoot}` : '';
-        return { json: r, human: `destroyed the local engine${r.projectId ? ` ${r.projectId}` : ''}: removed ${r.stateDir}${where}` };
+        const id = r.projectId ? ` ${r.projectId}` : '';
+        return { json: r, human: `destroyed the local engine${id}: removed ${r.stateDir}${where}` };
       }),
     );
   registerLocalServe(local);

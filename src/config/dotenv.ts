@@ -11,11 +11,15 @@ import { ConfigError } from '../errors.js';
 export function loadEnv(projectDir: string, envFile?: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const file = path.resolve(projectDir, envFile ?? '.env');
   if (!existsSync(file)) {
-    if (envFile) throw new ConfigError([{ file: envFile, key: '', message: `env file not found (looked for ${file})` }], 'check the --dotenv path (relative to the project folder)');
+    if (envFile) {
+      const problem = { file: envFile, key: '', message: `env file not found (looked for ${file})` };
+      throw new ConfigError([problem], 'check the --dotenv path (relative to the project folder)');
+    }
     return { ...base };
   }
   if (!statSync(file).isFile()) {
-    throw new ConfigError([{ file: envFile ?? '.env', key: '', message: `${file} is not a file` }], 'point --dotenv at a dotenv file (KEY=value lines)');
+    const problem = { file: envFile ?? '.env', key: '', message: `${file} is not a file` };
+    throw new ConfigError([problem], 'point --dotenv at a dotenv file (KEY=value lines)');
   }
   const parsed = dotenv.parse(readFileSync(file));
   return { ...parsed, ...base };
@@ -31,7 +35,7 @@ export function checkCredentials(env: NodeJS.ProcessEnv): void {
   if (key === project) return;
   const [set, missing] = key ? ['NEON_API_KEY', 'NEON_PROJECT_ID'] : ['NEON_PROJECT_ID', 'NEON_API_KEY'];
   throw new ConfigError(
-    [{ file: 'environment', key: missing, message: `is not set while ${set} is (Neon needs both; the local engine neither)` }],
+    [{ file: 'environment', key: missing, message: `is not set while ${set} is (Neon needs both, the local engine neither)` }],
     `set ${missing} too (shell or .env) to use Neon, or unset ${set} to use the local engine`,
   );
 }

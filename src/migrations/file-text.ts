@@ -11,7 +11,7 @@ import { isSqlScript, type Migration } from './types.js';
 /** A line that marks an empty or comment-only SQL file as a deliberate no-op. */
 export const EMPTY_DIRECTIVE = '-- neon-migrate:empty';
 
-/** Decode a migration file as strict UTF-8 (a leading BOM is dropped); a MigrationFileError naming the file otherwise. */
+/** Decode a migration file as strict UTF-8 (a leading BOM is dropped); else a MigrationFileError naming the file. */
 export function decodeMigrationText(rel: string, bytes: Buffer): string {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -46,7 +46,7 @@ function firstInvalidByte(bytes: Buffer): number {
   return lo;
 }
 
-/** Refuse a SQL file without statements unless it carries the empty directive (a forgotten scaffold is not a migration). */
+/** Refuse a SQL file without statements unless marked with the empty directive (a forgotten scaffold is not one). */
 export function checkHasStatements(rel: string, text: string, statementCount: number): void {
   if (statementCount > 0) return;
   if (text.split(/\r?\n/).some((line) => line.trim().toLowerCase() === EMPTY_DIRECTIVE)) return;
@@ -54,7 +54,8 @@ export function checkHasStatements(rel: string, text: string, statementCount: nu
   throw new MigrationFileError(
     `${rel}: has no SQL statements (${text.trim() ? 'comments only' : 'empty file'})`,
     down
-      ? `write the statements that undo the up, delete the file to make the migration irreversible, or add the line "${EMPTY_DIRECTIVE}" for a deliberate no-op`
+      ? 'write the statements that undo the up, delete the file to make the migration irreversible, ' +
+        `or add the line "${EMPTY_DIRECTIVE}" for a deliberate no-op`
       : `write the migration's SQL, or add the line "${EMPTY_DIRECTIVE}" for a deliberate no-op; nothing was applied`,
     'MIGRATION_EMPTY',
   );
@@ -76,7 +77,8 @@ export function describeTsLoadError(rel: string, err: unknown): string {
   if (first?.text) {
     const loc = first.location;
     const where = loc?.line ? `${rel}:${loc.line}:${(loc.column ?? 0) + 1}` : rel;
-    return `${where}: syntax error: ${first.text}${errors!.length > 1 ? ` (and ${errors!.length - 1} more)` : ''}`;
+    const more = errors!.length > 1 ? ` (and ${errors!.length - 1} more)` : '';
+    return `${where}: syntax error: ${first.text}${more}`;
   }
   const message = err instanceof Error ? err.message : String(err);
   // esbuild text form: "Transform failed with 1 error:\n<file>:<line>:<col>: ERROR: <text>"
@@ -104,8 +106,9 @@ export function migrationsDirExists(projectDir: string, migrationsDir: string): 
 /** A ConfigError (exit 2) when the migrations folder is missing: commands that run or list migrations need it. */
 export function requireMigrationsDir(projectDir: string, migrationsDir: string): void {
   if (migrationsDirExists(projectDir, migrationsDir)) return;
+  const message = `migrations folder "${migrationsDir}" not found in ${projectDir}`;
   throw new ConfigError(
-    [{ file: 'neon-migrate.json', key: 'migrationsDir', message: `migrations folder "${migrationsDir}" not found in ${projectDir}` }],
+    [{ file: 'neon-migrate.json', key: 'migrationsDir', message }],
     'create it (`neon-migrate new <name>` does), pass the right -C/--cwd, or set migrationsDir in neon-migrate.json',
   );
 }

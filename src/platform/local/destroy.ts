@@ -36,7 +36,8 @@ export async function destroyLocalEngine(stateDir: string): Promise<DestroyResul
     if (external && existsSync(external)) await removeClusterRoot(external);
     // the state dir's own servers (branches kept inside the project) go the same way
     await removeClusterRoot(stateDir);
-    return { existed: true, projectId: state?.project.id, ...(external ? { externalClusterRoot: external } : {}), stateDir };
+    const removedRoot = external ? { externalClusterRoot: external } : {};
+    return { existed: true, projectId: state?.project.id, ...removedRoot, stateDir };
   } finally {
     release();
   }

@@ -53,7 +53,9 @@ export async function openLocalPlatform(options: OpenPlatformOptions): Promise<L
     } else {
       await recoverInterruptedRestore(ctx, state);
       const root = state.project.clusterRoot;
-      if (path.resolve(root) !== path.resolve(stateDir) && existsSync(root) && !isRegistered(root)) registerClusterRoot(ctx, root, state.project.id);
+      // projects created before clusters were registered: register on first open
+      const external = path.resolve(root) !== path.resolve(stateDir);
+      if (external && existsSync(root) && !isRegistered(root)) registerClusterRoot(ctx, root, state.project.id);
       for (const b of state.branches) {
         if (b.status === 'ready') pruneHistory(branchPaths(state.project.clusterRoot, b.id), ctx.retentionSeconds, state.project.walSegmentBytes);
       }

@@ -31,7 +31,8 @@ function chooseClusterRoot(ctx: EngineContext, projectId: string): string {
 
 /** Register a cluster root kept outside the project with its project (idempotent). */
 export function registerClusterRoot(ctx: Pick<EngineContext, 'projectDir' | 'stateDir'>, root: string, projectId: string): void {
-  register(root, { projectId, projectDir: path.resolve(ctx.projectDir), stateDir: path.resolve(ctx.stateDir), registeredAt: new Date().toISOString() });
+  const where = { projectDir: path.resolve(ctx.projectDir), stateDir: path.resolve(ctx.stateDir) };
+  register(root, { projectId, ...where, registeredAt: new Date().toISOString() });
 }
 
 /** Create the project and its running `main` branch; returns the new state (not yet written). */

@@ -91,7 +91,8 @@ function postmasters(clusterRoot: string): number[] {
   const pids: number[] = [];
   for (const id of readdirSync(branches)) {
     try {
-      const pid = Number.parseInt(readFileSync(path.join(branchPaths(clusterRoot, id).data, 'postmaster.pid'), 'utf8'), 10);
+      const pidFile = path.join(branchPaths(clusterRoot, id).data, 'postmaster.pid');
+      const pid = Number.parseInt(readFileSync(pidFile, 'utf8'), 10);
       if (Number.isFinite(pid) && pid > 0) pids.push(pid);
     } catch {
       // not materialized, or stopped
@@ -116,7 +117,10 @@ export async function removeClusterRoot(clusterRoot: string): Promise<void> {
 }
 
 /** Remove the registered cluster roots whose project is gone; returns what was removed. */
-export async function gcOrphans(dir = systemDir(), only?: (c: RegisteredCluster) => boolean): Promise<RegisteredCluster[]> {
+export async function gcOrphans(
+  dir = systemDir(),
+  only?: (c: RegisteredCluster) => boolean,
+): Promise<RegisteredCluster[]> {
   const removed: RegisteredCluster[] = [];
   for (const c of listRegistered(dir)) {
     if (!c.orphaned || (only && !only(c))) continue;

@@ -19,8 +19,10 @@ export function ensureSystemDir(dir: string, runAs?: RunAs): void {
     chmodSync(dir, 0o711);
   } catch (err) {
     throw new PlatformError(
-      `cannot create ${dir}, where the local engine keeps what the PostgreSQL user must reach (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
-      'move the project to a folder every user can traverse (e.g. under /srv or /home), or make that folder writable by root',
+      `cannot create ${dir}, where the local engine keeps what the PostgreSQL user must reach ` +
+        `(${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      'move the project to a folder every user can traverse (e.g. under /srv or /home), ' +
+        'or make that folder writable by root',
       'SYSTEM_DIR_UNUSABLE',
       undefined,
       { cause: err },
@@ -29,7 +31,8 @@ export function ensureSystemDir(dir: string, runAs?: RunAs): void {
   if (!canTraverse(runAs, dir)) {
     throw new PlatformError(
       `the PostgreSQL user cannot reach ${dir}, where the local engine keeps clusters of projects it cannot reach`,
-      `give every user search (x) permission on the folders above ${dir}, or set NEON_MIGRATE_SYSTEM_DIR to a reachable folder`,
+      `give every user search (x) permission on the folders above ${dir}, ` +
+        'or set NEON_MIGRATE_SYSTEM_DIR to a reachable folder',
       'SYSTEM_DIR_UNUSABLE',
     );
   }
