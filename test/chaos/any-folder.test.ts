@@ -23,7 +23,8 @@ function embeddedPackageDir(): string {
   return path.resolve(path.dirname(entry), '..');
 }
 
-describe.skipIf(!isRoot)('the engine from a 0700 folder, as root', () => {
+// each test runs several CLI commands that start clusters: generous on a loaded machine
+describe.skipIf(!isRoot)('the engine from a 0700 folder, as root', { timeout: 300_000 }, () => {
   let base: string;
   let systemDir: string;
   let closedModules: string;
