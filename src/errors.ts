@@ -2,6 +2,7 @@
  * Typed errors with stable codes. The library throws these; `cli/` maps `exitCode` to the
  * process exit status (README, "Exit codes"). Messages are one line and say how to fix the problem.
  */
+import { nearestNames } from './nearest-names.js';
 
 /** Exit codes (README, "Exit codes"). */
 export const ExitCode = {
@@ -55,7 +56,8 @@ export class ConfigError extends NeonMigrateError {
   readonly problems: ConfigProblem[];
   constructor(problems: ConfigProblem[], hint?: string) {
     const text = problems.map((p) => `${p.file}${p.key ? `: ${p.key}` : ''}: ${p.message}`).join('; ');
-    super('CONFIG_INVALID', ExitCode.usage, text, hint);
+    const files = [...new Set(problems.map((p) => p.file))].join(', ');
+    super('CONFIG_INVALID', ExitCode.usage, text, hint ?? `fix ${files || 'the configuration'} and run the command again; nothing was changed`);
     this.problems = problems;
   }
 }
@@ -107,8 +109,9 @@ export class PlatformError extends NeonMigrateError {
 /** No branch with that name or id (exit 4, as Neon answers 404). */
 export class BranchNotFoundError extends PlatformError {
   constructor(ref: string, known: string[] = []) {
-    const hint = known.length
-      ? `existing branches: ${known.join(', ')}`
+    const near = nearestNames(ref, known, 5);
+    const hint = near.length
+      ? `nearest existing: ${near.join(', ')}${known.length > near.length ? ` (${known.length} branches; \`neon-migrate branches list\` shows all)` : ''}`
       : 'run `neon-migrate branches list` to see the branches';
     super(`branch "${ref}" not found`, hint, 'BRANCH_NOT_FOUND', 404);
   }

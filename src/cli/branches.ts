@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { notConfirmed, UsageError } from '../errors.js';
 import type { Branch, PointInTime } from '../platform/types.js';
+import { checkBranchName, checkLsn, checkTimestamp } from '../platform/input-checks.js';
 import { action } from './context.js';
 
 function table(rows: string[][]): string {
@@ -45,6 +46,10 @@ export function registerBranches(program: Command): void {
         if (opts.timestamp !== undefined && opts.lsn !== undefined) {
           throw new UsageError('--timestamp and --lsn are mutually exclusive', 'give one point in time', 'BRANCH_ARGS');
         }
+        // checked before the platform opens: nothing connects for a bad name or point in time
+        checkBranchName(name);
+        if (opts.timestamp !== undefined) checkTimestamp(opts.timestamp);
+        if (opts.lsn !== undefined) checkLsn(opts.lsn);
         const at: PointInTime | undefined = opts.timestamp !== undefined ? { timestamp: opts.timestamp } : opts.lsn !== undefined ? { lsn: opts.lsn } : undefined;
         const branch = await (await ctx.platform()).createBranch({ name, ...(opts.parent ? { parent: opts.parent } : {}), ...(at ? { at } : {}) });
         return { json: { branch }, human: `created branch ${branch.name} (${branch.id})` };

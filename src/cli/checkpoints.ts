@@ -13,6 +13,18 @@ function table(list: CheckpointInfo[]): string {
   return list.map((c) => `${c.name.padEnd(w)}  ${c.createdAt}  ${VERDICT[c.retention]}`).join('\n');
 }
 
+/**
+ * `--branch` naming no branch and no checkpoints is a typo: BRANCH_NOT_FOUND with the nearest names
+ * (it printed "nothing to prune", exit 0). Checkpoints of a deleted branch still list and prune.
+ */
+async function requireKnownBranch(
+  wctx: Awaited<ReturnType<typeof workflowContext>>,
+  branch: string | undefined,
+  list: CheckpointInfo[],
+): Promise<void> {
+  if (branch !== undefined && !list.length) await wctx.platform.getBranch(branch);
+}
+
 /** Register `checkpoints list|prune`. */
 export function registerCheckpoints(program: Command): void {
   const cmd = program.command('checkpoints').description('checkpoint branches taken before runs, and their retention (settings.checkpoints)');
@@ -22,7 +34,9 @@ export function registerCheckpoints(program: Command): void {
     .option('-b, --branch <branch>', 'only the checkpoints of this branch')
     .action(
       action(async (ctx, opts: { branch?: string }) => {
-        const list = await checkpointRetention(await workflowContext(ctx), opts.branch);
+        const wctx = await workflowContext(ctx);
+        const list = await checkpointRetention(wctx, opts.branch);
+        await requireKnownBranch(wctx, opts.branch, list);
         return { json: { checkpoints: list }, human: table(list) };
       }),
     );
@@ -35,6 +49,7 @@ export function registerCheckpoints(program: Command): void {
       action(async (ctx, opts: { branch?: string; dryRun?: boolean }) => {
         const wctx = await workflowContext(ctx);
         const list = await checkpointRetention(wctx, opts.branch);
+        await requireKnownBranch(wctx, opts.branch, list);
         if (opts.dryRun) {
           const preview = previewPrune(list);
           const head = `dry run: prune would delete ${preview.wouldDelete.length} checkpoint(s) and keep ${preview.keep.length}; nothing was changed`;

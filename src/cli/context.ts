@@ -14,6 +14,8 @@ export interface GlobalOptions {
   json?: boolean;
   yes?: boolean;
   envFile?: string;
+  /** `--dotenv`, the name Node never intercepts; wins over `--env-file`. */
+  dotenv?: string;
   cwd?: string;
 }
 
@@ -34,7 +36,7 @@ export interface CliContext {
 /** Build the context from the root command's global options. */
 export function createContext(options: GlobalOptions): CliContext & { dispose(): Promise<void> } {
   const projectDir = options.cwd ? options.cwd : process.cwd();
-  const env = loadEnv(projectDir, options.envFile);
+  const env = loadEnv(projectDir, options.dotenv ?? options.envFile);
   const settings = loadSettings(projectDir);
   let platform: Promise<Platform> | undefined;
   return {
@@ -44,7 +46,7 @@ export function createContext(options: GlobalOptions): CliContext & { dispose():
     settings,
     // A new local project gets its demo data (settings `local.seed`) whatever the first command is.
     platform: () =>
-      (platform ??= openPlatform({ projectDir, env, settings }).then(async (p) => {
+      (platform ??= openPlatform({ projectDir, env, settings, log }).then(async (p) => {
         await seedIfCreated({ projectDir, settings, env, platform: p, log });
         return p;
       })),

@@ -1,17 +1,24 @@
-/** `local start|stop|status`: the embedded engine's computes (one PostgreSQL cluster per branch). */
+/** `local start|stop|status|gc|destroy`: the embedded engine's computes (one PostgreSQL cluster per branch). */
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import type { LocalPlatform } from '../platform/local/index.js';
 import type { Platform } from '../platform/types.js';
+import { gcOrphans, gcReport, listRegistered, type RegisteredCluster } from '../platform/local/registry.js';
+import { systemDir } from '../platform/local/system-dir.js';
 import { action } from './context.js';
 import { registerLocalServe } from './serve.js';
 
 async function asLocal(platform: Platform): Promise<LocalPlatform> {
   const { LocalPlatform: Local } = await import('../platform/local/index.js');
   if (!(platform instanceof Local)) {
-    throw new UsageError('`local` commands need the local engine, but NEON_API_KEY and NEON_PROJECT_ID select Neon', 'unset them (or use an --env-file without them)', 'NOT_LOCAL');
+    throw new UsageError('`local` commands need the local engine, but NEON_API_KEY and NEON_PROJECT_ID select Neon', 'unset them (or use a --dotenv file without them)', 'NOT_LOCAL');
   }
   return platform;
+}
+
+function registeredLine(c: RegisteredCluster): string {
+  return `  ${c.projectId.padEnd(30)} ${c.orphaned ? `ORPHANED (${c.orphaned})` : 'in use'}  ${c.projectDir}`;
 }
 
 /** Register `local`. */
@@ -25,8 +32,12 @@ export function registerLocal(program: Command): Command {
       action(async (ctx) => {
         const engine = await asLocal(await ctx.platform());
         const computes = await engine.computeStatus();
-        const human = computes.map((c) => `${c.name.padEnd(24)} ${c.compute.padEnd(8)} 127.0.0.1:${c.port}${c.pid ? ` pid ${c.pid}` : ''}`).join('\n');
-        return { json: { created: engine.created, computes }, human };
+        const lines = computes.map((c) => `${c.name.padEnd(24)} ${c.compute.padEnd(8)} 127.0.0.1:${c.port}${c.pid ? ` pid ${c.pid}` : ''}`);
+        const registered = listRegistered();
+        if (registered.length) {
+          lines.push('', `clusters kept outside their project (${systemDir()}):`, ...registered.map(registeredLine));
+        }
+        return { json: { created: engine.created, computes, registered }, human: lines.join('\n') };
       }),
     );
 
@@ -51,6 +62,42 @@ export function registerLocal(program: Command): Command {
         const engine = await asLocal(await ctx.platform());
         const stopped = await engine.stopComputes(ref);
         return { json: { stopped }, human: stopped.length ? `stopped: ${stopped.join(', ')}` : 'nothing was running' };
+      }),
+    );
+  local
+    .command('gc')
+    .description('stop and remove the clusters kept outside their project whose project is gone (also at engine start)')
+    .option('--dry-run', 'list what gc would remove, and change nothing')
+    .action(
+      action(async (_ctx, opts: { dryRun?: boolean }) => {
+        if (opts.dryRun) {
+          const orphans = listRegistered().filter((c) => c.orphaned);
+          const human = orphans.length
+            ? [`dry run: gc would remove ${orphans.length}:`, ...orphans.map(registeredLine)].join('\n')
+            : 'nothing to remove';
+          return { json: { wouldRemove: orphans }, human };
+        }
+        const removed = await gcOrphans();
+        return { json: { removed }, human: gcReport(removed) || 'nothing to remove' };
+      }),
+    );
+
+  local
+    .command('destroy')
+    .description("remove this project's local engine: stop its computes, delete every branch and its state (--yes)")
+    .action(
+      action(async (ctx) => {
+        const { localStateDir } = await import('../platform/local/index.js');
+        const { destroyLocalEngine } = await import('../platform/local/destroy.js');
+        const stateDir = localStateDir(ctx.projectDir);
+        if (!existsSync(stateDir)) {
+          return { json: { existed: false, stateDir }, human: `no local engine in ${ctx.projectDir}; nothing to remove` };
+        }
+        await ctx.confirm(`delete the local engine of ${ctx.projectDir} (every branch and its data)?`);
+        const r = await destroyLocalEngine(stateDir);
+        const where = r.externalClusterRoot ? ` and ${r.externalClusterRoot}` : '';
+        const id = r.projectId ? ` ${r.projectId}` : '';
+        return { json: r, human: `destroyed the local engine${id}: removed ${r.stateDir}${where}` };
       }),
     );
   registerLocalServe(local);

@@ -1,5 +1,5 @@
 /** The CLI entry: builds the commander program from one module per command. */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { ExitCode } from '../errors.js';
 import { registerCommands } from './commands.js';
 
@@ -9,10 +9,14 @@ export function buildProgram(): Command {
     .description('Postgres migrations on Neon that cannot lose data')
     .option('--json', 'print one JSON document on stdout (logs go to stderr)')
     .option('-y, --yes', 'answer yes to confirmations (required when stdin is not a TTY)')
-    .option('--env-file <file>', 'dotenv file with NEON_API_KEY / NEON_PROJECT_ID (default: .env)')
+    .option('--dotenv <file>', 'dotenv file with NEON_API_KEY / NEON_PROJECT_ID (default: .env; alias --env-file)')
+    // Node 20 itself reads `--env-file` anywhere on its command line and exits 9 when the file is not
+    // in the current folder, before this program runs: --dotenv is the name that always reaches us.
+    .addOption(new Option('--env-file <file>', 'alias of --dotenv').hideHelp())
     .option('-C, --cwd <dir>', 'project directory (default: the current directory)')
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
+    .exitOverride()
+    // one line per error, like every other error of the CLI: commander's message plus the fix
+    .configureOutput({ outputError: (text, write) => write(`${text.trimEnd()} (run with --help for usage)\n`) });
   registerCommands(program);
   return program;
 }

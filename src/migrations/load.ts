@@ -12,6 +12,7 @@ import { MigrationFileError } from '../errors.js';
 import { dieselRunsOutsideTransaction, splitSections } from './markers.js';
 import { compareVersions, numericDateConflict, type OrderingSetting, parseMigrationName, resolveOrdering, type VersionOrdering } from './naming.js';
 import { DEFAULT_PG_MAJOR, type PgMajor, parseSqlFile, type SqlScript } from './sql.js';
+import { decodeMigrationText, describeTsLoadError, migrationsDirExists } from './file-text.js';
 import type { Migration, MigrationFn, TsModule } from './types.js';
 
 /** SHA-256 (hex) of a file's bytes. */
@@ -132,7 +133,7 @@ async function loadTsModule(projectDir: string, rel: string): Promise<TsModule> 
   try {
     mod = (await tsImport(pathToFileURL(path.join(projectDir, rel)).href, import.meta.url)) as Record<string, unknown>;
   } catch (err) {
-    throw new Error(`cannot be loaded: ${(err as Error).message.split('\n')[0]}`);
+    throw new MigrationFileError(describeTsLoadError(rel, err), 'fix the TypeScript; nothing was applied', 'MIGRATION_TS_LOAD');
   }
   if (typeof mod.up !== 'function') throw new Error('does not export an up(ctx) function');
   if (mod.down !== undefined && typeof mod.down !== 'function') throw new Error('exports a down that is not a function');
@@ -149,7 +150,7 @@ function read(projectDir: string, rel: string): Buffer {
 
 /** Load, parse and validate every migration of `migrationsDir` (relative to the project), in version order. */
 export async function loadMigrations(projectDir: string, migrationsDir: string, options: LoadOptions = {}): Promise<Migration[]> {
-  if (!existsSync(path.join(projectDir, migrationsDir))) return [];
+  if (!migrationsDirExists(projectDir, migrationsDir)) return [];
   const major = options.postgresVersion ?? DEFAULT_PG_MAJOR;
   const problems: string[] = [];
   const fileErrors: MigrationFileError[] = [];
@@ -161,6 +162,7 @@ export async function loadMigrations(projectDir: string, migrationsDir: string, 
     let current = f.up;
     try {
       const upBytes = read(projectDir, f.up);
+      const upText = decodeMigrationText(f.up, upBytes);
       if (f.kind === 'ts') {
         const mod = await loadTsModule(projectDir, f.up);
         migrations.push({ version: f.version, name: f.base, kind: 'ts', checksum: sha256(upBytes), upFile: f.up, up: mod, down: mod.down ? mod : undefined, reversible: Boolean(mod.down) });
@@ -172,14 +174,14 @@ export async function loadMigrations(projectDir: string, migrationsDir: string, 
       }
       // diesel: `run_in_transaction = false` in the folder's metadata.toml covers both directions.
       const outside = f.metadata ? dieselRunsOutsideTransaction(read(projectDir, f.metadata).toString('utf8')) : false;
-      const up: SqlScript = await parseSqlFile(f.up, upBytes.toString('utf8'), { major, noTransaction: outside });
+      const up: SqlScript = await parseSqlFile(f.up, upText, { major, noTransaction: outside });
       let down: SqlScript | undefined;
       let downChecksum: string | undefined;
       if (f.down) {
         current = f.down;
         const downBytes = read(projectDir, f.down);
         downChecksum = sha256(downBytes);
-        down = await parseSqlFile(f.down, downBytes.toString('utf8'), { major, noTransaction: outside });
+        down = await parseSqlFile(f.down, decodeMigrationText(f.down, downBytes), { major, noTransaction: outside });
       }
       migrations.push({ version: f.version, name: f.base, kind: 'sql', checksum: sha256(upBytes), downChecksum, upFile: f.up, downFile: f.down, up, down, reversible: Boolean(down) });
     } catch (err) {

@@ -1,4 +1,5 @@
 /** Picks the platform: Neon when NEON_API_KEY and NEON_PROJECT_ID are set, else the local engine. */
+import { checkCredentials } from '../config/dotenv.js';
 import type { Settings } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import type { Platform } from './types.js';
@@ -7,6 +8,8 @@ export interface OpenPlatformOptions {
   projectDir: string;
   env: NodeJS.ProcessEnv;
   settings: Settings;
+  /** Where the engine reports housekeeping it did on its own (e.g. `local gc` at start); stderr in the CLI. */
+  log?: (line: string) => void;
 }
 
 /** Refuse a Neon project whose `pg_version` differs from the `postgresVersion` setting (the SQL would be read with another grammar). */
@@ -30,6 +33,7 @@ export function assertProjectMajor(projectMajor: number | undefined, setting: nu
  */
 export async function openPlatform(options: OpenPlatformOptions): Promise<Platform> {
   const { env } = options;
+  checkCredentials(env);
   if (env.NEON_API_KEY && env.NEON_PROJECT_ID) {
     const { openNeonPlatform } = await import('./neon/index.js');
     const platform = await openNeonPlatform(options);

@@ -3,6 +3,7 @@
  * turned into a Platform.restoreBranch call with Neon's default backup name.
  */
 import { UsageError } from '../errors.js';
+import { checkBranchName, checkLsn, checkTimestamp } from './input-checks.js';
 import type { Platform, PointInTime, RestoreOptions, RestoreResult } from './types.js';
 
 export interface RestoreRequest {
@@ -51,6 +52,9 @@ export function planRestore(req: RestoreRequest, now = new Date()): RestorePlan 
   if (req.fromBranch === undefined && req.timestamp === undefined && req.lsn === undefined) {
     throw new UsageError('restore needs a source', 'pass --from-branch NAME, --timestamp T (RFC 3339) or --lsn L', 'RESTORE_ARGS');
   }
+  if (req.timestamp !== undefined) checkTimestamp(req.timestamp);
+  if (req.lsn !== undefined) checkLsn(req.lsn);
+  if (req.preserveUnderName !== undefined) checkBranchName(req.preserveUnderName, '--preserve-under-name');
   const at: PointInTime | undefined = req.timestamp !== undefined ? { timestamp: req.timestamp } : req.lsn !== undefined ? { lsn: req.lsn } : undefined;
   const source = req.fromBranch ?? req.branch;
   const preserveUnderName = req.preserveUnderName ?? defaultPreserveName(req.branch, now);

@@ -1,5 +1,6 @@
 /** What the run pipeline and the library's command functions need: project, settings, platform, I/O. */
 import type { Settings } from '../config/schema.js';
+import { checkMigrationsHaveStatements, requireMigrationsDir } from '../migrations/file-text.js';
 import { loadMigrations } from '../migrations/load.js';
 import type { Migration } from '../migrations/types.js';
 import type { Platform } from '../platform/types.js';
@@ -32,8 +33,14 @@ export async function platformOf(p: Pick<MigrationProject, 'platform'>): Promise
 }
 
 /** Load the project's migrations (file errors are thrown before anything connects). */
-export function projectMigrations(p: Pick<MigrationProject, 'projectDir' | 'settings'>): Promise<Migration[]> {
-  return loadMigrations(p.projectDir, p.settings.migrationsDir, { ordering: p.settings.ordering, postgresVersion: p.settings.postgresVersion });
+export async function projectMigrations(p: Pick<MigrationProject, 'projectDir' | 'settings'>): Promise<Migration[]> {
+  requireMigrationsDir(p.projectDir, p.settings.migrationsDir);
+  const migrations = await loadMigrations(p.projectDir, p.settings.migrationsDir, {
+    ordering: p.settings.ordering,
+    postgresVersion: p.settings.postgresVersion,
+  });
+  checkMigrationsHaveStatements(migrations);
+  return migrations;
 }
 
 /** The current time of a context. */

@@ -2,6 +2,7 @@ import { symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MigrationFileError } from '../../src/errors.js';
+import { checkMigrationsHaveStatements, EMPTY_DIRECTIVE } from '../../src/migrations/file-text.js';
 import { loadMigrations, sha256 } from '../../src/migrations/load.js';
 import { normaliseVersion } from '../../src/migrations/naming.js';
 import { isSqlScript } from '../../src/migrations/types.js';
@@ -113,9 +114,13 @@ describe('loading migration files', () => {
     expect(m!.up.statements[3]).toMatchObject({ sql: 'SELECT 2', column: 25 });
   });
 
-  it('accepts empty and comment-only files as migrations with no statements', async () => {
-    const ms = await loadMigrations(scratchProject({ '1_e.up.sql': '', '1_e.down.sql': '-- nothing\n' }).dir, 'migrations');
+  it('loads empty and comment-only files, which projectMigrations refuses unless marked as a deliberate no-op', async () => {
+    const files = { '1_e.up.sql': '', '1_e.down.sql': '-- nothing\n' };
+    const ms = await loadMigrations(scratchProject(files).dir, 'migrations');
     expect(isSqlScript(ms[0]!.up) && ms[0]!.up.statements).toEqual([]);
+    expect(() => checkMigrationsHaveStatements(ms)).toThrow(/1_e.up.sql: has no SQL statements \(empty file\); .*1_e.down.sql: has no SQL statements \(comments only\)/);
+    const marked = { '1_e.up.sql': `${EMPTY_DIRECTIVE}\n`, '1_e.down.sql': `-- nothing\n${EMPTY_DIRECTIVE}\n` };
+    await expect(loadMigrations(scratchProject(marked).dir, 'migrations').then(checkMigrationsHaveStatements)).resolves.toBeUndefined();
   });
 
   it('refuses a TypeScript migration without up, or one that throws on load', async () => {

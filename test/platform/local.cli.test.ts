@@ -82,7 +82,7 @@ describe('CLI on the local engine', () => {
     expect(badLsn.code).toBe(2);
     const badTs = await cli(dir, 'restore', '--branch', 'main', '--timestamp', 'noon', '--yes');
     expect(badTs.code).toBe(2);
-    expect(badTs.stderr).toMatch(/malformed timestamp/);
+    expect(badTs.stderr).toMatch(/not an RFC 3339 timestamp/);
     expect(`${dup.stderr}${unknown.stderr}`).not.toMatch(/neondb_owner:[^*]/);
   });
 

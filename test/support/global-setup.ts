@@ -7,6 +7,8 @@ import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { killProcessesUsing, processesUsing } from '../../src/platform/local/orphans.js';
+import { gcOrphans, gcReport, listRegistered, type RegisteredCluster } from '../../src/platform/local/registry.js';
+import { systemDir } from '../../src/platform/local/system-dir.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -29,5 +31,11 @@ export default function setup(): () => Promise<void> {
     for (let i = 0; i < 50 && processesUsing(dir).length; i++) await sleep(100);
     await killProcessesUsing(dir);
     if (existsSync(dir)) rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+    // clusters this run's projects kept in the system dir (projects the cluster user could not reach)
+    const ours = (c: RegisteredCluster) => c.projectDir === dir || c.projectDir.startsWith(`${dir}${path.sep}`);
+    const removed = await gcOrphans(systemDir(), ours);
+    if (removed.length) process.stderr.write(`test teardown: ${gcReport(removed)} (a test left them; use \`local destroy\`)\n`);
+    const left = listRegistered().filter(ours);
+    if (left.length) throw new Error(`test teardown: ${left.length} cluster folder(s) of this run remain: ${left.map((c) => c.clusterRoot).join(', ')}`);
   };
 }

@@ -9,7 +9,9 @@ import { LocalPlatform } from './engine.js';
 import { pruneHistory } from './history.js';
 import { acquireLock } from './lock.js';
 import { resolveRunAs } from './osuser.js';
-import { createProject } from './project.js';
+import { createProject, registerClusterRoot } from './project.js';
+import { gcOrphans, gcReport, isRegistered } from './registry.js';
+import { reachableBinaries } from './binaries-copy.js';
 import { branchPaths } from './layout.js';
 import { recoverInterruptedRestore } from './restore-journal.js';
 import { readState, writeState } from './state.js';
@@ -48,8 +50,8 @@ function assertSameMajor(created: number, wanted: number, stateDir: string): voi
  * ```
  */
 export async function openLocalPlatform(options: OpenPlatformOptions): Promise<LocalPlatform> {
-  const bins = resolveBinaries(options.env, options.settings.postgresVersion ?? 17);
   const runAs = resolveRunAs();
+  const bins = reachableBinaries(resolveBinaries(options.env, options.settings.postgresVersion ?? 17), runAs);
   const stateDir = localStateDir(options.projectDir);
   if (!existsSync(options.projectDir)) {
     throw new UsageError(`project directory ${options.projectDir} does not exist`, 'create it, or pass the right -C/--cwd', 'NO_PROJECT_DIR');
@@ -61,6 +63,9 @@ export async function openLocalPlatform(options: OpenPlatformOptions): Promise<L
     chmodSync(dir, mode);
   }
   const ctx: EngineContext = { projectDir: options.projectDir, stateDir, bins, runAs, retentionSeconds: options.settings.local.historyRetentionSeconds };
+  // clusters of projects whose folder is gone: stop and remove them, and say so
+  const report = gcReport(await gcOrphans());
+  if (report) options.log?.(report);
   let state;
   let created = false;
   const release = await acquireLock(stateDir);
@@ -73,6 +78,10 @@ export async function openLocalPlatform(options: OpenPlatformOptions): Promise<L
     } else {
       assertSameMajor(state.project.pgMajor ?? 17, bins.major, stateDir);
       await recoverInterruptedRestore(ctx, state);
+      const root = state.project.clusterRoot;
+      // projects created before clusters were registered: register on first open
+      const external = path.resolve(root) !== path.resolve(stateDir);
+      if (external && existsSync(root) && !isRegistered(root)) registerClusterRoot(ctx, root, state.project.id);
       for (const b of state.branches) {
         if (b.status === 'ready') pruneHistory(branchPaths(state.project.clusterRoot, b.id), ctx.retentionSeconds, state.project.walSegmentBytes);
       }

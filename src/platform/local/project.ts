@@ -1,5 +1,5 @@
 /** Creating the local project on first use: `main` via initdb, the `neondb_owner` role, `neondb`, a first base backup. */
-import { existsSync, mkdirSync, rmSync, symlinkSync, chmodSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { takeBaseBackup } from './backup.js';
 import { adminClient, initCluster, startCluster, stopCluster } from './cluster.js';
@@ -7,6 +7,8 @@ import { pickPort } from './ports.js';
 import { scramVerifier } from './scram.js';
 import { type EngineContext, handleFor } from './engine-context.js';
 import { canTraverse, mkdirFor } from './osuser.js';
+import { register } from './registry.js';
+import { ensureSystemDir, systemDir } from './system-dir.js';
 import { type BranchRecord, type EngineState, newId, newPassword } from './state.js';
 
 /** WAL segment size for local clusters: small segments keep a branch point's forced segment switch cheap. */
@@ -15,13 +17,22 @@ export const WAL_SEGMENT_MB = 4;
 /** The directory holding branch clusters: under the state dir, or a system dir when the cluster user cannot reach the project. */
 function chooseClusterRoot(ctx: EngineContext, projectId: string): string {
   if (canTraverse(ctx.runAs, ctx.stateDir)) return ctx.stateDir;
-  // e.g. a project under /root (mode 700): clusters live where `nmpg` can reach them, linked from the state dir.
-  const root = path.join('/var/lib/neon-migrate', projectId);
+  // e.g. a project under /root (mode 700): clusters live where `nmpg` can reach them, linked from the state dir,
+  // and registered with the project so `local gc` can remove them once the project folder is gone.
+  const dir = systemDir();
+  ensureSystemDir(dir, ctx.runAs);
+  const root = path.join(dir, projectId);
   mkdirSync(root, { recursive: true, mode: 0o711 });
-  chmodSync('/var/lib/neon-migrate', 0o711);
+  registerClusterRoot(ctx, root, projectId);
   const link = path.join(ctx.stateDir, 'branches');
   if (!existsSync(link)) symlinkSync(path.join(root, 'branches'), link);
   return root;
+}
+
+/** Register a cluster root kept outside the project with its project (idempotent). */
+export function registerClusterRoot(ctx: Pick<EngineContext, 'projectDir' | 'stateDir'>, root: string, projectId: string): void {
+  const where = { projectDir: path.resolve(ctx.projectDir), stateDir: path.resolve(ctx.stateDir) };
+  register(root, { projectId, ...where, registeredAt: new Date().toISOString() });
 }
 
 /** Create the project and its running `main` branch; returns the new state (not yet written). */
@@ -71,6 +82,8 @@ export async function createProject(ctx: EngineContext, defaultBranchName: strin
   } catch (err) {
     await stopCluster(c).catch(() => undefined);
     rmSync(c.paths.root, { recursive: true, force: true });
+    // a cluster root outside the project holds nothing else yet: leave no registered leftovers
+    if (clusterRoot !== ctx.stateDir) rmSync(clusterRoot, { recursive: true, force: true });
     throw err;
   }
   state.branches.push(main);

@@ -39,7 +39,7 @@ export async function listNeonBranches(client: NeonClient): Promise<NeonBranch[]
 export async function resolveNeonBranch(client: NeonClient, ref: string): Promise<NeonBranch> {
   const branches = await listNeonBranches(client);
   const found = branches.find((b) => b.id === ref) ?? branches.find((b) => b.name === ref);
-  if (!found) throw new BranchNotFoundError(ref, branches.map((b) => b.name).slice(0, 20));
+  if (!found) throw new BranchNotFoundError(ref, branches.map((b) => b.name));
   return found;
 }
 

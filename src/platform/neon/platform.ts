@@ -97,7 +97,7 @@ export class NeonPlatform implements Platform {
   async deleteBranch(ref: string): Promise<void> {
     const branches = await listNeonBranches(this.client);
     const branch = branches.find((b) => b.id === ref) ?? branches.find((b) => b.name === ref);
-    if (!branch) throw new BranchNotFoundError(ref, branches.map((b) => b.name).slice(0, 20));
+    if (!branch) throw new BranchNotFoundError(ref, branches.map((b) => b.name));
     if (branch.default) throw new ConflictError(`branch "${branch.name}" is the project's default branch and cannot be deleted`, undefined, 'BRANCH_IS_DEFAULT');
     if (branch.protected) throw new ConflictError(`branch "${branch.name}" is protected and cannot be deleted`, 'unprotect it in the Neon console first', 'BRANCH_PROTECTED');
     const children = branches.filter((b) => b.parent_id === branch.id).map((b) => b.name);

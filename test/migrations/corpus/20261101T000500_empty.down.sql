@@ -1,1 +1,2 @@
 -- nothing to undo
+-- neon-migrate:empty
