@@ -1,5 +1,6 @@
 /** `promote`: the gated production run (docs/architecture.md §2). Gate failure → exit 3 with nothing touched. */
 import { userInfo } from 'node:os';
+import { versionArgument } from '../migrations/naming.js';
 import { loadEnvironment } from '../config/load.js';
 import { GateError, notConfirmed, UsageError } from '../errors.js';
 import { projectMigrations } from '../run/run-context.js';
@@ -66,7 +67,12 @@ export async function runPromote(ctx: WorkflowContext, opts: PromoteOptions): Pr
       settings: ctx.settings,
       environment: target,
       measure: false,
-      approvals: { flagVersions: opts.allowDestructive ?? [], flagApprovedBy: userInfo().username, environment: target.approve },
+      approvals: {
+        // `20260309T090000` and `20260309090000` name the same migration
+        flagVersions: (opts.allowDestructive ?? []).map((v) => versionArgument(v, '--allow-destructive')),
+        flagApprovedBy: userInfo().username,
+        environment: target.approve.map((a) => ({ ...a, version: versionArgument(a.version, `${target.file}: approve`) })),
+      },
     },
     beforeTouch: async (pending) => {
       gate = await checkGate(ctx, target, required, pending);
