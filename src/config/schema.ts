@@ -1,6 +1,9 @@
 /** zod schemas for `neon-migrate.json` and `environments/*.json` (README, "Conventions"). Unknown keys are errors. */
 import { z } from 'zod';
 
+/** How reversibility is proven on an environment (see checks.reversibility). */
+export type ReversibilityMode = 'data' | 'schema' | 'off';
+
 /** A duration such as `5s`, `15min`, `2h`, `7d` (Postgres-style units for timeouts). */
 export const durationSchema = z
   .string()
@@ -139,12 +142,19 @@ export const environmentSchema = z
         /** Shell commands run with DATABASE_URL set to the branch. */
         run: z.array(z.string()).default([]),
         /** Check that up → down → up gives back the same schema, on a scratch branch. */
-        reversibility: z.boolean().default(true),
+        /**
+         * up → down → up on a scratch branch: `data` on a full copy (true, the default), `schema` on a
+         * copy whose tables are emptied first (fast; proves the schema round trip only), `off` (false).
+         */
+        reversibility: z
+          .union([z.boolean(), z.enum(['data', 'schema', 'off'])])
+          .default('data')
+          .transform((v): ReversibilityMode => (v === true ? 'data' : v === false ? 'off' : v)),
         /** Workload queries timed before and after the migrations (p50/p95 change). */
         queries: z.array(workloadQuerySchema).default([]),
       })
       .strict()
-      .default({ assertions: [], run: [], reversibility: true, queries: [] }),
+      .default({ assertions: [], run: [], reversibility: 'data', queries: [] }),
     /** Lint rule levels for this environment (override neon-migrate.json's `lint`). */
     lint: environmentLintSchema.optional(),
     /** Destructive changes approved for promotion to this environment. */

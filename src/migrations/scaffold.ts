@@ -12,8 +12,9 @@ export interface InitReport {
 }
 
 const ENVIRONMENTS: Record<string, object> = {
-  dev: { branch: 'dev', parent: 'main' },
-  staging: { branch: 'staging', parent: 'main' },
+  // dev: the fast inner loop (schema round trip); staging: the full check on a copy of production data.
+  dev: { branch: 'dev', parent: 'main', checks: { reversibility: 'schema' } },
+  staging: { branch: 'staging', parent: 'main', checks: { reversibility: 'data' } },
   prod: { branch: 'main', requires: ['staging'], confirm: true },
 };
 

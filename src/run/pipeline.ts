@@ -45,8 +45,8 @@ export interface GuardOptions {
   assertionFiles: AssertionFile[];
   /** `--run` commands, with DATABASE_URL set to the branch. */
   runCommands: string[];
-  /** Check up → down → up on a scratch branch; a string is why it is off (shown in the report). */
-  reversibility: true | string;
+  /** Check up → down → up on a scratch branch (`data`: full copy, `schema`: emptied tables); other text: why it is off. */
+  reversibility: 'data' | 'schema' | (string & {});
   /** Lint, destructive-change gate, measuring probe and budgets (see analysis-phase.ts). */
   analysis?: AnalysisOptions;
 }
@@ -314,7 +314,7 @@ async function guardPhases(
     run.failure = v.failures.length > 1 ? `${v.failures[0]} (and ${v.failures.length - 1} more)` : v.failures[0];
     return;
   }
-  if (guard.reversibility !== true) {
+  if (guard.reversibility !== 'data' && guard.reversibility !== 'schema') {
     run.reversibility = { checked: false, skippedReason: guard.reversibility };
     return;
   }
@@ -322,7 +322,7 @@ async function guardPhases(
   const rev = await run.timer.time('reversibility', () =>
     checkReversibility(ctx, {
       branch: run.branch, executor: plan.executor, applied: run.units, runId: run.runId,
-      before: run.fingerprintBefore!, after: v.fingerprintAfter,
+      before: run.fingerprintBefore!, after: v.fingerprintAfter, mode: guard.reversibility === 'schema' ? 'schema' : 'data',
     }),
   );
   const { ok, failure, ...shown } = rev;

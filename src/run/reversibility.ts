@@ -3,6 +3,7 @@
  * must give back the pre-run catalog fingerprint exactly, and up again the post-run one.
  * The scratch branch is always deleted afterwards.
  */
+import type { DbClient } from '../db/connect.js';
 import type { Executor, ExecutorRunResult, ExecutorUnit } from '../executors/types.js';
 import { type CatalogFingerprint, takeFingerprint } from '../verify/fingerprint.js';
 import { diffFingerprints, renderSchemaDiff } from '../verify/fingerprint-diff.js';
@@ -12,6 +13,8 @@ import { withBranchDb } from './scoped.js';
 /** What the report says about reversibility. */
 export interface ReportReversibility {
   checked: boolean;
+  /** `data`: on a full copy of the branch; `schema`: on a copy whose tables were emptied first. */
+  mode?: 'data' | 'schema';
   skippedReason?: string;
   scratchBranch?: string;
   /** down → the pre-run catalog fingerprint. */
@@ -30,6 +33,7 @@ export interface ReversibilityInput {
   before: CatalogFingerprint;
   after: CatalogFingerprint;
   runId: string;
+  mode: 'data' | 'schema';
 }
 
 const firstError = (r: ExecutorRunResult) => r.results.find((x) => x.error);
@@ -47,13 +51,14 @@ export async function checkReversibility(
   const scratchName = `scratch/${input.branch}/${utcStamp(nowOf(ctx))}-${input.runId.slice(0, 8)}`;
   ctx.log?.(`checking reversibility on ${scratchName}`);
   await ctx.platform.createBranch({ name: scratchName, parent: input.branch });
-  const scratch = { checked: true, scratchBranch: scratchName };
+  const scratch = { checked: true, mode: input.mode, scratchBranch: scratchName };
   try {
     return await withBranchDb(ctx.platform, scratchName, async (db, uri) => {
       const target = {
         branch: scratchName, uri, db, runId: `${input.runId}-reversibility`, log: ctx.log,
         timeouts: ctx.settings.timeouts, env: ctx.env,
       };
+      if (input.mode === 'schema') await emptyUserTables(db);
       const failedDown = firstError(await input.executor.revert(target, [...input.applied].reverse()));
       if (failedDown) {
         return { ok: false, ...scratch, failure: `down of ${failedDown.name} failed on the scratch branch: ${failedDown.error!.message}` };
@@ -81,4 +86,17 @@ export async function checkReversibility(
   } finally {
     await ctx.platform.deleteBranch(scratchName).catch((err: unknown) => ctx.log?.(`could not delete ${scratchName}: ${(err as Error).message}`));
   }
+}
+
+/**
+ * Schema mode: the round trip runs on the copy's schema with its tables emptied, so data migrations
+ * cost nothing and only the catalog is proven (the fingerprints compare the catalog only anyway).
+ */
+async function emptyUserTables(db: DbClient): Promise<void> {
+  const res = await db.query<{ list: string | null }>(
+    `SELECT string_agg(format('%I.%I', schemaname, tablename), ', ') AS list FROM pg_tables
+      WHERE schemaname NOT IN ('pg_catalog', 'information_schema', 'neon_migrate') AND schemaname NOT LIKE 'pg\\_%'`,
+  );
+  const list = res.rows[0]?.list;
+  if (list) await db.query(`TRUNCATE ${list} CASCADE`);
 }

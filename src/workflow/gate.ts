@@ -106,6 +106,13 @@ async function checkRequired(ctx: WorkflowContext, target: Environment, required
       if (verdict.note) notes.push(verdict.note);
       if (verdict.pass && !check.passingRuns.includes(verdict.pass.id)) check.passingRuns.push(verdict.pass.id);
     }
+    // The production gate needs the full check: a schema-only round trip proves nothing about the data.
+    const schemaOnly = runs.find((r) => check.passingRuns.includes(r.id) && (r.report as RunReport | null)?.reversibility?.mode === 'schema');
+    if (schemaOnly) {
+      problems.push(
+        `${req.name} proved reversibility on the schema only (run ${schemaOnly.id.slice(0, 8)}); promote needs checks.reversibility "data" in ${req.file}`,
+      );
+    }
   });
   return check;
 }

@@ -5,7 +5,7 @@
  * integrity snapshot. Validation that can fail (migration files, assertion files, --run programs,
  * drift) happens before anything is touched.
  */
-import type { Environment } from '../config/schema.js';
+import type { Environment, ReversibilityMode } from '../config/schema.js';
 import { NativeExecutor } from '../executors/native.js';
 import type { Executor, ExecutorRunResult, ExecutorUnit } from '../executors/types.js';
 import type { AnalysisOptions } from '../run/analysis-phase.js';
@@ -22,7 +22,7 @@ export interface GuardedRunOptions {
   environment: Environment;
   /** --run commands (the environment's plus the flags). */
   runCommands: string[];
-  reversibility: boolean;
+  reversibility: ReversibilityMode;
   parent?: string;
   refreshedAt?: string;
   notes?: string[];
@@ -120,7 +120,7 @@ export async function guardedRun(ctx: WorkflowContext, opts: GuardedRunOptions):
     guard: {
       assertionFiles,
       runCommands: opts.runCommands,
-      reversibility: opts.reversibility || `disabled in ${opts.environment.file}`,
+      reversibility: opts.reversibility === 'off' ? `disabled in ${opts.environment.file}` : opts.reversibility,
       ...(opts.analysis ? { analysis: opts.analysis } : {}),
     },
     report: (r) => {
