@@ -1,8 +1,6 @@
 /** `neon-migrate diff --from A --to B`: schema difference between two branches. */
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { isNeonPlatform } from '../platform/neon/index.js';
-import { diffText, schemaText } from '../platform/local/server/index.js';
 import { action } from './context.js';
 
 /** Register the `diff` command. */
@@ -16,6 +14,7 @@ export function registerDiff(program: Command): void {
     .action(
       action(async (ctx, opts: { from: string; to: string; database?: string }) => {
         if (opts.from === opts.to) throw new UsageError('--from and --to name the same branch', 'compare two different branches');
+        const [{ isNeonPlatform }, { diffText, schemaText }] = await Promise.all([import('../platform/neon/index.js'), import('../platform/local/server/index.js')]);
         const platform = await ctx.platform();
         const from = await platform.getBranch(opts.from);
         const to = await platform.getBranch(opts.to);

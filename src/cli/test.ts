@@ -1,6 +1,5 @@
 /** `neon-migrate test --branch <env>`: checkpoint → apply → verify → reversibility → report; restore on failure. */
 import type { Command } from 'commander';
-import { runTest } from '../workflow/test.js';
 import { action } from './context.js';
 import { collect, formatOption, reportOutput, validateBeforeOpening, workflowContext } from './workflow-context.js';
 
@@ -17,6 +16,7 @@ export function registerTest(program: Command): void {
     .action(
       action(async (ctx, opts: { branch: string; fresh?: boolean; run: string[]; format: string; wait?: boolean }) => {
         await validateBeforeOpening(ctx, opts.branch);
+        const { runTest } = await import('../workflow/test.js');
         const result = await runTest(await workflowContext(ctx), { branch: opts.branch, fresh: opts.fresh, run: opts.run, wait: opts.wait });
         return reportOutput(result.report, result.reportFile, opts.format, { createdBranch: result.createdBranch, refresh: result.refresh ?? null });
       }),
