@@ -8,9 +8,41 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MigrationFileError } from '../errors.js';
+import { LoadCache } from './load-cache.js';
 import { compareVersions, parseMigrationName } from './naming.js';
-import { parseSqlFile, type SqlScript } from './sql.js';
+import type { SqlScript } from './sql.js';
 import type { Migration, MigrationFn, TsModule } from './types.js';
+
+export interface LoadOptions {
+  /**
+   * False for read-only views (`status`, `plan`): a TypeScript migration whose shape is cached (see
+   * load-cache.ts) is not imported; its up/down import it when called. Default true: a run imports
+   * every TS migration before anything runs, so a broken one is reported up front.
+   */
+  importTs?: boolean;
+}
+
+/** Parse an SQL file, from the cache when this exact text was parsed before (the parser loads only on a miss). */
+async function parseCached(cache: LoadCache, file: string, text: string): Promise<SqlScript> {
+  const hit = cache.sql(file, text);
+  if (hit) return hit;
+  const { parseSqlFile } = await import('./sql.js');
+  const script = await parseSqlFile(file, text);
+  cache.rememberSql(script);
+  return script;
+}
+
+/** A TS module imported on first call of up/down (its shape known from the cache). */
+function lazyTsModule(projectDir: string, rel: string, shape: { hasDown: boolean; noTransaction: boolean }): TsModule {
+  let loaded: Promise<TsModule> | undefined;
+  const load = () => (loaded ??= loadTsModule(projectDir, rel));
+  return {
+    file: rel,
+    up: async (ctx) => (await load()).up(ctx),
+    down: shape.hasDown ? async (ctx) => (await load()).down!(ctx) : undefined,
+    noTransaction: shape.noTransaction,
+  };
+}
 
 /** SHA-256 (hex) of a file's bytes. */
 export function sha256(data: Buffer | string): string {
@@ -105,8 +137,17 @@ function read(projectDir: string, rel: string): Buffer {
 }
 
 /** Load, parse and validate every migration of `migrationsDir` (relative to the project), in version order. */
-export async function loadMigrations(projectDir: string, migrationsDir: string): Promise<Migration[]> {
+export async function loadMigrations(projectDir: string, migrationsDir: string, options: LoadOptions = {}): Promise<Migration[]> {
   if (!existsSync(path.join(projectDir, migrationsDir))) return [];
+  const cache = LoadCache.open(projectDir);
+  try {
+    return await loadAll(projectDir, migrationsDir, cache, options.importTs ?? true);
+  } finally {
+    cache.save();
+  }
+}
+
+async function loadAll(projectDir: string, migrationsDir: string, cache: LoadCache, importTs: boolean): Promise<Migration[]> {
   const problems: string[] = [];
   const fileErrors: MigrationFileError[] = [];
   const found = discover(projectDir, migrationsDir, problems);
@@ -117,18 +158,21 @@ export async function loadMigrations(projectDir: string, migrationsDir: string):
     try {
       const upBytes = read(projectDir, f.up);
       if (f.kind === 'ts') {
-        const mod = await loadTsModule(projectDir, f.up);
-        migrations.push({ version: f.version, name: f.base, kind: 'ts', checksum: sha256(upBytes), upFile: f.up, up: mod, down: mod.down ? mod : undefined, reversible: Boolean(mod.down) });
+        const checksum = sha256(upBytes);
+        const shape = importTs ? undefined : cache.tsShape(checksum);
+        const mod = shape ? lazyTsModule(projectDir, f.up, shape) : await loadTsModule(projectDir, f.up);
+        if (!shape) cache.rememberTs(checksum, { hasDown: Boolean(mod.down), noTransaction: mod.noTransaction });
+        migrations.push({ version: f.version, name: f.base, kind: 'ts', checksum, upFile: f.up, up: mod, down: mod.down ? mod : undefined, reversible: Boolean(mod.down) });
         continue;
       }
-      const up: SqlScript = await parseSqlFile(f.up, upBytes.toString('utf8'));
+      const up: SqlScript = await parseCached(cache, f.up, upBytes.toString('utf8'));
       let down: SqlScript | undefined;
       let downChecksum: string | undefined;
       if (f.down) {
         current = f.down;
         const downBytes = read(projectDir, f.down);
         downChecksum = sha256(downBytes);
-        down = await parseSqlFile(f.down, downBytes.toString('utf8'));
+        down = await parseCached(cache, f.down, downBytes.toString('utf8'));
       }
       migrations.push({ version: f.version, name: f.base, kind: 'sql', checksum: sha256(upBytes), downChecksum, upFile: f.up, downFile: f.down, up, down, reversible: Boolean(down) });
     } catch (err) {

@@ -2,7 +2,7 @@
 import type { Settings } from '../config/schema.js';
 import { ConflictError } from '../errors.js';
 import type { Branch, Platform } from '../platform/types.js';
-import { loadMigrations } from './load.js';
+import { type LoadOptions, loadMigrations } from './load.js';
 import type { Migration } from './types.js';
 
 export interface MigrationProject {
@@ -22,8 +22,8 @@ export async function platformOf(p: Pick<MigrationProject, 'platform'>): Promise
 }
 
 /** Load the project's migrations (file errors are thrown before anything connects). */
-export function projectMigrations(p: Pick<MigrationProject, 'projectDir' | 'settings'>): Promise<Migration[]> {
-  return loadMigrations(p.projectDir, p.settings.migrationsDir);
+export function projectMigrations(p: Pick<MigrationProject, 'projectDir' | 'settings'>, options: LoadOptions = {}): Promise<Migration[]> {
+  return loadMigrations(p.projectDir, p.settings.migrationsDir, options);
 }
 
 /** `YYYYMMDDTHHMMSSZ` in UTC. */
