@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: every bench module in sequence, then ONE table with every figure as a ratio
  * against its reference. Progress goes to stderr; the table to stdout. BENCH_ONLY=engine,runner
- * runs a subset. Short mode: BENCH_SIZE_MB=64 NEON_MIGRATE_SEED_TASKS=2000 (see README).
+ * runs a subset. Short mode: BENCH_SIZE_MB=64 NEON_MIGRATE_SEED_TASKS=2000 BENCH_ROUNDS=1 (see README).
  * A module exports `bench(): Promise<BenchRow[]>`; append it to `benches`.
  */
 import { type BenchRow, progress, renderTable } from './table.js';
