@@ -5,10 +5,12 @@
  * - the shape of TypeScript migrations (has a down, runs outside a transaction), keyed by the file's
  *   checksum, so read-only views (`status`, `plan`) need not import them through tsx (~1 s).
  * Only successful results are stored; anything unreadable is ignored and recomputed. The cache is
- * an optimisation: deleting it changes nothing but the time.
+ * an optimisation: deleting it changes nothing but the time. It is written only into an existing
+ * `.neon-migrate/` (created by the first command that changes something), so a command refused for
+ * bad input leaves the project untouched.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SqlScript } from './sql.js';
 
@@ -85,7 +87,7 @@ export class LoadCache {
 
   /** Write the cache if it changed (best effort: a read-only project just stays uncached). */
   save(): void {
-    if (!this.dirty) return;
+    if (!this.dirty || !existsSync(path.dirname(path.dirname(this.file)))) return;
     const trim = <T>(r: Record<string, T>) => Object.fromEntries(Object.entries(r).slice(-MAX_ENTRIES));
     try {
       mkdirSync(path.dirname(this.file), { recursive: true });

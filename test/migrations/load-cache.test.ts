@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadMigrations } from '../../src/migrations/load.js';
@@ -6,10 +6,16 @@ import type { TsModule } from '../../src/migrations/types.js';
 import { scratchProject } from '../support/project.js';
 
 const cacheFile = (dir: string) => path.join(dir, '.neon-migrate', 'cache', 'migrations.json');
+/** A project some command has used already: the cache goes into its existing .neon-migrate/. */
+function usedProject(files: Record<string, string> = {}) {
+  const p = scratchProject(files);
+  mkdirSync(path.join(p.dir, '.neon-migrate'));
+  return p;
+}
 
 describe('the load cache (.neon-migrate/cache)', () => {
   it('gives the same migrations from the cache as from the parser, and parses an edited file again', async () => {
-    const p = scratchProject({
+    const p = usedProject({
       '1_a.up.sql': 'CREATE TABLE a (x int);\n-- a comment\nINSERT INTO a VALUES (1);',
       '1_a.down.sql': 'DROP TABLE a;',
       '2_b.up.sql': '-- neon-migrate:no-transaction\nCREATE INDEX CONCURRENTLY a_x ON a (x);',
@@ -23,8 +29,14 @@ describe('the load cache (.neon-migrate/cache)', () => {
     await expect(loadMigrations(p.dir, 'migrations')).rejects.toMatchObject({ code: 'SQL_SYNTAX' });
   });
 
-  it('ignores a corrupt cache file and rewrites it', async () => {
+  it('never creates .neon-migrate/ itself (a refused command leaves a new project untouched)', async () => {
     const p = scratchProject({ '1_a.up.sql': 'SELECT 1;' });
+    await loadMigrations(p.dir, 'migrations');
+    expect(existsSync(path.join(p.dir, '.neon-migrate'))).toBe(false);
+  });
+
+  it('ignores a corrupt cache file and rewrites it', async () => {
+    const p = usedProject({ '1_a.up.sql': 'SELECT 1;' });
     await loadMigrations(p.dir, 'migrations');
     writeFileSync(cacheFile(p.dir), '{ not json');
     const ms = await loadMigrations(p.dir, 'migrations');
@@ -35,7 +47,7 @@ describe('the load cache (.neon-migrate/cache)', () => {
   it('read-only loads reuse a TS migration\'s cached shape and import it only when up/down is called', async () => {
     // the module leaves a marker file when imported, so the test sees whether it was
     const marker = (dir: string) => path.join(dir, 'imported.txt');
-    const p = scratchProject();
+    const p = usedProject();
     p.write(
       '1_data.ts',
       `import { appendFileSync } from 'node:fs';\nappendFileSync(${JSON.stringify(marker(p.dir))}, 'x');\n` +
