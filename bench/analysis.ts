@@ -2,6 +2,7 @@
  * The measuring probe (src/analysis): what it reports for real migrations on a 200k-row table, and
  * what it costs: the same migration's duration with and without the probe (median of rounds).
  */
+import type { BenchRow } from './table.js';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -35,11 +36,11 @@ async function timed(db: DbClient, sql: string): Promise<number> {
 }
 
 /** Measure and return the report lines. */
-export async function bench(): Promise<string[]> {
+export async function bench(): Promise<BenchRow[]> {
   const engineDir = mkdtempSync(path.join(tmpdir(), 'nm-bench-analysis-'));
   chmodSync(engineDir, 0o755);
   const p = await openLocalPlatform({ projectDir: engineDir, env: process.env, settings: settingsSchema.parse({}) });
-  const lines: string[] = [];
+  const lines: BenchRow[] = [];
   try {
     await p.createBranch({ name: 'bench-analysis', parent: 'main' });
     const uri = await p.connectionUri('bench-analysis');
@@ -65,8 +66,10 @@ export async function bench(): Promise<string[]> {
       }
       const a = median(plain);
       const b = median(probed);
-      const cost = `${a.toFixed(0)} ms alone, ${b.toFixed(0)} ms probed (${(b / a).toFixed(2)}x)`;
-      lines.push(`${c.name} on ${ROWS} rows: ${cost}; last probed round: ${last}`);
+      lines.push({
+        group: 'analysis', what: `${c.name} on ${ROWS} rows, under the probe`, seconds: b / 1000,
+        reference: 'the same migration alone', referenceSeconds: a / 1000, note: last,
+      });
     }
     await db.close();
   } finally {
@@ -78,5 +81,5 @@ export async function bench(): Promise<string[]> {
 }
 
 export async function run(): Promise<void> {
-  for (const line of await bench()) console.log(line);
+  for (const row of await bench()) console.log(row);
 }

@@ -1,7 +1,7 @@
 /**
- * The local engine against the physical limits, measured side by side on one ~1 GB database
- * (BENCH_SIZE_MB to change): `cp -a` of the data dir, `CREATE DATABASE ... TEMPLATE`, branch
- * creation (a pointer), its materialization (first start), and point-in-time restore.
+ * The local engine against the physical limit, on one ~1 GB database (BENCH_SIZE_MB to change):
+ * `cp -a` of the data dir against branch create + materialisation (first start) and against
+ * point-in-time restore (rows checked).
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
@@ -10,6 +10,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { settingsSchema } from '../src/config/schema.js';
 import { openLocalPlatform } from '../src/platform/local/index.js';
+import { type BenchRow, progress, timed } from './table.js';
 
 async function sql(uri: string, text: string): Promise<pg.QueryResultRow[]> {
   const c = new pg.Client({ connectionString: uri });
@@ -21,17 +22,8 @@ async function sql(uri: string, text: string): Promise<pg.QueryResultRow[]> {
   }
 }
 
-async function timed<T>(fn: () => Promise<T> | T): Promise<[number, T]> {
-  const t0 = performance.now();
-  const value = await fn();
-  return [(performance.now() - t0) / 1000, value];
-}
-
-const fmt = (s: number) => `${s.toFixed(2)} s`;
-const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
-
-/** Run the engine bench and print its table. */
-export async function run(): Promise<void> {
+/** Measure and return the rows. */
+export async function bench(): Promise<BenchRow[]> {
   const sizeMb = Number(process.env.BENCH_SIZE_MB ?? 1024);
   const dir = mkdtempSync(path.join(tmpdir(), 'nm-bench-'));
   chmodSync(dir, 0o755);
@@ -40,27 +32,27 @@ export async function run(): Promise<void> {
     const main = await p.connectionUri('main');
     // ~300 bytes per row
     const rows = Math.round((sizeMb * 1024 * 1024) / 300);
-    console.log(`loading ~${sizeMb} MB (${rows} rows) into main...`);
+    progress(`engine: loading ~${sizeMb} MB (${rows} rows) into main...`);
     const [load] = await timed(() => sql(main, `CREATE TABLE wide AS SELECT g AS id, repeat(md5(g::text), 8) AS payload FROM generate_series(1, ${rows}) g`));
     const [{ size }] = await sql(main, "SELECT pg_size_pretty(pg_database_size('neondb')) AS size");
-    console.log(`loaded in ${fmt(load)}; database size ${size}`);
+    progress(`engine: loaded in ${load.toFixed(1)} s; database size ${size}`);
     const dataDir = path.join(p.branchDir('main'), 'data');
 
     const copyDest = mkdtempSync(path.join(tmpdir(), 'nm-bench-cp-'));
+    spawnSync('sync');
     const [cp] = await timed(() => spawnSync('cp', ['-a', `${dataDir}/.`, copyDest], { stdio: 'ignore' }));
+    // a restored or materialised cluster fsyncs its copied data dir at startup (recovery_init_sync_method):
+    // the durable copy is the physical limit of a durable restore, shown beside plain cp -a
+    const [flush] = await timed(() => spawnSync('sync'));
     rmSync(copyDest, { recursive: true, force: true });
-
-    const postgresDb = main.replace(/\/neondb$/, '/postgres');
-    const [template] = await timed(() => sql(postgresDb, 'CREATE DATABASE bench_copy TEMPLATE neondb'));
-    const [templateFileCopy] = await timed(() => sql(postgresDb, 'CREATE DATABASE bench_copy2 TEMPLATE neondb STRATEGY FILE_COPY'));
-    await sql(postgresDb, 'DROP DATABASE bench_copy');
-    await sql(postgresDb, 'DROP DATABASE bench_copy2');
 
     const [firstCreate] = await timed(() => p.createBranch({ name: 'bench-1' }));
     const [materialize1] = await timed(() => p.connectionUri('bench-1'));
+    await p.stopComputes('bench-1');
     await sql(main, 'INSERT INTO wide SELECT g, md5(g::text) FROM generate_series(1, 1000) g');
     const [create] = await timed(() => p.createBranch({ name: 'bench-2' }));
     const [materialize] = await timed(() => p.connectionUri('bench-2'));
+    await p.stopComputes('bench-2');
 
     await sql(main, 'INSERT INTO wide VALUES (-1, $$before$$)');
     await new Promise((r) => setTimeout(r, 50));
@@ -69,18 +61,24 @@ export async function run(): Promise<void> {
     const [{ n: expected }] = await sql(main, 'SELECT count(*)::int AS n FROM wide WHERE id < 1000');
     await sql(main, 'DELETE FROM wide WHERE id < 1000');
     const [pitr] = await timed(() => p.restoreBranch('main', { source: 'main', at: { timestamp: t }, preserveUnderName: 'main_old_bench' }));
-    const [[check]] = await Promise.all([sql(main, 'SELECT count(*)::int AS n FROM wide WHERE id < 1000')]);
-
-    console.log('');
-    console.log(`cp -a of main's data dir (physical limit)         ${fmt(cp)}`);
-    console.log(`CREATE DATABASE ... TEMPLATE (WAL_LOG, default)    ${fmt(template)}   (${ratio(template, cp)} cp -a)`);
-    console.log(`CREATE DATABASE ... TEMPLATE STRATEGY FILE_COPY    ${fmt(templateFileCopy)}   (${ratio(templateFileCopy, cp)} cp -a)`);
-    console.log(`branch create, first after the load (+base backup) ${fmt(firstCreate)}   (${ratio(firstCreate, cp)} cp -a, ${ratio(firstCreate, template)} TEMPLATE)`);
-    console.log(`  its materialization (first connect)              ${fmt(materialize1)}   (${ratio(materialize1, cp)} cp -a)`);
-    console.log(`branch create (pointer)                            ${fmt(create)}   (${ratio(create, cp)} cp -a, ${ratio(create, template)} TEMPLATE)`);
-    console.log(`  its materialization (first connect)              ${fmt(materialize)}   (${ratio(materialize, cp)} cp -a)`);
-    console.log(`  create + materialize                             ${fmt(create + materialize)}   (${ratio(create + materialize, cp)} cp -a)`);
-    console.log(`point-in-time restore of main (timestamp)          ${fmt(pitr)}   (${ratio(pitr, cp)} cp -a); rows deleted after T back: ${check.n === expected ? `yes (${expected})` : `NO (${check.n} of ${expected})`}`);
+    const [check] = await sql(main, 'SELECT count(*)::int AS n FROM wide WHERE id < 1000');
+    const ref = `cp -a of main's data dir (${size})`;
+    const durable = 'cp -a + sync (a durable copy)';
+    return [
+      { group: 'engine', what: 'branch create + materialise (first connect)', seconds: create + materialize, reference: ref, referenceSeconds: cp, maxRatio: 1.3 },
+      { group: 'engine', what: '  the same, first after the load (+ base backup)', seconds: firstCreate + materialize1, reference: ref, referenceSeconds: cp },
+      {
+        group: 'engine',
+        what: 'point-in-time restore of main (timestamp)',
+        seconds: pitr,
+        reference: ref,
+        referenceSeconds: cp,
+        maxRatio: 1.5,
+        note: `rows deleted after T back: ${check.n === expected ? `yes (${expected})` : `NO (${check.n} of ${expected})`}`,
+      },
+      { group: 'engine', what: '  point-in-time restore, against a durable copy', seconds: pitr, reference: durable, referenceSeconds: cp + flush },
+      { group: 'engine', what: '  create + materialise, against a durable copy', seconds: create + materialize, reference: durable, referenceSeconds: cp + flush },
+    ];
   } finally {
     await p.stopComputes().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });

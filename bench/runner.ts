@@ -1,106 +1,150 @@
 /**
- * The runner's overhead: 500 small migrations through `migrate` (load + parse + lock + checkpoint +
- * execution + history) against executing the same SQL over one connection (same driver and relay).
- * Rounds alternate baseline and runner on fresh databases; medians are reported. Target: ≤ 3 ms
- * added per migration.
+ * The runner at wire speed: 500 one-table migrations applied to a fresh branch of an empty main by
+ * `neon-migrate up` (the whole CLI process: startup, load, lock, checkpoint, history), by one psql
+ * session running each file in its own transaction, and by `alembic upgrade head` with a
+ * transaction per migration (from ALEMBIC_VENV, <repo>/.venv or /work/venv-bench; skipped with a
+ * note when absent). Rounds alternate the contenders; medians are reported.
  */
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { settingsSchema } from '../src/config/schema.js';
-import { connect } from '../src/db/connect.js';
-import { migrate } from '../src/workflow/migrate.js';
-import { type LocalPlatform, openLocalPlatform } from '../src/platform/local/index.js';
+import { benchEnv, cli, REPO, timeCommand } from './cli.js';
+import { type BenchRow, median, progress } from './table.js';
 
-export const name = 'runner overhead (500 small migrations)';
-const COUNT = 500;
-const ROUNDS = 3;
+const COUNT = Number(process.env.BENCH_MIGRATIONS ?? 500);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 function migrationSql(i: number): string {
   return `CREATE TABLE t_${i} (id int PRIMARY KEY, v text NOT NULL);\nINSERT INTO t_${i} VALUES (1, 'row ${i}');\n`;
 }
 
+const base = (i: number) => `${String(i).padStart(4, '0')}_t${i}`;
+
+/** A project with COUNT native migrations, and the psql driver script for the same files. */
 function writeProject(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'nm-bench-'));
+  const dir = mkdtempSync(path.join(tmpdir(), 'nm-bench-runner-'));
+  chmodSync(dir, 0o755);
   mkdirSync(path.join(dir, 'migrations'));
+  writeFileSync(path.join(dir, 'neon-migrate.json'), '{}\n');
+  const psql: string[] = [];
   for (let i = 1; i <= COUNT; i++) {
-    const base = `${String(i).padStart(4, '0')}_t${i}`;
-    writeFileSync(path.join(dir, 'migrations', `${base}.up.sql`), migrationSql(i));
-    writeFileSync(path.join(dir, 'migrations', `${base}.down.sql`), `DROP TABLE t_${i};\n`);
+    const up = path.join(dir, 'migrations', `${base(i)}.up.sql`);
+    writeFileSync(up, migrationSql(i));
+    writeFileSync(path.join(dir, 'migrations', `${base(i)}.down.sql`), `DROP TABLE t_${i};\n`);
+    // one transaction per file, as `psql --single-transaction -f FILE` would, in one session
+    psql.push('BEGIN;', `\\i ${up}`, 'COMMIT;');
   }
+  writeFileSync(path.join(dir, 'psql-run.sql'), `${psql.join('\n')}\n`);
   return dir;
 }
 
-/** A fresh branch of the (empty) main branch, its compute started. */
-async function freshBranch(p: LocalPlatform, name: string): Promise<string> {
-  await p.createBranch({ name, parent: 'main' });
-  return p.connectionUri(name);
+/** The alembic executable of a venv, if one is there. */
+function alembicBin(): string | undefined {
+  const candidates = [process.env.ALEMBIC_VENV, path.join(REPO, '.venv'), '/work/venv-bench'].filter(Boolean) as string[];
+  return candidates.map((v) => path.join(v, 'bin', 'alembic')).find((bin) => existsSync(bin));
 }
 
-async function baselineRound(p: LocalPlatform, round: number): Promise<number> {
-  const db = await connect(await freshBranch(p, `bench-baseline-${round}`));
-  await db.query('SELECT 1');
-  const t0 = performance.now();
-  for (let i = 1; i <= COUNT; i++) await db.query(migrationSql(i));
-  const ms = performance.now() - t0;
-  await db.close();
-  await p.stopComputes(`bench-baseline-${round}`);
-  return ms;
-}
-
-async function runnerRound(p: LocalPlatform, dir: string, round: number): Promise<{ total: number; beforeFirst: number }> {
-  const branch = `bench-runner-${round}`;
-  await freshBranch(p, branch);
-  let firstAt = 0;
-  const log = (m: string) => {
-    if (!firstAt && m.startsWith('applying')) firstAt = performance.now();
-  };
-  const project = { projectDir: dir, settings: settingsSchema.parse({}), platform: p, log };
-  const t0 = performance.now();
-  const report = await migrate(project, { direction: 'up', branch });
-  const total = performance.now() - t0;
-  if (report.outcome !== 'succeeded' || report.results.length !== COUNT) throw new Error(`bench run did not apply ${COUNT} migrations: ${report.outcome}`);
-  await p.stopComputes(branch);
-  return { total, beforeFirst: firstAt - t0 };
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-/** Measure and return the report lines. */
-export async function bench(): Promise<string[]> {
-  const engineDir = mkdtempSync(path.join(tmpdir(), 'nm-bench-engine-'));
-  chmodSync(engineDir, 0o755);
-  const p = await openLocalPlatform({ projectDir: engineDir, env: process.env, settings: settingsSchema.parse({}) });
-  const dir = writeProject();
-  try {
-    const base: number[] = [];
-    const run: number[] = [];
-    const fixed: number[] = [];
-    for (let r = 0; r < ROUNDS; r++) {
-      base.push(await baselineRound(p, r));
-      const x = await runnerRound(p, dir, r);
-      run.push(x.total);
-      fixed.push(x.beforeFirst);
-    }
-    const b = median(base);
-    const t = median(run);
-    const f = median(fixed);
-    return [
-      `baseline (same SQL, one connection): ${b.toFixed(0)} ms (${(b / COUNT).toFixed(2)} ms/migration), rounds ${base.map((x) => x.toFixed(0)).join('/')}`,
-      `runner (migrate up):                 ${t.toFixed(0)} ms (${(t / COUNT).toFixed(2)} ms/migration), rounds ${run.map((x) => x.toFixed(0)).join('/')}`,
-      `  of which once per run (load+parse ${COUNT * 2} files, lock, history, checkpoint): ${f.toFixed(0)} ms`,
-      `overhead: ${((t - b) / COUNT).toFixed(2)} ms per migration all-in, ${((t - f - b) / COUNT).toFixed(2)} ms excluding the once-per-run part (target ≤ 3 ms) · ratio runner/baseline ${(t / b).toFixed(2)}x`,
-    ];
-  } finally {
-    await p.stopComputes();
-    await p.close();
-    // the engine holds real clusters: leave nothing behind in TMPDIR
-    rmSync(dir, { recursive: true, force: true });
-    rmSync(engineDir, { recursive: true, force: true });
+/** An Alembic project with the same migrations, one transaction per migration. */
+function writeAlembicProject(dir: string): string {
+  const root = path.join(dir, 'alembic');
+  mkdirSync(path.join(root, 'versions'), { recursive: true });
+  writeFileSync(path.join(root, 'alembic.ini'), '[alembic]\nscript_location = %(here)s\n');
+  writeFileSync(
+    path.join(root, 'env.py'),
+    [
+      'import os',
+      'from alembic import context',
+      'from sqlalchemy import create_engine',
+      "engine = create_engine(os.environ['BENCH_ALEMBIC_URL'])",
+      'with engine.connect() as connection:',
+      '    context.configure(connection=connection, target_metadata=None, transaction_per_migration=True)',
+      '    with context.begin_transaction():',
+      '        context.run_migrations()',
+      '',
+    ].join('\n'),
+  );
+  for (let i = 1; i <= COUNT; i++) {
+    const down = i === 1 ? 'None' : `'r${i - 1}'`;
+    const sql = migrationSql(i).replace(/\n/g, ' ');
+    writeFileSync(
+      path.join(root, 'versions', `r${i}.py`),
+      `from alembic import op\nrevision = 'r${i}'\ndown_revision = ${down}\nbranch_labels = None\ndepends_on = None\n\n` +
+        `def upgrade():\n    op.execute("""${sql}""")\n\n\ndef downgrade():\n    op.execute("DROP TABLE t_${i}")\n`,
+    );
   }
+  return root;
 }
 
-/** `bench/run.ts` entry: measure and print. */
-export async function run(): Promise<void> {
-  for (const line of await bench()) console.log(line);
+/** A fresh branch of main with its compute running; returns its URI. */
+function freshBranch(dir: string, name: string): string {
+  const env = benchEnv();
+  cli(dir, ['branches', 'create', name], env);
+  return cli(dir, ['connection-string', name], env).stdout.trim();
+}
+
+function hasPsql(): boolean {
+  return spawnSync('psql', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+/** Measure and return the rows. */
+export async function bench(): Promise<BenchRow[]> {
+  const dir = writeProject();
+  const env = benchEnv();
+  const alembic = alembicBin();
+  const alembicRoot = alembic ? writeAlembicProject(dir) : undefined;
+  const psql = hasPsql();
+  const times = { coldLoad: 0, up: [] as number[], psql: [] as number[], alembic: [] as number[] };
+  try {
+    // the first load after a checkout parses every file (and fills .neon-migrate/cache): timed apart,
+    // with `plan --applied ''` (loads, connects to nothing), so every timed `up` has a warm cache
+    cli(dir, ['local', 'status'], env);
+    times.coldLoad = cli(dir, ['plan', '--applied', ''], env).seconds;
+    progress(`runner: ${COUNT} migrations x ${ROUNDS} rounds (neon-migrate up${psql ? ', psql' : ''}${alembic ? ', alembic' : ''})...`);
+    for (let r = 0; r < ROUNDS; r++) {
+      freshBranch(dir, `up-${r}`);
+      times.up.push(cli(dir, ['up', '--branch', `up-${r}`, '--yes'], env).seconds);
+      if (psql) {
+        const uri = freshBranch(dir, `psql-${r}`);
+        times.psql.push(timeCommand('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-f', path.join(dir, 'psql-run.sql'), uri], { env }));
+      }
+      if (alembic && alembicRoot) {
+        const uri = freshBranch(dir, `alembic-${r}`).replace(/^postgres(ql)?:/, 'postgresql+psycopg2:');
+        times.alembic.push(timeCommand(alembic, ['-c', path.join(alembicRoot, 'alembic.ini'), 'upgrade', 'head'], { env: { ...env, BENCH_ALEMBIC_URL: uri } }));
+      }
+      cli(dir, ['local', 'stop'], env);
+    }
+  } finally {
+    try {
+      cli(dir, ['local', 'stop'], env);
+    } catch {
+      // nothing running
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const up = median(times.up);
+  const what = `neon-migrate up, ${COUNT} migrations (whole CLI run)`;
+  const rounds = (xs: number[]) => xs.map((x) => x.toFixed(2)).join('/');
+  return [
+    {
+      group: 'runner',
+      what,
+      seconds: up,
+      reference: 'psql, one session, a transaction per file',
+      referenceSeconds: psql ? median(times.psql) : undefined,
+      maxRatio: 1.5,
+      note: `${psql ? `psql rounds ${rounds(times.psql)}` : 'psql not installed (apt-get install -y postgresql-client): skipped'}; up rounds ${rounds(times.up)} (warm load cache); the first load after a checkout (cold cache, plan --applied '') takes ${times.coldLoad.toFixed(2)} s`,
+    },
+    {
+      group: 'runner',
+      what,
+      seconds: up,
+      reference: 'alembic upgrade head, a transaction per migration',
+      referenceSeconds: alembic ? median(times.alembic) : undefined,
+      minInverseRatio: 2,
+      note: alembic
+        ? `alembic rounds ${rounds(times.alembic)} (${alembic})`
+        : 'no alembic venv (ALEMBIC_VENV, <repo>/.venv or /work/venv-bench: python3 -m venv DIR && DIR/bin/pip install alembic psycopg2-binary): skipped',
+    },
+  ];
 }

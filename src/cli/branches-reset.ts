@@ -1,9 +1,7 @@
 /** `neon-migrate branches reset <name> [--parent P] [--wait]`: refresh a branch from its parent, keeping the old state as a backup. */
 import type { Command } from 'commander';
-import { listEnvironmentNames, loadEnvironment } from '../config/load.js';
 import { notConfirmed, UsageError } from '../errors.js';
-import { lockBranch } from '../workflow/branch-lock.js';
-import { parentOf, type RefreshResult, refreshBranch } from '../workflow/environment-branches.js';
+import type { RefreshResult } from '../workflow/environment-branches.js';
 import { action } from './context.js';
 import { workflowContext } from './workflow-bridge.js';
 
@@ -17,6 +15,9 @@ export function registerBranchesReset(program: Command): void {
     .option('--wait', 'wait for another run on the branch instead of failing (exit 5)')
     .action(
       action(async (ctx, name: string, opts: { parent?: string; wait?: boolean }) => {
+        const [{ listEnvironmentNames, loadEnvironment }, { lockBranch }, { parentOf, refreshBranch }] = await Promise.all([
+          import('../config/load.js'), import('../workflow/branch-lock.js'), import('../workflow/environment-branches.js'),
+        ]);
         const wctx = await workflowContext(ctx);
         const branch = await wctx.platform.getBranch(name);
         let parent = opts.parent;

@@ -1,7 +1,7 @@
 /** `neon-migrate checkpoints [list|prune [--dry-run]] [--branch B]`: checkpoint branches and their retention. */
 import type { Command } from 'commander';
 import { notConfirmed } from '../errors.js';
-import { type CheckpointInfo, checkpointRetention, previewPrune, pruneCheckpoints } from '../workflow/checkpoints.js';
+import type { CheckpointInfo } from '../workflow/checkpoints.js';
 import { action } from './context.js';
 import { workflowContext } from './workflow-bridge.js';
 
@@ -34,6 +34,7 @@ export function registerCheckpoints(program: Command): void {
     .option('-b, --branch <branch>', 'only the checkpoints of this branch')
     .action(
       action(async (ctx, opts: { branch?: string }) => {
+        const { checkpointRetention } = await import('../workflow/checkpoints.js');
         const wctx = await workflowContext(ctx);
         const list = await checkpointRetention(wctx, opts.branch);
         await requireKnownBranch(wctx, opts.branch, list);
@@ -47,6 +48,7 @@ export function registerCheckpoints(program: Command): void {
     .option('--dry-run', 'list what prune would delete and keep, and change nothing')
     .action(
       action(async (ctx, opts: { branch?: string; dryRun?: boolean }) => {
+        const { checkpointRetention, previewPrune, pruneCheckpoints } = await import('../workflow/checkpoints.js');
         const wctx = await workflowContext(ctx);
         const list = await checkpointRetention(wctx, opts.branch);
         await requireKnownBranch(wctx, opts.branch, list);

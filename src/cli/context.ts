@@ -1,13 +1,9 @@
 /** What every command gets: global flags, the project dir, settings, env, and a lazily opened platform. */
 import { stdin } from 'node:process';
 import type { Command } from 'commander';
-import { loadEnv } from '../config/dotenv.js';
-import { loadSettings } from '../config/load.js';
 import type { Settings } from '../config/schema.js';
 import { notConfirmed, UsageError } from '../errors.js';
-import { openPlatform } from '../platform/open.js';
 import type { Platform } from '../platform/types.js';
-import { seedIfCreated } from '../workflow/seed.js';
 import { type CommandOutput, log, printError, printOutput } from './output.js';
 
 export interface GlobalOptions {
@@ -33,23 +29,29 @@ export interface CliContext {
   confirm(question: string): Promise<boolean>;
 }
 
-/** Build the context from the root command's global options. */
-export function createContext(options: GlobalOptions): CliContext & { dispose(): Promise<void> } {
+/**
+ * Build the context from the root command's global options. Config, platform and seeding modules
+ * are imported here, not at the top: `--help` must not pay for zod, drivers or the engine.
+ */
+export async function createContext(options: GlobalOptions): Promise<CliContext & { dispose(): Promise<void> }> {
   const projectDir = options.cwd ? options.cwd : process.cwd();
+  const [{ loadEnv }, { loadSettings }] = await Promise.all([import('../config/dotenv.js'), import('../config/load.js')]);
   const env = loadEnv(projectDir, options.dotenv ?? options.envFile);
   const settings = loadSettings(projectDir);
   let platform: Promise<Platform> | undefined;
+  const openAndSeed = async (): Promise<Platform> => {
+    const [{ openPlatform }, { seedIfCreated }] = await Promise.all([import('../platform/open.js'), import('../workflow/seed.js')]);
+    const p = await openPlatform({ projectDir, env, settings, log });
+    await seedIfCreated({ projectDir, settings, env, platform: p, log });
+    return p;
+  };
   return {
     projectDir,
     options,
     env,
     settings,
     // A new local project gets its demo data (settings `local.seed`) whatever the first command is.
-    platform: () =>
-      (platform ??= openPlatform({ projectDir, env, settings, log }).then(async (p) => {
-        await seedIfCreated({ projectDir, settings, env, platform: p, log });
-        return p;
-      })),
+    platform: () => (platform ??= openAndSeed()),
     confirm: async (question) => {
       if (options.yes) return true;
       if (!stdin.isTTY) {
@@ -81,9 +83,9 @@ export function action<A extends unknown[]>(
     const command = args[args.length - 1] as Command;
     const globals = command.optsWithGlobals() as GlobalOptions;
     let code: number;
-    let ctx: ReturnType<typeof createContext> | undefined;
+    let ctx: Awaited<ReturnType<typeof createContext>> | undefined;
     try {
-      ctx = createContext(globals);
+      ctx = await createContext(globals);
       code = printOutput(await fn(ctx, ...args), Boolean(globals.json));
     } catch (err) {
       code = printError(err, Boolean(globals.json));

@@ -1,6 +1,5 @@
 /** `neon-migrate init`: scaffold a project (never overwrites). */
 import type { Command } from 'commander';
-import { initProject } from '../migrations/scaffold.js';
 import { action } from './context.js';
 
 /** Register `init`. */
@@ -10,6 +9,7 @@ export function registerInit(program: Command): void {
     .description('scaffold neon-migrate.json, environments/, migrations/ and scripts/')
     .action(
       action(async (ctx) => {
+        const { initProject } = await import('../migrations/scaffold.js');
         const r = initProject(ctx.projectDir);
         const human = [...r.created.map((f) => `created ${f}`), ...r.kept.map((f) => `kept    ${f} (exists)`)].join('\n');
         return { json: { ok: true, ...r }, human };

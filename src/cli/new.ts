@@ -1,6 +1,5 @@
 /** `neon-migrate new <name> [--ts]`: create the next migration. */
 import type { Command } from 'commander';
-import { newMigration } from '../migrations/scaffold.js';
 import { action } from './context.js';
 
 /** Register `new`. */
@@ -12,6 +11,7 @@ export function registerNew(program: Command): void {
     .option('--ts', 'a TypeScript module exporting up(ctx) and down(ctx)')
     .action(
       action(async (ctx, name: string, flags: { ts?: boolean }) => {
+        const { newMigration } = await import('../migrations/scaffold.js');
         const r = await newMigration(ctx.projectDir, ctx.settings, name, { ts: flags.ts });
         return { json: { ok: true, ...r }, human: r.files.map((f) => `created ${f}`).join('\n') };
       }),

@@ -1,6 +1,5 @@
 /** `neon-migrate plan [--branch B] [--down] [--to V | --steps N] [--sql] [--applied V,V]`. */
 import type { Command } from 'commander';
-import { planMigrations } from '../workflow/inspect.js';
 import { action } from './context.js';
 import { stepsFlag } from './up.js';
 
@@ -29,6 +28,7 @@ export function registerPlan(program: Command): void {
         const applied = flags.applied === undefined ? undefined : flags.applied.split(',').map((v) => v.trim()).filter(Boolean);
         // The platform is only opened when the branch must be read.
         const platform = applied === undefined ? () => ctx.platform() : undefined;
+        const { planMigrations } = await import('../workflow/inspect.js');
         const r = await planMigrations(
           { projectDir: ctx.projectDir, settings: ctx.settings, platform },
           { direction: flags.down ? 'down' : 'up', branch: flags.branch, to: flags.to, steps: stepsFlag(flags.steps), applied },

@@ -1,6 +1,5 @@
 /** `neon-migrate promote [--from staging] [--to main]`: the gated production run. */
 import type { Command } from 'commander';
-import { runPromote } from '../workflow/promote.js';
 import { action } from './context.js';
 import { collect, formatOption, reportOutput, validateBeforeOpening, workflowContext } from './workflow-bridge.js';
 
@@ -19,6 +18,7 @@ export function registerPromote(program: Command): void {
     .action(
       action(async (ctx, opts: { from?: string; to?: string; run: string[]; format: string; wait?: boolean; resume?: boolean; allowDestructive: string[] }) => {
         await validateBeforeOpening(ctx, opts.to ?? ctx.settings.defaultBranch);
+        const { runPromote } = await import('../workflow/promote.js');
         const result = await runPromote(await workflowContext(ctx), opts);
         return reportOutput(result.report, result.reportFile, opts.format, { gate: result.gate ?? null });
       }),

@@ -1,7 +1,6 @@
 /** `neon-migrate report [RUN_ID|latest]`: show a saved run report. */
 import type { Command } from 'commander';
-import { loadReport } from '../workflow/report.js';
-import { type ReportFormat, renderHuman, renderMarkdown } from '../workflow/render.js';
+import type { ReportFormat } from '../workflow/render.js';
 import { action } from './context.js';
 import { formatOption } from './workflow-bridge.js';
 
@@ -14,6 +13,7 @@ export function registerReport(program: Command): void {
     .addOption(formatOption())
     .action(
       action(async (ctx, id: string, opts: { format: ReportFormat }) => {
+        const [{ loadReport }, { renderHuman, renderMarkdown }] = await Promise.all([import('../workflow/report.js'), import('../workflow/render.js')]);
         const report = loadReport(ctx.projectDir, id);
         return { json: report, human: opts.format === 'markdown' ? renderMarkdown(report) : renderHuman(report) };
       }),

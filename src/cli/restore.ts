@@ -4,9 +4,8 @@
  */
 import type { Command } from 'commander';
 import { notConfirmed, UsageError } from '../errors.js';
-import { planRestore, type RestoreRequest } from '../platform/restore-request.js';
-import { lockBranch } from '../workflow/branch-lock.js';
-import { checkpointSource, dryRunRestore, type RestoreDone, renderDryRun, restoreAndRecord } from '../workflow/restore-branch.js';
+import type { RestoreRequest } from '../platform/restore-request.js';
+import type { RestoreDone } from '../workflow/restore-branch.js';
 import { action } from './context.js';
 import { workflowContext } from './workflow-bridge.js';
 
@@ -51,6 +50,9 @@ export function registerRestore(program: Command): Command {
         if (flags.fromCheckpoint !== undefined && (flags.fromBranch !== undefined || flags.timestamp !== undefined || flags.lsn !== undefined)) {
           throw new UsageError('--from-checkpoint cannot be combined with --from-branch, --timestamp or --lsn', 'a checkpoint is restored from its head; give one source', 'RESTORE_ARGS');
         }
+        const [{ planRestore }, { lockBranch }, { checkpointSource, dryRunRestore, renderDryRun, restoreAndRecord }] = await Promise.all([
+          import('../platform/restore-request.js'), import('../workflow/branch-lock.js'), import('../workflow/restore-branch.js'),
+        ]);
         // The flags' combination is checked before anything connects (a usage error is exit 2, never 5).
         planRestore(requestOf(flags, flags.fromCheckpoint));
         const wctx = await workflowContext(ctx);

@@ -1,6 +1,6 @@
 /** `neon-migrate rollback --branch B [--strategy checkpoint|down] [--wait]`: undo the last run on B. */
 import { type Command, Option } from 'commander';
-import { type RollbackStrategy, runRollback } from '../workflow/rollback.js';
+import type { RollbackStrategy } from '../workflow/rollback.js';
 import { action } from './context.js';
 import { workflowContext } from './workflow-bridge.js';
 
@@ -14,6 +14,7 @@ export function registerRollback(program: Command): void {
     .option('--wait', 'wait for another run on the branch instead of failing (exit 5)')
     .action(
       action(async (ctx, opts: { branch: string; strategy: RollbackStrategy; wait?: boolean }) => {
+        const { runRollback } = await import('../workflow/rollback.js');
         const r = await runRollback(await workflowContext(ctx), opts);
         const lines = [`rolled back ${r.run.command} run ${r.run.id} on ${r.branch} (started ${r.run.startedAt})`];
         if (r.restore) {

@@ -1,8 +1,7 @@
 /** `neon-migrate local serve [--port P]`: the local engine as a Neon-API-compatible HTTP server. */
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { openLocalPlatform } from '../platform/local/index.js';
-import { type LocalServeExtras, startLocalServer } from '../platform/local/server/index.js';
+import type { LocalServeExtras } from '../platform/local/server/index.js';
 import type { Platform } from '../platform/types.js';
 import { action } from './context.js';
 
@@ -38,6 +37,7 @@ export function registerLocalServe(local: Command): void {
     .action(
       action(async (ctx, opts: { port?: string }) => {
         const port = parsePort(opts.port);
+        const [{ openLocalPlatform }, { startLocalServer }] = await Promise.all([import('../platform/local/index.js'), import('../platform/local/server/index.js')]);
         const platform = await openLocalPlatform({ projectDir: ctx.projectDir, env: ctx.env, settings: ctx.settings });
         const server = await startLocalServer({ platform, projectDir: ctx.projectDir, port, extras: extrasFor(platform) });
         // The three lines are the interface (paste into a shell or .env), printed as soon as we listen.

@@ -1,8 +1,7 @@
 /** `neon-migrate status [--branch B] [--accept V]`. */
 import type { Command } from 'commander';
-import { migrationStatus, type StatusReport } from '../workflow/inspect.js';
+import type { StatusReport } from '../workflow/inspect.js';
 import { ExitCode } from '../errors.js';
-import { acceptMigration } from '../workflow/accept.js';
 import { action } from './context.js';
 import { log } from './output.js';
 
@@ -51,9 +50,11 @@ export function registerStatus(program: Command): void {
       action(async (ctx, flags: { branch?: string; accept?: string }) => {
         const project = { projectDir: ctx.projectDir, settings: ctx.settings, platform: () => ctx.platform(), log };
         if (flags.accept !== undefined) {
+          const { acceptMigration } = await import('../workflow/accept.js');
           const r = await acceptMigration(project, { version: flags.accept, branch: flags.branch });
           return { json: { ok: true, accepted: r }, human: `accepted the edited ${r.name} on branch ${r.branch} (checksum ${r.previousChecksum.slice(0, 12)} → ${r.checksum.slice(0, 12)}, run ${r.runId})` };
         }
+        const { migrationStatus } = await import('../workflow/inspect.js');
         const r = await migrationStatus(project, { branch: flags.branch });
         // What blocks every run (a partial migration, drift, missing files, out-of-order pending) exits 2 as the run itself would: a CI check.
         const blocked = r.counts.interrupted > 0 || r.counts.partial > 0 || r.counts.drifted > 0 || r.counts.missing > 0 || r.entries.some((e) => e.outOfOrder);

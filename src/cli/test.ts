@@ -1,6 +1,5 @@
 /** `neon-migrate test --branch <env>`: checkpoint → apply → verify → reversibility → report; restore on failure. */
 import type { Command } from 'commander';
-import { runTest } from '../workflow/test.js';
 import { action } from './context.js';
 import { collect, formatOption, reportOutput, validateBeforeOpening, workflowContext } from './workflow-bridge.js';
 
@@ -18,6 +17,7 @@ export function registerTest(program: Command): void {
     .action(
       action(async (ctx, opts: { branch: string; fresh?: boolean; run: string[]; format: string; wait?: boolean; resume?: boolean }) => {
         await validateBeforeOpening(ctx, opts.branch);
+        const { runTest } = await import('../workflow/test.js');
         const result = await runTest(await workflowContext(ctx), { branch: opts.branch, fresh: opts.fresh, run: opts.run, wait: opts.wait, resume: opts.resume });
         return reportOutput(result.report, result.reportFile, opts.format, { createdBranch: result.createdBranch, refresh: result.refresh ?? null });
       }),

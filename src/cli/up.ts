@@ -1,7 +1,7 @@
 /** `neon-migrate up [--branch B] [--to V | --steps N] [--wait] [--skip-gate]`. */
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { migrate, type MigrateReport } from '../workflow/migrate.js';
+import type { MigrateReport } from '../workflow/migrate.js';
 import type { Direction } from '../run/select.js';
 import { action, type CliContext } from './context.js';
 import { log, type CommandOutput } from './output.js';
@@ -47,6 +47,7 @@ export function formatRun(r: MigrateReport): string {
 
 /** Shared action of `up` and `down`. */
 export async function runCommand(ctx: CliContext, direction: Direction, flags: RunFlags): Promise<CommandOutput> {
+  const { migrate } = await import('../workflow/migrate.js');
   const report = await migrate(
     { projectDir: ctx.projectDir, settings: ctx.settings, platform: () => ctx.platform(), log, confirm: ctx.confirm },
     { direction, branch: flags.branch, to: flags.to, steps: stepsFlag(flags.steps), wait: flags.wait, resume: flags.resume, skipGate: flags.skipGate },

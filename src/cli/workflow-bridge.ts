@@ -1,11 +1,9 @@
 /** Bridges the CLI context to the workflow library, and shared output for run reports. */
 import { Option } from 'commander';
-import { loadEnvironment } from '../config/load.js';
 import { ExitCode } from '../errors.js';
-import { projectMigrations } from '../run/run-context.js';
 import type { WorkflowContext } from '../workflow/workflow-context.js';
 import type { RunReport } from '../workflow/report.js';
-import { type ReportFormat, renderReport } from '../workflow/render.js';
+import type { ReportFormat } from '../workflow/render.js';
 import type { CliContext } from './context.js';
 import { type CommandOutput, log } from './output.js';
 
@@ -19,6 +17,8 @@ export async function workflowContext(ctx: CliContext): Promise<WorkflowContext>
  * opening it creates and seeds a new local project, which bad input must not do.
  */
 export async function validateBeforeOpening(ctx: CliContext, environment: string): Promise<void> {
+  // imported here, not at the top: registering commands (and --help) must stay free of the parser
+  const [{ loadEnvironment }, { projectMigrations }] = await Promise.all([import('../config/load.js'), import('../run/run-context.js')]);
   loadEnvironment(ctx.projectDir, ctx.settings, environment);
   await projectMigrations(ctx);
 }
@@ -34,7 +34,8 @@ export function collect(value: string, previous: string[] = []): string[] {
 }
 
 /** A run report as CommandOutput: exit 1 when the run failed (and was rolled back). */
-export function reportOutput(report: RunReport, reportFile: string, format: string, extra: Record<string, unknown> = {}): CommandOutput {
+export async function reportOutput(report: RunReport, reportFile: string, format: string, extra: Record<string, unknown> = {}): Promise<CommandOutput> {
+  const { renderReport } = await import('../workflow/render.js');
   return {
     json: { ok: report.outcome !== 'failed', reportFile, ...extra, report },
     human: renderReport(report, format as ReportFormat, { reportFile }),

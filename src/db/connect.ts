@@ -1,14 +1,18 @@
 /**
- * Database connections for everything neon-migrate runs: the `@neondatabase/serverless` Client over
- * WebSockets. Neon URIs keep the driver's Neon defaults; a loopback URI (the local engine) goes
- * through an in-process WebSocket→TCP relay with TLS and the pipelined connect turned off (the
- * pipelined connect fails with SCRAM), set per Client so the two never mix.
+ * Database connections for everything neon-migrate runs. Neon URIs use the `@neondatabase/serverless`
+ * Client over WebSockets with the driver's Neon defaults. A loopback URI (the local engine) uses
+ * node-postgres over plain TCP: the driver's WebSocket path needs an in-process WebSocket→TCP relay
+ * there, which cost ~0.3 s per connect and ~1.7 ms per round trip (bench: `npm run bench`). Set
+ * NEON_MIGRATE_LOCAL_DRIVER=serverless to send local sessions through the relay and the serverless
+ * driver instead (TLS and the pipelined connect off: the pipelined connect fails with SCRAM).
+ * The serverless driver is a fork of node-postgres: both speak the same protocol API used here.
+ * Drivers are imported on first use, so commands that never connect do not load them.
  */
 import type { EventEmitter } from 'node:events';
-import { Client } from '@neondatabase/serverless';
-import ws from 'ws';
+import type { Client } from '@neondatabase/serverless';
 import { PlatformError, redactSecrets } from '../errors.js';
-import { isLoopbackHost, type Relay, startRelay } from './relay.js';
+import { isLoopbackHost } from './loopback.js';
+import type { Relay } from './relay.js';
 
 /** A query result: rows as objects. */
 export interface QueryResult<R> {
@@ -37,7 +41,7 @@ let relayUsers = 0;
 /** Share one relay between the open local connections and pools; it closes when the last one does. */
 export async function acquireRelay(): Promise<Relay> {
   relayUsers++;
-  relay ??= startRelay();
+  relay ??= import('./relay.js').then((m) => m.startRelay());
   try {
     return await relay;
   } catch (err) {
@@ -66,16 +70,36 @@ export function isLocalUri(uri: string): boolean {
   }
 }
 
+/** True when local sessions go through the relay and the serverless driver (NEON_MIGRATE_LOCAL_DRIVER=serverless). */
+export function localUsesServerless(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.NEON_MIGRATE_LOCAL_DRIVER === 'serverless';
+}
+
+/** The `ws` WebSocket class, loaded once (only the serverless driver needs it). */
+let wsClass: Promise<unknown> | undefined;
+/** The WebSocket constructor for the serverless driver. */
+export async function webSocketClass(): Promise<unknown> {
+  wsClass ??= import('ws').then((m) => m.default);
+  return wsClass;
+}
+
 /** Per-client driver settings: WebSockets from `ws`; for a local target, the relay without TLS or pipelining. */
-export function configureClient(client: Client, relay?: Relay): void {
+export function configureClient(client: Client, ws: unknown, relay?: Relay): void {
   const cfg = client.neonConfig;
-  cfg.webSocketConstructor = ws;
+  // the driver types the constructor loosely (`any`); `ws` satisfies it at run time
+  cfg.webSocketConstructor = ws as typeof cfg.webSocketConstructor;
   if (!relay) return;
   cfg.wsProxy = (host: string, port: number | string) => `${relay.address}/?address=${host}:${port}`;
   cfg.useSecureWebSocket = false;
   cfg.pipelineTLS = false;
   cfg.pipelineConnect = false;
   cfg.forceDisablePgSSL = true;
+}
+
+/** A driver's result (both drivers share node-postgres's shape). */
+interface RawResult {
+  rows?: unknown[];
+  rowCount?: number | null;
 }
 
 /** How long a polite close may take before the socket is dropped. */
@@ -85,7 +109,7 @@ const CLOSE_TIMEOUT_MS = 5000;
  * client.end() waits for the server's goodbye, which a dead server never sends: after `ms` the
  * socket is destroyed instead, so closing a session can never hang a run.
  */
-async function endWithin(client: Client, ms: number): Promise<void> {
+async function endWithin(client: DriverClient, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)));
   try {
@@ -95,6 +119,30 @@ async function endWithin(client: Client, ms: number): Promise<void> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** What connect() needs of either driver's Client (node-postgres and its serverless fork). */
+interface DriverClient {
+  connect(): Promise<unknown>;
+  end(): Promise<unknown>;
+  on(event: 'error' | 'end', listener: (...args: unknown[]) => void): unknown;
+  query(sql: string, params?: unknown[]): Promise<unknown>;
+}
+
+/** A not yet connected client for `uri`: node-postgres over TCP for a local URI, else the serverless driver. */
+async function newClient(uri: string): Promise<{ client: DriverClient; usesRelay: boolean }> {
+  if (isLocalUri(uri) && !localUsesServerless()) {
+    const { default: pg } = await import('pg');
+    return { client: new pg.Client({ connectionString: uri }), usesRelay: false };
+  }
+  const [{ Client: NeonClient }, ws] = await Promise.all([import('@neondatabase/serverless'), webSocketClass()]);
+  const client = new NeonClient({ connectionString: uri });
+  if (!isLocalUri(uri)) {
+    configureClient(client, ws);
+    return { client, usesRelay: false };
+  }
+  configureClient(client, ws, await acquireRelay());
+  return { client, usesRelay: true };
 }
 
 /**
@@ -111,15 +159,7 @@ async function endWithin(client: Client, ms: number): Promise<void> {
  * ```
  */
 export async function connect(uri: string): Promise<DbClient> {
-  const local = isLocalUri(uri);
-  const client = new Client({ connectionString: uri });
-  let usesRelay = false;
-  if (local) {
-    configureClient(client, await acquireRelay());
-    usesRelay = true;
-  } else {
-    configureClient(client);
-  }
+  const { client, usesRelay } = await newClient(uri);
   // Errors on an idle session (server restart, network) must not crash the process.
   client.on('error', () => undefined);
   // A session the server ended (a compute that died, a restore) never answers end(): see close().
@@ -138,7 +178,7 @@ export async function connect(uri: string): Promise<DbClient> {
   const protocol = (client as unknown as { connection: EventEmitter }).connection;
   return {
     query: async <R>(sql: string, params?: unknown[]) => {
-      const res = params === undefined ? await client.query(sql) : await client.query(sql, params);
+      const res = (params === undefined ? await client.query(sql) : await client.query(sql, params)) as RawResult | RawResult[];
       // A multi-statement simple query yields one result per statement; callers want the last.
       const last = Array.isArray(res) ? res[res.length - 1] : res;
       return { rows: (last?.rows ?? []) as R[], rowCount: last?.rowCount ?? 0 };

@@ -7,13 +7,9 @@
 import { connect as tcpConnect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { isLoopbackHost } from './loopback.js';
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
-
-/** True for a host name that refers to this machine's loopback interface. */
-export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK_HOSTS.has(host.toLowerCase());
-}
+export { isLoopbackHost } from './loopback.js';
 
 export interface Relay {
   /** `127.0.0.1:PORT` of the relay. */

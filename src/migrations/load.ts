@@ -11,9 +11,46 @@ import { pathToFileURL } from 'node:url';
 import { MigrationFileError } from '../errors.js';
 import { dieselRunsOutsideTransaction, splitSections } from './markers.js';
 import { compareVersions, numericDateConflict, type OrderingSetting, parseMigrationName, resolveOrdering, type VersionOrdering } from './naming.js';
-import { DEFAULT_PG_MAJOR, type PgMajor, parseSqlFile, type SqlScript } from './sql.js';
+import { DEFAULT_PG_MAJOR, type PgMajor, type ParseOptions, type SqlScript } from './sql.js';
 import { decodeMigrationText, describeTsLoadError, migrationsDirExists } from './file-text.js';
+import { LoadCache } from './load-cache.js';
 import type { Migration, MigrationFn, TsModule } from './types.js';
+
+export interface LoadOptions {
+  /**
+   * False for read-only views (`status`, `plan`): a TypeScript migration whose shape is cached (see
+   * load-cache.ts) is not imported; its up/down import it when called. Default true: a run imports
+   * every TS migration before anything runs, so a broken one is reported up front.
+   */
+  importTs?: boolean;
+  /** The `ordering` setting (default `auto`). */
+  ordering?: OrderingSetting;
+  /** The PostgreSQL major whose grammar the files are parsed with (default 17). */
+  postgresVersion?: PgMajor;
+}
+
+/** Parse an SQL file, from the cache when this exact text was parsed before (the parser loads only on a miss). */
+async function parseCached(cache: LoadCache, file: string, text: string, options: ParseOptions): Promise<SqlScript> {
+  const variant = `${options.major ?? DEFAULT_PG_MAJOR}:${options.noTransaction === true}`;
+  const hit = cache.sql(file, text, variant);
+  if (hit) return hit;
+  const { parseSqlFile } = await import('./sql.js');
+  const script = await parseSqlFile(file, text, options);
+  cache.rememberSql(script, variant);
+  return script;
+}
+
+/** A TS module imported on first call of up/down (its shape known from the cache). */
+function lazyTsModule(projectDir: string, rel: string, shape: { hasDown: boolean; noTransaction: boolean }): TsModule {
+  let loaded: Promise<TsModule> | undefined;
+  const load = () => (loaded ??= loadTsModule(projectDir, rel));
+  return {
+    file: rel,
+    up: async (ctx) => (await load()).up(ctx),
+    down: shape.hasDown ? async (ctx) => (await load()).down!(ctx) : undefined,
+    noTransaction: shape.noTransaction,
+  };
+}
 
 /** SHA-256 (hex) of a file's bytes. */
 export function sha256(data: Buffer | string): string {
@@ -113,17 +150,11 @@ function orderFound(found: Found[], setting: OrderingSetting, problems: string[]
 /** A single `V_name.sql`: its up and optional down section, parsed with file positions. */
 async function loadSingleFile(f: Found, bytes: Buffer, major: PgMajor): Promise<Pick<Migration, 'checksum' | 'downChecksum' | 'upFile' | 'downFile' | 'up' | 'down' | 'reversible'>> {
   const sections = splitSections(bytes.toString('utf8'));
+  const { parseSqlFile } = await import('./sql.js');
   const up = await parseSqlFile(f.up!, sections.up.text, { major, noTransaction: sections.up.noTransaction });
   const down = sections.down ? await parseSqlFile(f.up!, sections.down.text, { major, noTransaction: sections.down.noTransaction }) : undefined;
   const checksum = sections.down ? sha256(sections.up.own) : sha256(bytes);
   return { checksum, downChecksum: sections.down ? sha256(sections.down.own) : undefined, upFile: f.up!, downFile: sections.down ? f.up : undefined, up, down, reversible: Boolean(down) };
-}
-
-export interface LoadOptions {
-  /** The `ordering` setting (default `auto`). */
-  ordering?: OrderingSetting;
-  /** The PostgreSQL major whose grammar the files are parsed with (default 17). */
-  postgresVersion?: PgMajor;
 }
 
 /** Import a TypeScript migration without a build step and check its exports. */
@@ -151,6 +182,16 @@ function read(projectDir: string, rel: string): Buffer {
 /** Load, parse and validate every migration of `migrationsDir` (relative to the project), in version order. */
 export async function loadMigrations(projectDir: string, migrationsDir: string, options: LoadOptions = {}): Promise<Migration[]> {
   if (!migrationsDirExists(projectDir, migrationsDir)) return [];
+  const cache = LoadCache.open(projectDir);
+  try {
+    return await loadAll(projectDir, migrationsDir, cache, options);
+  } finally {
+    cache.save();
+  }
+}
+
+async function loadAll(projectDir: string, migrationsDir: string, cache: LoadCache, options: LoadOptions): Promise<Migration[]> {
+  const importTs = options.importTs ?? true;
   const major = options.postgresVersion ?? DEFAULT_PG_MAJOR;
   const problems: string[] = [];
   const fileErrors: MigrationFileError[] = [];
@@ -164,8 +205,11 @@ export async function loadMigrations(projectDir: string, migrationsDir: string, 
       const upBytes = read(projectDir, f.up);
       const upText = decodeMigrationText(f.up, upBytes);
       if (f.kind === 'ts') {
-        const mod = await loadTsModule(projectDir, f.up);
-        migrations.push({ version: f.version, name: f.base, kind: 'ts', checksum: sha256(upBytes), upFile: f.up, up: mod, down: mod.down ? mod : undefined, reversible: Boolean(mod.down) });
+        const checksum = sha256(upBytes);
+        const shape = importTs ? undefined : cache.tsShape(checksum);
+        const mod = shape ? lazyTsModule(projectDir, f.up, shape) : await loadTsModule(projectDir, f.up);
+        if (!shape) cache.rememberTs(checksum, { hasDown: Boolean(mod.down), noTransaction: mod.noTransaction });
+        migrations.push({ version: f.version, name: f.base, kind: 'ts', checksum, upFile: f.up, up: mod, down: mod.down ? mod : undefined, reversible: Boolean(mod.down) });
         continue;
       }
       if (f.single) {
@@ -174,14 +218,14 @@ export async function loadMigrations(projectDir: string, migrationsDir: string, 
       }
       // diesel: `run_in_transaction = false` in the folder's metadata.toml covers both directions.
       const outside = f.metadata ? dieselRunsOutsideTransaction(read(projectDir, f.metadata).toString('utf8')) : false;
-      const up: SqlScript = await parseSqlFile(f.up, upText, { major, noTransaction: outside });
+      const up: SqlScript = await parseCached(cache, f.up, upText, { major, noTransaction: outside });
       let down: SqlScript | undefined;
       let downChecksum: string | undefined;
       if (f.down) {
         current = f.down;
         const downBytes = read(projectDir, f.down);
         downChecksum = sha256(downBytes);
-        down = await parseSqlFile(f.down, decodeMigrationText(f.down, downBytes), { major, noTransaction: outside });
+        down = await parseCached(cache, f.down, decodeMigrationText(f.down, downBytes), { major, noTransaction: outside });
       }
       migrations.push({ version: f.version, name: f.base, kind: 'sql', checksum: sha256(upBytes), downChecksum, upFile: f.up, downFile: f.down, up, down, reversible: Boolean(down) });
     } catch (err) {

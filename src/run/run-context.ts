@@ -1,7 +1,7 @@
 /** What the run pipeline and the library's command functions need: project, settings, platform, I/O. */
 import type { Settings } from '../config/schema.js';
 import { checkMigrationsHaveStatements, requireMigrationsDir } from '../migrations/file-text.js';
-import { loadMigrations } from '../migrations/load.js';
+import { type LoadOptions, loadMigrations } from '../migrations/load.js';
 import type { Migration } from '../migrations/types.js';
 import type { Platform } from '../platform/types.js';
 
@@ -33,11 +33,15 @@ export async function platformOf(p: Pick<MigrationProject, 'platform'>): Promise
 }
 
 /** Load the project's migrations (file errors are thrown before anything connects). */
-export async function projectMigrations(p: Pick<MigrationProject, 'projectDir' | 'settings'>): Promise<Migration[]> {
+export async function projectMigrations(
+  p: Pick<MigrationProject, 'projectDir' | 'settings'>,
+  options: Pick<LoadOptions, 'importTs'> = {},
+): Promise<Migration[]> {
   requireMigrationsDir(p.projectDir, p.settings.migrationsDir);
   const migrations = await loadMigrations(p.projectDir, p.settings.migrationsDir, {
     ordering: p.settings.ordering,
     postgresVersion: p.settings.postgresVersion,
+    ...options,
   });
   checkMigrationsHaveStatements(migrations);
   return migrations;

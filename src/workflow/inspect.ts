@@ -76,7 +76,8 @@ async function unfinishedRuns(db: DbClient, branch: string): Promise<UnfinishedR
  */
 export async function migrationStatus(p: MigrationProject, options: { branch?: string } = {}): Promise<StatusReport> {
   const branch = options.branch ?? p.settings.defaultBranch;
-  const migrations = await projectMigrations(p);
+  // read-only: a TS migration with a cached shape is not imported (tsx costs ~1 s)
+  const migrations = await projectMigrations(p, { importTs: false });
   const { entries, missing, partial, unfinished } = await branchState(p, branch, migrations);
   const count = (s: string) => entries.filter((e) => e.state === s).length;
   return {
@@ -142,7 +143,8 @@ function givenState(migrations: Migration[], versions: string[]): BranchState {
 export async function planMigrations(p: Omit<MigrationProject, 'platform'> & { platform?: MigrationProject['platform'] }, options: PlanOptions): Promise<PlanReport> {
   const branch = options.branch ?? p.settings.defaultBranch;
   validateSelection(options);
-  const migrations = await projectMigrations(p);
+  // read-only: a TS migration with a cached shape is not imported (tsx costs ~1 s)
+  const migrations = await projectMigrations(p, { importTs: false });
   const connected = options.applied === undefined;
   if (connected && !p.platform) throw new UsageError('plan needs the branch or --applied', 'pass --applied with the applied versions to plan offline', 'PLAN_OFFLINE');
   const state = connected && p.platform ? await branchState({ ...p, platform: p.platform }, branch, migrations) : givenState(migrations, options.applied ?? []);

@@ -12,12 +12,28 @@ afterAll(async () => {
   await engine?.close();
 });
 
-describe('connect (serverless driver through the local relay)', () => {
+// Local URIs use node-postgres over TCP; NEON_MIGRATE_LOCAL_DRIVER=serverless sends them through the
+// relay and the serverless driver Neon URIs use. Both must behave the same.
+describe.each([
+  ['node-postgres over TCP (default for local URIs)', undefined],
+  ['serverless driver through the local relay', 'serverless'],
+])('connect: %s', (_label, driver) => {
+  const saved = process.env.NEON_MIGRATE_LOCAL_DRIVER;
+  beforeAll(() => {
+    if (driver) process.env.NEON_MIGRATE_LOCAL_DRIVER = driver;
+    else delete process.env.NEON_MIGRATE_LOCAL_DRIVER;
+  });
+  afterAll(() => {
+    if (saved === undefined) delete process.env.NEON_MIGRATE_LOCAL_DRIVER;
+    else process.env.NEON_MIGRATE_LOCAL_DRIVER = saved;
+  });
+
   it('runs a parameterless multi-statement script with $$ bodies as one simple query', async () => {
     const db = await connect(mainUri);
     try {
-      await db.query(`CREATE TABLE t (x int); CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1; $$; INSERT INTO t VALUES (f());`);
-      const res = await db.query<{ x: number }>('SELECT x FROM t WHERE x = $1', [1]);
+      const t = `t_${driver ?? 'pg'}`;
+      await db.query(`CREATE TABLE ${t} (x int); CREATE FUNCTION f_${t}() RETURNS int LANGUAGE sql AS $$ SELECT 1; $$; INSERT INTO ${t} VALUES (f_${t}());`);
+      const res = await db.query<{ x: number }>(`SELECT x FROM ${t} WHERE x = $1`, [1]);
       expect(res.rows).toEqual([{ x: 1 }]);
     } finally {
       await db.close();
@@ -52,6 +68,30 @@ describe('connect (serverless driver through the local relay)', () => {
     }
   });
 
+  it('counts the statements a failing script completed before the error', async () => {
+    const db = await connect(mainUri);
+    try {
+      const err = await db.script('SELECT 1; SELECT 2; SELECT * FROM nowhere_at_all; SELECT 4').catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: '42P01', completedStatements: 2 });
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('runs concurrent queries over a pool of several sessions', async () => {
+    const { openPool } = await import('../../src/db/pool.js');
+    const pool = await openPool(mainUri, { max: 3 });
+    try {
+      const pids = await Promise.all([1, 2, 3].map(() => pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid, pg_sleep(0.2)')));
+      expect(new Set(pids.map((r) => r.rows[0]!.pid)).size).toBeGreaterThan(1);
+      await expect(pool.query('SELECT * FROM nowhere')).rejects.toMatchObject({ code: '42P01' });
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
+describe('local URIs', () => {
   it('classifies loopback URIs as local', () => {
     expect(isLocalUri('postgresql://u:p@127.0.0.1:5432/db')).toBe(true);
     expect(isLocalUri('postgresql://u:p@localhost/db')).toBe(true);
@@ -73,20 +113,6 @@ describe('the WebSocket relay', () => {
       expect(code).toBe(1008);
     } finally {
       await relay.close();
-    }
-  });
-});
-
-describe('openPool', () => {
-  it('runs concurrent queries over several relayed sessions', async () => {
-    const { openPool } = await import('../../src/db/pool.js');
-    const pool = await openPool(mainUri, { max: 3 });
-    try {
-      const pids = await Promise.all([1, 2, 3].map(() => pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid, pg_sleep(0.2)')));
-      expect(new Set(pids.map((r) => r.rows[0]!.pid)).size).toBeGreaterThan(1);
-      await expect(pool.query('SELECT * FROM nowhere')).rejects.toMatchObject({ code: '42P01' });
-    } finally {
-      await pool.close();
     }
   });
 });
