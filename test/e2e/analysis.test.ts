@@ -47,7 +47,7 @@ describe('analysis in test and promote', () => {
     const a = r.json.report.analysis;
     const index = a.migrations.find((m: { version: string }) => m.version === '2');
     const items = index.measurement.tables.find((t: { table: string }) => t.table.endsWith('items'));
-    expect(items.strongestLock).toBe('ShareLock');
+    expect(items.strongestMode).toBe('ShareLock');
     expect(items.maxWriteBlockedMs).toBeGreaterThan(0);
     expect(items.maxReadBlockedMs).toBe(0);
     const drop = a.migrations.find((m: { version: string }) => m.version === '3');
@@ -59,7 +59,7 @@ describe('analysis in test and promote', () => {
     const r = await run(['--json', 'test', '--branch', 'dev']);
     expect(r.code, r.stderr).toBe(1);
     expect(r.json.report.outcome).toBe('failed');
-    expect(r.json.report.failure).toMatch(/maxBlockedMs/);
+    expect(r.json.report.failure).toMatch(/over budget: .*blocked writes on .*items/);
     expect(r.json.report.analysis.budgetViolations[0].safer).toMatch(/CONCURRENTLY/);
     expect(r.json.report.restore.snapshotMatches).toBe(true);
     const status = await run(['--json', 'status', '--branch', 'dev']);
