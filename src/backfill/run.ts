@@ -1,0 +1,216 @@
+/**
+ * `runBackfill`: runs a backfill batch by batch over ranges of its key (never OFFSET), each batch
+ * its own short REPEATABLE READ transaction under lock_timeout, recording its progress in the same
+ * transaction. Lock timeouts, serialization failures and deadlocks are retried with backoff; the
+ * batch size follows a target batch time; a final sweep fills rows that appeared in ranges already
+ * done (concurrent inserts). The session must not be inside a transaction: it may be the run
+ * session holding the branch's advisory lock, which a batch never releases.
+ */
+import type { DbClient } from '../db/connect.js';
+import { MigrationFileError } from '../errors.js';
+import type { BackfillSpec } from './spec.js';
+import { batchUpdateSql, literal, notDoneSql } from './split.js';
+import { finishProgress, openProgress, recordBatchSql } from './store.js';
+
+/** Progress as a batch commits (what a display shows). */
+export interface BackfillProgress {
+  id: string;
+  table: string;
+  /** Rows filled so far, previous runs of this backfill included. */
+  rowsDone: number;
+  /** Rows done plus rows not yet done when this run started. */
+  total: number;
+  /** Rows per second in this run. */
+  rowsPerSecond: number;
+  /** Estimated time left, from this run's rate; null before the first batch. */
+  etaMs: number | null;
+  batches: number;
+  batchSize: number;
+  phase: 'ranges' | 'sweep' | 'done';
+}
+
+/** What a backfill did, for the run report and `--json`. */
+export interface BackfillResult {
+  id: string;
+  table: string;
+  /** Rows this run filled. */
+  rows: number;
+  /** Rows filled over all runs of this backfill. */
+  rowsTotal: number;
+  /** Batches this run committed (range batches plus sweep batches). */
+  batches: number;
+  sweepBatches: number;
+  durationMs: number;
+  rowsPerSecond: number;
+  slowestBatchMs: number;
+  /** The longest a batch waited for locks: failed attempts (lock_timeout, conflicts) and their backoff. */
+  longestLockWaitMs: number;
+  /** Attempts retried after a lock timeout, serialization failure or deadlock. */
+  retries: number;
+  /** True when this run continued one that stopped. */
+  resumed: boolean;
+  /** The key this run started after, when it resumed. */
+  resumedAfterKey: string | null;
+  finalBatchSize: number;
+  /** Rows still not done after the sweep (concurrent writers kept adding them); the contract guard checks these. */
+  remaining: number;
+}
+
+/** How a backfill runs; every field has a default. */
+export interface RunBackfillOptions {
+  runId?: string;
+  /** Per batch (default 200 ms): a batch that cannot get its row locks gives way to the app and retries. */
+  lockTimeoutMs?: number;
+  /** Attempts of one batch before giving up (default 12). */
+  maxAttempts?: number;
+  /** Batch size bounds while adapting (default 10 .. 100,000). */
+  minBatchSize?: number;
+  maxBatchSize?: number;
+  /** Sweep passes over rows left behind before stopping (default 5). */
+  maxSweeps?: number;
+  /** Called after each committed batch (and once at the start and the end). */
+  onProgress?: (p: BackfillProgress) => void;
+  log?: (message: string) => void;
+}
+
+/** SQLSTATEs worth another attempt: lock_not_available, serialization_failure, deadlock_detected. */
+const RETRYABLE = new Set(['55P03', '40001', '40P01']);
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+interface Range {
+  lo: string;
+  hi: string;
+  keys: number;
+}
+
+async function nextRange(db: DbClient, spec: BackfillSpec, condition: string, size: number): Promise<Range | null> {
+  const { keyRef, relationSql } = spec.shape;
+  const res = await db.query<{ lo: string | null; hi: string | null; n: number }>(
+    `SELECT min(k)::text AS lo, max(k)::text AS hi, count(*)::int AS n
+       FROM (SELECT ${keyRef} AS k FROM ${relationSql} WHERE ${condition} ORDER BY 1 LIMIT ${size}) AS range_keys`,
+  );
+  const r = res.rows[0];
+  return r && r.n > 0 && r.lo !== null && r.hi !== null ? { lo: r.lo, hi: r.hi, keys: r.n } : null;
+}
+
+/** Refuse a session inside a transaction block: a batch's COMMIT would commit the caller's work. */
+async function assertNoTransaction(db: DbClient, spec: BackfillSpec): Promise<void> {
+  const res = await db.query<{ inside: boolean }>(`SELECT now() <> statement_timestamp() AS inside`);
+  if (res.rows[0]?.inside) {
+    throw new MigrationFileError(
+      `${spec.source}: a backfill cannot run inside a transaction (each batch commits on its own)`,
+      'mark the migration no-transaction (SQL: the backfill directive does; TypeScript: export const transaction = false)',
+      'BACKFILL_IN_TRANSACTION',
+    );
+  }
+}
+
+/** Run (or continue) a backfill to the end; throws the database error of a batch that cannot succeed. */
+export async function runBackfill(db: DbClient, spec: BackfillSpec, options: RunBackfillOptions = {}): Promise<BackfillResult> {
+  const lockTimeoutMs = options.lockTimeoutMs ?? 200;
+  const maxAttempts = options.maxAttempts ?? 12;
+  const minSize = options.minBatchSize ?? 10;
+  const maxSize = Math.max(minSize, options.maxBatchSize ?? 100_000);
+  await assertNoTransaction(db, spec);
+  const { row, resumed } = await openProgress(db, spec, options.runId);
+  const remainingAtStart = Number((await db.query<{ n: string }>(`SELECT count(*)::bigint AS n FROM ${spec.shape.relationSql} WHERE ${notDoneSql(spec.shape)}`)).rows[0]?.n ?? 0);
+  const started = performance.now();
+  const previousElapsed = row.elapsedMs;
+  let lastKey = row.lastKey;
+  let rowsDone = row.rowsDone;
+  let size = Math.min(maxSize, Math.max(minSize, spec.batchSize));
+  const stats = { rows: 0, batches: 0, sweepBatches: 0, slowest: 0, longestWait: 0, retries: 0 };
+  const total = rowsDone + remainingAtStart;
+  if (resumed) options.log?.(`${spec.source}: resuming the backfill of ${spec.table} after key ${lastKey ?? '(start)'}, ${rowsDone} row(s) already done`);
+
+  const report = (phase: BackfillProgress['phase']) => {
+    const seconds = (performance.now() - started) / 1000;
+    const rate = seconds > 0 ? stats.rows / seconds : 0;
+    const left = Math.max(0, total - rowsDone);
+    options.onProgress?.({
+      id: spec.id, table: spec.table, rowsDone, total: Math.max(total, rowsDone), rowsPerSecond: rate,
+      etaMs: rate > 0 ? (left / rate) * 1000 : null, batches: stats.batches, batchSize: size, phase,
+    });
+  };
+
+  /** One batch over [lo, hi], retried on lock trouble; `newLastKey` null keeps the stored last key (sweep). */
+  const batch = async (range: Range, newLastKey: string | null): Promise<number> => {
+    const firstTry = performance.now();
+    for (let attempt = 1; ; attempt++) {
+      const t0 = performance.now();
+      try {
+        const elapsed = previousElapsed + (performance.now() - started);
+        const res = await db.query<{ n: number }>(
+          `BEGIN ISOLATION LEVEL REPEATABLE READ; SET LOCAL lock_timeout = '${lockTimeoutMs}ms';
+           WITH batch AS (${batchUpdateSql(spec.shape, range.lo, range.hi)}\nRETURNING 1)
+           ${recordBatchSql(spec.id, newLastKey, elapsed)}`,
+        );
+        await db.query('COMMIT');
+        const ms = performance.now() - t0;
+        stats.slowest = Math.max(stats.slowest, ms);
+        stats.longestWait = Math.max(stats.longestWait, t0 - firstTry);
+        // Aim the next batch at the target time, changing by at most 2x per step.
+        const scaled = Math.round(size * (spec.targetBatchMs / Math.max(ms, 1)));
+        size = Math.min(maxSize, Math.max(minSize, Math.max(Math.floor(size / 2), Math.min(size * 2, scaled))));
+        return Number(res.rows[0]?.n ?? 0);
+      } catch (err) {
+        await db.query('ROLLBACK').catch(() => undefined);
+        const code = (err as { code?: string }).code;
+        if (!code || !RETRYABLE.has(code) || attempt >= maxAttempts) throw err;
+        stats.retries++;
+        const backoff = Math.min(2000, 25 * 2 ** attempt) * (0.5 + Math.random() / 2);
+        options.log?.(`${spec.source}: batch at key ${range.lo} gave way (${code}), retry ${attempt} in ${Math.round(backoff)} ms`);
+        await sleep(backoff);
+      }
+    }
+  };
+
+  report('ranges');
+  // Ranges: walk the key from where the last run stopped; rows appended past the end are reached too.
+  for (;;) {
+    const condition = lastKey === null ? 'true' : `${spec.shape.keyRef} > ${literal(lastKey)}`;
+    const range = await nextRange(db, spec, condition, size);
+    if (!range) break;
+    const n = await batch(range, range.hi);
+    lastKey = range.hi;
+    rowsDone += n;
+    stats.rows += n;
+    stats.batches++;
+    report('ranges');
+    if (spec.pauseMs > 0) await sleep(spec.pauseMs);
+  }
+  // Sweep: rows inserted (or reset) behind the walk, found by the "not yet done" predicate itself;
+  // pass after pass while a pass still finds some (bounded: writers could add them forever).
+  let remaining = 0;
+  for (let pass = 1; ; pass++) {
+    let cursor: string | null = null;
+    let found = 0;
+    for (;;) {
+      const condition = `${notDoneSql(spec.shape)}${cursor === null ? '' : ` AND ${spec.shape.keyRef} > ${literal(cursor)}`}`;
+      const range = await nextRange(db, spec, condition, size);
+      if (!range) break;
+      found += range.keys;
+      if (pass > (options.maxSweeps ?? 5)) break;
+      const n = await batch(range, null);
+      cursor = range.hi;
+      rowsDone += n;
+      stats.rows += n;
+      stats.batches++;
+      stats.sweepBatches++;
+      report('sweep');
+    }
+    remaining = found;
+    if (found === 0 || pass > (options.maxSweeps ?? 5)) break;
+  }
+  const durationMs = performance.now() - started;
+  await finishProgress(db, spec.id, previousElapsed + durationMs);
+  if (remaining > 0) options.log?.(`${spec.source}: ${remaining}+ row(s) of ${spec.table} are still not done (writers keep adding them); the contract guard waits for them`);
+  report('done');
+  return {
+    id: spec.id, table: spec.table, rows: stats.rows, rowsTotal: rowsDone, batches: stats.batches, sweepBatches: stats.sweepBatches,
+    durationMs: Math.round(durationMs), rowsPerSecond: durationMs > 0 ? Math.round(stats.rows / (durationMs / 1000)) : 0,
+    slowestBatchMs: Math.round(stats.slowest * 10) / 10, longestLockWaitMs: Math.round(stats.longestWait * 10) / 10, retries: stats.retries,
+    resumed, resumedAfterKey: resumed ? row.lastKey : null, finalBatchSize: size, remaining,
+  };
+}
