@@ -87,8 +87,10 @@ interface Range {
 async function nextRange(db: DbClient, spec: BackfillSpec, condition: string, size: number): Promise<Range | null> {
   const { keyRef, relationSql } = spec.shape;
   const res = await db.query<{ lo: string | null; hi: string | null; n: number }>(
-    `SELECT min(k)::text AS lo, max(k)::text AS hi, count(*)::int AS n
-       FROM (SELECT ${keyRef} AS k FROM ${relationSql} WHERE ${condition} ORDER BY 1 LIMIT ${size}) AS range_keys`,
+    // Window functions, not min/max: those do not exist for every key type (uuid has none).
+    `SELECT (first_value(k) OVER w)::text AS lo, (last_value(k) OVER w)::text AS hi, (count(*) OVER w)::int AS n
+       FROM (SELECT ${keyRef} AS k FROM ${relationSql} WHERE ${condition} ORDER BY 1 LIMIT ${size}) AS range_keys
+     WINDOW w AS (ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) LIMIT 1`,
   );
   const r = res.rows[0];
   return r && r.n > 0 && r.lo !== null && r.hi !== null ? { lo: r.lo, hi: r.hi, keys: r.n } : null;

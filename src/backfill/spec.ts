@@ -8,10 +8,10 @@
 import { parseSync } from 'libpg-query';
 import { MigrationFileError } from '../errors.js';
 import { loadParser } from '../migrations/sql.js';
+import { BACKFILL_DIRECTIVE, readBackfillDirective } from './directive.js';
 import { assertSingle, batchUpdateSql, quoteIdent, remainingSql, splitUpdate, type UpdateShape } from './split.js';
 
-/** The directive that makes a SQL migration a batched backfill. */
-export const BACKFILL_DIRECTIVE = '-- neon-migrate:backfill';
+export { BACKFILL_DIRECTIVE, isBackfillSql, readBackfillDirective } from './directive.js';
 
 /** Defaults shared by both forms. */
 export const BACKFILL_DEFAULTS = { batchSize: 1000, pauseMs: 0, targetBatchMs: 100 } as const;
@@ -47,30 +47,6 @@ export interface BackfillTuning {
   batchSize?: number;
   pauseMs?: number;
   targetBatchMs?: number;
-}
-
-/** The directive's options, or null when the text has no backfill directive. */
-export function readBackfillDirective(text: string): Record<string, string> | null {
-  const line = text
-    .replace(/^\uFEFF/, '')
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .find((l) => l.toLowerCase().startsWith(BACKFILL_DIRECTIVE));
-  if (line === undefined) return null;
-  const rest = line.slice(BACKFILL_DIRECTIVE.length);
-  if (rest !== '' && !/^\s/.test(rest)) return null; // e.g. `-- neon-migrate:backfills`, not ours
-  const options: Record<string, string> = {};
-  for (const word of rest.trim().split(/\s+/).filter(Boolean)) {
-    const eq = word.indexOf('=');
-    if (eq <= 0) options[word] = '';
-    else options[word.slice(0, eq).toLowerCase()] = word.slice(eq + 1);
-  }
-  return options;
-}
-
-/** True when a SQL migration's text is marked as a batched backfill. */
-export function isBackfillSql(text: string): boolean {
-  return readBackfillDirective(text) !== null;
 }
 
 function positiveInt(value: string | number | undefined, what: string, where: string, min: number): number | undefined {

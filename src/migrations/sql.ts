@@ -4,6 +4,7 @@
  * SQL is never split on `;` by hand.
  */
 import { loadModule, parseSync } from 'libpg-query';
+import { isBackfillSql } from '../backfill/directive.js';
 import { MigrationFileError } from '../errors.js';
 import { nonTransactionalReason, transactionControl, unsafeNewEnumValue } from './statement-kinds.js';
 
@@ -84,7 +85,8 @@ interface RawStmt {
 /** Parse a file's text; throws MigrationFileError (file:line:column + the line) on a syntax error. */
 export async function parseSqlFile(file: string, text: string): Promise<SqlScript> {
   await loadParser();
-  const noTransaction = hasNoTransactionDirective(text);
+  // A batched backfill commits batch by batch (src/backfill): it never runs inside one transaction.
+  const noTransaction = hasNoTransactionDirective(text) || isBackfillSql(text);
   let raw: RawStmt[];
   try {
     raw = text.trim() === '' ? [] : ((parseSync(text) as { stmts: RawStmt[] }).stmts ?? []);
