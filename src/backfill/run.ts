@@ -161,7 +161,9 @@ export async function runBackfill(db: DbClient, spec: BackfillSpec, options: Run
         const code = (err as { code?: string }).code;
         if (!code || !RETRYABLE.has(code) || attempt >= maxAttempts) throw err;
         stats.retries++;
-        const backoff = Math.min(2000, 25 * 2 ** attempt) * (0.5 + Math.random() / 2);
+        // A lock held by the app: back off exponentially. A write conflict: the row is free again, retry soon.
+        const base = code === '55P03' ? Math.min(2000, 25 * 2 ** attempt) : Math.min(500, 5 * attempt);
+        const backoff = base * (0.5 + Math.random() / 2);
         options.log?.(`${spec.source}: batch at key ${range.lo} gave way (${code}), retry ${attempt} in ${Math.round(backoff)} ms`);
         await sleep(backoff);
       }

@@ -173,6 +173,23 @@ describe('runBackfill', () => {
     expect(exit.out).not.toMatch(/\u001b\[/);
   });
 
+  it('a batch that cannot get its row locks gives way under lock_timeout and retries until the app lets go', async () => {
+    const t = await fresh('bf_locked', 2000);
+    const app = await t.extra();
+    await app.query(`BEGIN; SELECT id FROM items WHERE id = 10 FOR UPDATE`);
+    const spec = await backfillSpecFromSql('items_backfill.up.sql', '2', ITEMS_BACKFILL(500));
+    const lines: string[] = [];
+    const running = runBackfill(t.db, spec, { lockTimeoutMs: 50, log: (l) => lines.push(l) });
+    // Hold the lock until the backfill has given way at least twice.
+    for (let i = 0; i < 400 && lines.filter((l) => l.includes('gave way (55P03)')).length < 2; i++) await sleep(25);
+    await app.query('COMMIT');
+    const result = await running;
+    expect(result.retries).toBeGreaterThanOrEqual(2);
+    expect(result.longestLockWaitMs).toBeGreaterThan(0);
+    expect(lines[0]).toMatch(/items_backfill\.up\.sql: batch at key 2 gave way \(55P03\), retry 1 in \d+ ms/);
+    expect(await count(t.db, 'v IS NULL OR updates <> 1')).toBe(0);
+  });
+
   it('ctx.backfill runs in a no-transaction TypeScript migration, and refuses inside a transaction', async () => {
     const t = await fresh('bf_ctx', 1500);
     const results: number[] = [];
