@@ -9,8 +9,9 @@
 import type { DbClient } from '../db/connect.js';
 import { MigrationFileError } from '../errors.js';
 import type { BackfillSpec } from './spec.js';
-import { batchUpdateSql, literal, notDoneSql } from './split.js';
-import { finishProgress, openProgress, recordBatchSql } from './store.js';
+import { type BatchStep, batchScript } from './batch-sql.js';
+import { notDoneSql } from './split.js';
+import { type BackfillRow, finishProgress, openProgress } from './store.js';
 
 /** Progress as a batch commits (what a display shows). */
 export interface BackfillProgress {
@@ -78,24 +79,6 @@ const RETRYABLE = new Set(['55P03', '40001', '40P01']);
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-interface Range {
-  lo: string;
-  hi: string;
-  keys: number;
-}
-
-async function nextRange(db: DbClient, spec: BackfillSpec, condition: string, size: number): Promise<Range | null> {
-  const { keyRef, relationSql } = spec.shape;
-  const res = await db.query<{ lo: string | null; hi: string | null; n: number }>(
-    // Window functions, not min/max: those do not exist for every key type (uuid has none).
-    `SELECT (first_value(k) OVER w)::text AS lo, (last_value(k) OVER w)::text AS hi, (count(*) OVER w)::int AS n
-       FROM (SELECT ${keyRef} AS k FROM ${relationSql} WHERE ${condition} ORDER BY 1 LIMIT ${size}) AS range_keys
-     WINDOW w AS (ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) LIMIT 1`,
-  );
-  const r = res.rows[0];
-  return r && r.n > 0 && r.lo !== null && r.hi !== null ? { lo: r.lo, hi: r.hi, keys: r.n } : null;
-}
-
 /** Refuse a session inside a transaction block: a batch's COMMIT would commit the caller's work. */
 async function assertNoTransaction(db: DbClient, spec: BackfillSpec): Promise<void> {
   const res = await db.query<{ inside: boolean }>(`SELECT now() <> statement_timestamp() AS inside`);
@@ -123,6 +106,7 @@ export async function runBackfill(db: DbClient, spec: BackfillSpec, options: Run
   let rowsDone = row.rowsDone;
   let size = Math.min(maxSize, Math.max(minSize, spec.batchSize));
   const stats = { rows: 0, batches: 0, sweepBatches: 0, slowest: 0, longestWait: 0, retries: 0 };
+  let committedBatches = row.batches;
   const total = rowsDone + remainingAtStart;
   if (resumed) options.log?.(`${spec.source}: resuming the backfill of ${spec.table} after key ${lastKey ?? '(start)'}, ${rowsDone} row(s) already done`);
 
@@ -136,26 +120,29 @@ export async function runBackfill(db: DbClient, spec: BackfillSpec, options: Run
     });
   };
 
-  /** One batch over [lo, hi], retried on lock trouble; `newLastKey` null keeps the stored last key (sweep). */
-  const batch = async (range: Range, newLastKey: string | null): Promise<number> => {
+  /** One batch, retried on lock trouble; returns the rows it filled and its last key, or null when no key was left. */
+  const batch = async (mode: BatchStep['mode'], after: string | null): Promise<{ rows: number; hi: string } | null> => {
     const firstTry = performance.now();
     for (let attempt = 1; ; attempt++) {
       const t0 = performance.now();
       try {
-        const elapsed = previousElapsed + (performance.now() - started);
-        const res = await db.query<{ n: number }>(
-          `BEGIN ISOLATION LEVEL REPEATABLE READ; SET LOCAL lock_timeout = '${lockTimeoutMs}ms';
-           WITH batch AS (${batchUpdateSql(spec.shape, range.lo, range.hi)}\nRETURNING 1)
-           ${recordBatchSql(spec.id, newLastKey, elapsed)}`,
-        );
-        await db.query('COMMIT');
+        const elapsedMs = previousElapsed + (performance.now() - started);
+        const res = await db.query<BackfillRow>(batchScript(spec, { mode, after, size, lockTimeoutMs, elapsedMs }));
+        const row = res.rows[0];
+        if (!row) throw new Error(`the progress row of backfill ${spec.id} is gone (was neon_migrate.backfills changed by hand?)`);
+        if (row.batches === committedBatches) return null;
+        committedBatches = row.batches;
         const ms = performance.now() - t0;
         stats.slowest = Math.max(stats.slowest, ms);
         stats.longestWait = Math.max(stats.longestWait, t0 - firstTry);
         // Aim the next batch at the target time, changing by at most 2x per step.
         const scaled = Math.round(size * (spec.targetBatchMs / Math.max(ms, 1)));
         size = Math.min(maxSize, Math.max(minSize, Math.max(Math.floor(size / 2), Math.min(size * 2, scaled))));
-        return Number(res.rows[0]?.n ?? 0);
+        const rows = row.rowsDone - rowsDone;
+        rowsDone = row.rowsDone;
+        stats.rows += rows;
+        stats.batches++;
+        return { rows, hi: (mode === 'walk' ? row.lastKey : row.sweepKey) ?? '' };
       } catch (err) {
         await db.query('ROLLBACK').catch(() => undefined);
         const code = (err as { code?: string }).code;
@@ -164,7 +151,7 @@ export async function runBackfill(db: DbClient, spec: BackfillSpec, options: Run
         // A lock held by the app: back off exponentially. A write conflict: the row is free again, retry soon.
         const base = code === '55P03' ? Math.min(2000, 25 * 2 ** attempt) : Math.min(500, 5 * attempt);
         const backoff = base * (0.5 + Math.random() / 2);
-        options.log?.(`${spec.source}: batch at key ${range.lo} gave way (${code}), retry ${attempt} in ${Math.round(backoff)} ms`);
+        options.log?.(`${spec.source}: batch after key ${after ?? '(start)'} gave way (${code}), retry ${attempt} in ${Math.round(backoff)} ms`);
         await sleep(backoff);
       }
     }
@@ -173,39 +160,32 @@ export async function runBackfill(db: DbClient, spec: BackfillSpec, options: Run
   report('ranges');
   // Ranges: walk the key from where the last run stopped; rows appended past the end are reached too.
   for (;;) {
-    const condition = lastKey === null ? 'true' : `${spec.shape.keyRef} > ${literal(lastKey)}`;
-    const range = await nextRange(db, spec, condition, size);
-    if (!range) break;
-    const n = await batch(range, range.hi);
-    lastKey = range.hi;
-    rowsDone += n;
-    stats.rows += n;
-    stats.batches++;
+    const done = await batch('walk', lastKey);
+    if (!done) break;
+    lastKey = done.hi;
     report('ranges');
     if (spec.pauseMs > 0) await sleep(spec.pauseMs);
   }
   // Sweep: rows inserted (or reset) behind the walk, found by the "not yet done" predicate itself;
-  // pass after pass while a pass still finds some (bounded: writers could add them forever).
+  // pass after pass while a pass still fills some (bounded: writers could add them forever).
+  const maxSweeps = options.maxSweeps ?? 5;
   let remaining = 0;
   for (let pass = 1; ; pass++) {
+    if (pass > maxSweeps) {
+      remaining = Number((await db.query<{ n: string }>(`SELECT count(*)::bigint AS n FROM ${spec.shape.relationSql} WHERE ${notDoneSql(spec.shape)}`)).rows[0]?.n ?? 0);
+      break;
+    }
     let cursor: string | null = null;
-    let found = 0;
+    let filled = 0;
     for (;;) {
-      const condition = `${notDoneSql(spec.shape)}${cursor === null ? '' : ` AND ${spec.shape.keyRef} > ${literal(cursor)}`}`;
-      const range = await nextRange(db, spec, condition, size);
-      if (!range) break;
-      found += range.keys;
-      if (pass > (options.maxSweeps ?? 5)) break;
-      const n = await batch(range, null);
-      cursor = range.hi;
-      rowsDone += n;
-      stats.rows += n;
-      stats.batches++;
+      const done = await batch('sweep', cursor);
+      if (!done) break;
+      cursor = done.hi;
+      filled += done.rows;
       stats.sweepBatches++;
       report('sweep');
     }
-    remaining = found;
-    if (found === 0 || pass > (options.maxSweeps ?? 5)) break;
+    if (filled === 0) break;
   }
   const durationMs = performance.now() - started;
   await finishProgress(db, spec.id, previousElapsed + durationMs);

@@ -9,7 +9,7 @@ import { parseSync } from 'libpg-query';
 import { MigrationFileError } from '../errors.js';
 import { loadParser } from '../migrations/sql.js';
 import { BACKFILL_DIRECTIVE, readBackfillDirective } from './directive.js';
-import { assertSingle, batchUpdateSql, quoteIdent, remainingSql, splitUpdate, type UpdateShape } from './split.js';
+import { assertSingle, batchUpdateSql, literal, quoteIdent, remainingSql, splitUpdate, type UpdateShape } from './split.js';
 
 export { BACKFILL_DIRECTIVE, isBackfillSql, readBackfillDirective } from './directive.js';
 
@@ -117,7 +117,7 @@ async function buildSpec(input: BuildInput): Promise<BackfillSpec> {
   }
   const key = input.key.startsWith('"') ? input.key.slice(1, -1) : input.key.toLowerCase();
   shape.keyRef = `${shape.qualifier}.${quoteIdent(key)}`;
-  assertSingle(batchUpdateSql(shape, '0', '0'), 'UpdateStmt', where);
+  assertSingle(batchUpdateSql(shape, literal('0'), literal('0')), 'UpdateStmt', where);
   assertSingle(remainingSql(shape), 'SelectStmt', where);
   return {
     id: input.id,

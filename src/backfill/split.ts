@@ -123,9 +123,9 @@ export function literal(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
-/** The UPDATE restricted to keys in [lo, hi] (inclusive, compared as the key column's type). */
+/** The UPDATE restricted to keys in [lo, hi] (inclusive): `lo`/`hi` are SQL expressions of the key's type. */
 export function batchUpdateSql(shape: UpdateShape, lo: string, hi: string): string {
-  return `${shape.head}WHERE (${shape.whereText}\n) AND ${shape.keyRef} >= ${literal(lo)} AND ${shape.keyRef} <= ${literal(hi)}`;
+  return `${shape.head}WHERE (${shape.whereText}\n) AND ${shape.keyRef} >= ${lo} AND ${shape.keyRef} <= ${hi}`;
 }
 
 /** The "not yet done" condition over the target alone (the FROM list moves into an EXISTS). */

@@ -22,6 +22,7 @@ CREATE TABLE IF NOT EXISTS neon_migrate.backfills (
   columns text[] NOT NULL,
   remaining_sql text NOT NULL,
   last_key text,
+  sweep_key text,
   rows_done bigint NOT NULL DEFAULT 0,
   batches integer NOT NULL DEFAULT 0,
   started_at timestamptz NOT NULL DEFAULT now(),
@@ -41,6 +42,8 @@ export interface BackfillRow {
   remainingSql: string;
   /** The last key of the last committed range batch; null before the first. */
   lastKey: string | null;
+  /** The last key of the last sweep batch (the sweep's cursor within a pass). */
+  sweepKey: string | null;
   rowsDone: number;
   batches: number;
   startedAt: string;
@@ -57,8 +60,9 @@ export async function ensureBackfillTable(db: DbClient): Promise<void> {
   await db.query(`BEGIN; SELECT pg_advisory_xact_lock(${DDL_LOCK_KEY}); ${BACKFILLS_DDL}; COMMIT`);
 }
 
-const COLUMNS = `id, version, table_name AS "table", key_column AS "key", columns, remaining_sql AS "remainingSql",
-  last_key AS "lastKey", rows_done::float8 AS "rowsDone", batches,
+/** The columns of a BackfillRow, as SQL. */
+export const COLUMNS = `id, version, table_name AS "table", key_column AS "key", columns, remaining_sql AS "remainingSql",
+  last_key AS "lastKey", sweep_key AS "sweepKey", rows_done::float8 AS "rowsDone", batches,
   to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "startedAt",
   to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt",
   to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "finishedAt",
@@ -83,7 +87,7 @@ export async function openProgress(db: DbClient, spec: BackfillSpec, runId: stri
   const run = runId ? literal(runId) : 'NULL';
   const before = (await db.query<BackfillRow>(`SELECT ${COLUMNS} FROM neon_migrate.backfills WHERE id = ${literal(spec.id)}`)).rows[0];
   const resumed = Boolean(before && !before.finishedAt);
-  const reset = before && !resumed ? `, last_key = NULL, rows_done = 0, batches = 0, started_at = now(), finished_at = NULL, elapsed_ms = 0` : '';
+  const reset = before && !resumed ? `, last_key = NULL, sweep_key = NULL, rows_done = 0, batches = 0, started_at = now(), finished_at = NULL, elapsed_ms = 0` : '';
   const row = await db.query<BackfillRow>(
     `INSERT INTO neon_migrate.backfills (id, version, table_name, key_column, columns, remaining_sql, run_id)
      VALUES (${values}, ${columns}, ${remaining}, ${run})
@@ -92,19 +96,6 @@ export async function openProgress(db: DbClient, spec: BackfillSpec, runId: stri
      RETURNING ${COLUMNS}`,
   );
   return { row: row.rows[0]!, resumed };
-}
-
-/**
- * The statement that records a committed batch; it runs as the outer statement of the batch's
- * data-modifying CTE `batch`, so the progress and the rows commit or roll back together.
- */
-export function recordBatchSql(id: string, lastKey: string | null, elapsedMs: number): string {
-  const key = lastKey === null ? 'last_key' : literal(lastKey);
-  return `UPDATE neon_migrate.backfills
-     SET last_key = ${key}, rows_done = rows_done + (SELECT count(*) FROM batch), batches = batches + 1,
-         updated_at = clock_timestamp(), elapsed_ms = ${Math.round(elapsedMs)}
-   WHERE id = ${literal(id)}
-  RETURNING (SELECT count(*) FROM batch)::float8 AS n`;
 }
 
 /** Mark a backfill finished. */

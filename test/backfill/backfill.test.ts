@@ -186,7 +186,7 @@ describe('runBackfill', () => {
     const result = await running;
     expect(result.retries).toBeGreaterThanOrEqual(2);
     expect(result.longestLockWaitMs).toBeGreaterThan(0);
-    expect(lines[0]).toMatch(/items_backfill\.up\.sql: batch at key 2 gave way \(55P03\), retry 1 in \d+ ms/);
+    expect(lines[0]).toMatch(/items_backfill\.up\.sql: batch after key \(start\) gave way \(55P03\), retry 1 in \d+ ms/);
     expect(await count(t.db, 'v IS NULL OR updates <> 1')).toBe(0);
   });
 
