@@ -38,14 +38,18 @@ export function formatProgressLine(p: BackfillProgress): string {
   const pct = p.total > 0 ? Math.floor((p.rowsDone / p.total) * 100) : 100;
   const eta = p.etaMs === null ? '?' : formatDuration(p.etaMs);
   const phase = p.phase === 'sweep' ? ' (sweeping rows added meanwhile)' : '';
-  return `backfill ${p.table}: ${p.rowsDone}/${p.total} rows (${pct}%), ${Math.round(p.rowsPerSecond)} rows/s, ETA ${eta}, batch ${p.batchSize}${phase}`;
+  const rate = Math.round(p.rowsPerSecond);
+  const done = `${p.rowsDone}/${p.total} rows (${pct}%)`;
+  return `backfill ${p.table}: ${done}, ${rate} rows/s, ETA ${eta}, batch ${p.batchSize}${phase}`;
 }
 
 /** The final figures in one line (also what `--json` carries as the result object). */
 export function formatBackfillResult(r: BackfillResult): string {
   const resumed = r.resumed ? `, resumed after key ${r.resumedAfterKey ?? '(start)'}` : '';
   const left = r.remaining > 0 ? `, ${r.remaining} row(s) still not done` : '';
-  return `backfill ${r.table}: ${r.rows} rows in ${r.batches} batches (${r.sweepBatches} sweep) in ${formatDuration(r.durationMs)}, ${r.rowsPerSecond} rows/s, slowest batch ${r.slowestBatchMs}ms, longest lock wait ${r.longestLockWaitMs}ms, ${r.retries} retries${resumed}${left}`;
+  const took = `${r.rows} rows in ${r.batches} batches (${r.sweepBatches} sweep) in ${formatDuration(r.durationMs)}`;
+  const waits = `slowest batch ${r.slowestBatchMs}ms, longest lock wait ${r.longestLockWaitMs}ms, ${r.retries} retries`;
+  return `backfill ${r.table}: ${took}, ${r.rowsPerSecond} rows/s, ${waits}${resumed}${left}`;
 }
 
 /** A display for one backfill. */

@@ -18,9 +18,14 @@ export function isBackfillMigration(m: Migration): boolean {
 }
 
 /** Run the up of a SQL backfill migration on `db` (a session outside any transaction). */
-export async function runBackfillMigration(db: DbClient, m: Migration, options: RunBackfillOptions = {}): Promise<BackfillResult> {
+export async function runBackfillMigration(
+  db: DbClient,
+  m: Migration,
+  options: RunBackfillOptions = {},
+): Promise<BackfillResult> {
   if (!isSqlScript(m.up) || !isBackfillSql(m.up.text)) {
-    throw new MigrationFileError(`${m.upFile} is not a backfill migration`, 'add "-- neon-migrate:backfill table=<t> key=<column>"', 'BACKFILL_SPEC');
+    const hint = 'add "-- neon-migrate:backfill table=<t> key=<column>"';
+    throw new MigrationFileError(`${m.upFile} is not a backfill migration`, hint, 'BACKFILL_SPEC');
   }
   const spec = await backfillSpecFromSql(m.upFile, m.version, m.up.text);
   return runBackfill(db, spec, options);

@@ -32,10 +32,13 @@ export class BackfillIncompleteError extends MigrationFileError {
   readonly checks: GuardCheck[];
   constructor(file: string, checks: GuardCheck[]) {
     const left = checks.filter((c) => c.remaining > 0);
-    const what = left.map((c) => `${c.remaining} row(s) of ${c.table} not yet filled by backfill ${c.backfill}`).join('; ');
+    const what = left
+      .map((c) => `${c.remaining} row(s) of ${c.table} not yet filled by backfill ${c.backfill}`)
+      .join('; ');
     super(
       `${file}: refused, ${what}; nothing was changed`,
-      'finish the backfill (`neon-migrate up --resume`, or run the backfill migration again: it continues where it stopped), make the app write the new column, then retry',
+      'finish the backfill (`neon-migrate up --resume`, or run the backfill migration again: it continues ' +
+        'where it stopped), make the app write the new column, then retry',
       'BACKFILL_INCOMPLETE',
     );
     this.checks = checks;
@@ -48,9 +51,16 @@ export function declaredBackfills(text: string): string[] {
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();
     if (!line.toLowerCase().startsWith(AFTER_BACKFILL_DIRECTIVE)) continue;
-    for (const v of line.slice(AFTER_BACKFILL_DIRECTIVE.length).split(/[\s,]+/).filter(Boolean)) out.push(normaliseVersion(v));
+    const versions = line.slice(AFTER_BACKFILL_DIRECTIVE.length).split(/[\s,]+/).filter(Boolean);
+    for (const v of versions) out.push(normaliseVersion(v));
   }
   return out;
+}
+
+/** The parts of an ALTER TABLE parse node the guard reads. */
+interface AlterTable {
+  relation?: { schemaname?: string; relname: string };
+  cmds?: { AlterTableCmd: { subtype: string; name?: string } }[];
 }
 
 /** (table, column) pairs a SQL text sets NOT NULL with ALTER TABLE. */
@@ -64,10 +74,11 @@ export function setNotNullColumns(statements: string[]): { schema?: string; tabl
       continue; // the loader reports syntax errors; the guard only looks for what it understands
     }
     for (const { stmt } of stmts) {
-      const alter = stmt.AlterTableStmt as { relation?: { schemaname?: string; relname: string }; cmds?: { AlterTableCmd: { subtype: string; name?: string } }[] } | undefined;
+      const alter = stmt.AlterTableStmt as AlterTable | undefined;
       if (!alter?.relation) continue;
       for (const { AlterTableCmd: cmd } of alter.cmds ?? []) {
-        if (cmd.subtype === 'AT_SetNotNull' && cmd.name) out.push({ schema: alter.relation.schemaname, table: alter.relation.relname, column: cmd.name });
+        if (cmd.subtype !== 'AT_SetNotNull' || !cmd.name) continue;
+        out.push({ schema: alter.relation.schemaname, table: alter.relation.relname, column: cmd.name });
       }
     }
   }
@@ -84,11 +95,18 @@ interface KnownBackfill {
 
 /** Backfills recorded on the branch, plus SQL backfill files of the project not recorded yet. */
 async function knownBackfills(db: DbClient, migrations: Migration[]): Promise<KnownBackfill[]> {
-  const known: KnownBackfill[] = (await readBackfills(db)).map((r) => ({ id: r.id, version: r.version, table: r.table, columns: r.columns, remainingSql: r.remainingSql }));
+  const known: KnownBackfill[] = (await readBackfills(db)).map((r) => ({
+    id: r.id,
+    version: r.version,
+    table: r.table,
+    columns: r.columns,
+    remainingSql: r.remainingSql,
+  }));
   for (const m of migrations) {
     if (!isSqlScript(m.up) || !isBackfillSql(m.up.text) || known.some((k) => k.version === m.version)) continue;
     const spec = await backfillSpecFromSql(m.upFile, m.version, m.up.text);
-    known.push({ id: spec.id, version: spec.version, table: spec.table, columns: spec.columns, remainingSql: remainingSql(spec.shape) });
+    const { id, version, table, columns } = spec;
+    known.push({ id, version, table, columns, remainingSql: remainingSql(spec.shape) });
   }
   return known;
 }
@@ -103,7 +121,11 @@ function sameTable(backfillTable: string, schema: string | undefined, table: str
  * backfills by version). Returns the checks when every backfill is complete; throws
  * BackfillIncompleteError (exit 2) when rows remain. Call it right before the contract runs.
  */
-export async function contractGuard(db: DbClient, migration: Migration, migrations: Migration[] = []): Promise<GuardCheck[]> {
+export async function contractGuard(
+  db: DbClient,
+  migration: Migration,
+  migrations: Migration[] = [],
+): Promise<GuardCheck[]> {
   const script = migration.up;
   if (!isSqlScript(script)) return [];
   await loadParser();
@@ -125,7 +147,8 @@ export async function contractGuard(db: DbClient, migration: Migration, migratio
   }
   for (const c of notNull) {
     for (const b of known) {
-      if (!picks.has(b.id) && sameTable(b.table, c.schema, c.table) && b.columns.some((col) => col.toLowerCase() === c.column.toLowerCase())) {
+      const setsColumn = b.columns.some((col) => col.toLowerCase() === c.column.toLowerCase());
+      if (!picks.has(b.id) && sameTable(b.table, c.schema, c.table) && setsColumn) {
         picks.set(b.id, { b, reason: 'detected' });
       }
     }

@@ -85,21 +85,33 @@ async function assertNoTransaction(db: DbClient, spec: BackfillSpec): Promise<vo
   if (res.rows[0]?.inside) {
     throw new MigrationFileError(
       `${spec.source}: a backfill cannot run inside a transaction (each batch commits on its own)`,
-      'mark the migration no-transaction (SQL: the backfill directive does; TypeScript: export const transaction = false)',
+      'run it outside a transaction (a SQL backfill file always is; TypeScript: export const transaction = false)',
       'BACKFILL_IN_TRANSACTION',
     );
   }
 }
 
+/** Rows not yet done, by the backfill's own predicate. */
+async function countRemaining(db: DbClient, spec: BackfillSpec): Promise<number> {
+  const sql = `SELECT count(*)::bigint AS n FROM ${spec.shape.relationSql} WHERE ${notDoneSql(spec.shape)}`;
+  return Number((await db.query<{ n: string }>(sql)).rows[0]?.n ?? 0);
+}
+
+const tenths = (ms: number) => Math.round(ms * 10) / 10;
+
 /** Run (or continue) a backfill to the end; throws the database error of a batch that cannot succeed. */
-export async function runBackfill(db: DbClient, spec: BackfillSpec, options: RunBackfillOptions = {}): Promise<BackfillResult> {
+export async function runBackfill(
+  db: DbClient,
+  spec: BackfillSpec,
+  options: RunBackfillOptions = {},
+): Promise<BackfillResult> {
   const lockTimeoutMs = options.lockTimeoutMs ?? 200;
   const maxAttempts = options.maxAttempts ?? 12;
   const minSize = options.minBatchSize ?? 10;
   const maxSize = Math.max(minSize, options.maxBatchSize ?? 100_000);
   await assertNoTransaction(db, spec);
   const { row, resumed } = await openProgress(db, spec, options.runId);
-  const remainingAtStart = Number((await db.query<{ n: string }>(`SELECT count(*)::bigint AS n FROM ${spec.shape.relationSql} WHERE ${notDoneSql(spec.shape)}`)).rows[0]?.n ?? 0);
+  const remainingAtStart = await countRemaining(db, spec);
   const started = performance.now();
   const previousElapsed = row.elapsedMs;
   let lastKey = row.lastKey;
@@ -108,7 +120,10 @@ export async function runBackfill(db: DbClient, spec: BackfillSpec, options: Run
   const stats = { rows: 0, batches: 0, sweepBatches: 0, slowest: 0, longestWait: 0, retries: 0 };
   let committedBatches = row.batches;
   const total = rowsDone + remainingAtStart;
-  if (resumed) options.log?.(`${spec.source}: resuming the backfill of ${spec.table} after key ${lastKey ?? '(start)'}, ${rowsDone} row(s) already done`);
+  if (resumed) {
+    const from = `after key ${lastKey ?? '(start)'}, ${rowsDone} row(s) already done`;
+    options.log?.(`${spec.source}: resuming the backfill of ${spec.table} ${from}`);
+  }
 
   const report = (phase: BackfillProgress['phase']) => {
     const seconds = (performance.now() - started) / 1000;
@@ -129,7 +144,7 @@ export async function runBackfill(db: DbClient, spec: BackfillSpec, options: Run
         const elapsedMs = previousElapsed + (performance.now() - started);
         const res = await db.query<BackfillRow>(batchScript(spec, { mode, after, size, lockTimeoutMs, elapsedMs }));
         const row = res.rows[0];
-        if (!row) throw new Error(`the progress row of backfill ${spec.id} is gone (was neon_migrate.backfills changed by hand?)`);
+        if (!row) throw new Error(`the progress row of backfill ${spec.id} is gone from neon_migrate.backfills`);
         if (row.batches === committedBatches) return null;
         committedBatches = row.batches;
         const ms = performance.now() - t0;
@@ -151,7 +166,8 @@ export async function runBackfill(db: DbClient, spec: BackfillSpec, options: Run
         // A lock held by the app: back off exponentially. A write conflict: the row is free again, retry soon.
         const base = code === '55P03' ? Math.min(2000, 25 * 2 ** attempt) : Math.min(500, 5 * attempt);
         const backoff = base * (0.5 + Math.random() / 2);
-        options.log?.(`${spec.source}: batch after key ${after ?? '(start)'} gave way (${code}), retry ${attempt} in ${Math.round(backoff)} ms`);
+        const retry = `retry ${attempt} in ${Math.round(backoff)} ms`;
+        options.log?.(`${spec.source}: batch after key ${after ?? '(start)'} gave way (${code}), ${retry}`);
         await sleep(backoff);
       }
     }
@@ -172,7 +188,7 @@ export async function runBackfill(db: DbClient, spec: BackfillSpec, options: Run
   let remaining = 0;
   for (let pass = 1; ; pass++) {
     if (pass > maxSweeps) {
-      remaining = Number((await db.query<{ n: string }>(`SELECT count(*)::bigint AS n FROM ${spec.shape.relationSql} WHERE ${notDoneSql(spec.shape)}`)).rows[0]?.n ?? 0);
+      remaining = await countRemaining(db, spec);
       break;
     }
     let cursor: string | null = null;
@@ -189,12 +205,23 @@ export async function runBackfill(db: DbClient, spec: BackfillSpec, options: Run
   }
   const durationMs = performance.now() - started;
   await finishProgress(db, spec.id, previousElapsed + durationMs);
-  if (remaining > 0) options.log?.(`${spec.source}: ${remaining}+ row(s) of ${spec.table} are still not done (writers keep adding them); the contract guard waits for them`);
+  if (remaining > 0) {
+    const why = 'writers keep adding them; the contract guard waits for them';
+    options.log?.(`${spec.source}: ${remaining} row(s) of ${spec.table} are still not done (${why})`);
+  }
   report('done');
   return {
-    id: spec.id, table: spec.table, rows: stats.rows, rowsTotal: rowsDone, batches: stats.batches, sweepBatches: stats.sweepBatches,
-    durationMs: Math.round(durationMs), rowsPerSecond: durationMs > 0 ? Math.round(stats.rows / (durationMs / 1000)) : 0,
-    slowestBatchMs: Math.round(stats.slowest * 10) / 10, longestLockWaitMs: Math.round(stats.longestWait * 10) / 10, retries: stats.retries,
+    id: spec.id,
+    table: spec.table,
+    rows: stats.rows,
+    rowsTotal: rowsDone,
+    batches: stats.batches,
+    sweepBatches: stats.sweepBatches,
+    durationMs: Math.round(durationMs),
+    rowsPerSecond: durationMs > 0 ? Math.round(stats.rows / (durationMs / 1000)) : 0,
+    slowestBatchMs: tenths(stats.slowest),
+    longestLockWaitMs: tenths(stats.longestWait),
+    retries: stats.retries,
     resumed, resumedAfterKey: resumed ? row.lastKey : null, finalBatchSize: size, remaining,
   };
 }

@@ -9,7 +9,15 @@ import { parseSync } from 'libpg-query';
 import { MigrationFileError } from '../errors.js';
 import { loadParser } from '../migrations/sql.js';
 import { BACKFILL_DIRECTIVE, readBackfillDirective } from './directive.js';
-import { assertSingle, batchUpdateSql, literal, quoteIdent, remainingSql, splitUpdate, type UpdateShape } from './split.js';
+import {
+  assertSingle,
+  batchUpdateSql,
+  literal,
+  quoteIdent,
+  remainingSql,
+  splitUpdate,
+  type UpdateShape,
+} from './split.js';
 
 export { BACKFILL_DIRECTIVE, isBackfillSql, readBackfillDirective } from './directive.js';
 
@@ -54,12 +62,15 @@ function positiveInt(value: string | number | undefined, what: string, where: st
   if (value === undefined) return undefined;
   const n = typeof value === 'number' ? value : /^\d+$/.test(value) ? Number(value) : NaN;
   if (!Number.isInteger(n) || n < min) {
-    throw new MigrationFileError(`${where}: backfill ${what} must be an integer >= ${min}, got "${value}"`, `e.g. ${what}=1000`, 'BACKFILL_SPEC');
+    const message = `${where}: backfill ${what} must be an integer >= ${min}, got "${value}"`;
+    throw new MigrationFileError(message, `e.g. ${what}=1000`, 'BACKFILL_SPEC');
   }
   return n;
 }
 
-function tuningFrom(t: { batchSize?: string | number; pauseMs?: string | number; targetBatchMs?: string | number }, where: string) {
+type TuningText = { [K in keyof BackfillTuning]?: string | number };
+
+function tuningFrom(t: TuningText, where: string) {
   return {
     batchSize: positiveInt(t.batchSize, 'batch', where, 1) ?? BACKFILL_DEFAULTS.batchSize,
     pauseMs: positiveInt(t.pauseMs, 'pause', where, 0) ?? BACKFILL_DEFAULTS.pauseMs,
@@ -73,11 +84,13 @@ function parseOne(sql: string, where: string): { tree: Record<string, unknown>; 
   try {
     stmts = (parseSync(sql) as { stmts?: { stmt: Record<string, unknown> }[] }).stmts ?? [];
   } catch (err) {
-    throw new MigrationFileError(`${where}: ${(err as Error).message}`, 'fix the SQL; nothing was applied', 'SQL_SYNTAX');
+    const message = `${where}: ${(err as Error).message}`;
+    throw new MigrationFileError(message, 'fix the SQL; nothing was applied', 'SQL_SYNTAX');
   }
   if (stmts.length !== 1 || !stmts[0]!.stmt.UpdateStmt) {
+    const found = `${stmts.length} statement(s)${stmts[0] ? `, the first a ${Object.keys(stmts[0].stmt)[0]}` : ''}`;
     throw new MigrationFileError(
-      `${where}: a backfill is exactly one UPDATE … SET … WHERE <not yet done> statement (found ${stmts.length} statement(s)${stmts[0] ? `, the first a ${Object.keys(stmts[0].stmt)[0]}` : ''})`,
+      `${where}: a backfill is exactly one UPDATE … SET … WHERE <not yet done> statement (found ${found})`,
       'put the other statements in their own migration (expand before, contract after)',
       'BACKFILL_SPEC',
     );
@@ -110,10 +123,12 @@ async function buildSpec(input: BuildInput): Promise<BackfillSpec> {
   const declared = input.table?.toLowerCase();
   const target = shape.relation.schema ? `${shape.relation.schema}.${shape.relation.name}` : shape.relation.name;
   if (declared && declared !== target.toLowerCase() && declared !== shape.relation.name.toLowerCase()) {
-    throw new MigrationFileError(`${where}: the backfill declares table=${input.table} but the UPDATE targets ${target}`, 'make them the same table', 'BACKFILL_SPEC');
+    const message = `${where}: the backfill declares table=${input.table} but the UPDATE targets ${target}`;
+    throw new MigrationFileError(message, 'make them the same table', 'BACKFILL_SPEC');
   }
   if (!/^[A-Za-z_][A-Za-z0-9_$]*$/.test(input.key) && !/^"[^"]+"$/.test(input.key)) {
-    throw new MigrationFileError(`${where}: backfill key "${input.key}" is not a column name`, 'name the indexed key column, e.g. key=id', 'BACKFILL_SPEC');
+    const message = `${where}: backfill key "${input.key}" is not a column name`;
+    throw new MigrationFileError(message, 'name the indexed key column, e.g. key=id', 'BACKFILL_SPEC');
   }
   const key = input.key.startsWith('"') ? input.key.slice(1, -1) : input.key.toLowerCase();
   shape.keyRef = `${shape.qualifier}.${quoteIdent(key)}`;
@@ -138,14 +153,19 @@ async function buildSpec(input: BuildInput): Promise<BackfillSpec> {
  */
 export async function backfillSpecFromSql(file: string, version: string, text: string): Promise<BackfillSpec> {
   const options = readBackfillDirective(text);
-  if (!options) throw new MigrationFileError(`${file}: no "${BACKFILL_DIRECTIVE}" line`, `add "${BACKFILL_DIRECTIVE} table=<table> key=<column>"`, 'BACKFILL_SPEC');
+  if (!options) {
+    const hint = `add "${BACKFILL_DIRECTIVE} table=<table> key=<column>"`;
+    throw new MigrationFileError(`${file}: no "${BACKFILL_DIRECTIVE}" line`, hint, 'BACKFILL_SPEC');
+  }
   const known = new Set(['table', 'key', 'batch', 'pause', 'target']);
   const unknown = Object.keys(options).filter((k) => !known.has(k));
   if (unknown.length) {
-    throw new MigrationFileError(`${file}: unknown backfill option(s) ${unknown.join(', ')}`, 'the options are table=, key=, batch=, pause= (ms), target= (ms per batch)', 'BACKFILL_SPEC');
+    const hint = 'the options are table=, key=, batch=, pause= (ms), target= (ms per batch)';
+    throw new MigrationFileError(`${file}: unknown backfill option(s) ${unknown.join(', ')}`, hint, 'BACKFILL_SPEC');
   }
   if (!options.table || !options.key) {
-    throw new MigrationFileError(`${file}: the backfill directive needs table= and key=`, `e.g. "${BACKFILL_DIRECTIVE} table=tasks key=id batch=5000"`, 'BACKFILL_SPEC');
+    const hint = `e.g. "${BACKFILL_DIRECTIVE} table=tasks key=id batch=5000"`;
+    throw new MigrationFileError(`${file}: the backfill directive needs table= and key=`, hint, 'BACKFILL_SPEC');
   }
   // The statement is the file minus its comments; the parser, not a `;` split, says there is one.
   return buildSpec({
@@ -176,10 +196,20 @@ export interface BackfillCallOptions extends BackfillTuning {
 }
 
 /** The backfill of a `ctx.backfill(...)` call in migration `version` (file `source`). */
-export async function backfillSpecFromCall(source: string, version: string, o: BackfillCallOptions): Promise<BackfillSpec> {
-  const set = typeof o.set === 'string' ? o.set : Object.entries(o.set).map(([c, e]) => `${quoteIdent(c)} = ${e}`).join(', ');
+export async function backfillSpecFromCall(
+  source: string,
+  version: string,
+  o: BackfillCallOptions,
+): Promise<BackfillSpec> {
+  const set =
+    typeof o.set === 'string'
+      ? o.set
+      : Object.entries(o.set)
+          .map(([c, e]) => `${quoteIdent(c)} = ${e}`)
+          .join(', ');
   if (!o.table || !o.key || !set || !o.where) {
-    throw new MigrationFileError(`${source}: ctx.backfill needs table, key, set and where`, 'e.g. ctx.backfill({ table: "tasks", key: "id", set: "x = 1", where: "x IS NULL" })', 'BACKFILL_SPEC');
+    const hint = 'e.g. ctx.backfill({ table: "tasks", key: "id", set: "x = 1", where: "x IS NULL" })';
+    throw new MigrationFileError(`${source}: ctx.backfill needs table, key, set and where`, hint, 'BACKFILL_SPEC');
   }
   // Newlines keep a trailing line comment in `set` or `where` from swallowing what follows.
   const statement = `UPDATE ${o.table} SET ${set}\nWHERE ${o.where}\n`;

@@ -39,7 +39,9 @@ function withoutLocations(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(withoutLocations);
   if (node && typeof node === 'object') {
     const out: Tree = {};
-    for (const [k, v] of Object.entries(node)) if (k !== 'location' && k !== 'stmt_location' && k !== 'stmt_len') out[k] = withoutLocations(v);
+    for (const [k, v] of Object.entries(node)) {
+      if (k !== 'location' && k !== 'stmt_location' && k !== 'stmt_len') out[k] = withoutLocations(v);
+    }
     return out;
   }
   return node;
@@ -84,23 +86,35 @@ function findSplit(text: string, keyword: string, accept: (before: string, after
 
 /** Split a backfill UPDATE (text `sql`, parse tree `update`); throws MigrationFileError when it cannot be batched. */
 export function splitUpdate(sql: string, update: Tree, where: string): UpdateShape {
-  const refuse = (message: string, hint: string) => new MigrationFileError(`${where}: ${message}`, hint, 'BACKFILL_SPEC');
+  const refuse = (message: string, hint: string) =>
+    new MigrationFileError(`${where}: ${message}`, hint, 'BACKFILL_SPEC');
   if (!update.whereClause) {
-    throw refuse('a backfill UPDATE needs a WHERE <not yet done> predicate (e.g. WHERE priority_id IS NULL)', 'add the predicate that is false once a row is filled: it makes a resumed or retried batch harmless');
+    throw refuse(
+      'a backfill UPDATE needs a WHERE <not yet done> predicate (e.g. WHERE priority_id IS NULL)',
+      'add the predicate that is false once a row is filled: it makes a resumed or retried batch harmless',
+    );
   }
   if (update.returningList) throw refuse('a backfill UPDATE cannot have RETURNING', 'remove the RETURNING clause');
-  if (update.withClause) throw refuse('a backfill UPDATE cannot start with WITH', 'move the CTE into a subquery of the SET or WHERE');
+  if (update.withClause) {
+    throw refuse('a backfill UPDATE cannot start with WITH', 'move the CTE into a subquery of the SET or WHERE');
+  }
   const rel = update.relation as { schemaname?: string; relname: string; inh?: boolean; alias?: { aliasname: string } };
   const relation = { schema: rel.schemaname, name: rel.relname, only: !rel.inh, alias: rel.alias?.aliasname };
-  const relationSql = `${relation.only ? 'ONLY ' : ''}${relation.schema ? `${quoteIdent(relation.schema)}.` : ''}${quoteIdent(relation.name)}${relation.alias ? ` AS ${quoteIdent(relation.alias)}` : ''}`;
+  const qualified = `${relation.schema ? `${quoteIdent(relation.schema)}.` : ''}${quoteIdent(relation.name)}`;
+  const alias = relation.alias ? ` AS ${quoteIdent(relation.alias)}` : '';
+  const relationSql = `${relation.only ? 'ONLY ' : ''}${qualified}${alias}`;
   const columns = (update.targetList as { ResTarget: { name: string } }[]).map((t) => t.ResTarget.name);
 
   const withoutWhere = omit(update, 'whereClause');
   const p = findSplit(sql, 'where', (before, after) => {
     const head = parseSingle(before);
-    return Boolean(head?.UpdateStmt && same(head.UpdateStmt, withoutWhere)) && same(onlyClause(parseSingle(`SELECT 1 WHERE ${after}\n`), 'whereClause'), update.whereClause);
+    const headMatches = Boolean(head?.UpdateStmt && same(head.UpdateStmt, withoutWhere));
+    return headMatches && same(onlyClause(parseSingle(`SELECT 1 WHERE ${after}\n`), 'whereClause'), update.whereClause);
   });
-  if (p < 0) throw refuse('cannot locate the top-level WHERE of the backfill UPDATE', 'write it as UPDATE <table> SET … [FROM …] WHERE <not yet done>');
+  if (p < 0) {
+    const hint = 'write it as UPDATE <table> SET … [FROM …] WHERE <not yet done>';
+    throw refuse('cannot locate the top-level WHERE of the backfill UPDATE', hint);
+  }
   const head = sql.slice(0, p);
   const whereText = sql.slice(p + 'where'.length);
 
@@ -109,9 +123,13 @@ export function splitUpdate(sql: string, update: Tree, where: string): UpdateSha
     const withoutFrom = omit(withoutWhere, 'fromClause');
     const q = findSplit(head, 'from', (before, after) => {
       const rest = parseSingle(before);
-      return Boolean(rest?.UpdateStmt && same(rest.UpdateStmt, withoutFrom)) && same(onlyClause(parseSingle(`SELECT 1 FROM ${after}\n`), 'fromClause'), update.fromClause);
+      const restMatches = Boolean(rest?.UpdateStmt && same(rest.UpdateStmt, withoutFrom));
+      return restMatches && same(onlyClause(parseSingle(`SELECT 1 FROM ${after}\n`), 'fromClause'), update.fromClause);
     });
-    if (q < 0) throw refuse('cannot locate the FROM list of the backfill UPDATE', 'move the joined rows into a subquery of the SET');
+    if (q < 0) {
+      const hint = 'move the joined rows into a subquery of the SET';
+      throw refuse('cannot locate the FROM list of the backfill UPDATE', hint);
+    }
     fromText = head.slice(q + 'from'.length);
   }
   const qualifier = quoteIdent(relation.alias ?? relation.name);
@@ -130,7 +148,8 @@ export function batchUpdateSql(shape: UpdateShape, lo: string, hi: string): stri
 
 /** The "not yet done" condition over the target alone (the FROM list moves into an EXISTS). */
 export function notDoneSql(shape: UpdateShape): string {
-  return shape.fromText ? `EXISTS (SELECT 1 FROM ${shape.fromText}\nWHERE (${shape.whereText}\n))` : `(${shape.whereText}\n)`;
+  if (!shape.fromText) return `(${shape.whereText}\n)`;
+  return `EXISTS (SELECT 1 FROM ${shape.fromText}\nWHERE (${shape.whereText}\n))`;
 }
 
 /** SQL counting the rows not yet done (what the contract guard and the progress total use). */
@@ -141,5 +160,7 @@ export function remainingSql(shape: UpdateShape): string {
 /** Check that a built statement is still one statement of the expected kind (belt and braces). */
 export function assertSingle(sql: string, kind: string, where: string): void {
   const tree = parseSingle(sql);
-  if (!tree?.[kind]) throw new MigrationFileError(`${where}: internal: the batched statement does not parse as one ${kind}`, 'report this with the migration file', 'BACKFILL_SPEC');
+  if (tree?.[kind]) return;
+  const message = `${where}: internal: the batched statement does not parse as one ${kind}`;
+  throw new MigrationFileError(message, 'report this with the migration file', 'BACKFILL_SPEC');
 }

@@ -61,14 +61,15 @@ export async function ensureBackfillTable(db: DbClient): Promise<void> {
 }
 
 /** The columns of a BackfillRow, as SQL. */
-export const COLUMNS = `id, version, table_name AS "table", key_column AS "key", columns, remaining_sql AS "remainingSql",
+export const COLUMNS = `id, version, table_name AS "table", key_column AS "key", columns,
+  remaining_sql AS "remainingSql",
   last_key AS "lastKey", sweep_key AS "sweepKey", rows_done::float8 AS "rowsDone", batches,
   to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "startedAt",
   to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt",
   to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "finishedAt",
   elapsed_ms::float8 AS "elapsedMs", run_id AS "runId"`;
 
-/** Every backfill recorded on the branch (none when the table does not exist); `status` shows unfinished ones as partial. */
+/** Every backfill recorded on the branch (none without the table); `status` shows unfinished ones as partial. */
 export async function readBackfills(db: DbClient): Promise<BackfillRow[]> {
   const res = await db.query<{ ok: boolean }>(`SELECT to_regclass('neon_migrate.backfills') IS NOT NULL AS ok`);
   if (!res.rows[0]?.ok) return [];
@@ -79,19 +80,29 @@ export async function readBackfills(db: DbClient): Promise<BackfillRow[]> {
  * The row a run continues from. An unfinished row is kept (resume); a finished one means the
  * migration was reverted since (or its history row was lost), so it starts over from the first key.
  */
-export async function openProgress(db: DbClient, spec: BackfillSpec, runId: string | undefined): Promise<{ row: BackfillRow; resumed: boolean }> {
+export async function openProgress(
+  db: DbClient,
+  spec: BackfillSpec,
+  runId: string | undefined,
+): Promise<{ row: BackfillRow; resumed: boolean }> {
   await ensureBackfillTable(db);
   const values = [spec.id, spec.version, spec.table, spec.key].map(literal).join(', ');
   const columns = `ARRAY[${spec.columns.map(literal).join(', ')}]::text[]`;
   const remaining = literal(remainingSql(spec.shape));
   const run = runId ? literal(runId) : 'NULL';
-  const before = (await db.query<BackfillRow>(`SELECT ${COLUMNS} FROM neon_migrate.backfills WHERE id = ${literal(spec.id)}`)).rows[0];
+  const existing = `SELECT ${COLUMNS} FROM neon_migrate.backfills WHERE id = ${literal(spec.id)}`;
+  const before = (await db.query<BackfillRow>(existing)).rows[0];
   const resumed = Boolean(before && !before.finishedAt);
-  const reset = before && !resumed ? `, last_key = NULL, sweep_key = NULL, rows_done = 0, batches = 0, started_at = now(), finished_at = NULL, elapsed_ms = 0` : '';
+  const reset =
+    before && !resumed
+      ? `, last_key = NULL, sweep_key = NULL, rows_done = 0, batches = 0, started_at = now(), finished_at = NULL,
+         elapsed_ms = 0`
+      : '';
   const row = await db.query<BackfillRow>(
     `INSERT INTO neon_migrate.backfills (id, version, table_name, key_column, columns, remaining_sql, run_id)
      VALUES (${values}, ${columns}, ${remaining}, ${run})
-     ON CONFLICT (id) DO UPDATE SET table_name = EXCLUDED.table_name, key_column = EXCLUDED.key_column, columns = EXCLUDED.columns,
+     ON CONFLICT (id) DO UPDATE SET table_name = EXCLUDED.table_name, key_column = EXCLUDED.key_column,
+       columns = EXCLUDED.columns,
        remaining_sql = EXCLUDED.remaining_sql, run_id = EXCLUDED.run_id, updated_at = now()${reset}
      RETURNING ${COLUMNS}`,
   );
@@ -100,5 +111,8 @@ export async function openProgress(db: DbClient, spec: BackfillSpec, runId: stri
 
 /** Mark a backfill finished. */
 export async function finishProgress(db: DbClient, id: string, elapsedMs: number): Promise<void> {
-  await db.query(`UPDATE neon_migrate.backfills SET finished_at = clock_timestamp(), updated_at = clock_timestamp(), elapsed_ms = ${Math.round(elapsedMs)} WHERE id = ${literal(id)}`);
+  await db.query(
+    `UPDATE neon_migrate.backfills SET finished_at = clock_timestamp(), updated_at = clock_timestamp(),
+       elapsed_ms = ${Math.round(elapsedMs)} WHERE id = ${literal(id)}`,
+  );
 }
