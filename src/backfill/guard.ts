@@ -51,7 +51,10 @@ export function declaredBackfills(text: string): string[] {
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();
     if (!line.toLowerCase().startsWith(AFTER_BACKFILL_DIRECTIVE)) continue;
-    const versions = line.slice(AFTER_BACKFILL_DIRECTIVE.length).split(/[\s,]+/).filter(Boolean);
+    const versions = line
+      .slice(AFTER_BACKFILL_DIRECTIVE.length)
+      .split(/[\s,]+/)
+      .filter(Boolean);
     for (const v of versions) out.push(normaliseVersion(v));
   }
   return out;

@@ -130,8 +130,15 @@ export async function runBackfill(
     const rate = seconds > 0 ? stats.rows / seconds : 0;
     const left = Math.max(0, total - rowsDone);
     options.onProgress?.({
-      id: spec.id, table: spec.table, rowsDone, total: Math.max(total, rowsDone), rowsPerSecond: rate,
-      etaMs: rate > 0 ? (left / rate) * 1000 : null, batches: stats.batches, batchSize: size, phase,
+      id: spec.id,
+      table: spec.table,
+      rowsDone,
+      total: Math.max(total, rowsDone),
+      rowsPerSecond: rate,
+      etaMs: rate > 0 ? (left / rate) * 1000 : null,
+      batches: stats.batches,
+      batchSize: size,
+      phase,
     });
   };
 
@@ -222,6 +229,9 @@ export async function runBackfill(
     slowestBatchMs: tenths(stats.slowest),
     longestLockWaitMs: tenths(stats.longestWait),
     retries: stats.retries,
-    resumed, resumedAfterKey: resumed ? row.lastKey : null, finalBatchSize: size, remaining,
+    resumed,
+    resumedAfterKey: resumed ? row.lastKey : null,
+    finalBatchSize: size,
+    remaining,
   };
 }

@@ -12,8 +12,17 @@ import { ITEMS_BACKFILL } from './fixtures.js';
 const [uri, batch, pause] = process.argv.slice(2);
 const db = await connect(uri!);
 const spec = await backfillSpecFromSql('items_backfill.up.sql', '2', ITEMS_BACKFILL(Number(batch), Number(pause)));
-const display = backfillDisplay({ tty: Boolean(process.stdout.isTTY), stream: process.stdout, log: (l) => console.log(l), intervalMs: 200 });
-const result = await runBackfill(db, { ...spec, targetBatchMs: 1_000_000 }, { onProgress: display.onProgress, log: (l) => console.log(l), maxBatchSize: Number(batch) });
+const display = backfillDisplay({
+  tty: Boolean(process.stdout.isTTY),
+  stream: process.stdout,
+  log: (l) => console.log(l),
+  intervalMs: 200,
+});
+const result = await runBackfill(
+  db,
+  { ...spec, targetBatchMs: 1_000_000 },
+  { onProgress: display.onProgress, log: (l) => console.log(l), maxBatchSize: Number(batch) },
+);
 display.stop();
 console.log(formatBackfillResult(result));
 console.log(JSON.stringify(result));

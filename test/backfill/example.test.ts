@@ -40,7 +40,13 @@ async function apply(m: Migration, all: Migration[], results: BackfillResult[]):
     return;
   }
   const ctx = { client: db, log: () => undefined, branch: 'example' };
-  const backfill = backfillForContext({ db, version: m.version, file: m.upFile, noTransaction: m.up.noTransaction, onResult: (r) => results.push(r) });
+  const backfill = backfillForContext({
+    db,
+    version: m.version,
+    file: m.upFile,
+    noTransaction: m.up.noTransaction,
+    onResult: (r) => results.push(r),
+  });
   await db.query('BEGIN');
   await m.up.up({ ...ctx, backfill });
   await db.query('COMMIT');
@@ -64,22 +70,38 @@ describe('example project', () => {
       if (m.name === '20260203T104500_subtask_count_required') {
         // Uncount a few tasks: the contract is refused with the count, and nothing is touched.
         await db.query(`UPDATE tasks SET subtask_count = NULL WHERE id IN (SELECT id FROM tasks ORDER BY id LIMIT 7)`);
-        await expect(apply(m, all, results)).rejects.toMatchObject({ code: 'BACKFILL_INCOMPLETE', exitCode: 2, message: expect.stringMatching(/7 row\(s\) of tasks not yet filled by backfill 20260203103000/) });
-        const again = await runBackfillMigration(db, all.find((x) => x.name === '20260203T103000_backfill_subtask_count')!);
+        await expect(apply(m, all, results)).rejects.toMatchObject({
+          code: 'BACKFILL_INCOMPLETE',
+          exitCode: 2,
+          message: expect.stringMatching(/7 row\(s\) of tasks not yet filled by backfill 20260203103000/),
+        });
+        const again = await runBackfillMigration(
+          db,
+          all.find((x) => x.name === '20260203T103000_backfill_subtask_count')!,
+        );
         expect(again).toMatchObject({ rows: 7, resumed: false });
       }
       await apply(m, all, results);
     }
-    expect(results.map((r) => [r.table, r.rows, r.remaining])).toEqual([['tasks', 6000, 0], ['tasks', 6000, 0]]);
+    expect(results.map((r) => [r.table, r.rows, r.remaining])).toEqual([
+      ['tasks', 6000, 0],
+      ['tasks', 6000, 0],
+    ]);
     expect(results.every((r) => r.batches >= 2)).toBe(true);
 
     for (const file of ['subtask-counts.sql', 'priorities.sql']) {
       const res = await db.query<Record<string, unknown>>(readFileSync(path.join(repo, 'scripts', file), 'utf8'));
-      expect(res.rows.every((r) => Object.values(r).length === 1 && Object.values(r)[0] === true), file).toBe(true);
+      expect(
+        res.rows.every((r) => Object.values(r).length === 1 && Object.values(r)[0] === true),
+        file,
+      ).toBe(true);
     }
     const nullable = await db.query<{ c: string; n: string }>(
       `SELECT column_name AS c, is_nullable AS n FROM information_schema.columns WHERE table_name = 'tasks' AND column_name IN ('subtask_count', 'priority_id') ORDER BY 1`,
     );
-    expect(nullable.rows).toEqual([{ c: 'priority_id', n: 'NO' }, { c: 'subtask_count', n: 'NO' }]);
+    expect(nullable.rows).toEqual([
+      { c: 'priority_id', n: 'NO' },
+      { c: 'subtask_count', n: 'NO' },
+    ]);
   });
 });

@@ -10,7 +10,10 @@ INSERT INTO items (id) SELECT 2 * g FROM generate_series(1, ${n}) AS g;`;
 }
 
 /** The backfill file: fills v = id * 3 where it is still NULL. */
-export const ITEMS_BACKFILL = (batch: number, pause = 0) => `-- neon-migrate:backfill table=items key=id batch=${batch} pause=${pause}
+export const ITEMS_BACKFILL = (
+  batch: number,
+  pause = 0,
+) => `-- neon-migrate:backfill table=items key=id batch=${batch} pause=${pause}
 -- fill v; a row is done once v is set
 UPDATE items SET v = id * 3 WHERE v IS NULL;
 `;
