@@ -224,7 +224,7 @@ describe('rollback --strategy down', () => {
     expect(await appliedOn('staging')).toHaveLength(11);
     const r = await runRollback({ ...ctx, confirm: async () => true }, { branch: 'staging', strategy: 'down' });
     expect(r.down?.outcome).toBe('succeeded');
-    expect(r.down?.results.map((m) => m.status)).toEqual(Array(7).fill('reverted'));
+    expect(r.down?.results.map((m) => m.status)).toEqual(Array(9).fill('reverted'));
     expect(r.down?.checkpoint).toMatch(/^checkpoint\/staging\//);
     expect(await appliedOn('staging')).toHaveLength(2);
   });
