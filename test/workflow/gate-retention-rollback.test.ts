@@ -69,7 +69,7 @@ describe('promote gate', () => {
     const migrations = await projectMigrations(ctx);
     const mainApplied = new Set(await appliedOn('main'));
     const pending = migrations.filter((m) => !mainApplied.has(m.version));
-    expect(pending).toHaveLength(11);
+    expect(pending).toHaveLength(9);
     const fresh = await checkGate(ctx, prod, ['staging'], pending);
     expect(fresh.problems).toEqual([]);
     const stale = await checkGate({ ...ctx, now: () => new Date(Date.now() + 8 * DAY) }, prod, ['staging'], pending);
