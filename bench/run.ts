@@ -17,6 +17,7 @@ export const benches: BenchEntry[] = [
   { name: 'runner', load: () => import('./runner.js') },
   { name: 'histories', load: () => import('./histories.js') },
   { name: 'analysis', load: () => import('./analysis.js') },
+  { name: 'backfill', load: () => import('./backfill.js') },
 ];
 
 const only = process.env.BENCH_ONLY?.split(',').filter(Boolean);

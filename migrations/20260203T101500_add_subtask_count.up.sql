@@ -1,12 +1,11 @@
--- The task list shows "3 subtasks": denormalize the count onto tasks, backfill it from the
--- existing subtasks, and keep it right from now on with a trigger.
-ALTER TABLE tasks ADD COLUMN subtask_count integer NOT NULL DEFAULT 0;
+-- The task list shows "3 subtasks": denormalize the count onto tasks (expand, step 1 of 3).
+-- The column starts NULL ("not counted yet") for existing tasks: adding it is instant, whatever
+-- the table's size. New tasks start at 0, and a trigger keeps counted tasks right from now on;
+-- 20260203T103000 counts the existing ones in batches, 20260203T104500 makes the column required.
+ALTER TABLE tasks ADD COLUMN subtask_count integer;
+ALTER TABLE tasks ALTER COLUMN subtask_count SET DEFAULT 0;
 
-UPDATE tasks AS t
-   SET subtask_count = s.n
-  FROM (SELECT task_id, count(*)::integer AS n FROM subtasks GROUP BY task_id) AS s
- WHERE s.task_id = t.id;
-
+-- A task not counted yet stays NULL (NULL + 1 is NULL): the backfill counts it whole.
 CREATE FUNCTION maintain_subtask_count() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN

@@ -1,5 +1,7 @@
+-- neon-migrate:backfill table=tasks key=id batch=5000
 -- Priority, step 2 of 3 (backfill): map the free-text labels ("High", " medium", "asap", "")
--- onto the reference table; anything unrecognized becomes medium.
+-- onto the reference table; anything unrecognized becomes medium. Runs in batches of task ids,
+-- each its own short transaction; a stopped run continues where it stopped.
 UPDATE tasks AS t
    SET priority_id = coalesce(
          (SELECT p.id FROM priorities AS p

@@ -3,6 +3,7 @@
  * lock. Each migration runs in its own transaction unless its file says no-transaction; a failure
  * stops the run, leaves earlier migrations applied, and is returned as a result, never thrown.
  */
+import { type BackfillResult, backfillForContext, runBackfillMigration } from '../backfill/index.js';
 import type { DbClient } from '../db/connect.js';
 import { redactSecrets } from '../errors.js';
 import type { Direction } from '../run/select.js';
@@ -33,6 +34,8 @@ export interface MigrationResult {
   /** Statements completed (a partial no-transaction migration left these in place). */
   statementsDone?: number;
   error?: MigrationError;
+  /** A batched backfill's figures: rows, batches, slowest batch, longest lock wait. */
+  backfill?: BackfillResult;
 }
 
 export type RunOutcome = 'succeeded' | 'failed' | 'partial';
@@ -50,6 +53,8 @@ export interface RunMigrationsOptions {
   /** In execution order (see select.ts). */
   migrations: Migration[];
   runId: string;
+  /** Called before each migration runs; a throw fails it without running it (the backfill contract guard). */
+  beforeEach?: (m: Migration) => Promise<void>;
   /** Continue a migration that stopped partway (see partial.ts). */
   resume?: ResumePoint;
   log?: (message: string) => void;
@@ -75,6 +80,7 @@ async function runOne(opts: RunMigrationsOptions, m: Migration): Promise<Migrati
   const file = direction === 'up' ? m.upFile : (m.downFile ?? m.upFile);
   let location = file;
   let statementIndex: number | undefined;
+  let backfill: BackfillResult | undefined;
   try {
     for (const step of migrationSteps(m, direction, runId, resumeFrom)) {
       statementIndex = undefined;
@@ -106,6 +112,10 @@ async function runOne(opts: RunMigrationsOptions, m: Migration): Promise<Migrati
         statementIndex = step.index;
         await db.query(step.sql);
         done++;
+      } else if (step.kind === 'backfill') {
+        location = step.file;
+        backfill = await runBackfillMigration(db, step.migration, { runId, log: (msg) => log?.(`${m.name}: ${msg}`) });
+        done = 1;
       } else {
         location = step.file;
         const fn = step.fn === 'up' ? step.module.up : step.module.down;
@@ -113,10 +123,11 @@ async function runOne(opts: RunMigrationsOptions, m: Migration): Promise<Migrati
         if (!transactional) done++;
         // Only `query`: the code must not close or script the run's session.
         const client = { query: <R>(sql: string, params?: unknown[]) => db.query<R>(sql, params) };
-        await fn!({ client, branch, log: (msg) => log?.(`${m.name}: ${msg}`) });
+        const backfillFn = backfillForContext({ db, version: m.version, file: step.file, noTransaction: !transactional, options: { runId } });
+        await fn!({ client, branch, log: (msg) => log?.(`${m.name}: ${msg}`), backfill: backfillFn });
       }
     }
-    return result(direction === 'up' ? 'applied' : 'reverted', { statementsDone: done });
+    return result(direction === 'up' ? 'applied' : 'reverted', { statementsDone: done, ...(backfill ? { backfill } : {}) });
   } catch (err) {
     if (inTx) await db.query('ROLLBACK').catch(() => undefined);
     const status: MigrationStatus = !transactional && done > 0 ? 'partial' : 'failed';
@@ -134,7 +145,10 @@ export async function runMigrations(opts: RunMigrationsOptions): Promise<RunResu
       continue;
     }
     opts.log?.(`${opts.direction === 'up' ? 'applying' : 'reverting'} ${m.name}`);
-    const r = await runOne(opts, m);
+    const refused = await opts.beforeEach?.(m).then(() => undefined, (err: unknown) => err as Error);
+    const r: MigrationResult = refused
+      ? { version: m.version, name: m.name, direction: opts.direction, status: 'failed', durationMs: 0, transactional: inTransaction(m, opts.direction), error: errorOf(refused, m.upFile) }
+      : await runOne(opts, m);
     results.push(r);
     if (r.status === 'partial') {
       // Without this record the next run would start the file from the top and repeat what took effect.

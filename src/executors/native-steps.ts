@@ -2,6 +2,7 @@
  * The exact SQL a run sends for one migration, in order: used by the runner to execute and by
  * `plan --sql` to print, so the two cannot disagree.
  */
+import { isBackfillMigration } from '../backfill/entry.js';
 import { deleteAppliedSql, insertAppliedSql } from '../history/store.js';
 import { clearPartialSql } from '../history/partial.js';
 import type { Direction } from '../run/select.js';
@@ -22,7 +23,9 @@ export type Step =
    */
   | { kind: 'transaction'; sql: string; file: string; statements: { index: number; line: number; column: number }[] }
   /** A TypeScript migration function. */
-  | { kind: 'code'; file: string; fn: 'up' | 'down'; module: TsModule };
+  | { kind: 'code'; file: string; fn: 'up' | 'down'; module: TsModule }
+  /** A batched backfill (src/backfill): batches over key ranges, each its own transaction. */
+  | { kind: 'backfill'; file: string; migration: Migration };
 
 /** The script or module a direction runs. */
 export function scriptOf(m: Migration, direction: Direction): SqlScript | TsModule {
@@ -46,7 +49,9 @@ export function migrationSteps(m: Migration, direction: Direction, runId: string
   const tx = !script.noTransaction;
   const startedExpr = tx ? 'now()' : `current_setting('${STARTED_SETTING}')::timestamptz`;
   const statements = isSqlScript(script) ? script.statements.filter((s) => s.index >= (resumeFrom ?? 0)) : [];
-  const body: Step[] = isSqlScript(script)
+  const body: Step[] = direction === 'up' && isBackfillMigration(m)
+    ? [{ kind: 'backfill', file: (script as SqlScript).file, migration: m }]
+    : isSqlScript(script)
     ? statements.map((s) => ({ kind: 'statement', sql: s.sql, index: s.index, file: script.file, line: s.line, column: s.column }))
     : [{ kind: 'code', file: script.file, fn: direction, module: script }];
   const applied = direction === 'up' ? insertAppliedSql(m, runId, startedExpr) : deleteAppliedSql(m.version);

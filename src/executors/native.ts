@@ -2,6 +2,7 @@
  * The native executor: our own migration files (SQL up/down pairs, folder form, TypeScript data
  * migrations), applied by the runner in native-runner.ts. Its history is `neon_migrate.applied`.
  */
+import { contractGuard, isBackfillMigration } from '../backfill/index.js';
 import { createHash } from 'node:crypto';
 import { compareWithHistory, assertRunnable, type BranchState } from '../history/compare.js';
 import { readPartial, resumePoint, type ResumePoint } from '../history/partial.js';
@@ -102,9 +103,22 @@ export class NativeExecutor implements Executor {
     return m;
   }
 
-  private run(target: ExecutorTarget, units: ExecutorUnit[], direction: Direction): Promise<ExecutorRunResult> {
+  private async run(target: ExecutorTarget, units: ExecutorUnit[], direction: Direction): Promise<ExecutorRunResult> {
     const resume = this.resumeAt && this.options.resume === direction ? this.resumeAt : undefined;
+    const chosen = units.map((u) => this.migration(u));
+    // A contract whose backfill is not in this run is checked before anything runs (exit 2, nothing
+    // touched); one after a backfill of this run, right before it runs (the backfill fills first).
+    const firstBackfill = direction === 'up' ? chosen.findIndex(isBackfillMigration) : -1;
+    if (direction === 'up') {
+      for (const [i, m] of chosen.entries()) {
+        if (firstBackfill < 0 || i < firstBackfill) await contractGuard(target.db, m, this.migrations);
+      }
+    }
+    const later = new Set(firstBackfill < 0 ? [] : chosen.slice(firstBackfill + 1).map((m) => m.version));
     return runMigrations({
+      beforeEach: async (m) => {
+        if (later.has(m.version)) await contractGuard(target.db, m, this.migrations);
+      },
       db: target.db,
       branch: target.branch,
       direction,

@@ -3,6 +3,7 @@
  * syntax errors with file:line:column, and statements that cannot run inside a transaction.
  * SQL is never split on `;` by hand.
  */
+import { isBackfillSql } from '../backfill/directive.js';
 import { MigrationFileError } from '../errors.js';
 import { hasNoTransactionDirective, NO_TRANSACTION_DIRECTIVE } from './markers.js';
 import { nonTransactionalReason, transactionControl, unsafeNewEnumValue } from './statement-kinds.js';
@@ -109,7 +110,8 @@ export interface ParseOptions {
 /** Parse a file's text; throws MigrationFileError (file:line:column + the line) on a syntax error. */
 export async function parseSqlFile(file: string, text: string, options: ParseOptions = {}): Promise<SqlScript> {
   const parseSync = await loadParser(options.major);
-  const noTransaction = options.noTransaction === true || hasNoTransactionDirective(text);
+  // A batched backfill commits batch by batch (src/backfill): it never runs inside one transaction.
+  const noTransaction = options.noTransaction === true || hasNoTransactionDirective(text) || isBackfillSql(text);
   let raw: RawStmt[];
   try {
     raw = text.trim() === '' ? [] : ((parseSync(text) as { stmts: RawStmt[] }).stmts ?? []);

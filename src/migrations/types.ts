@@ -1,4 +1,5 @@
 /** The shapes of loaded migrations, shared by the loader, the planner and the runner. */
+import type { BackfillFn } from '../backfill/entry.js';
 import type { SqlScript } from './sql.js';
 
 /** What a TypeScript migration's `up`/`down` receives. */
@@ -9,6 +10,8 @@ export interface MigrationContext {
   log(message: string): void;
   /** The branch being migrated. */
   branch: string;
+  /** Run a batched, resumable backfill (src/backfill); only in a migration with `transaction = false`. */
+  backfill?: BackfillFn;
 }
 
 export type MigrationFn = (ctx: MigrationContext) => Promise<void> | void;

@@ -12,7 +12,7 @@ import { type Direction, type Selection, selectMigrations, validateSelection } f
 import { RUN_LOCK_KEY } from '../run/run-lock.js';
 import { assertRunnable, type BranchState, compareWithHistory } from '../history/compare.js';
 import { joinStatements, migrationSteps } from '../executors/native-steps.js';
-import type { Migration } from '../migrations/types.js';
+import { isSqlScript, type Migration } from '../migrations/types.js';
 
 /** A run left `running` on the branch: interrupted (its process is gone) or still in progress. */
 export interface UnfinishedRun {
@@ -159,7 +159,13 @@ export async function planMigrations(p: Omit<MigrationProject, 'platform'> & { p
       name: m.name,
       kind: m.kind,
       transactional: !(options.direction === 'up' ? m.up : m.down)!.noTransaction,
-      sql: steps.map((s) => (s.kind === 'code' ? `-- ${s.file}: ${s.fn}(ctx) runs TypeScript code here` : s.sql)),
+      sql: steps.map((s) =>
+        s.kind === 'code'
+          ? `-- ${s.file}: ${s.fn}(ctx) runs TypeScript code here`
+          : s.kind === 'backfill'
+            ? `-- ${s.file}: runs as a batched backfill (one transaction per key range), statement:\n${isSqlScript(s.migration.up) ? s.migration.up.statements.map((x) => x.sql).join(';\n') : ''}`
+            : s.sql,
+      ),
     };
   });
   const t = p.settings.timeouts;

@@ -84,9 +84,9 @@ describe('back to a checkpoint, then a fresh staging unblocks the promote', () =
     const dry = await cli(project, ['--json', 'restore', '--branch', 'staging', '--from-checkpoint', 'latest', '--dry-run']);
     expect(dry.exitCode, dry.stderr).toBe(0);
     expect(dry.json.source).toMatch(/^checkpoint\/staging\//);
-    expect(dry.json.unapplied).toHaveLength(7);
+    expect(dry.json.unapplied).toHaveLength(9);
     expect(dry.json.deltas.map((d: { table: string }) => d.table)).toContain('public.legacy_task_map');
-    expect(await appliedVersions(project, 'staging')).toHaveLength(9);
+    expect(await appliedVersions(project, 'staging')).toHaveLength(11);
 
     const real = await cli(project, ['--json', '--yes', 'restore', '--branch', 'staging', '--from-checkpoint', 'latest']);
     expect(real.exitCode, real.stderr).toBe(0);
@@ -102,7 +102,7 @@ describe('back to a checkpoint, then a fresh staging unblocks the promote', () =
     const p = await cli(project, ['--json', '--yes', 'promote']);
     expect(p.exitCode, p.stderr).toBe(0);
     expect(p.json.report.outcome).toBe('passed');
-    expect(await appliedVersions(project, 'main')).toHaveLength(9);
+    expect(await appliedVersions(project, 'main')).toHaveLength(11);
   });
 });
 

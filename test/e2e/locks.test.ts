@@ -91,7 +91,7 @@ describe('commands that replace a branch take its run lock', () => {
   });
 
   it('rollback: exit 5 and nothing changed while locked; --wait rolls back once the lock is free', async () => {
-    expect(await appliedVersions(project, 'dev')).toHaveLength(9);
+    expect(await appliedVersions(project, 'dev')).toHaveLength(11);
     const { added } = await refusedThenWaits(['rollback', '--branch', 'dev']);
     expect(await appliedVersions(project, 'dev')).toHaveLength(2);
     expect(added).toEqual([expect.stringMatching(/^dev_old_/)]);

@@ -8,7 +8,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appliedVersions, branchNames, cli, contentDigest, copyExampleProject, removeProject, sql } from './helpers.js';
 
-const ALL = 9;
+const ALL = 11;
 let project: string;
 
 beforeAll(() => {
@@ -24,7 +24,7 @@ describe('walkthrough', () => {
     expect(r.exitCode, r.stderr).toBe(0);
     const report = r.json.report;
     expect(report.outcome).toBe('passed');
-    expect(report.migrations.map((m: { status: string }) => m.status)).toEqual(Array(7).fill('applied'));
+    expect(report.migrations.map((m: { status: string }) => m.status)).toEqual(Array(9).fill('applied'));
     expect(report.checkpoint).toMatch(/^checkpoint\/dev\/\d{8}T\d{6}Z$/);
     expect(report.verification.failures).toEqual([]);
     expect(report.verification.assertions.length).toBeGreaterThanOrEqual(6);

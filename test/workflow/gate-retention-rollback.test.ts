@@ -70,7 +70,7 @@ describe('promote gate', () => {
     const migrations = await projectMigrations(ctx);
     const mainApplied = new Set(await appliedOn('main'));
     const pending = migrations.filter((m) => !mainApplied.has(m.version));
-    expect(pending).toHaveLength(7);
+    expect(pending).toHaveLength(9);
     const fresh = await checkGate(ctx, prod, ['staging'], pending);
     expect(fresh.problems).toEqual([]);
     const stale = await checkGate({ ...ctx, now: () => new Date(Date.now() + 8 * DAY) }, prod, ['staging'], pending);
@@ -222,10 +222,10 @@ describe('checkpoint retention', () => {
 
 describe('rollback --strategy down', () => {
   it('reverts what the last run applied with the down migrations, behind a new checkpoint', async () => {
-    expect(await appliedOn('staging')).toHaveLength(9);
+    expect(await appliedOn('staging')).toHaveLength(11);
     const r = await runRollback({ ...ctx, confirm: async () => true }, { branch: 'staging', strategy: 'down' });
     expect(r.down?.outcome).toBe('succeeded');
-    expect(r.down?.results.map((m) => m.status)).toEqual(Array(7).fill('reverted'));
+    expect(r.down?.results.map((m) => m.status)).toEqual(Array(9).fill('reverted'));
     expect(r.down?.checkpoint).toMatch(/^checkpoint\/staging\//);
     expect(await appliedOn('staging')).toHaveLength(2);
   });

@@ -1,0 +1,1 @@
+UPDATE tasks SET subtask_count = NULL;

@@ -1,0 +1,1 @@
+ALTER TABLE tasks ALTER COLUMN subtask_count DROP NOT NULL;
