@@ -15,20 +15,62 @@ export const ExitCode = {
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
+/**
+ * Every stable error code the library uses (`--json` prints it as `error.code`; README, "Error
+ * codes"). A code never changes meaning; new ones are only added.
+ */
+export const ERROR_CODES = [
+  'ALREADY_ADOPTED', 'ALREADY_ROLLED_BACK', 'APPLY_FAILED', 'ARCHIVE_FAILED', 'ARCHIVE_TIMEOUT', 'ASSERTION_FILE',
+  'AUTO_RESTORE_FAILED', 'BACKFILL_INCOMPLETE', 'BACKFILL_IN_TRANSACTION', 'BACKFILL_SPEC', 'BACKFILL_UNKNOWN',
+  'BAD_DURATION', 'BAD_FROM', 'BAD_LSN', 'BAD_NAME', 'BAD_SEED_SIZE', 'BAD_STEPS', 'BAD_TIMESTAMP', 'BAD_VERSION',
+  'BASELINE_AMBIGUOUS', 'BASELINE_MISMATCH', 'BASELINE_NEEDS_TO', 'BASELINE_TO_WITH_TABLE', 'BRANCH_ARGS',
+  'BRANCH_EXISTS', 'BRANCH_GATED', 'BRANCH_HAS_CHILDREN', 'BRANCH_IS_DEFAULT', 'BRANCH_IS_ROOT', 'BRANCH_NOT_FOUND',
+  'BRANCH_PROTECTED', 'CHECKPOINT_FAILED', 'CLOCK', 'COMPUTE_UNREACHABLE', 'CONFIG_INVALID', 'CONFIRMATION_REQUIRED',
+  'CONFLICT', 'COPY_FAILED', 'DATA_MISSING', 'DB_CONNECT', 'DESTRUCTIVE_DOWN', 'DESTRUCTIVE_UNAPPROVED', 'DRIFT', 'DUPLICATE_VERSION',
+  'GATE_REFUSED', 'HISTORY_FAILED', 'INITDB_FAILED', 'INTERRUPTED_RUN', 'INVALID_BRANCH_NAME', 'INVALID_LSN',
+  'INVALID_TIMESTAMP', 'LATENCY_REGRESSION', 'LINT_ERROR', 'LINT_FAILED', 'LINT_UNAVAILABLE', 'LOCKED',
+  'MIGRATION_EMPTY', 'MIGRATION_ENCODING', 'MIGRATION_FAILED', 'MIGRATION_FILE', 'MIGRATION_TS_LOAD', 'MISSING_FILE',
+  'NEEDS_NO_TRANSACTION', 'NEON_API', 'NEON_BAD_REQUEST', 'NEON_NOT_FOUND', 'NEON_BAD_RESPONSE', 'NEON_BUSY', 'NEON_FORBIDDEN', 'NEON_OPERATION_FAILED',
+  'NEON_OPERATION_TIMEOUT', 'NEON_UNAUTHORIZED', 'NEON_UNREACHABLE', 'NOTHING_TO_RESUME', 'NOTHING_TO_REVERT',
+  'NOTHING_TO_ROLL_BACK', 'NOT_APPLIED', 'NOT_CONFIRMED', 'NOT_LOCAL', 'NO_BACKUP', 'NO_CHECKPOINT', 'NO_DOWN',
+  'NO_FOREIGN_HISTORY', 'NO_GATE', 'NO_PARENT', 'NO_PORT', 'NO_PROJECT_DIR', 'ORDERING_CONFLICT', 'OUT_OF_ORDER',
+  'OVER_BUDGET', 'PARTIAL', 'PG_BINARIES_MISSING', 'PG_BINARIES_UNREACHABLE', 'PG_BINARIES_WRONG_MAJOR',
+  'PG_MAJOR_CHANGED', 'PG_USER', 'PITR_ROOT_ONLY', 'PLAN_OFFLINE', 'PLATFORM', 'PORT_IN_USE',
+  'PRESERVE_NAME_REQUIRED', 'RECORD_FAILED', 'REPLAY_FAILED', 'REPLAY_TIMEOUT', 'REPORTS_UNWRITABLE',
+  'RESET_DEFAULT', 'RESET_ROOT', 'RESTORE_ARGS', 'RESTORE_FAILED', 'RESTORE_NOOP', 'RESUME_DIRECTION',
+  'RESUME_EDITED', 'RESUME_SELECTION', 'REVERSIBILITY_FAILED', 'RUN_COMMAND_NOT_FOUND', 'SEED_FAILED',
+  'SNAPSHOT_FAILED', 'SQL_SYNTAX', 'START_FAILED', 'STATE_CORRUPTED', 'STATE_INVALID', 'STATE_MISSING',
+  'STOP_FAILED', 'SYSTEM_DIR_UNUSABLE', 'TABLE_LOCKED', 'TARGET_OUT_OF_RANGE', 'TEST_ON_DEFAULT',
+  'TRANSACTION_CONTROL', 'UNEXPECTED', 'UNKNOWN_CHECKPOINT', 'UNKNOWN_ENVIRONMENT', 'UNKNOWN_REPORT', 'UNKNOWN_ROLE',
+  'UNKNOWN_VERSION', 'USAGE', 'VERIFY_FAILED', 'WAL', 'WRONG_GATE',
+] as const;
+
+/** One of ERROR_CODES. */
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** Options every error takes besides its message: the fix, a specific code, the underlying cause. */
+export interface ErrorOptions {
+  /** What the user can do about it (shown after the message). */
+  hint?: string;
+  /** A stable code more specific than the class's default (see ERROR_CODES). */
+  code?: ErrorCode;
+  cause?: unknown;
+}
+
 /** Base class: every error the library raises on purpose. */
 export class NeonMigrateError extends Error {
   /** Stable machine-readable code, e.g. `BRANCH_NOT_FOUND`. */
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly exitCode: ExitCodeValue;
   /** What the user can do about it (shown after the message). */
   readonly hint?: string;
 
-  constructor(code: string, exitCode: ExitCodeValue, message: string, hint?: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(exitCode: ExitCodeValue, message: string, options: ErrorOptions & { code: ErrorCode }) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
-    this.code = code;
+    this.code = options.code;
     this.exitCode = exitCode;
-    this.hint = hint;
+    this.hint = options.hint;
   }
 
   /** JSON shape used by `--json` output. */
@@ -39,8 +81,8 @@ export class NeonMigrateError extends Error {
 
 /** Bad flags or arguments (exit 2). */
 export class UsageError extends NeonMigrateError {
-  constructor(message: string, hint?: string, code = 'USAGE') {
-    super(code, ExitCode.usage, message, hint);
+  constructor(message: string, options: ErrorOptions = {}) {
+    super(ExitCode.usage, message, { ...options, code: options.code ?? 'USAGE' });
   }
 }
 
@@ -54,80 +96,83 @@ export interface ConfigProblem {
 /** Invalid neon-migrate.json / environments/*.json / .env (exit 2); lists every problem at once. */
 export class ConfigError extends NeonMigrateError {
   readonly problems: ConfigProblem[];
-  constructor(problems: ConfigProblem[], hint?: string) {
+  constructor(problems: ConfigProblem[], options: Pick<ErrorOptions, 'hint'> = {}) {
     const text = problems.map((p) => `${p.file}${p.key ? `: ${p.key}` : ''}: ${p.message}`).join('; ');
     const files = [...new Set(problems.map((p) => p.file))].join(', ');
-    super('CONFIG_INVALID', ExitCode.usage, text, hint ?? `fix ${files || 'the configuration'} and run the command again; nothing was changed`);
+    const hint = options.hint ?? `fix ${files || 'the configuration'} and run the command again; nothing was changed`;
+    super(ExitCode.usage, text, { code: 'CONFIG_INVALID', hint });
     this.problems = problems;
   }
 }
 
 /** A migration file cannot be used (exit 2): syntax error, duplicate version, bad module... */
 export class MigrationFileError extends NeonMigrateError {
-  constructor(message: string, hint?: string, code = 'MIGRATION_FILE') {
-    super(code, ExitCode.usage, message, hint);
+  constructor(message: string, options: ErrorOptions = {}) {
+    super(ExitCode.usage, message, { ...options, code: options.code ?? 'MIGRATION_FILE' });
   }
 }
 
 /** A migration or verification failed; the branch was restored (exit 1). */
 export class MigrationFailedError extends NeonMigrateError {
-  constructor(message: string, hint?: string, code = 'MIGRATION_FAILED') {
-    super(code, ExitCode.migrationFailed, message, hint);
+  constructor(message: string, options: ErrorOptions = {}) {
+    super(ExitCode.migrationFailed, message, { ...options, code: options.code ?? 'MIGRATION_FAILED' });
   }
 }
 
 /** Refused by a gate: untested on staging, unapproved destructive change, protected branch (exit 3). */
 export class GateError extends NeonMigrateError {
-  constructor(message: string, hint?: string, code = 'GATE_REFUSED') {
-    super(code, ExitCode.gate, message, hint);
+  constructor(message: string, options: ErrorOptions = {}) {
+    super(ExitCode.gate, message, { ...options, code: options.code ?? 'GATE_REFUSED' });
   }
 }
 
-/**
- * An explicit "no" at a confirmation prompt: not approved (exit 3). A missing `--yes` off a TTY is a
- * UsageError (exit 2).
- *
- * @example
- * ```ts
- * if (!(await ask('restore main?'))) throw notConfirmed('restore main'); // GateError NOT_CONFIRMED, exit 3
- * ```
- */
+/** An explicit "no" at a confirmation prompt: not approved (exit 3). A missing `--yes` off a TTY is a UsageError (exit 2). */
 export function notConfirmed(what: string): GateError {
-  return new GateError(`${what}: not confirmed`, 'nothing was changed; answer y, or pass --yes', 'NOT_CONFIRMED');
+  return new GateError(`${what}: not confirmed`, { hint: 'nothing was changed; answer y, or pass --yes', code: 'NOT_CONFIRMED' });
 }
 
 /** The platform (Neon API or local engine) failed or refused (exit 4). */
 export class PlatformError extends NeonMigrateError {
   /** HTTP-like status where one applies (404, 409, 423...). */
   readonly status?: number;
-  constructor(message: string, hint?: string, code = 'PLATFORM', status?: number, options?: { cause?: unknown }) {
-    super(code, ExitCode.platform, message, hint, options);
-    this.status = status;
+  constructor(message: string, options: ErrorOptions & { status?: number } = {}) {
+    super(ExitCode.platform, message, { ...options, code: options.code ?? 'PLATFORM' });
+    this.status = options.status;
   }
 }
 
 /** No branch with that name or id (exit 4, as Neon answers 404). */
 export class BranchNotFoundError extends PlatformError {
+  /** The name or id that was asked for. */
+  readonly branch: string;
+  /** Up to 5 existing names nearest to it. */
+  readonly nearest: string[];
   constructor(ref: string, known: string[] = []) {
     const near = nearestNames(ref, known, 5);
     const hint = near.length
       ? `nearest existing: ${near.join(', ')}${known.length > near.length ? ` (${known.length} branches; \`neon-migrate branches list\` shows all)` : ''}`
       : 'run `neon-migrate branches list` to see the branches';
-    super(`branch "${ref}" not found`, hint, 'BRANCH_NOT_FOUND', 404);
+    super(`branch "${ref}" not found`, { hint, code: 'BRANCH_NOT_FOUND', status: 404 });
+    this.branch = ref;
+    this.nearest = near;
   }
 }
 
 /** A name already taken, a rule of Neon's broken, etc. (exit 4, HTTP 409/400-like). */
 export class ConflictError extends PlatformError {
-  constructor(message: string, hint?: string, code = 'CONFLICT') {
-    super(message, hint, code, 409);
+  constructor(message: string, options: ErrorOptions = {}) {
+    super(message, { ...options, code: options.code ?? 'CONFLICT', status: 409 });
   }
 }
 
 /** Another run holds the branch lock (exit 5). */
 export class LockedError extends NeonMigrateError {
-  constructor(message: string, hint = 'wait for the other run to finish, or pass --wait') {
-    super('LOCKED', ExitCode.locked, message, hint);
+  constructor(message: string, options: ErrorOptions = {}) {
+    super(ExitCode.locked, message, {
+      ...options,
+      code: options.code ?? 'LOCKED',
+      hint: options.hint ?? 'wait for the other run to finish, or pass --wait',
+    });
   }
 }
 
@@ -135,9 +180,9 @@ export class LockedError extends NeonMigrateError {
 export class TableLockedError extends NeonMigrateError {
   /** The qualified table name. */
   readonly table: string;
-  constructor(message: string, hint: string, table: string) {
-    super('TABLE_LOCKED', ExitCode.locked, message, hint);
-    this.table = table;
+  constructor(message: string, options: ErrorOptions & { table: string }) {
+    super(ExitCode.locked, message, { ...options, code: 'TABLE_LOCKED' });
+    this.table = options.table;
   }
 }
 
@@ -172,5 +217,5 @@ export function redactSecrets(text: string): string {
 export function toNeonMigrateError(err: unknown): NeonMigrateError {
   if (err instanceof NeonMigrateError) return err;
   const message = err instanceof Error ? err.message : String(err);
-  return new PlatformError(redactSecrets(message), undefined, 'UNEXPECTED', undefined, { cause: err });
+  return new PlatformError(redactSecrets(message), { code: 'UNEXPECTED', cause: err });
 }

@@ -17,9 +17,8 @@ export function assertNoLintErrors(result: LintResult): void {
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
   throw new MigrationFileError(
     `${first.file}:${first.line}: ${first.rule}: ${first.message}${more}`,
-    `${first.safer ? `${first.safer}; ` : ''}` +
-      `or add "-- neon-migrate:allow ${first.rule} because <reason>" above the statement`,
-    'LINT_ERROR',
+    { hint: `${first.safer ? `${first.safer}; ` : ''}` +
+      `or add "-- neon-migrate:allow ${first.rule} because <reason>" above the statement`, code: 'LINT_ERROR' },
   );
 }
 
@@ -27,7 +26,7 @@ export function assertNoLintErrors(result: LintResult): void {
 export function assertDestructiveApproved(verdict: DestructiveVerdict): void {
   if (verdict.unapproved.length === 0) return;
   const { message, hint } = describeUnapproved(verdict.unapproved);
-  throw new GateError(message, hint, 'DESTRUCTIVE_UNAPPROVED');
+  throw new GateError(message, { hint, code: 'DESTRUCTIVE_UNAPPROVED' });
 }
 
 /** After a measured `test` run (and after the branch was restored): over budget fails it, exit 1. */
@@ -37,8 +36,7 @@ export function overBudgetError(violations: BudgetViolation[]): MigrationFailedE
   const more = violations.length > 1 ? ` (and ${violations.length - 1} more)` : '';
   return new MigrationFailedError(
     `over budget: ${first.message}${more}; the branch was restored`,
-    `safer: ${first.safer}`,
-    'OVER_BUDGET',
+    { hint: `safer: ${first.safer}`, code: 'OVER_BUDGET' },
   );
 }
 
@@ -49,7 +47,6 @@ export function latencyRegressionError(changes: LatencyChange[], maxPct: number)
   return new MigrationFailedError(
     `${worst.name}: p95 ${worst.before.p95Ms} → ${worst.after.p95Ms} ms ` +
       `(+${worst.p95ChangePct}%, limit +${maxPct}%); the branch was restored`,
-    'check the query plan (EXPLAIN) after the migration: a dropped or changed index is the usual cause',
-    'LATENCY_REGRESSION',
+    { hint: 'check the query plan (EXPLAIN) after the migration: a dropped or changed index is the usual cause', code: 'LATENCY_REGRESSION' },
   );
 }

@@ -92,8 +92,7 @@ export function squawkBinary(): string {
   } catch (err) {
     throw new PlatformError(
       `squawk is not installed for ${process.platform}-${process.arch}: ${(err as Error).message.split('\n')[0]}`,
-      'reinstall with optional dependencies (npm ci --include=optional)',
-      'LINT_UNAVAILABLE',
+      { hint: 'reinstall with optional dependencies (npm ci --include=optional)', code: 'LINT_UNAVAILABLE' },
     );
   }
 }
@@ -155,7 +154,7 @@ function squawkError(stderr: string, exitCode: number | undefined): Error {
   const bad = /invalid rule name (\S+)/.exec(why);
   if (bad)
     return new ConfigError([{ file: 'neon-migrate.json', key: `lint.rules.${bad[1]}`, message: 'not a squawk rule' }]);
-  return new PlatformError(`squawk failed: ${why}`, 'run `npx squawk <file>` to see the problem', 'LINT_FAILED');
+  return new PlatformError(`squawk failed: ${why}`, { hint: 'run `npx squawk <file>` to see the problem', code: 'LINT_FAILED' });
 }
 
 /** Lint SQL migrations; levels come from the project's `lint` settings and the environment's override. */

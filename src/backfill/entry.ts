@@ -25,7 +25,7 @@ export async function runBackfillMigration(
 ): Promise<BackfillResult> {
   if (!isSqlScript(m.up) || !isBackfillSql(m.up.text)) {
     const hint = 'add "-- neon-migrate:backfill table=<t> key=<column>"';
-    throw new MigrationFileError(`${m.upFile} is not a backfill migration`, hint, 'BACKFILL_SPEC');
+    throw new MigrationFileError(`${m.upFile} is not a backfill migration`, { hint, code: 'BACKFILL_SPEC' });
   }
   const spec = await backfillSpecFromSql(m.upFile, m.version, m.up.text);
   return runBackfill(db, spec, options);
@@ -49,8 +49,7 @@ export function backfillForContext(input: BackfillContextInput): BackfillFn {
     if (!input.noTransaction) {
       throw new MigrationFileError(
         `${input.file}: ctx.backfill runs batches that commit on their own, not inside the migration's transaction`,
-        'add `export const transaction = false` to the migration',
-        'BACKFILL_IN_TRANSACTION',
+        { hint: 'add `export const transaction = false` to the migration', code: 'BACKFILL_IN_TRANSACTION' },
       );
     }
     const spec = await backfillSpecFromCall(input.file, input.version, call);

@@ -35,12 +35,12 @@ export class BackfillIncompleteError extends MigrationFileError {
     const what = left
       .map((c) => `${c.remaining} row(s) of ${c.table} not yet filled by backfill ${c.backfill}`)
       .join('; ');
-    super(
-      `${file}: refused, ${what}; nothing was changed`,
-      'finish the backfill (`neon-migrate up --resume`, or run the backfill migration again: it continues ' +
+    super(`${file}: refused, ${what}; nothing was changed`, {
+      hint:
+        'finish the backfill (`neon-migrate up --resume`, or run the backfill migration again: it continues ' +
         'where it stopped), make the app write the new column, then retry',
-      'BACKFILL_INCOMPLETE',
-    );
+      code: 'BACKFILL_INCOMPLETE',
+    });
     this.checks = checks;
   }
 }
@@ -142,8 +142,7 @@ export async function contractGuard(
     if (matches.length === 0) {
       throw new MigrationFileError(
         `${migration.upFile}: "${AFTER_BACKFILL_DIRECTIVE} ${v}" names no backfill of this project or branch`,
-        'name the version of a migration marked "-- neon-migrate:backfill", or remove the line',
-        'BACKFILL_UNKNOWN',
+        { hint: 'name the version of a migration marked "-- neon-migrate:backfill", or remove the line', code: 'BACKFILL_UNKNOWN' },
       );
     }
     for (const b of matches) picks.set(b.id, { b, reason: 'declared' });

@@ -63,7 +63,7 @@ function positiveInt(value: string | number | undefined, what: string, where: st
   const n = typeof value === 'number' ? value : /^\d+$/.test(value) ? Number(value) : NaN;
   if (!Number.isInteger(n) || n < min) {
     const message = `${where}: backfill ${what} must be an integer >= ${min}, got "${value}"`;
-    throw new MigrationFileError(message, `e.g. ${what}=1000`, 'BACKFILL_SPEC');
+    throw new MigrationFileError(message, { hint: `e.g. ${what}=1000`, code: 'BACKFILL_SPEC' });
   }
   return n;
 }
@@ -85,14 +85,13 @@ function parseOne(sql: string, where: string): { tree: Record<string, unknown>; 
     stmts = (parseSync(sql) as { stmts?: { stmt: Record<string, unknown> }[] }).stmts ?? [];
   } catch (err) {
     const message = `${where}: ${(err as Error).message}`;
-    throw new MigrationFileError(message, 'fix the SQL; nothing was applied', 'SQL_SYNTAX');
+    throw new MigrationFileError(message, { hint: 'fix the SQL; nothing was applied', code: 'SQL_SYNTAX' });
   }
   if (stmts.length !== 1 || !stmts[0]!.stmt.UpdateStmt) {
     const found = `${stmts.length} statement(s)${stmts[0] ? `, the first a ${Object.keys(stmts[0].stmt)[0]}` : ''}`;
     throw new MigrationFileError(
       `${where}: a backfill is exactly one UPDATE … SET … WHERE <not yet done> statement (found ${found})`,
-      'put the other statements in their own migration (expand before, contract after)',
-      'BACKFILL_SPEC',
+      { hint: 'put the other statements in their own migration (expand before, contract after)', code: 'BACKFILL_SPEC' },
     );
   }
   // The parser reports byte offsets into the UTF-8 text; leading comments stay in (harmless).
@@ -124,11 +123,11 @@ async function buildSpec(input: BuildInput): Promise<BackfillSpec> {
   const target = shape.relation.schema ? `${shape.relation.schema}.${shape.relation.name}` : shape.relation.name;
   if (declared && declared !== target.toLowerCase() && declared !== shape.relation.name.toLowerCase()) {
     const message = `${where}: the backfill declares table=${input.table} but the UPDATE targets ${target}`;
-    throw new MigrationFileError(message, 'make them the same table', 'BACKFILL_SPEC');
+    throw new MigrationFileError(message, { hint: 'make them the same table', code: 'BACKFILL_SPEC' });
   }
   if (!/^[A-Za-z_][A-Za-z0-9_$]*$/.test(input.key) && !/^"[^"]+"$/.test(input.key)) {
     const message = `${where}: backfill key "${input.key}" is not a column name`;
-    throw new MigrationFileError(message, 'name the indexed key column, e.g. key=id', 'BACKFILL_SPEC');
+    throw new MigrationFileError(message, { hint: 'name the indexed key column, e.g. key=id', code: 'BACKFILL_SPEC' });
   }
   const key = input.key.startsWith('"') ? input.key.slice(1, -1) : input.key.toLowerCase();
   shape.keyRef = `${shape.qualifier}.${quoteIdent(key)}`;
@@ -155,17 +154,17 @@ export async function backfillSpecFromSql(file: string, version: string, text: s
   const options = readBackfillDirective(text);
   if (!options) {
     const hint = `add "${BACKFILL_DIRECTIVE} table=<table> key=<column>"`;
-    throw new MigrationFileError(`${file}: no "${BACKFILL_DIRECTIVE}" line`, hint, 'BACKFILL_SPEC');
+    throw new MigrationFileError(`${file}: no "${BACKFILL_DIRECTIVE}" line`, { hint, code: 'BACKFILL_SPEC' });
   }
   const known = new Set(['table', 'key', 'batch', 'pause', 'target']);
   const unknown = Object.keys(options).filter((k) => !known.has(k));
   if (unknown.length) {
     const hint = 'the options are table=, key=, batch=, pause= (ms), target= (ms per batch)';
-    throw new MigrationFileError(`${file}: unknown backfill option(s) ${unknown.join(', ')}`, hint, 'BACKFILL_SPEC');
+    throw new MigrationFileError(`${file}: unknown backfill option(s) ${unknown.join(', ')}`, { hint, code: 'BACKFILL_SPEC' });
   }
   if (!options.table || !options.key) {
     const hint = `e.g. "${BACKFILL_DIRECTIVE} table=tasks key=id batch=5000"`;
-    throw new MigrationFileError(`${file}: the backfill directive needs table= and key=`, hint, 'BACKFILL_SPEC');
+    throw new MigrationFileError(`${file}: the backfill directive needs table= and key=`, { hint, code: 'BACKFILL_SPEC' });
   }
   // The statement is the file minus its comments; the parser, not a `;` split, says there is one.
   return buildSpec({
@@ -209,7 +208,7 @@ export async function backfillSpecFromCall(
           .join(', ');
   if (!o.table || !o.key || !set || !o.where) {
     const hint = 'e.g. ctx.backfill({ table: "tasks", key: "id", set: "x = 1", where: "x IS NULL" })';
-    throw new MigrationFileError(`${source}: ctx.backfill needs table, key, set and where`, hint, 'BACKFILL_SPEC');
+    throw new MigrationFileError(`${source}: ctx.backfill needs table, key, set and where`, { hint, code: 'BACKFILL_SPEC' });
   }
   // Newlines keep a trailing line comment in `set` or `where` from swallowing what follows.
   const statement = `UPDATE ${o.table} SET ${set}\nWHERE ${o.where}\n`;

@@ -87,7 +87,7 @@ function findSplit(text: string, keyword: string, accept: (before: string, after
 /** Split a backfill UPDATE (text `sql`, parse tree `update`); throws MigrationFileError when it cannot be batched. */
 export function splitUpdate(sql: string, update: Tree, where: string): UpdateShape {
   const refuse = (message: string, hint: string) =>
-    new MigrationFileError(`${where}: ${message}`, hint, 'BACKFILL_SPEC');
+    new MigrationFileError(`${where}: ${message}`, { hint, code: 'BACKFILL_SPEC' });
   if (!update.whereClause) {
     throw refuse(
       'a backfill UPDATE needs a WHERE <not yet done> predicate (e.g. WHERE priority_id IS NULL)',
@@ -162,5 +162,5 @@ export function assertSingle(sql: string, kind: string, where: string): void {
   const tree = parseSingle(sql);
   if (tree?.[kind]) return;
   const message = `${where}: internal: the batched statement does not parse as one ${kind}`;
-  throw new MigrationFileError(message, 'report this with the migration file', 'BACKFILL_SPEC');
+  throw new MigrationFileError(message, { hint: 'report this with the migration file', code: 'BACKFILL_SPEC' });
 }

@@ -26,7 +26,7 @@ export function registerBranchesReset(program: Command): void {
           if (envName) parent = parentOf(wctx, loadEnvironment(ctx.projectDir, ctx.settings, envName));
           else if (branch.parentId) parent = (await wctx.platform.getBranch(branch.parentId)).name;
         }
-        if (!parent) throw new UsageError(`branch "${name}" has no parent to refresh from`, 'pass --parent <branch>', 'NO_PARENT');
+        if (!parent) throw new UsageError(`branch "${name}" has no parent to refresh from`, { hint: 'pass --parent <branch>', code: 'NO_PARENT' });
         // Held while the user confirms; refreshBranch releases it right before the restore.
         const lock = await lockBranch(wctx, branch.name, { wait: opts.wait });
         let r: RefreshResult;

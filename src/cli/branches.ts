@@ -44,7 +44,7 @@ export function registerBranches(program: Command): void {
     .action(
       action(async (ctx, name: string, opts: { parent?: string; timestamp?: string; lsn?: string }) => {
         if (opts.timestamp !== undefined && opts.lsn !== undefined) {
-          throw new UsageError('--timestamp and --lsn are mutually exclusive', 'give one point in time', 'BRANCH_ARGS');
+          throw new UsageError('--timestamp and --lsn are mutually exclusive', { hint: 'give one point in time', code: 'BRANCH_ARGS' });
         }
         // checked before the platform opens: nothing connects for a bad name or point in time
         checkBranchName(name);

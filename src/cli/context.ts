@@ -55,7 +55,7 @@ export async function createContext(options: GlobalOptions): Promise<CliContext 
     confirm: async (question) => {
       if (options.yes) return true;
       if (!stdin.isTTY) {
-        throw new UsageError(`confirmation needed: ${question}`, 'pass --yes to confirm in a non-interactive session', 'CONFIRMATION_REQUIRED');
+        throw new UsageError(`confirmation needed: ${question}`, { hint: 'pass --yes to confirm in a non-interactive session', code: 'CONFIRMATION_REQUIRED' });
       }
       const { createInterface } = await import('node:readline/promises');
       const rl = createInterface({ input: stdin, output: process.stderr });

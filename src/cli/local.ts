@@ -12,7 +12,7 @@ import { registerLocalServe } from './serve.js';
 async function asLocal(platform: Platform): Promise<LocalPlatform> {
   const { LocalPlatform: Local } = await import('../platform/local/index.js');
   if (!(platform instanceof Local)) {
-    throw new UsageError('`local` commands need the local engine, but NEON_API_KEY and NEON_PROJECT_ID select Neon', 'unset them (or use a --dotenv file without them)', 'NOT_LOCAL');
+    throw new UsageError('`local` commands need the local engine, but NEON_API_KEY and NEON_PROJECT_ID select Neon', { hint: 'unset them (or use a --dotenv file without them)', code: 'NOT_LOCAL' });
   }
   return platform;
 }

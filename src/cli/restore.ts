@@ -48,7 +48,7 @@ export function registerRestore(program: Command): Command {
     .action(
       action(async (ctx, flags: RestoreFlags) => {
         if (flags.fromCheckpoint !== undefined && (flags.fromBranch !== undefined || flags.timestamp !== undefined || flags.lsn !== undefined)) {
-          throw new UsageError('--from-checkpoint cannot be combined with --from-branch, --timestamp or --lsn', 'a checkpoint is restored from its head; give one source', 'RESTORE_ARGS');
+          throw new UsageError('--from-checkpoint cannot be combined with --from-branch, --timestamp or --lsn', { hint: 'a checkpoint is restored from its head; give one source', code: 'RESTORE_ARGS' });
         }
         const [{ planRestore }, { lockBranch }, { checkpointSource, dryRunRestore, renderDryRun, restoreAndRecord }] = await Promise.all([
           import('../platform/restore-request.js'), import('../workflow/branch-lock.js'), import('../workflow/restore-branch.js'),

@@ -24,7 +24,7 @@ function extrasFor(platform: Platform): LocalServeExtras {
 function parsePort(value: string | undefined): number {
   if (value === undefined) return 0;
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port ${value} is not a port number`, 'use 1-65535, or omit it for a free port');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port ${value} is not a port number`, { hint: 'use 1-65535, or omit it for a free port' });
   return port;
 }
 

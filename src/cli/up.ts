@@ -18,7 +18,7 @@ export interface RunFlags {
 /** Parse `--steps` strictly (commander hands over text). */
 export function stepsFlag(raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
-  if (!/^-?\d+$/.test(raw.trim())) throw new UsageError(`--steps must be a positive whole number, got "${raw}"`, 'e.g. --steps 1', 'BAD_STEPS');
+  if (!/^-?\d+$/.test(raw.trim())) throw new UsageError(`--steps must be a positive whole number, got "${raw}"`, { hint: 'e.g. --steps 1', code: 'BAD_STEPS' });
   return Number(raw);
 }
 

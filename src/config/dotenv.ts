@@ -13,13 +13,13 @@ export function loadEnv(projectDir: string, envFile?: string, base: NodeJS.Proce
   if (!existsSync(file)) {
     if (envFile) {
       const problem = { file: envFile, key: '', message: `env file not found (looked for ${file})` };
-      throw new ConfigError([problem], 'check the --dotenv path (relative to the project folder)');
+      throw new ConfigError([problem], { hint: 'check the --dotenv path (relative to the project folder)' });
     }
     return { ...base };
   }
   if (!statSync(file).isFile()) {
     const problem = { file: envFile ?? '.env', key: '', message: `${file} is not a file` };
-    throw new ConfigError([problem], 'point --dotenv at a dotenv file (KEY=value lines)');
+    throw new ConfigError([problem], { hint: 'point --dotenv at a dotenv file (KEY=value lines)' });
   }
   const parsed = dotenv.parse(readFileSync(file));
   return { ...parsed, ...base };
@@ -36,6 +36,6 @@ export function checkCredentials(env: NodeJS.ProcessEnv): void {
   const [set, missing] = key ? ['NEON_API_KEY', 'NEON_PROJECT_ID'] : ['NEON_PROJECT_ID', 'NEON_API_KEY'];
   throw new ConfigError(
     [{ file: 'environment', key: missing, message: `is not set while ${set} is (Neon needs both, the local engine neither)` }],
-    `set ${missing} too (shell or .env) to use Neon, or unset ${set} to use the local engine`,
+    { hint: `set ${missing} too (shell or .env) to use Neon, or unset ${set} to use the local engine` },
   );
 }

@@ -79,10 +79,9 @@ export function loadEnvironment(projectDir: string, settings: Settings, nameOrBr
   }
   throw new UsageError(
     `unknown environment "${nameOrBranch}"`,
-    names.length
+    { hint: names.length
       ? `known environments: ${names.join(', ')} (files in ${settings.environmentsDir}/)`
-      : `create ${settings.environmentsDir}/${nameOrBranch}.json, or run \`neon-migrate init\``,
-    'UNKNOWN_ENVIRONMENT',
+      : `create ${settings.environmentsDir}/${nameOrBranch}.json, or run \`neon-migrate init\``, code: 'UNKNOWN_ENVIRONMENT' },
   );
 }
 

@@ -170,7 +170,7 @@ export async function connect(uri: string): Promise<DbClient> {
   } catch (err) {
     if (usesRelay) await releaseRelay();
     const message = err instanceof Error ? err.message : String(err);
-    throw new PlatformError(`cannot connect to the database: ${redactSecrets(message)}`, 'check that the branch exists and its compute is running', 'DB_CONNECT');
+    throw new PlatformError(`cannot connect to the database: ${redactSecrets(message)}`, { hint: 'check that the branch exists and its compute is running', code: 'DB_CONNECT' });
   }
   let closed = false;
   // The driver (a node-postgres fork) emits one `commandComplete` per finished statement on its

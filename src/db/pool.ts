@@ -79,7 +79,7 @@ export async function openPool(uri: string, options: { max?: number } = {}): Pro
       } catch (err) {
         // Connection failures (not SQL errors) become platform errors without secrets.
         if (err && typeof err === 'object' && 'code' in err && typeof err.code === 'string' && /^[0-9A-Z]{5}$/.test(err.code)) throw err;
-        throw new PlatformError(`database pool error: ${redactSecrets(String((err as Error)?.message ?? err))}`, undefined, 'DB_CONNECT');
+        throw new PlatformError(`database pool error: ${redactSecrets(String((err as Error)?.message ?? err))}`, { code: 'DB_CONNECT' });
       }
     },
     close: async () => {

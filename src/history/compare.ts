@@ -82,24 +82,21 @@ export function assertRunnable(state: BranchState, context: { branch?: string; r
   if (drifted) {
     throw new MigrationFileError(
       `drift: ${drifted.file} changed after it was applied (version ${drifted.version})`,
-      `restore the file as applied, or accept the change with \`neon-migrate status --accept ${drifted.version}\``,
-      'DRIFT',
+      { hint: `restore the file as applied, or accept the change with \`neon-migrate status --accept ${drifted.version}\``, code: 'DRIFT' },
     );
   }
   const missing = state.missing[0];
   if (missing) {
     throw new MigrationFileError(
       `missing: migration ${missing.name} (version ${missing.version}) is applied on the branch but its file is gone`,
-      'restore the file from version control (a migration that ran must stay in migrations/)',
-      'MISSING_FILE',
+      { hint: 'restore the file from version control (a migration that ran must stay in migrations/)', code: 'MISSING_FILE' },
     );
   }
   const late = state.entries.find((e) => e.outOfOrder);
   if (late) {
     throw new MigrationFileError(
       `out of order: ${late.file} (version ${late.version}) is older than the newest applied migration`,
-      'rename it with a version newer than the last applied one (`neon-migrate new` picks one)',
-      'OUT_OF_ORDER',
+      { hint: 'rename it with a version newer than the last applied one (`neon-migrate new` picks one)', code: 'OUT_OF_ORDER' },
     );
   }
 }

@@ -56,7 +56,6 @@ export function interruptedError(run: RunRecord, branch: string, appliedByRun: n
   const resume = resumable ? `, or continue it: neon-migrate ${run.command}${env} --resume` : '';
   return new UsageError(
     `branch "${branch}": ${describeInterrupted(run, appliedByRun)}; nothing else runs until it is resolved`,
-    `undo it: neon-migrate rollback --branch ${branch} (restores its checkpoint)${resume}`,
-    'INTERRUPTED_RUN',
+    { hint: `undo it: neon-migrate rollback --branch ${branch} (restores its checkpoint)${resume}`, code: 'INTERRUPTED_RUN' },
   );
 }

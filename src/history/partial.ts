@@ -73,8 +73,7 @@ export function partialError(p: PartialRow, file: string, branch: string): Migra
   const where = p.statementsDone > 0 ? `after ${p.statementsDone} statement(s) took effect` : 'partway';
   return new MigrationFileError(
     `partial: ${file} (${p.direction}) stopped ${where} in run ${p.runId ?? '?'} at ${p.stoppedAt}; running it again from the top would repeat them`,
-    `fix the cause, then continue with \`neon-migrate ${p.direction} --resume --branch ${branch}\`, or undo the run with \`neon-migrate rollback --branch ${branch}\``,
-    'PARTIAL',
+    { hint: `fix the cause, then continue with \`neon-migrate ${p.direction} --resume --branch ${branch}\`, or undo the run with \`neon-migrate rollback --branch ${branch}\``, code: 'PARTIAL' },
   );
 }
 
@@ -84,11 +83,11 @@ export function partialError(p: PartialRow, file: string, branch: string): Migra
  */
 export function resumePoint(partial: PartialRow[], migrations: Migration[], direction: Direction, branch: string): ResumePoint {
   const p = partial[0];
-  if (!p) throw new UsageError(`--resume: no migration stopped partway on branch "${branch}"`, `run \`neon-migrate ${direction}\` without --resume`, 'NOTHING_TO_RESUME');
+  if (!p) throw new UsageError(`--resume: no migration stopped partway on branch "${branch}"`, { hint: `run \`neon-migrate ${direction}\` without --resume`, code: 'NOTHING_TO_RESUME' });
   const m = migrations.find((x) => x.version === p.version);
-  if (!m) throw new MigrationFileError(`--resume: the file of ${p.name} (version ${p.version}) is gone`, 'restore it from version control', 'MISSING_FILE');
+  if (!m) throw new MigrationFileError(`--resume: the file of ${p.name} (version ${p.version}) is gone`, { hint: 'restore it from version control', code: 'MISSING_FILE' });
   if (p.direction !== direction) {
-    throw new UsageError(`--resume: ${p.name} stopped while running ${p.direction}, not ${direction}`, `continue it with \`neon-migrate ${p.direction} --resume --branch ${branch}\``, 'RESUME_DIRECTION');
+    throw new UsageError(`--resume: ${p.name} stopped while running ${p.direction}, not ${direction}`, { hint: `continue it with \`neon-migrate ${p.direction} --resume --branch ${branch}\``, code: 'RESUME_DIRECTION' });
   }
   const script = direction === 'up' ? m.up : m.down;
   const sql = script && isSqlScript(script);
@@ -97,8 +96,7 @@ export function resumePoint(partial: PartialRow[], migrations: Migration[], dire
       sql
         ? `--resume: the first ${p.statementsDone} statement(s) of ${m.name} (${direction}), which already ran, were edited since`
         : `--resume: ${m.name} (${direction}) was edited since it stopped`,
-      `restore them as they ran (only the failing statement and later ones may change), or undo the run with \`neon-migrate rollback --branch ${branch}\``,
-      'RESUME_EDITED',
+      { hint: `restore them as they ran (only the failing statement and later ones may change), or undo the run with \`neon-migrate rollback --branch ${branch}\``, code: 'RESUME_EDITED' },
     );
   }
   // A TypeScript migration cannot be entered halfway: it runs again whole (it must be idempotent).

@@ -22,8 +22,7 @@ export function decodeMigrationText(rel: string, bytes: Buffer): string {
     const column = before.length - before.lastIndexOf('\n');
     throw new MigrationFileError(
       `${rel}:${line}:${column}: not valid UTF-8 (byte 0x${bytes[at]?.toString(16).padStart(2, '0')})`,
-      'save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`); nothing was applied',
-      'MIGRATION_ENCODING',
+      { hint: 'save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`); nothing was applied', code: 'MIGRATION_ENCODING' },
     );
   }
 }
@@ -53,11 +52,10 @@ export function checkHasStatements(rel: string, text: string, statementCount: nu
   const down = /(^|[./])down\.sql$/.test(rel);
   throw new MigrationFileError(
     `${rel}: has no SQL statements (${text.trim() ? 'comments only' : 'empty file'})`,
-    down
+    { hint: down
       ? 'write the statements that undo the up, delete the file to make the migration irreversible, ' +
         `or add the line "${EMPTY_DIRECTIVE}" for a deliberate no-op`
-      : `write the migration's SQL, or add the line "${EMPTY_DIRECTIVE}" for a deliberate no-op; nothing was applied`,
-    'MIGRATION_EMPTY',
+      : `write the migration's SQL, or add the line "${EMPTY_DIRECTIVE}" for a deliberate no-op; nothing was applied`, code: 'MIGRATION_EMPTY' },
   );
 }
 
@@ -97,7 +95,7 @@ export function migrationsDirExists(projectDir: string, migrationsDir: string): 
   if (!statSync(dir).isDirectory()) {
     throw new ConfigError(
       [{ file: 'neon-migrate.json', key: 'migrationsDir', message: `"${migrationsDir}" is a file, not a folder` }],
-      'point migrationsDir at the folder holding the migrations',
+      { hint: 'point migrationsDir at the folder holding the migrations' },
     );
   }
   return true;
@@ -109,7 +107,7 @@ export function requireMigrationsDir(projectDir: string, migrationsDir: string):
   const message = `migrations folder "${migrationsDir}" not found in ${projectDir}`;
   throw new ConfigError(
     [{ file: 'neon-migrate.json', key: 'migrationsDir', message }],
-    'create it (`neon-migrate new <name>` does), pass the right -C/--cwd, or set migrationsDir in neon-migrate.json',
+    { hint: 'create it (`neon-migrate new <name>` does), pass the right -C/--cwd, or set migrationsDir in neon-migrate.json' },
   );
 }
 
@@ -128,6 +126,6 @@ export function checkMigrationsHaveStatements(migrations: Migration[]): void {
   }
   if (errors.length === 1) throw errors[0];
   if (errors.length) {
-    throw new MigrationFileError(errors.map((e) => e.message).join('; '), errors[0]!.hint, 'MIGRATION_EMPTY');
+    throw new MigrationFileError(errors.map((e) => e.message).join('; '), { hint: errors[0]!.hint, code: 'MIGRATION_EMPTY' });
   }
 }

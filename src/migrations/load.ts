@@ -164,7 +164,7 @@ async function loadTsModule(projectDir: string, rel: string): Promise<TsModule> 
   try {
     mod = (await tsImport(pathToFileURL(path.join(projectDir, rel)).href, import.meta.url)) as Record<string, unknown>;
   } catch (err) {
-    throw new MigrationFileError(describeTsLoadError(rel, err), 'fix the TypeScript; nothing was applied', 'MIGRATION_TS_LOAD');
+    throw new MigrationFileError(describeTsLoadError(rel, err), { hint: 'fix the TypeScript; nothing was applied', code: 'MIGRATION_TS_LOAD' });
   }
   if (typeof mod.up !== 'function') throw new Error('does not export an up(ctx) function');
   if (mod.down !== undefined && typeof mod.down !== 'function') throw new Error('exports a down that is not a function');
@@ -238,8 +238,8 @@ async function loadAll(projectDir: string, migrationsDir: string, cache: LoadCac
   if (problems.length === 1 && fileErrors.length === 1) throw fileErrors[0];
   if (problems.length) {
     const only = problems.length === 1 ? problems[0]! : '';
-    if (only.startsWith('ordering:')) throw new MigrationFileError(only, 'set "ordering": "timestamp" in neon-migrate.json (diesel and dbmate order by the digit string); nothing was applied', 'ORDERING_CONFLICT');
-    throw new MigrationFileError(problems.join('; '), 'fix the migration files; nothing was applied', /^duplicate version/.test(only) ? 'DUPLICATE_VERSION' : 'MIGRATION_FILE');
+    if (only.startsWith('ordering:')) throw new MigrationFileError(only, { hint: 'set "ordering": "timestamp" in neon-migrate.json (diesel and dbmate order by the digit string); nothing was applied', code: 'ORDERING_CONFLICT' });
+    throw new MigrationFileError(problems.join('; '), { hint: 'fix the migration files; nothing was applied', code: /^duplicate version/.test(only) ? 'DUPLICATE_VERSION' : 'MIGRATION_FILE' });
   }
   return migrations;
 }

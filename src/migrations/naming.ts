@@ -76,8 +76,7 @@ export function versionArgument(raw: string, flag = '--to'): string {
   if (!/^\d[\d\-.T_]*$/.test(raw.trim()) && !parseMigrationName(raw.trim())) {
     throw new UsageError(
       `${flag} "${raw}" is not a migration version`,
-      'give the leading digits of a migration name, e.g. 20261120T101500',
-      'BAD_VERSION',
+      { hint: 'give the leading digits of a migration name, e.g. 20261120T101500', code: 'BAD_VERSION' },
     );
   }
   return normaliseVersion(parseMigrationName(raw.trim())?.version ?? raw);
@@ -101,8 +100,7 @@ export function slugify(name: string): string {
   if (!slug)
     throw new UsageError(
       `"${name}" is not a usable migration name`,
-      'use letters and digits, e.g. add_subtasks',
-      'BAD_NAME',
+      { hint: 'use letters and digits, e.g. add_subtasks', code: 'BAD_NAME' },
     );
   return slug;
 }

@@ -96,7 +96,7 @@ export async function newMigration(projectDir: string, settings: Settings, name:
   const digits = version.replace('T', '');
   const ordering = resolveOrdering(settings.ordering, [...existing.map((m) => m.version), digits]);
   if (newest && compareVersions(digits, newest, ordering) <= 0) {
-    throw new UsageError(`the newest migration (${newest}) is newer than now (${digits})`, 'check the system clock, or rename the newest migration', 'CLOCK');
+    throw new UsageError(`the newest migration (${newest}) is newer than now (${digits})`, { hint: 'check the system clock, or rename the newest migration', code: 'CLOCK' });
   }
   const dir = path.join(projectDir, settings.migrationsDir);
   mkdirSync(dir, { recursive: true });

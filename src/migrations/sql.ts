@@ -122,10 +122,9 @@ export async function parseSqlFile(file: string, text: string, options: ParseOpt
     const lineText = (text.split('\n')[line - 1] ?? '').trim();
     throw new MigrationFileError(
       `${file}:${line}:${column}: ${(err as Error).message} in: ${lineText}`,
-      (await parsesOnNewerMajor(text, options.major))
+      { hint: (await parsesOnNewerMajor(text, options.major))
         ? 'this is PostgreSQL 18 syntax: set "postgresVersion": 18 in neon-migrate.json if the database runs 18; nothing was applied'
-        : 'fix the SQL; nothing was applied',
-      'SQL_SYNTAX',
+        : 'fix the SQL; nothing was applied', code: 'SQL_SYNTAX' },
     );
   }
   // The parser reports byte offsets into the UTF-8 text.
@@ -148,15 +147,13 @@ export async function parseSqlFile(file: string, text: string, options: ParseOpt
       if (reason) {
         throw new MigrationFileError(
           `${where}: ${reason} cannot run inside a transaction`,
-          `make "${NO_TRANSACTION_DIRECTIVE}" the first line of ${file}, or move the statement to its own migration`,
-          'NEEDS_NO_TRANSACTION',
+          { hint: `make "${NO_TRANSACTION_DIRECTIVE}" the first line of ${file}, or move the statement to its own migration`, code: 'NEEDS_NO_TRANSACTION' },
         );
       }
       if (transactionControl(s.stmt)) {
         throw new MigrationFileError(
           `${where}: transaction control (BEGIN/COMMIT/ROLLBACK) in a migration that runs in a transaction`,
-          `remove it (each migration already runs in its own transaction), or make "${NO_TRANSACTION_DIRECTIVE}" the first line`,
-          'TRANSACTION_CONTROL',
+          { hint: `remove it (each migration already runs in its own transaction), or make "${NO_TRANSACTION_DIRECTIVE}" the first line`, code: 'TRANSACTION_CONTROL' },
         );
       }
       const enumNote = unsafeNewEnumValue(s.stmt, statements.slice(i + 1));

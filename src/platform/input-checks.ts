@@ -35,8 +35,7 @@ export function checkBranchName(name: string, what = 'branch name'): void {
   if (!problem) return;
   throw new UsageError(
     `invalid ${what} "${name.length > 80 ? `${name.slice(0, 77)}...` : name}": ${problem}`,
-    'use 1-256 letters, digits and _ - . / : @ + (e.g. feature/add-tags)',
-    'INVALID_BRANCH_NAME',
+    { hint: 'use 1-256 letters, digits and _ - . / : @ + (e.g. feature/add-tags)', code: 'INVALID_BRANCH_NAME' },
   );
 }
 
@@ -50,7 +49,7 @@ export function checkTimestamp(value: string, flag = '--timestamp'): void {
   const valid = inRange && !Number.isNaN(Date.parse(value));
   if (!valid) {
     const hint = 'use e.g. 2026-11-20T10:15:00Z (UTC) or 2026-11-20T11:15:00+01:00';
-    throw new UsageError(`${flag} "${value}" is not an RFC 3339 timestamp`, hint, 'BAD_TIMESTAMP');
+    throw new UsageError(`${flag} "${value}" is not an RFC 3339 timestamp`, { hint, code: 'BAD_TIMESTAMP' });
   }
 }
 
@@ -58,6 +57,6 @@ export function checkTimestamp(value: string, flag = '--timestamp'): void {
 export function checkLsn(value: string, flag = '--lsn'): void {
   if (!/^[0-9A-Fa-f]{1,8}\/[0-9A-Fa-f]{1,8}$/.test(value)) {
     const hint = 'use the form 0/16B3748 (two hex numbers), e.g. from pg_current_wal_lsn()';
-    throw new UsageError(`${flag} "${value}" is not an LSN`, hint, 'BAD_LSN');
+    throw new UsageError(`${flag} "${value}" is not an LSN`, { hint, code: 'BAD_LSN' });
   }
 }

@@ -47,10 +47,10 @@ export function defaultPreserveName(branchName: string, now = new Date()): strin
  */
 export function planRestore(req: RestoreRequest, now = new Date()): RestorePlan {
   if (req.timestamp !== undefined && req.lsn !== undefined) {
-    throw new UsageError('--timestamp and --lsn are mutually exclusive', 'give one point in time', 'RESTORE_ARGS');
+    throw new UsageError('--timestamp and --lsn are mutually exclusive', { hint: 'give one point in time', code: 'RESTORE_ARGS' });
   }
   if (req.fromBranch === undefined && req.timestamp === undefined && req.lsn === undefined) {
-    throw new UsageError('restore needs a source', 'pass --from-branch NAME, --timestamp T (RFC 3339) or --lsn L', 'RESTORE_ARGS');
+    throw new UsageError('restore needs a source', { hint: 'pass --from-branch NAME, --timestamp T (RFC 3339) or --lsn L', code: 'RESTORE_ARGS' });
   }
   if (req.timestamp !== undefined) checkTimestamp(req.timestamp);
   if (req.lsn !== undefined) checkLsn(req.lsn);

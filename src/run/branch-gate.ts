@@ -41,14 +41,13 @@ export function gateRefusal(gate: BranchGate, direction: Direction): GateError {
   const sanctioned = direction === 'up' ? 'use `neon-migrate promote`' : `use \`neon-migrate rollback --branch ${gate.branch}\``;
   return new GateError(
     `${direction} on ${gate.branch} refused: ${gate.reason}`,
-    `${sanctioned}, or pass --skip-gate to ${direction === 'up' ? 'apply' : 'revert'} anyway; nothing was changed`,
-    'BRANCH_GATED',
+    { hint: `${sanctioned}, or pass --skip-gate to ${direction === 'up' ? 'apply' : 'revert'} anyway; nothing was changed`, code: 'BRANCH_GATED' },
   );
 }
 
 /** Ask to skip the gate: no confirm callback is a usage error (exit 2), a "no" is a refusal (exit 3). */
 export async function confirmGateSkip(gate: BranchGate, question: string, confirm: ((q: string) => Promise<boolean>) | undefined): Promise<void> {
   const full = `${gate.reason}; skip the gate and ${question}?`;
-  if (!confirm) throw new UsageError(`confirmation needed: ${full}`, 'pass --yes to confirm', 'CONFIRMATION_REQUIRED');
+  if (!confirm) throw new UsageError(`confirmation needed: ${full}`, { hint: 'pass --yes to confirm', code: 'CONFIRMATION_REQUIRED' });
   if (!(await confirm(full))) throw notConfirmed(`skipping the gate of ${gate.branch}`);
 }

@@ -30,8 +30,7 @@ export async function restoreFromCheckpoint(ctx: RunContext, branch: string, che
   } catch (err) {
     throw new PlatformError(
       `restoring ${branch} from checkpoint ${checkpoint} failed: ${(err as Error).message}`,
-      `the checkpoint branch ${checkpoint} is intact; retry with \`neon-migrate restore --branch ${branch} --from-checkpoint ${checkpoint}\``,
-      'AUTO_RESTORE_FAILED',
+      { hint: `the checkpoint branch ${checkpoint} is intact; retry with \`neon-migrate restore --branch ${branch} --from-checkpoint ${checkpoint}\``, code: 'AUTO_RESTORE_FAILED' },
     );
   }
   const after = await withBranchDb(ctx.platform, branch, (db) => takeSnapshot(db));

@@ -60,6 +60,6 @@ export async function branchWasReplaced(ctx: RunContext, branch: string, runId: 
 export function lostBranchError(branch: string, phase: string, command: string): LockedError {
   return new LockedError(
     `branch "${branch}" was replaced by another command's restore while this ${command} run was in its ${phase} phase; nothing of this run is left on it`,
-    `check the branch with \`neon-migrate status --branch ${branch}\`, then run ${command} again`,
+    { hint: `check the branch with \`neon-migrate status --branch ${branch}\`, then run ${command} again` },
   );
 }

@@ -4,7 +4,7 @@
  * table and the session holding it (pid, application, for how long), with the fixes.
  */
 import type { DbClient } from '../db/connect.js';
-import { NeonMigrateError, PlatformError, redactSecrets } from '../errors.js';
+import { type ErrorCode, NeonMigrateError, PlatformError, redactSecrets } from '../errors.js';
 import { TableLockedError } from '../errors.js';
 
 interface DbErrorShape {
@@ -40,9 +40,8 @@ export async function phaseError(db: DbClient | undefined, phase: string, branch
     const holder = db ? await lockHolder(db, e.table) : undefined;
     return new TableLockedError(
       `${phase} phase on branch "${branch}": table ${e.table} is locked by another session${holder ? ` (${holder})` : ''}; nothing was changed`,
-      'retry once that session is done, or raise timeouts.lockTimeout in neon-migrate.json',
-      e.table,
+      { hint: 'retry once that session is done, or raise timeouts.lockTimeout in neon-migrate.json', table: e.table },
     );
   }
-  return new PlatformError(`${phase} phase on branch "${branch}": ${message}`, undefined, `${phase.toUpperCase()}_FAILED`, undefined, { cause: err });
+  return new PlatformError(`${phase} phase on branch "${branch}": ${message}`, { code: `${phase.toUpperCase()}_FAILED` as ErrorCode, cause: err });
 }

@@ -258,8 +258,7 @@ async function settleInterrupted(
   if (plan.resume && !resumed && plan.guard) {
     throw new UsageError(
       `--resume: no interrupted ${plan.command} run on branch "${plan.branch}"`,
-      `run \`neon-migrate ${plan.command}\` without --resume`,
-      'NOTHING_TO_RESUME',
+      { hint: `run \`neon-migrate ${plan.command}\` without --resume`, code: 'NOTHING_TO_RESUME' },
     );
   }
   return { ...(resumed ? { resumed } : {}), ...(continued ? { continued } : {}) };

@@ -17,9 +17,9 @@ export interface Selection {
 
 /** Validate `--to`/`--steps` (exclusive; steps a positive integer). */
 export function validateSelection(sel: Selection): { to?: string; steps?: number } {
-  if (sel.to !== undefined && sel.steps !== undefined) throw new UsageError('--to and --steps cannot be combined', 'pass one of them');
+  if (sel.to !== undefined && sel.steps !== undefined) throw new UsageError('--to and --steps cannot be combined', { hint: 'pass one of them' });
   if (sel.steps !== undefined && (!Number.isInteger(sel.steps) || sel.steps < 1)) {
-    throw new UsageError(`--steps must be a positive whole number, got ${String(sel.steps)}`, 'e.g. --steps 1', 'BAD_STEPS');
+    throw new UsageError(`--steps must be a positive whole number, got ${String(sel.steps)}`, { hint: 'e.g. --steps 1', code: 'BAD_STEPS' });
   }
   return { to: sel.to === undefined ? undefined : versionArgument(sel.to), steps: sel.steps };
 }
@@ -30,8 +30,7 @@ export function assertKnownTarget(direction: Direction, migrations: Migration[],
   if (migrations.some((m) => m.version === to) || applied.includes(to)) return;
   throw new UsageError(
     `--to ${raw ?? to}: no migration has version ${to}`,
-    direction === 'down' ? 'run `neon-migrate status` to see the versions (`--to 0` reverts everything)' : 'run `neon-migrate status` to see the versions',
-    'UNKNOWN_VERSION',
+    { hint: direction === 'down' ? 'run `neon-migrate status` to see the versions (`--to 0` reverts everything)' : 'run `neon-migrate status` to see the versions', code: 'UNKNOWN_VERSION' },
   );
 }
 
@@ -65,10 +64,9 @@ export function selectUnits(direction: Direction, state: Pick<ExecutorState, 'ap
     const file = irreversible.file ?? irreversible.name;
     throw new MigrationFileError(
       `${file} has no down migration, so it cannot be reverted`,
-      file.endsWith('.ts')
+      { hint: file.endsWith('.ts')
         ? `export a down(ctx) from ${file}`
-        : `add ${file.replace(/up\.sql$/, 'down.sql')}, or restore from the checkpoint with \`neon-migrate rollback\``,
-      'NO_DOWN',
+        : `add ${file.replace(/up\.sql$/, 'down.sql')}, or restore from the checkpoint with \`neon-migrate rollback\``, code: 'NO_DOWN' },
     );
   }
   return chosen;

@@ -54,13 +54,13 @@ export function listAssertionFiles(projectDir: string, scriptsDir: string, confi
 /** Read and parse one assertion file (a syntax error is a file error, found before anything runs). */
 export async function loadAssertionFile(projectDir: string, file: string): Promise<AssertionFile> {
   const full = path.resolve(projectDir, file);
-  if (!existsSync(full)) throw new MigrationFileError(`assertion file ${file} not found`, 'fix checks.assertions in the environment file', 'ASSERTION_FILE');
+  if (!existsSync(full)) throw new MigrationFileError(`assertion file ${file} not found`, { hint: 'fix checks.assertions in the environment file', code: 'ASSERTION_FILE' });
   const text = readFileSync(full, 'utf8');
   let tree: { stmts?: { stmt_location?: number; stmt_len?: number }[] };
   try {
     tree = await parse(text);
   } catch (err) {
-    throw new MigrationFileError(`${file}: ${(err as Error).message}`, 'fix the SQL in the assertion file', 'ASSERTION_FILE');
+    throw new MigrationFileError(`${file}: ${(err as Error).message}`, { hint: 'fix the SQL in the assertion file', code: 'ASSERTION_FILE' });
   }
   const statements = (tree.stmts ?? []).map((s) => {
     const start = s.stmt_location ?? 0;

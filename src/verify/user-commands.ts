@@ -34,7 +34,7 @@ function isExecutable(file: string): boolean {
 export function assertCommandsExist(commands: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): void {
   for (const command of commands) {
     const program = programOf(command);
-    if (!program) throw new UsageError('--run was given an empty command', 'pass a shell command, e.g. --run "npm test"', 'RUN_COMMAND_NOT_FOUND');
+    if (!program) throw new UsageError('--run was given an empty command', { hint: 'pass a shell command, e.g. --run "npm test"', code: 'RUN_COMMAND_NOT_FOUND' });
     if (SHELL_BUILTINS.has(program)) continue;
     const found = program.includes('/')
       ? isExecutable(path.resolve(cwd, program))
@@ -42,8 +42,7 @@ export function assertCommandsExist(commands: string[], cwd: string, env: NodeJS
     if (!found) {
       throw new UsageError(
         `--run command not found: "${program}" (in "${command}")`,
-        'install it or fix the command; it runs in a shell with DATABASE_URL set to the branch',
-        'RUN_COMMAND_NOT_FOUND',
+        { hint: 'install it or fix the command; it runs in a shell with DATABASE_URL set to the branch', code: 'RUN_COMMAND_NOT_FOUND' },
       );
     }
   }

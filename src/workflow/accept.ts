@@ -40,7 +40,7 @@ export async function acceptMigration(p: MigrationProject, options: AcceptOption
   const version = versionArgument(options.version, '--accept');
   const migrations = await projectMigrations(p);
   const m = migrations.find((x) => x.version === version);
-  if (!m) throw new UsageError(`--accept ${options.version}: no migration file has version ${version}`, 'run `neon-migrate status` to see the versions', 'UNKNOWN_VERSION');
+  if (!m) throw new UsageError(`--accept ${options.version}: no migration file has version ${version}`, { hint: 'run `neon-migrate status` to see the versions', code: 'UNKNOWN_VERSION' });
   const uri = await (await platformOf(p)).connectionUri(branch);
   return withRunLock(uri, { branch, wait: options.wait, timeouts: p.settings.timeouts }, async ({ db }) => {
     const interrupted = (await runningRecords(db)).find((r) => !touchedNothing(r));
@@ -49,8 +49,7 @@ export async function acceptMigration(p: MigrationProject, options: AcceptOption
     if (!row) {
       throw new MigrationFileError(
         `${m.upFile} is not applied on branch "${branch}", so there is nothing to accept`,
-        'only applied migrations can drift; run `neon-migrate up` to apply it',
-        'NOT_APPLIED',
+        { hint: 'only applied migrations can drift; run `neon-migrate up` to apply it', code: 'NOT_APPLIED' },
       );
     }
     await acceptChecksum(db, version, m.checksum, m.downChecksum);

@@ -84,8 +84,7 @@ function stampUpTo(migrations: Migration[], raw: string): Migration[] {
   if (at < 0)
     throw new UsageError(
       `--to ${raw}: no migration has version ${version}`,
-      'run `neon-migrate status` to see the versions',
-      'UNKNOWN_VERSION',
+      { hint: 'run `neon-migrate status` to see the versions', code: 'UNKNOWN_VERSION' },
     );
   return migrations.slice(0, at + 1);
 }
@@ -96,15 +95,13 @@ export async function baseline(p: MigrationProject, options: BaselineOptions = {
   if (options.from && options.from !== 'none' && !FOREIGN_TOOLS.includes(options.from)) {
     throw new UsageError(
       `--from ${options.from}: unknown tool`,
-      `one of: ${FOREIGN_TOOLS.join(', ')}, none`,
-      'BAD_FROM',
+      { hint: `one of: ${FOREIGN_TOOLS.join(', ')}, none`, code: 'BAD_FROM' },
     );
   }
   if (options.from === 'none' && options.to === undefined)
     throw new UsageError(
       '--from none needs --to <version>',
-      'pass the newest version the database already has',
-      'BASELINE_NEEDS_TO',
+      { hint: 'pass the newest version the database already has', code: 'BASELINE_NEEDS_TO' },
     );
   const migrations = await projectMigrations(p);
   const platform = await platformOf(p);
@@ -119,8 +116,7 @@ export async function baseline(p: MigrationProject, options: BaselineOptions = {
     if (existing.length) {
       throw new UsageError(
         `branch "${branch}" already has a neon-migrate history (${existing.length} applied)`,
-        'baseline is for a database that has none yet; see `neon-migrate status`',
-        'ALREADY_ADOPTED',
+        { hint: 'baseline is for a database that has none yet; see `neon-migrate status`', code: 'ALREADY_ADOPTED' },
       );
     }
     let adopted: Migration[];
@@ -133,23 +129,20 @@ export async function baseline(p: MigrationProject, options: BaselineOptions = {
       if (tools.length > 1)
         throw new UsageError(
           `branch "${branch}" has history tables of ${tools.join(' and ')}`,
-          `choose one with --from ${tools.join('|')}`,
-          'BASELINE_AMBIGUOUS',
+          { hint: `choose one with --from ${tools.join('|')}`, code: 'BASELINE_AMBIGUOUS' },
         );
       const tool = tools[0];
       if (tool && options.to !== undefined) {
         throw new UsageError(
           `--to is for a database without a history table, and branch "${branch}" has ${tool}'s`,
-          `drop --to to adopt what ${tool} recorded, or pass --from none --to ${options.to} to ignore it`,
-          'BASELINE_TO_WITH_TABLE',
+          { hint: `drop --to to adopt what ${tool} recorded, or pass --from none --to ${options.to} to ignore it`, code: 'BASELINE_TO_WITH_TABLE' },
         );
       }
       if (!tool) {
         if (options.to === undefined) {
           throw new UsageError(
             `branch "${branch}" has no other tool's history table (${FOREIGN_TOOLS.join(', ')})`,
-            'pass --to <version>: the newest migration the database already has',
-            'NO_FOREIGN_HISTORY',
+            { hint: 'pass --to <version>: the newest migration the database already has', code: 'NO_FOREIGN_HISTORY' },
           );
         }
         adopted = stampUpTo(migrations, options.to);
@@ -160,8 +153,7 @@ export async function baseline(p: MigrationProject, options: BaselineOptions = {
         if (matched.problems.length) {
           throw new MigrationFileError(
             `${history.table} (${tool}) disagrees with the migration files: ${matched.problems.join('; ')}`,
-            'make the files match what the database has (restore missing files, or fix the versions); nothing was written',
-            'BASELINE_MISMATCH',
+            { hint: 'make the files match what the database has (restore missing files, or fix the versions); nothing was written', code: 'BASELINE_MISMATCH' },
           );
         }
         adopted = matched.adopted;

@@ -51,8 +51,7 @@ export async function resolveCheckpoint(ctx: WorkflowContext, branch: string, id
   const known = mine.slice(0, 5).map((b) => b.name.slice(`${PREFIX}${branch}/`.length));
   throw new UsageError(
     id === 'latest' ? `branch "${branch}" has no checkpoints` : `no checkpoint "${id}" of branch "${branch}"`,
-    known.length ? `newest checkpoints: ${known.join(', ')} (run \`neon-migrate checkpoints list --branch ${branch}\`)` : 'checkpoints are taken by test, promote, up and down runs',
-    'UNKNOWN_CHECKPOINT',
+    { hint: known.length ? `newest checkpoints: ${known.join(', ')} (run \`neon-migrate checkpoints list --branch ${branch}\`)` : 'checkpoints are taken by test, promote, up and down runs', code: 'UNKNOWN_CHECKPOINT' },
   );
 }
 

@@ -80,10 +80,10 @@ export interface RefreshResult {
  * ```
  */
 export async function refreshBranch(ctx: WorkflowContext, branch: string, parent: string, options: BranchLockOptions = {}): Promise<RefreshResult> {
-  if (branch === parent) throw new UsageError(`branch "${branch}" is its own parent and cannot be refreshed`, 'refresh an environment branch such as dev or staging', 'RESET_ROOT');
+  if (branch === parent) throw new UsageError(`branch "${branch}" is its own parent and cannot be refreshed`, { hint: 'refresh an environment branch such as dev or staging', code: 'RESET_ROOT' });
   const target = await ctx.platform.getBranch(branch);
   // The protected-branch gate (exit 3, README "Exit codes"): production is only ever replaced by an explicit restore.
-  if (target.default) throw new GateError(`branch "${branch}" is the default branch; refreshing it would replace production`, 'use `neon-migrate restore` for the default branch', 'RESET_DEFAULT');
+  if (target.default) throw new GateError(`branch "${branch}" is the default branch; refreshing it would replace production`, { hint: 'use `neon-migrate restore` for the default branch', code: 'RESET_DEFAULT' });
   const lock = await lockBranch(ctx, branch, options);
   // Released right before the restore: it restarts the branch's compute, ending every session on it.
   await lock.release();

@@ -146,7 +146,7 @@ export async function planMigrations(p: Omit<MigrationProject, 'platform'> & { p
   // read-only: a TS migration with a cached shape is not imported (tsx costs ~1 s)
   const migrations = await projectMigrations(p, { importTs: false });
   const connected = options.applied === undefined;
-  if (connected && !p.platform) throw new UsageError('plan needs the branch or --applied', 'pass --applied with the applied versions to plan offline', 'PLAN_OFFLINE');
+  if (connected && !p.platform) throw new UsageError('plan needs the branch or --applied', { hint: 'pass --applied with the applied versions to plan offline', code: 'PLAN_OFFLINE' });
   const state = connected && p.platform ? await branchState({ ...p, platform: p.platform }, branch, migrations) : givenState(migrations, options.applied ?? []);
   assertRunnable(state, { branch });
   const chosen = selectMigrations(options.direction, migrations, state, options);

@@ -87,15 +87,13 @@ export async function migrate(p: MigrationProject, options: MigrateOptions): Pro
       if (options.resume && !resume && !info.resumedRun) {
         throw new UsageError(
           `--resume: no migration stopped partway and no ${options.direction} run was interrupted on branch "${branch}"`,
-          `run \`neon-migrate ${options.direction}\` without --resume`,
-          'NOTHING_TO_RESUME',
+          { hint: `run \`neon-migrate ${options.direction}\` without --resume`, code: 'NOTHING_TO_RESUME' },
         );
       }
       if (resume && chosen[0]?.version !== resume.version) {
         throw new UsageError(
           `--resume: the selection does not start with the migration that stopped partway (version ${resume.version})`,
-          'drop --to/--steps, or widen them to include it',
-          'RESUME_SELECTION',
+          { hint: 'drop --to/--steps, or widen them to include it', code: 'RESUME_SELECTION' },
         );
       }
       return chosen;

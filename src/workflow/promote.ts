@@ -46,10 +46,10 @@ export async function runPromote(ctx: WorkflowContext, opts: PromoteOptions): Pr
   // Every required environment gates the promote; `--from` only names one of them (a narrower gate would be a bypass).
   const required = target.requires;
   if (!required.length) {
-    throw new GateError(`${target.file} has no "requires": promote needs an environment whose tests gate ${target.branch}`, 'add e.g. "requires": ["staging"]', 'NO_GATE');
+    throw new GateError(`${target.file} has no "requires": promote needs an environment whose tests gate ${target.branch}`, { hint: 'add e.g. "requires": ["staging"]', code: 'NO_GATE' });
   }
   if (opts.from && !target.requires.includes(opts.from)) {
-    throw new GateError(`${target.name} requires ${target.requires.join(', ') || 'nothing'}, not ${opts.from}`, `promote --from ${target.requires[0] ?? 'staging'}`, 'WRONG_GATE');
+    throw new GateError(`${target.name} requires ${target.requires.join(', ') || 'nothing'}, not ${opts.from}`, { hint: `promote --from ${target.requires[0] ?? 'staging'}`, code: 'WRONG_GATE' });
   }
   const runCommands = [...target.checks.run, ...(opts.run ?? [])];
   await projectMigrations(ctx);
@@ -77,11 +77,11 @@ export async function runPromote(ctx: WorkflowContext, opts: PromoteOptions): Pr
     beforeTouch: async (pending) => {
       gate = await checkGate(ctx, target, required, pending);
       if (!gate.passed) {
-        throw new GateError(`promote to ${target.branch} refused: ${gate.problems.join('; ')}`, `nothing was changed on ${target.branch}`, 'GATE_REFUSED');
+        throw new GateError(`promote to ${target.branch} refused: ${gate.problems.join('; ')}`, { hint: `nothing was changed on ${target.branch}`, code: 'GATE_REFUSED' });
       }
       if (target.confirm) {
         const question = `apply ${pending.length} migration(s) to ${target.branch} (${pending.map((m) => m.name).join(', ')})?`;
-        if (!ctx.confirm) throw new UsageError(`confirmation needed: ${question}`, 'pass --yes to confirm', 'CONFIRMATION_REQUIRED');
+        if (!ctx.confirm) throw new UsageError(`confirmation needed: ${question}`, { hint: 'pass --yes to confirm', code: 'CONFIRMATION_REQUIRED' });
         if (!(await ctx.confirm(question))) throw notConfirmed(`promote to ${target.branch}`);
       }
       return [...gate.checks.map((c) => `gate: ${c.environment} passed these migrations (runs ${c.passingRuns.map((r) => r.slice(0, 8)).join(', ')}), refreshed from ${target.branch} at ${c.refreshedAt}`), ...gate.notes];

@@ -91,8 +91,7 @@ export function assertReportsWritable(projectDir: string): void {
   } catch (err) {
     throw new UsageError(
       `cannot write run reports to ${path.relative(projectDir, dir) || dir}: ${(err as Error).message}`,
-      'make .neon-migrate/reports a writable directory; nothing was changed',
-      'REPORTS_UNWRITABLE',
+      { hint: 'make .neon-migrate/reports a writable directory; nothing was changed', code: 'REPORTS_UNWRITABLE' },
     );
   }
 }
@@ -127,8 +126,7 @@ export function loadReport(projectDir: string, id: string): RunReport {
   if (!file) {
     throw new UsageError(
       id === 'latest' ? 'no run reports yet' : `no report for run "${id}"`,
-      files.length ? `reports are in ${path.relative(projectDir, dir)}/` : 'run `neon-migrate test --branch dev` first',
-      'UNKNOWN_REPORT',
+      { hint: files.length ? `reports are in ${path.relative(projectDir, dir)}/` : 'run `neon-migrate test --branch dev` first', code: 'UNKNOWN_REPORT' },
     );
   }
   return JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as RunReport;

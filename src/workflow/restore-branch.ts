@@ -117,7 +117,7 @@ export interface RestoreDone {
  * ```
  */
 export async function restoreAndRecord(ctx: WorkflowContext, plan: RestorePlan, options: BranchLockOptions = {}): Promise<RestoreDone> {
-  if (plan.options.source === plan.target && !plan.options.at) throw new UsageError('restore needs a source', 'pass --from-checkpoint, --from-branch, --timestamp or --lsn', 'RESTORE_ARGS');
+  if (plan.options.source === plan.target && !plan.options.at) throw new UsageError('restore needs a source', { hint: 'pass --from-checkpoint, --from-branch, --timestamp or --lsn', code: 'RESTORE_ARGS' });
   const lock = await lockBranch(ctx, plan.target, options);
   // Released right before the restore: it restarts the branch's compute, ending every session on it.
   await lock.release();

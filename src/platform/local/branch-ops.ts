@@ -32,10 +32,10 @@ export function resolveBranch(state: EngineState, ref: string): BranchRecord {
 /** Refuse an invalid or taken branch name (409 like Neon). */
 export function checkNewName(state: EngineState, name: string): void {
   if (!name || name.length > 256 || /[\u0000-\u001f]/.test(name)) {
-    throw new UsageError(`invalid branch name "${name}"`, 'use 1-256 printable characters', 'INVALID_BRANCH_NAME');
+    throw new UsageError(`invalid branch name "${name}"`, { hint: 'use 1-256 printable characters', code: 'INVALID_BRANCH_NAME' });
   }
   if (state.branches.some((b) => b.name === name)) {
-    throw new ConflictError(`branch "${name}" already exists`, 'pick another name, or delete the existing branch first', 'BRANCH_EXISTS');
+    throw new ConflictError(`branch "${name}" already exists`, { hint: 'pick another name, or delete the existing branch first', code: 'BRANCH_EXISTS' });
   }
 }
 

@@ -42,7 +42,7 @@ export async function initCluster(c: ClusterHandle, walSegmentMb: number): Promi
       '--no-locale', `--wal-segsize=${walSegmentMb}`, '--no-instructions',
     ]);
     if (r.code !== 0) {
-      throw new PlatformError(`initdb failed: ${lastLine(r.stderr || r.stdout)}`, `see ${c.paths.root}`, 'INITDB_FAILED');
+      throw new PlatformError(`initdb failed: ${lastLine(r.stderr || r.stdout)}`, { hint: `see ${c.paths.root}`, code: 'INITDB_FAILED' });
     }
   } finally {
     rmSync(pwfile, { force: true });
@@ -158,8 +158,7 @@ export async function startCluster(c: ClusterHandle, target?: RecoveryTarget): P
   if (!(await portFreesUp(c.port))) {
     throw new PlatformError(
       `port ${c.port} is in use by another process`,
-      `stop whatever listens on 127.0.0.1:${c.port} (\`ss -ltnp 'sport = :${c.port}'\` shows it) and retry; the branch keeps this port so its connection string never changes`,
-      'PORT_IN_USE',
+      { hint: `stop whatever listens on 127.0.0.1:${c.port} (\`ss -ltnp 'sport = :${c.port}'\` shows it) and retry; the branch keeps this port so its connection string never changes`, code: 'PORT_IN_USE' },
     );
   }
   writeBranchConf(c, target);
@@ -179,7 +178,7 @@ export async function startCluster(c: ClusterHandle, target?: RecoveryTarget): P
       await new Promise((resolve) => setTimeout(resolve, 500));
       continue;
     }
-    throw new PlatformError(`PostgreSQL failed to start: ${reason}`, `see ${c.paths.log}`, 'START_FAILED');
+    throw new PlatformError(`PostgreSQL failed to start: ${reason}`, { hint: `see ${c.paths.log}`, code: 'START_FAILED' });
   }
 }
 
@@ -188,7 +187,7 @@ export async function stopCluster(c: Pick<ClusterHandle, 'bins' | 'runAs' | 'pat
   if (runningPid(c.paths) === undefined) return;
   const r = await run(c.runAs, c.bins.pgCtl, ['-D', c.paths.data, '-w', '-t', '120', '-m', 'fast', 'stop']);
   if (r.code !== 0 && runningPid(c.paths) !== undefined) {
-    throw new PlatformError(`PostgreSQL failed to stop: ${lastLine(r.stderr || r.stdout)}`, `see ${c.paths.log}`, 'STOP_FAILED');
+    throw new PlatformError(`PostgreSQL failed to stop: ${lastLine(r.stderr || r.stdout)}`, { hint: `see ${c.paths.log}`, code: 'STOP_FAILED' });
   }
 }
 

@@ -46,7 +46,7 @@ export class LocalPlatform implements Platform {
 
   private state(): EngineState {
     const s = readState(this.ctx.stateDir);
-    if (!s) throw new PlatformError(`local engine state missing in ${this.ctx.stateDir}`, 'run the command again to create a fresh local project', 'STATE_MISSING');
+    if (!s) throw new PlatformError(`local engine state missing in ${this.ctx.stateDir}`, { hint: 'run the command again to create a fresh local project', code: 'STATE_MISSING' });
     return s;
   }
 
@@ -84,7 +84,7 @@ export class LocalPlatform implements Platform {
     return this.mutate(async (state) => {
       checkNewName(state, options.name);
       const parent = options.parent ? resolveBranch(state, options.parent) : state.branches.find((b) => b.default);
-      if (!parent) throw new PlatformError('the project has no default branch', undefined, 'STATE_INVALID');
+      if (!parent) throw new PlatformError('the project has no default branch', { code: 'STATE_INVALID' });
       const point = await preparePoint(this.ctx, state, parent, options.at);
       const record: BranchRecord = {
         id: newId('br'),
@@ -114,12 +114,12 @@ export class LocalPlatform implements Platform {
   async deleteBranch(ref: string): Promise<void> {
     await this.mutate(async (state) => {
       const b = resolveBranch(state, ref);
-      if (b.default) throw new ConflictError(`branch "${b.name}" is the project's default branch and cannot be deleted`, 'make another branch the default first', 'BRANCH_IS_DEFAULT');
-      if (!b.parentId) throw new ConflictError(`branch "${b.name}" is a root branch and cannot be deleted`, undefined, 'BRANCH_IS_ROOT');
-      if (b.protected) throw new ConflictError(`branch "${b.name}" is protected and cannot be deleted`, 'remove its protection first', 'BRANCH_PROTECTED');
+      if (b.default) throw new ConflictError(`branch "${b.name}" is the project's default branch and cannot be deleted`, { hint: 'make another branch the default first', code: 'BRANCH_IS_DEFAULT' });
+      if (!b.parentId) throw new ConflictError(`branch "${b.name}" is a root branch and cannot be deleted`, { code: 'BRANCH_IS_ROOT' });
+      if (b.protected) throw new ConflictError(`branch "${b.name}" is protected and cannot be deleted`, { hint: 'remove its protection first', code: 'BRANCH_PROTECTED' });
       const children = state.branches.filter((x) => x.parentId === b.id);
       if (children.length) {
-        throw new ConflictError(`branch "${b.name}" has child branches (${children.map((x) => x.name).join(', ')}) and cannot be deleted`, 'delete its children first', 'BRANCH_HAS_CHILDREN');
+        throw new ConflictError(`branch "${b.name}" has child branches (${children.map((x) => x.name).join(', ')}) and cannot be deleted`, { hint: 'delete its children first', code: 'BRANCH_HAS_CHILDREN' });
       }
       await stopCompute(this.ctx, state, b);
       rmSync(handleFor(this.ctx, state, b).paths.root, { recursive: true, force: true });
@@ -135,7 +135,7 @@ export class LocalPlatform implements Platform {
     const b = await this.startCompute(ref);
     const s = this.state();
     const role = options.role ?? 'neondb_owner';
-    if (role !== 'neondb_owner') throw new PlatformError(`unknown role "${role}" on the local engine`, 'the local engine has the role neondb_owner only', 'UNKNOWN_ROLE', 404);
+    if (role !== 'neondb_owner') throw new PlatformError(`unknown role "${role}" on the local engine`, { hint: 'the local engine has the role neondb_owner only', code: 'UNKNOWN_ROLE', status: 404 });
     const database = encodeURIComponent(options.database ?? 'neondb');
     return `postgresql://neondb_owner:${encodeURIComponent(s.project.ownerPassword)}@127.0.0.1:${b.port}/${database}`;
   }

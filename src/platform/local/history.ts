@@ -12,7 +12,7 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\
 export function parseTimestamp(text: string): Date {
   const d = new Date(text);
   if (!RFC3339.test(text) || Number.isNaN(d.getTime())) {
-    throw new UsageError(`malformed timestamp "${text}"`, 'use RFC 3339 with a time zone, e.g. 2026-11-20T10:15:00Z', 'INVALID_TIMESTAMP');
+    throw new UsageError(`malformed timestamp "${text}"`, { hint: 'use RFC 3339 with a time zone, e.g. 2026-11-20T10:15:00Z', code: 'INVALID_TIMESTAMP' });
   }
   return d;
 }
@@ -42,13 +42,13 @@ export function validatePointInTime(at: PointInTime, b: HistoryBounds, now = new
     const earliest = new Date(Math.max(windowStart.getTime(), new Date(b.createdAt).getTime(), firstBackup.getTime()));
     const range = `valid range for branch "${b.branchName}": ${earliest.toISOString()} to now (${now.toISOString()}); the history window is ${describeWindow(b.retentionSeconds)}`;
     if (t.getTime() > now.getTime()) {
-      throw new UsageError(`timestamp ${at.timestamp} is in the future`, range, 'TARGET_OUT_OF_RANGE');
+      throw new UsageError(`timestamp ${at.timestamp} is in the future`, { hint: range, code: 'TARGET_OUT_OF_RANGE' });
     }
     if (t.getTime() < windowStart.getTime()) {
-      throw new UsageError(`timestamp ${at.timestamp} is before the history window of ${describeWindow(b.retentionSeconds)}`, range, 'TARGET_OUT_OF_RANGE');
+      throw new UsageError(`timestamp ${at.timestamp} is before the history window of ${describeWindow(b.retentionSeconds)}`, { hint: range, code: 'TARGET_OUT_OF_RANGE' });
     }
     if (t.getTime() < earliest.getTime()) {
-      throw new UsageError(`timestamp ${at.timestamp} is before the history of branch "${b.branchName}" begins`, range, 'TARGET_OUT_OF_RANGE');
+      throw new UsageError(`timestamp ${at.timestamp} is before the history of branch "${b.branchName}" begins`, { hint: range, code: 'TARGET_OUT_OF_RANGE' });
     }
     return { timestamp: t.toISOString() };
   }
@@ -56,8 +56,8 @@ export function validatePointInTime(at: PointInTime, b: HistoryBounds, now = new
   const head = parseLsn(b.currentLsn);
   const first = b.backups[0] ? parseLsn(b.backups[0].stopLsn) : head;
   const range = `valid LSNs for branch "${b.branchName}": ${formatLsn(first)} to ${b.currentLsn} (the history window is ${describeWindow(b.retentionSeconds)})`;
-  if (lsn > head) throw new UsageError(`LSN ${at.lsn} is beyond the current LSN of branch "${b.branchName}"`, range, 'TARGET_OUT_OF_RANGE');
-  if (lsn < first) throw new UsageError(`LSN ${at.lsn} is before the retained history of branch "${b.branchName}"`, range, 'TARGET_OUT_OF_RANGE');
+  if (lsn > head) throw new UsageError(`LSN ${at.lsn} is beyond the current LSN of branch "${b.branchName}"`, { hint: range, code: 'TARGET_OUT_OF_RANGE' });
+  if (lsn < first) throw new UsageError(`LSN ${at.lsn} is before the retained history of branch "${b.branchName}"`, { hint: range, code: 'TARGET_OUT_OF_RANGE' });
   return { lsn: formatLsn(lsn) };
 }
 

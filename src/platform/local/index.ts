@@ -35,8 +35,7 @@ function assertSameMajor(created: number, wanted: number, stateDir: string): voi
   if (created === wanted) return;
   throw new UsageError(
     `the local project runs PostgreSQL ${created} but neon-migrate.json asks for ${wanted} ("postgresVersion"); a project cannot change major, on Neon or here`,
-    `keep "postgresVersion": ${created}, or recreate the local project: \`neon-migrate local stop\`, then move ${stateDir} aside (pg_dump what you need first) and run the command again`,
-    'PG_MAJOR_CHANGED',
+    { hint: `keep "postgresVersion": ${created}, or recreate the local project: \`neon-migrate local stop\`, then move ${stateDir} aside (pg_dump what you need first) and run the command again`, code: 'PG_MAJOR_CHANGED' },
   );
 }
 
@@ -54,7 +53,7 @@ export async function openLocalPlatform(options: OpenPlatformOptions): Promise<L
   const bins = reachableBinaries(resolveBinaries(options.env, options.settings.postgresVersion ?? 17), runAs);
   const stateDir = localStateDir(options.projectDir);
   if (!existsSync(options.projectDir)) {
-    throw new UsageError(`project directory ${options.projectDir} does not exist`, 'create it, or pass the right -C/--cwd', 'NO_PROJECT_DIR');
+    throw new UsageError(`project directory ${options.projectDir} does not exist`, { hint: 'create it, or pass the right -C/--cwd', code: 'NO_PROJECT_DIR' });
   }
   // as root the cluster user must traverse (not list) the state dirs to reach branches/
   const mode = runAs ? 0o711 : 0o700;

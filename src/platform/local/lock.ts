@@ -75,7 +75,7 @@ export async function acquireLock(stateDir: string, timeoutMs = 10 * 60_000, opt
       continue;
     }
     if (Date.now() > deadline) {
-      throw new LockedError(`the local engine is busy (lock ${file} held by pid ${holder})`, 'wait for the other neon-migrate process to finish, or remove the lock file if that process is gone');
+      throw new LockedError(`the local engine is busy (lock ${file} held by pid ${holder})`, { hint: 'wait for the other neon-migrate process to finish, or remove the lock file if that process is gone' });
     }
     await sleep(50 + Math.random() * 100);
   }

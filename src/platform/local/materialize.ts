@@ -33,7 +33,7 @@ export async function adopt(runAs: RunAs | undefined, source: BranchPaths, dest:
 export function chooseBackup(source: BranchPaths, target: PointInTime, branchName: string): BackupMeta {
   const backup = backupFor(listBackups(source.base), target);
   if (!backup) {
-    throw new PlatformError(`no base backup of branch "${branchName}" precedes ${'lsn' in target ? `LSN ${target.lsn}` : target.timestamp}`, 'pick a later point in its history', 'NO_BACKUP');
+    throw new PlatformError(`no base backup of branch "${branchName}" precedes ${'lsn' in target ? `LSN ${target.lsn}` : target.timestamp}`, { hint: 'pick a later point in its history', code: 'NO_BACKUP' });
   }
   return backup;
 }
@@ -60,7 +60,7 @@ export async function waitForPromotion(c: ClusterHandle, timeoutMs = 3600_000): 
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (runningPid(c.paths) === undefined) {
-      throw new PlatformError(`point-in-time replay failed: ${logReason(c.paths)}`, `see ${c.paths.log}`, 'REPLAY_FAILED');
+      throw new PlatformError(`point-in-time replay failed: ${logReason(c.paths)}`, { hint: `see ${c.paths.log}`, code: 'REPLAY_FAILED' });
     }
     try {
       const client = await adminClient(c);
@@ -73,7 +73,7 @@ export async function waitForPromotion(c: ClusterHandle, timeoutMs = 3600_000): 
     } catch {
       // starting up / not yet consistent: retry
     }
-    if (Date.now() > deadline) throw new PlatformError('point-in-time replay did not finish in time', `see ${c.paths.log}`, 'REPLAY_TIMEOUT');
+    if (Date.now() > deadline) throw new PlatformError('point-in-time replay did not finish in time', { hint: `see ${c.paths.log}`, code: 'REPLAY_TIMEOUT' });
     await sleep(100);
   }
 }

@@ -37,14 +37,11 @@ export function resolveRunAs(): RunAs | undefined {
     if (again) return again;
     throw new PlatformError(
       `cannot create the system user "${PG_OS_USER}" that runs PostgreSQL (PostgreSQL refuses to run as root)`,
-      `create it with \`useradd --system ${PG_OS_USER}\`, or run neon-migrate as a non-root user`,
-      'PG_USER',
-      undefined,
-      { cause: err },
+      { hint: `create it with \`useradd --system ${PG_OS_USER}\`, or run neon-migrate as a non-root user`, code: 'PG_USER', ...{ cause: err } },
     );
   }
   const created = lookup();
-  if (!created) throw new PlatformError(`system user "${PG_OS_USER}" not found after useradd`, undefined, 'PG_USER');
+  if (!created) throw new PlatformError(`system user "${PG_OS_USER}" not found after useradd`, { code: 'PG_USER' });
   return created;
 }
 

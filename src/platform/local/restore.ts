@@ -22,17 +22,16 @@ export async function restoreBranchLocked(ctx: EngineContext, state: EngineState
   const source = resolveBranch(state, options.source);
   const self = source.id === target.id;
   if (self && !options.at) {
-    throw new UsageError(`restoring branch "${target.name}" from its own head changes nothing`, 'give a timestamp or LSN in its history, or another source branch', 'RESTORE_NOOP');
+    throw new UsageError(`restoring branch "${target.name}" from its own head changes nothing`, { hint: 'give a timestamp or LSN in its history, or another source branch', code: 'RESTORE_NOOP' });
   }
   if (self && target.parentId) {
     throw new ConflictError(
       `point-in-time restore of branch "${target.name}" from its own history is supported only for root branches`,
-      'restore it from its parent instead (--from-branch <parent>, optionally with --timestamp/--lsn)',
-      'PITR_ROOT_ONLY',
+      { hint: 'restore it from its parent instead (--from-branch <parent>, optionally with --timestamp/--lsn)', code: 'PITR_ROOT_ONLY' },
     );
   }
   if (self && !options.preserveUnderName) {
-    throw new PlatformError(`preserve_under_name is required when restoring branch "${target.name}" from its own history`, 'pass --preserve-under-name <name>', 'PRESERVE_NAME_REQUIRED', 400);
+    throw new PlatformError(`preserve_under_name is required when restoring branch "${target.name}" from its own history`, { hint: 'pass --preserve-under-name <name>', code: 'PRESERVE_NAME_REQUIRED', status: 400 });
   }
   // Neon may drop the old state of a restore from another branch; this engine always keeps it.
   const backupName = options.preserveUnderName ?? defaultPreserveName(target.name);

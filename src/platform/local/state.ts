@@ -52,8 +52,7 @@ export function newPassword(): string {
 function corrupted(file: string, why: string): PlatformError {
   return new PlatformError(
     `local engine state file ${file} is corrupted (${why})`,
-    `move it aside (e.g. \`mv ${file} ${file}.broken\`) and stop its clusters with \`neon-migrate local stop\` first if you can; the engine then starts a fresh project, or restore the file from ${file}.bak`,
-    'STATE_CORRUPTED',
+    { hint: `move it aside (e.g. \`mv ${file} ${file}.broken\`) and stop its clusters with \`neon-migrate local stop\` first if you can; the engine then starts a fresh project, or restore the file from ${file}.bak`, code: 'STATE_CORRUPTED' },
   );
 }
 

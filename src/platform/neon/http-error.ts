@@ -2,7 +2,7 @@
  * Turns what the HTTP client (axios, inside @neondatabase/api-client) throws into a one-line
  * PlatformError: status, Neon's message and request id, never the API key or request headers.
  */
-import { ConflictError, type NeonMigrateError, PlatformError, UsageError, redactSecrets } from '../../errors.js';
+import { ConflictError, type ErrorCode, type NeonMigrateError, PlatformError, UsageError, redactSecrets } from '../../errors.js';
 
 /** The parts of an axios error we read; duck-typed so we don't depend on axios directly. */
 interface HttpFailure {
@@ -63,13 +63,12 @@ function neonMessage(data: unknown): { message?: string; code?: string; requestI
 export function toApiError(err: unknown, doing: string, secrets: string[], apiHost: string): NeonMigrateError {
   const scrub = (text: string): string => secrets.reduce((t, s) => (s ? t.split(s).join('****') : t), redactSecrets(text));
   const f = asFailure(err);
-  if (!f) return new PlatformError(scrub(`${doing}: ${err instanceof Error ? err.message : String(err)}`), undefined, 'NEON_API', undefined);
+  if (!f) return new PlatformError(scrub(`${doing}: ${err instanceof Error ? err.message : String(err)}`), { code: 'NEON_API' });
   if (!f.response) {
     const reason = f.code === 'ECONNREFUSED' ? 'connection refused' : f.code === 'ECONNABORTED' ? 'request timed out' : (f.code ?? f.message ?? 'network error');
     return new PlatformError(
       scrub(`cannot reach the Neon API at ${apiHost} while ${doing}: ${reason}`),
-      'check your network and NEON_API_HOST, then retry',
-      'NEON_UNREACHABLE',
+      { hint: 'check your network and NEON_API_HOST, then retry', code: 'NEON_UNREACHABLE' },
     );
   }
   const status = f.response.status;
@@ -77,13 +76,15 @@ export function toApiError(err: unknown, doing: string, secrets: string[], apiHo
   const { message, code, requestId = typeof headerId === 'string' ? headerId : undefined } = neonMessage(f.response.data);
   const rid = requestId ? `, request id ${requestId}` : '';
   const text = scrub(`Neon API ${status} while ${doing}: ${message ?? 'no message'}${rid}`);
-  if (status === 401) return new PlatformError(text, 'check NEON_API_KEY: create a key at https://console.neon.tech/app/settings/api-keys', 'NEON_UNAUTHORIZED', 401);
-  if (status === 403) return new PlatformError(text, 'the API key lacks access to this project; check NEON_PROJECT_ID and the key', 'NEON_FORBIDDEN', 403);
+  if (status === 401) return new PlatformError(text, { hint: 'check NEON_API_KEY: create a key at https://console.neon.tech/app/settings/api-keys', code: 'NEON_UNAUTHORIZED', status: 401 });
+  if (status === 403) return new PlatformError(text, { hint: 'the API key lacks access to this project; check NEON_PROJECT_ID and the key', code: 'NEON_FORBIDDEN', status: 403 });
   // 400: the request was refused as invalid (a bad point in time, name...): the user's input.
-  if (status === 400) return new UsageError(text, undefined, code || 'NEON_BAD_REQUEST');
-  if (status === 409) return new ConflictError(text, undefined, code || 'CONFLICT');
+  // Neon's own error codes (e.g. BRANCHES_LIMIT_EXCEEDED) pass through unchanged: they are Neon's catalog, not ours.
+  const neonCode = (fallback: ErrorCode) => (code || fallback) as ErrorCode;
+  if (status === 400) return new UsageError(text, { code: neonCode('NEON_BAD_REQUEST') });
+  if (status === 409) return new ConflictError(text, { code: neonCode('CONFLICT') });
   if (status === 423 || status === 429 || status === 503) {
-    return new PlatformError(text, 'Neon is busy; retry in a minute', 'NEON_BUSY', status);
+    return new PlatformError(text, { hint: 'Neon is busy; retry in a minute', code: 'NEON_BUSY', status });
   }
-  return new PlatformError(text, undefined, code || (status === 404 ? 'NEON_NOT_FOUND' : 'NEON_API'), status);
+  return new PlatformError(text, { code: neonCode(status === 404 ? 'NEON_NOT_FOUND' : 'NEON_API'), status });
 }

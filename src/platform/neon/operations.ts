@@ -33,15 +33,13 @@ export async function waitForOperations(
       if (FATAL.has(op.status)) {
         throw new PlatformError(
           `Neon operation ${op.action} (${op.id}) ended "${op.status}" while ${doing}${op.error ? `: ${op.error}` : ''}`,
-          'nothing further was changed; check the project in the Neon console and retry',
-          'NEON_OPERATION_FAILED',
+          { hint: 'nothing further was changed; check the project in the Neon console and retry', code: 'NEON_OPERATION_FAILED' },
         );
       }
       if (client.clock.now() >= deadline) {
         throw new PlatformError(
           `Neon operation ${op.action} (${op.id}) still "${op.status}" after ${Math.round(policy.timeoutMs / 1000)}s while ${doing}`,
-          'it may still complete: check the operation in the Neon console before retrying',
-          'NEON_OPERATION_TIMEOUT',
+          { hint: 'it may still complete: check the operation in the Neon console before retrying', code: 'NEON_OPERATION_TIMEOUT' },
         );
       }
       await client.clock.sleep(interval);

@@ -70,7 +70,7 @@ export class NeonPlatform implements Platform {
     await this.checkAt(options.at);
     const branches = await listNeonBranches(this.client);
     if (branches.some((b) => b.name === options.name)) {
-      throw new ConflictError(`branch "${options.name}" already exists`, 'pick another name or delete the existing branch');
+      throw new ConflictError(`branch "${options.name}" already exists`, { hint: 'pick another name or delete the existing branch' });
     }
     const parent = options.parent
       ? await resolveNeonBranch(this.client, options.parent)
@@ -98,11 +98,11 @@ export class NeonPlatform implements Platform {
     const branches = await listNeonBranches(this.client);
     const branch = branches.find((b) => b.id === ref) ?? branches.find((b) => b.name === ref);
     if (!branch) throw new BranchNotFoundError(ref, branches.map((b) => b.name));
-    if (branch.default) throw new ConflictError(`branch "${branch.name}" is the project's default branch and cannot be deleted`, undefined, 'BRANCH_IS_DEFAULT');
-    if (branch.protected) throw new ConflictError(`branch "${branch.name}" is protected and cannot be deleted`, 'unprotect it in the Neon console first', 'BRANCH_PROTECTED');
+    if (branch.default) throw new ConflictError(`branch "${branch.name}" is the project's default branch and cannot be deleted`, { code: 'BRANCH_IS_DEFAULT' });
+    if (branch.protected) throw new ConflictError(`branch "${branch.name}" is protected and cannot be deleted`, { hint: 'unprotect it in the Neon console first', code: 'BRANCH_PROTECTED' });
     const children = branches.filter((b) => b.parent_id === branch.id).map((b) => b.name);
     if (children.length) {
-      throw new ConflictError(`branch "${branch.name}" has child branches (${children.join(', ')}) and cannot be deleted`, 'delete the children first', 'BRANCH_HAS_CHILDREN');
+      throw new ConflictError(`branch "${branch.name}" has child branches (${children.join(', ')}) and cannot be deleted`, { hint: 'delete the children first', code: 'BRANCH_HAS_CHILDREN' });
     }
     const doing = `deleting branch "${branch.name}"`;
     const answer = await this.client.send(doing, (api) => api.deleteProjectBranch({ projectId: this.projectId, branchId: branch.id }));
@@ -121,7 +121,7 @@ export class NeonPlatform implements Platform {
     await this.checkAt(options.at);
     if (source.id === branch.id && !preserve) {
       // Neon's rule: a restore from the branch's own history must keep the old state somewhere.
-      throw new PlatformError(`preserve_under_name is required when restoring branch "${branch.name}" from its own history`, 'pass a backup name (preserveUnderName)', 'PRESERVE_NAME_REQUIRED', 400);
+      throw new PlatformError(`preserve_under_name is required when restoring branch "${branch.name}" from its own history`, { hint: 'pass a backup name (preserveUnderName)', code: 'PRESERVE_NAME_REQUIRED', status: 400 });
     }
     const doing = `restoring branch "${branch.name}" from "${source.name}"`;
     let reconciled = false;
@@ -155,7 +155,7 @@ export class NeonPlatform implements Platform {
         api.listProjectBranchDatabases(this.projectId, branch.id),
       );
       const db = databases.find((d) => d.name === (database ?? 'neondb')) ?? databases[0];
-      if (!db) throw new UsageError(`branch "${branch.name}" has no database`, 'create one in the Neon console');
+      if (!db) throw new UsageError(`branch "${branch.name}" has no database`, { hint: 'create one in the Neon console' });
       database ??= db.name;
       role ??= db.owner_name;
     }

@@ -56,7 +56,6 @@ export function parseResponse<S extends z.ZodType>(schema: S, data: unknown, doi
   const where = issue && issue.path.length ? issue.path.join('.') : 'body';
   throw new PlatformError(
     `the Neon API answered with a response that doesn't match its spec while ${doing}: ${where}: ${issue?.message ?? 'invalid'}`,
-    'check that NEON_API_HOST points at a Neon API v2 server',
-    'NEON_BAD_RESPONSE',
+    { hint: 'check that NEON_API_HOST points at a Neon API v2 server', code: 'NEON_BAD_RESPONSE' },
   );
 }
