@@ -1,5 +1,6 @@
 /** zod schemas for `neon-migrate.json` and `environments/*.json` (DESIGN §3). Unknown keys are errors. */
 import { z } from 'zod';
+import { runnerSchema } from './runner-schema.js';
 
 /** A duration such as `5s`, `15min`, `2h`, `7d` (Postgres-style units for timeouts). */
 export const durationSchema = z
@@ -14,6 +15,8 @@ export const settingsSchema = z
     scriptsDir: z.string().default('scripts'),
     /** The production branch name. */
     defaultBranch: z.string().default('main'),
+    /** Which tool applies the migrations: `native` (our files) or a wrapped tool (src/config/runner-schema.ts). */
+    runner: runnerSchema.default('native'),
     checkpoints: z
       .object({
         /** Keep at least this many newest checkpoints per branch. */
