@@ -3,6 +3,7 @@
  * its output streams through the target's `log` (prefixed, secrets scrubbed) and is kept for the
  * report, and an invocation past the configured limit is killed.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { redactSecrets } from '../errors.js';
 import type { ExecutorTarget, ToolInvocation } from './types.js';
@@ -75,19 +76,36 @@ function pgDuration(text: string): string {
 }
 
 /**
- * The variables that point a tool at the branch: DATABASE_URL, PGOPTIONS carrying lock_timeout and
- * statement_timeout (libpq and node-postgres both read it), and PGAPPNAME so that a killed tool's
- * sessions can be found and ended.
+ * The variables that point a tool at the branch: DATABASE_URL; the libpq PG* variables (a tool that
+ * reads those, psql for one, reaches the branch and never what the caller's shell points at);
+ * PGOPTIONS carrying lock_timeout and statement_timeout (libpq and node-postgres both read it); and
+ * PGAPPNAME, so that a killed tool's sessions can be found and ended.
  */
 export function branchEnv(target: ExecutorTarget): Record<string, string> {
   const inherited = target.env.PGOPTIONS ? `${target.env.PGOPTIONS} ` : '';
   return {
+    ...libpqEnv(target.uri),
     DATABASE_URL: target.uri,
     PGOPTIONS:
       `${inherited}-c lock_timeout=${pgDuration(target.timeouts.lockTimeout)}` +
       ` -c statement_timeout=${pgDuration(target.timeouts.statementTimeout)}`,
     PGAPPNAME: toolApplicationName(target.runId),
   };
+}
+
+/** PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE (and PGSSLMODE) of a connection URI. */
+export function libpqEnv(uri: string): Record<string, string> {
+  const u = new URL(uri);
+  const env: Record<string, string> = {
+    PGHOST: u.hostname,
+    PGPORT: u.port || '5432',
+    PGUSER: decodeURIComponent(u.username),
+    PGPASSWORD: decodeURIComponent(u.password),
+    PGDATABASE: decodeURIComponent(u.pathname.replace(/^\//, '')),
+  };
+  const sslmode = u.searchParams.get('sslmode');
+  if (sslmode) env.PGSSLMODE = sslmode;
+  return env;
 }
 
 /** The application_name a run's tool sessions carry. */
@@ -115,7 +133,7 @@ export async function runTool(call: ToolCall): Promise<ToolOutcome> {
       call.onLine?.(line);
       yield raw;
     };
-  const result = await execa(call.file, call.args ?? [], {
+  const subprocess = execa(call.file, call.args ?? [], {
     cwd: call.cwd,
     env: { ...call.env, ...call.extraEnv },
     extendEnv: false,
@@ -124,21 +142,75 @@ export async function runTool(call: ToolCall): Promise<ToolOutcome> {
     stdin: 'ignore',
     stdout: [tap('stdout'), 'pipe'],
     stderr: [tap('stderr'), 'pipe'],
-    ...(call.timeoutMs ? { timeout: call.timeoutMs, forceKillAfterDelay: 3000 } : {}),
   });
+  // Our own limit rather than execa's: a shell's children (psql under `sh -c`) must die with it.
+  let timedOut = false;
+  let forceKill: NodeJS.Timeout | undefined;
+  const limit = call.timeoutMs
+    ? setTimeout(() => {
+        timedOut = true;
+        killTree(subprocess.pid, 'SIGTERM');
+        forceKill = setTimeout(() => killTree(subprocess.pid, 'SIGKILL'), 3000);
+      }, call.timeoutMs)
+    : undefined;
+  const result = await subprocess;
+  clearTimeout(limit);
+  clearTimeout(forceKill);
   const errno = (result as { code?: string }).code;
   const notFound = result.failed && result.exitCode === undefined && (errno === 'ENOENT' || errno === 'EACCES');
   let output = lines.map((l) => l.text).join('\n');
-  if (result.timedOut) output += `\nkilled: ran longer than ${call.timeoutMs} ms`;
+  if (timedOut) output += `\nkilled: ran longer than ${call.timeoutMs} ms`;
   else if (notFound) output += `\ncannot start ${call.file}: ${errno}`;
   const invocation: ToolInvocation = {
     command: scrub(call.display),
     exitCode: result.exitCode ?? null,
     durationMs: Math.round(performance.now() - started),
     output: truncate(output),
-    ...(result.timedOut ? { timedOut: true } : {}),
+    ...(timedOut ? { timedOut: true } : {}),
   };
   return { invocation, stdout: lines.filter((l) => l.stream === 'stdout').map((l) => l.text).join('\n'), lines, notFound };
+}
+
+/** The descendants of a process, deepest first (Linux /proc; [] where there is none). */
+function descendants(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+  } catch {
+    return [];
+  }
+  for (const e of entries) {
+    try {
+      // Fields after the command name (which may hold spaces), the second is the parent pid.
+      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(e)]);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  const out: number[] = [];
+  const walk = (p: number) => {
+    for (const c of children.get(p) ?? []) {
+      walk(c);
+      out.push(c);
+    }
+  };
+  walk(pid);
+  return out;
+}
+
+/** Signal a process and everything it started. */
+function killTree(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (!pid) return;
+  for (const p of [...descendants(pid), pid]) {
+    try {
+      process.kill(p, signal);
+    } catch {
+      // Already gone.
+    }
+  }
 }
 
 /** End the sessions a killed tool left on the branch (they would keep holding locks). */
