@@ -4,13 +4,15 @@
  */
 import type { Settings } from '../config/schema.js';
 import type { RunnerSetting } from '../config/runner-schema.js';
-import { alembicOptionsSchema } from '../config/runner-schema.js';
+import { alembicOptionsSchema, nodePgMigrateOptionsSchema } from '../config/runner-schema.js';
 import { AlembicExecutor } from './alembic.js';
 import { CommandExecutor, commandSpecFromSettings, oneOffCommand } from './command.js';
+import { NodePgMigrateExecutor } from './node-pg-migrate.js';
 import type { Executor, ExecutorKind } from './types.js';
 import { UnavailableExecutor } from './unavailable.js';
 
 export { AlembicExecutor } from './alembic.js';
+export { NodePgMigrateExecutor } from './node-pg-migrate.js';
 export { CommandExecutor, oneOffCommand, type CommandSpec } from './command.js';
 export type * from './types.js';
 
@@ -40,6 +42,8 @@ export function createExecutor(projectDir: string, settings: Settings, env: Node
       throw new Error('createExecutor: the native runner is built by the run pipeline, not by src/executors');
     case 'alembic':
       return new AlembicExecutor(projectDir, alembicOptionsSchema.parse(opts), env);
+    case 'node-pg-migrate':
+      return new NodePgMigrateExecutor(projectDir, nodePgMigrateOptionsSchema.parse(opts), env);
     case 'command':
       return new CommandExecutor(projectDir, commandSpecFromSettings(opts as Parameters<typeof commandSpecFromSettings>[0]), env);
     default:
