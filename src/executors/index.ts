@@ -4,14 +4,16 @@
  */
 import type { Settings } from '../config/schema.js';
 import type { RunnerSetting } from '../config/runner-schema.js';
-import { alembicOptionsSchema, nodePgMigrateOptionsSchema } from '../config/runner-schema.js';
+import { alembicOptionsSchema, dbmateOptionsSchema, nodePgMigrateOptionsSchema } from '../config/runner-schema.js';
 import { AlembicExecutor } from './alembic.js';
 import { CommandExecutor, commandSpecFromSettings, oneOffCommand } from './command.js';
+import { DbmateExecutor } from './dbmate.js';
 import { NodePgMigrateExecutor } from './node-pg-migrate.js';
 import type { Executor, ExecutorKind } from './types.js';
 import { UnavailableExecutor } from './unavailable.js';
 
 export { AlembicExecutor } from './alembic.js';
+export { DbmateExecutor } from './dbmate.js';
 export { NodePgMigrateExecutor } from './node-pg-migrate.js';
 export { CommandExecutor, oneOffCommand, type CommandSpec } from './command.js';
 export type * from './types.js';
@@ -44,6 +46,8 @@ export function createExecutor(projectDir: string, settings: Settings, env: Node
       return new AlembicExecutor(projectDir, alembicOptionsSchema.parse(opts), env);
     case 'node-pg-migrate':
       return new NodePgMigrateExecutor(projectDir, nodePgMigrateOptionsSchema.parse(opts), env);
+    case 'dbmate':
+      return new DbmateExecutor(projectDir, dbmateOptionsSchema.parse(opts), env);
     case 'command':
       return new CommandExecutor(projectDir, commandSpecFromSettings(opts as Parameters<typeof commandSpecFromSettings>[0]), env);
     default:
