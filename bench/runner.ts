@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { settingsSchema } from '../src/config/schema.js';
 import { connect } from '../src/db/connect.js';
-import { migrate } from '../src/migrations/run.js';
+import { migrate } from '../src/workflow/migrate.js';
 import { type LocalPlatform, openLocalPlatform } from '../src/platform/local/index.js';
 
 export const name = 'runner overhead (500 small migrations)';

@@ -3,9 +3,9 @@ import type { Command } from 'commander';
 import { listEnvironmentNames, loadEnvironment } from '../config/load.js';
 import { notConfirmed, UsageError } from '../errors.js';
 import { lockBranch } from '../workflow/branch-lock.js';
-import { parentOf, type RefreshResult, refreshBranch } from '../workflow/branches.js';
+import { parentOf, type RefreshResult, refreshBranch } from '../workflow/environment-branches.js';
 import { action } from './context.js';
-import { workflowContext } from './workflow-context.js';
+import { workflowContext } from './workflow-bridge.js';
 
 /** Add `reset` to the `branches` command (registered by branches.ts). */
 export function registerBranchesReset(program: Command): void {

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { notConfirmed } from '../errors.js';
 import { type CheckpointInfo, checkpointRetention, previewPrune, pruneCheckpoints } from '../workflow/checkpoints.js';
 import { action } from './context.js';
-import { workflowContext } from './workflow-context.js';
+import { workflowContext } from './workflow-bridge.js';
 
 const VERDICT = { 'latest run': 'kept: checkpoint of the latest run', keepLast: 'kept: among the newest (keepLast)', maxAge: 'kept: younger than maxAge', prune: 'would be pruned' };
 

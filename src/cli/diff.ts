@@ -1,8 +1,6 @@
 /** `neon-migrate diff --from A --to B`: schema difference between two branches. */
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { isNeonPlatform } from '../platform/neon/index.js';
-import { diffText, schemaText } from '../platform/local/server/index.js';
 import { action } from './context.js';
 
 /** Register the `diff` command. */
@@ -19,14 +17,7 @@ export function registerDiff(program: Command): void {
         const platform = await ctx.platform();
         const from = await platform.getBranch(opts.from);
         const to = await platform.getBranch(opts.to);
-        let diff: string;
-        if (isNeonPlatform(platform)) {
-          diff = await platform.diffSchemas(from.id, to.id, opts.database ? { database: opts.database } : {});
-        } else {
-          const db = opts.database ? { database: opts.database } : {};
-          const [before, after] = await Promise.all([schemaText(await platform.connectionUri(from.id, db)), schemaText(await platform.connectionUri(to.id, db))]);
-          diff = diffText(before, after, [from.name, to.name]);
-        }
+        const diff = await platform.diffSchemas(from.id, to.id, opts.database ? { database: opts.database } : {});
         const identical = diff.trim() === '';
         return {
           json: { from: from.name, to: to.name, identical, diff },

@@ -1,6 +1,6 @@
 /** `neon-migrate plan [--branch B] [--down] [--to V | --steps N] [--sql] [--applied V,V]`. */
 import type { Command } from 'commander';
-import { planMigrations } from '../migrations/inspect.js';
+import { planMigrations } from '../workflow/inspect.js';
 import { action } from './context.js';
 import { stepsFlag } from './up.js';
 

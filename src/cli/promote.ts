@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { runPromote } from '../workflow/promote.js';
 import { action } from './context.js';
-import { collect, formatOption, reportOutput, validateBeforeOpening, workflowContext } from './workflow-context.js';
+import { collect, formatOption, reportOutput, validateBeforeOpening, workflowContext } from './workflow-bridge.js';
 
 /** Register `promote`. */
 export function registerPromote(program: Command): void {

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { loadReport } from '../workflow/report.js';
 import { type ReportFormat, renderHuman, renderMarkdown } from '../workflow/render.js';
 import { action } from './context.js';
-import { formatOption } from './workflow-context.js';
+import { formatOption } from './workflow-bridge.js';
 
 /** Register `report`. */
 export function registerReport(program: Command): void {

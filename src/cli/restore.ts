@@ -6,9 +6,9 @@ import type { Command } from 'commander';
 import { notConfirmed, UsageError } from '../errors.js';
 import { planRestore, type RestoreRequest } from '../platform/restore-request.js';
 import { lockBranch } from '../workflow/branch-lock.js';
-import { checkpointSource, dryRunRestore, type RestoreDone, renderDryRun, restoreAndRecord } from '../workflow/restore.js';
+import { checkpointSource, dryRunRestore, type RestoreDone, renderDryRun, restoreAndRecord } from '../workflow/restore-branch.js';
 import { action } from './context.js';
-import { workflowContext } from './workflow-context.js';
+import { workflowContext } from './workflow-bridge.js';
 
 export interface RestoreFlags {
   branch: string;

@@ -2,7 +2,7 @@
 import { type Command, Option } from 'commander';
 import { type RollbackStrategy, runRollback } from '../workflow/rollback.js';
 import { action } from './context.js';
-import { workflowContext } from './workflow-context.js';
+import { workflowContext } from './workflow-bridge.js';
 
 /** Register `rollback`. */
 export function registerRollback(program: Command): void {

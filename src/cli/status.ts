@@ -1,8 +1,8 @@
 /** `neon-migrate status [--branch B] [--accept V]`. */
 import type { Command } from 'commander';
-import { migrationStatus, type StatusReport } from '../migrations/inspect.js';
+import { migrationStatus, type StatusReport } from '../workflow/inspect.js';
 import { ExitCode } from '../errors.js';
-import { acceptMigration } from '../migrations/run.js';
+import { acceptMigration } from '../workflow/accept.js';
 import { action } from './context.js';
 import { log } from './output.js';
 

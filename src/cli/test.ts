@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { runTest } from '../workflow/test.js';
 import { action } from './context.js';
-import { collect, formatOption, reportOutput, validateBeforeOpening, workflowContext } from './workflow-context.js';
+import { collect, formatOption, reportOutput, validateBeforeOpening, workflowContext } from './workflow-bridge.js';
 
 /** Register `test`. */
 export function registerTest(program: Command): void {

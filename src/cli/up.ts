@@ -1,8 +1,8 @@
 /** `neon-migrate up [--branch B] [--to V | --steps N] [--wait] [--skip-gate]`. */
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { migrate, type MigrateReport } from '../migrations/run.js';
-import type { Direction } from '../migrations/select.js';
+import { migrate, type MigrateReport } from '../workflow/migrate.js';
+import type { Direction } from '../run/select.js';
 import { action, type CliContext } from './context.js';
 import { log, type CommandOutput } from './output.js';
 

@@ -7,6 +7,7 @@
  * command) is another, and needs no second copy of the pipeline.
  */
 import type { DbClient } from '../db/connect.js';
+import type { TouchedTables } from '../verify/touched.js';
 
 /** The `runner` setting's kinds. */
 export type ExecutorKind = 'native' | 'alembic' | 'node-pg-migrate' | 'drizzle' | 'knex' | 'dbmate' | 'sqitch' | 'command';
@@ -24,6 +25,8 @@ export interface ExecutorUnit {
   reversible: boolean;
   /** File relative to the project, for messages. */
   file?: string;
+  /** The down file relative to the project, when it is a separate file. */
+  downFile?: string;
 }
 
 /** The status of one unit after a run (per-migration results, never thrown half-way). */
@@ -122,4 +125,9 @@ export interface Executor {
   /** The SQL a run of `units` would execute, without connecting, where the executor can. */
   renderSql?(units: ExecutorUnit[], direction: 'up' | 'down'): Promise<string>;
   fingerprint(): Promise<ExecutorFingerprint>;
+  /**
+   * The tables `units` touch, for the "untouched tables are identical" check. Absent when the SQL is
+   * not ours to read (wrapped tools): the pipeline then derives it from the snapshots.
+   */
+  touches?(units: ExecutorUnit[]): Promise<TouchedTables>;
 }

@@ -79,6 +79,14 @@ export interface Platform {
   restoreBranch(target: string, options: RestoreOptions): Promise<RestoreResult>;
   /** A connection URI for the branch; starts its compute when needed. */
   connectionUri(ref: string, options?: ConnectionOptions): Promise<string>;
+  /** Schema difference between two branches (name or id) as a unified diff text; empty when equal. */
+  diffSchemas(from: string, to: string, options?: SchemaDiffOptions): Promise<string>;
   /** Release resources held by this client (servers, sockets); never stops computes. */
   close(): Promise<void>;
+}
+
+/** Options of `diffSchemas`. */
+export interface SchemaDiffOptions {
+  /** The database to compare (default: neondb). */
+  database?: string;
 }

@@ -3,7 +3,7 @@ export * from './assertions.js';
 export * from './checks.js';
 export * from './fingerprint.js';
 export * from './queryable.js';
-export * from './schema-diff.js';
+export * from './fingerprint-diff.js';
 export * from './snapshot.js';
 export * from './touched.js';
 export * from './user-commands.js';

@@ -8,8 +8,8 @@
  * included — so it cannot be held across the restore.
  */
 import { LockedError } from '../errors.js';
-import { openRunSession, type RunSession } from '../migrations/session.js';
-import type { WorkflowContext } from './context.js';
+import { openRunSession, type RunSession } from '../run/run-lock.js';
+import type { WorkflowContext } from './workflow-context.js';
 
 export interface BranchLock {
   branch: string;

@@ -1,9 +1,9 @@
 /** Finding checkpoint branches (`checkpoint/<branch>/<UTC stamp>`) of a branch. */
-import { connect } from '../db/connect.js';
+import { withBranchDb } from '../run/scoped.js';
 import { UsageError } from '../errors.js';
-import { listRuns } from '../migrations/history.js';
+import { listRuns } from '../history/store.js';
 import type { Branch } from '../platform/types.js';
-import type { WorkflowContext } from './context.js';
+import type { WorkflowContext } from './workflow-context.js';
 
 const PREFIX = 'checkpoint/';
 
@@ -44,10 +44,7 @@ export async function resolveCheckpoint(ctx: WorkflowContext, branch: string, id
 
 /** The checkpoint name recorded by the latest run on `branch` that took one (read from its history). */
 export async function latestRunCheckpoint(ctx: WorkflowContext, branch: string): Promise<string | undefined> {
-  const db = await connect(await ctx.platform.connectionUri(branch));
-  try {
-    return (await listRuns(db, { limit: 50 })).find((r) => r.branch === branch && r.checkpoint)?.checkpoint ?? undefined;
-  } finally {
-    await db.close();
-  }
+  return withBranchDb(ctx.platform, branch, async (db) =>
+    (await listRuns(db, { limit: 50 })).find((r) => r.branch === branch && r.checkpoint)?.checkpoint ?? undefined,
+  );
 }

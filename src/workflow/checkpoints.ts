@@ -2,9 +2,9 @@
  * `checkpoints list|prune`: retention by settings.checkpoints — per branch, keep the newest
  * `keepLast`, and anything younger than `maxAge`; never the checkpoint of the branch's latest run.
  */
-import { durationMs, nowOf, type WorkflowContext } from './context.js';
+import { durationMs, nowOf, type WorkflowContext } from './workflow-context.js';
 import { checkpointOwner, latestRunCheckpoint, listCheckpoints } from './checkpoint-list.js';
-import { findBranch } from './branches.js';
+import { findBranch } from './environment-branches.js';
 
 export interface CheckpointInfo {
   name: string;

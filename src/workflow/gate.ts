@@ -7,11 +7,19 @@
  */
 import { loadEnvironment } from '../config/load.js';
 import type { Environment } from '../config/schema.js';
-import { connect } from '../db/connect.js';
-import { listRuns, type RunRecord } from '../migrations/history.js';
-import type { Migration } from '../migrations/types.js';
-import { findBranch, lastRefreshedAt, parentOf } from './branches.js';
-import { durationMs, nowOf, type WorkflowContext } from './context.js';
+import { withBranchDb } from '../run/scoped.js';
+import { listRuns, type RunRecord } from '../history/store.js';
+import type { ExecutorUnit } from '../executors/types.js';
+
+/** What the gate compares of a pending unit (an ExecutorUnit, or one of our loaded Migrations). */
+export type GateUnit = Pick<ExecutorUnit, 'version' | 'name' | 'checksum'> & {
+  downChecksum?: string | null;
+  file?: string;
+  upFile?: string;
+  downFile?: string;
+};
+import { findBranch, lastRefreshedAt, parentOf } from './environment-branches.js';
+import { durationMs, nowOf, type WorkflowContext } from './workflow-context.js';
 import type { ReportMigration, RunReport } from './report.js';
 
 export interface GateCheck {
@@ -39,10 +47,10 @@ interface PassRow {
 }
 
 /** The verdict on one pending migration from the passing runs' rows for it (newest first). */
-function judgeMigration(m: Migration, rows: PassRow[], envName: string, fix: string): { pass?: RunRecord; problem?: string; note?: string } {
+function judgeMigration(m: GateUnit, rows: PassRow[], envName: string, fix: string): { pass?: RunRecord; problem?: string; note?: string } {
   const sameUp = rows.filter((x) => x.row.checksum === m.checksum);
   if (!sameUp.length) {
-    return { problem: rows.length ? `${m.upFile} changed after it passed test on ${envName} (checksum differs); ${fix}` : `${m.name} has not passed test on ${envName} since its last refresh; ${fix}` };
+    return { problem: rows.length ? `${m.file ?? m.upFile ?? m.name} changed after it passed test on ${envName} (checksum differs); ${fix}` : `${m.name} has not passed test on ${envName} since its last refresh; ${fix}` };
   }
   const down = m.downChecksum ?? null;
   // Reports written since down checksums are recorded carry the key (null = no separate down file).
@@ -60,7 +68,7 @@ function judgeMigration(m: Migration, rows: PassRow[], envName: string, fix: str
 }
 
 /** Check one required environment against the pending migrations. */
-async function checkRequired(ctx: WorkflowContext, target: Environment, requiredName: string, pending: Migration[], problems: string[], notes: string[]): Promise<GateCheck> {
+async function checkRequired(ctx: WorkflowContext, target: Environment, requiredName: string, pending: GateUnit[], problems: string[], notes: string[]): Promise<GateCheck> {
   const req = loadEnvironment(ctx.projectDir, ctx.settings, requiredName);
   const check: GateCheck = { environment: req.name, branch: req.branch, passingRuns: [] };
   const fix = `run \`neon-migrate test --branch ${req.name} --fresh\``;
@@ -73,12 +81,11 @@ async function checkRequired(ctx: WorkflowContext, target: Environment, required
     problems.push(`branch ${req.branch} does not exist, so nothing passed test on ${req.name}; ${fix}`);
     return check;
   }
-  const db = await connect(await ctx.platform.connectionUri(req.branch));
-  try {
+  await withBranchDb(ctx.platform, req.branch, async (db) => {
     check.refreshedAt = await lastRefreshedAt(ctx, branch, target.branch, db);
     if (!check.refreshedAt) {
       problems.push(`cannot tell when ${req.branch} was last refreshed from ${target.branch}; ${fix}`);
-      return check;
+      return;
     }
     const age = nowOf(ctx).getTime() - Date.parse(check.refreshedAt);
     // Both files may set maxRefreshAge (the example sets it on staging): the stricter one applies, never silently the looser.
@@ -99,14 +106,12 @@ async function checkRequired(ctx: WorkflowContext, target: Environment, required
       if (verdict.note) notes.push(verdict.note);
       if (verdict.pass && !check.passingRuns.includes(verdict.pass.id)) check.passingRuns.push(verdict.pass.id);
     }
-  } finally {
-    await db.close();
-  }
+  });
   return check;
 }
 
 /** Evaluate the gate for promoting `pending` to the target environment. */
-export async function checkGate(ctx: WorkflowContext, target: Environment, required: string[], pending: Migration[]): Promise<GateResult> {
+export async function checkGate(ctx: WorkflowContext, target: Environment, required: string[], pending: GateUnit[]): Promise<GateResult> {
   const problems: string[] = [];
   const notes: string[] = [];
   const checks: GateCheck[] = [];

@@ -1,9 +1,9 @@
 /** `promote`: the gated production run (DESIGN §4). Gate failure → exit 3 with nothing touched. */
 import { loadEnvironment } from '../config/load.js';
 import { GateError, notConfirmed, UsageError } from '../errors.js';
-import { projectMigrations } from '../migrations/project.js';
+import { projectMigrations } from '../run/run-context.js';
 import { assertCommandsExist } from '../verify/user-commands.js';
-import type { WorkflowContext } from './context.js';
+import type { WorkflowContext } from './workflow-context.js';
 import { type GateResult, checkGate } from './gate.js';
 import { type GuardedRunResult, guardedRun } from './guarded-run.js';
 import { seedIfCreated } from './seed.js';

@@ -86,7 +86,8 @@ export function renderHuman(report: RunReport, reportFile?: string): string {
     out.push(`  restored from ${report.restore.source}${report.restore.backup ? `; previous state kept as branch ${report.restore.backup}` : ''}${proof}`);
   }
   for (const n of report.notes) out.push(`  note: ${n}`);
-  if (report.timings.length) out.push(`  timings: ${report.timings.map((t) => `${t.phase} ${seconds(t.ms)}`).join(', ')}`);
+  const shown = report.timings.filter((t) => t.phase !== 'history' && t.phase !== 'record');
+  if (shown.length) out.push(`  timings: ${shown.map((t) => `${t.phase} ${seconds(t.ms)}`).join(', ')}`);
   if (reportFile) out.push(`  report: ${reportFile}`);
   return out.join('\n');
 }

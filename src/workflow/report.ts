@@ -7,6 +7,10 @@ import path from 'node:path';
 import { redactSecrets, UsageError } from '../errors.js';
 import type { IntegritySnapshot } from '../verify/snapshot.js';
 import type { VerificationResult } from '../verify/verify.js';
+import type { ReportRestore } from '../run/checkpoint-restore.js';
+import type { ReportReversibility } from '../run/reversibility.js';
+
+export type { ReportRestore, ReportReversibility };
 
 export type WorkflowCommand = 'test' | 'promote' | 'rollback' | 'restore';
 /** passed: applied and verified · failed: something failed and the branch was restored · nothing-to-do. */
@@ -27,26 +31,7 @@ export interface ReportMigration {
 /** The verification result as reported: everything but the raw after-state (kept in `integrity`). */
 export type ReportVerification = Omit<VerificationResult, 'after' | 'fingerprintAfter'>;
 
-export interface ReportReversibility {
-  checked: boolean;
-  skippedReason?: string;
-  scratchBranch?: string;
-  /** down → the pre-run catalog fingerprint. */
-  downMatches?: boolean;
-  /** up again → the post-run catalog fingerprint. */
-  upMatches?: boolean;
-  /** Readable schema diff when one did not match. */
-  diff?: string;
-}
 
-export interface ReportRestore {
-  /** What the branch was restored from (a checkpoint branch, a branch, a point in time). */
-  source: string;
-  /** The branch holding the pre-restore state. */
-  backup?: string;
-  /** The restored branch's integrity snapshot equals the expected one (test/promote auto-restore). */
-  snapshotMatches?: boolean;
-}
 
 export interface RunReport {
   reportVersion: 1;
@@ -76,18 +61,7 @@ export interface RunReport {
 }
 
 /** Measures phases of a run for the report's timings. */
-export class PhaseTimer {
-  readonly timings: { phase: string; ms: number }[] = [];
-  /** Run `fn`, recording how long it took under `phase`. */
-  async time<T>(phase: string, fn: () => Promise<T>): Promise<T> {
-    const start = performance.now();
-    try {
-      return await fn();
-    } finally {
-      this.timings.push({ phase, ms: Math.round(performance.now() - start) });
-    }
-  }
-}
+export { PhaseTimer } from '../run/phase-timer.js';
 
 /** The reports directory of a project. */
 export function reportsDir(projectDir: string): string {

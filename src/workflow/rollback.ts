@@ -3,15 +3,14 @@
  * (default; the current state is kept as a backup branch), or with `--strategy down` by running
  * the down migrations of what that run applied.
  */
-import { randomUUID } from 'node:crypto';
-import { connect } from '../db/connect.js';
 import { notConfirmed, UsageError } from '../errors.js';
-import { finishRun, listRuns, readApplied, recordRun, type RunRecord } from '../migrations/history.js';
+import { listRuns, readApplied, type RunRecord } from '../history/store.js';
+import { recordFinishedRun, withBranchDb } from '../run/scoped.js';
 import { compareVersions } from '../migrations/naming.js';
-import { type MigrateReport, migrate } from '../migrations/run.js';
+import { type MigrateReport, migrate } from './migrate.js';
 import { type BranchLock, lockBranch } from './branch-lock.js';
-import { restoreFromCheckpoint } from './checkpoint-restore.js';
-import type { WorkflowContext } from './context.js';
+import { restoreFromCheckpoint } from '../run/checkpoint-restore.js';
+import type { WorkflowContext } from './workflow-context.js';
 import type { ReportRestore, RunReport } from './report.js';
 
 export type RollbackStrategy = 'checkpoint' | 'down';
@@ -29,8 +28,7 @@ const UNDOABLE = new Set(['test', 'promote', 'up', 'down']);
 
 /** The last run on the branch that changed it, from its own history. */
 async function lastRun(ctx: WorkflowContext, branch: string): Promise<{ run: RunRecord; appliedByRun: string[]; previousVersion: string }> {
-  const db = await connect(await ctx.platform.connectionUri(branch));
-  try {
+  return withBranchDb(ctx.platform, branch, async (db) => {
     const run = (await listRuns(db, { limit: 100 })).find((r) => r.branch === branch && UNDOABLE.has(r.command));
     if (!run) throw new UsageError(`no run to roll back on branch "${branch}"`, 'rollback undoes the last test, promote, up or down run on the branch', 'NOTHING_TO_ROLL_BACK');
     if (run.status === 'rolled_back') {
@@ -45,9 +43,7 @@ async function lastRun(ctx: WorkflowContext, branch: string): Promise<{ run: Run
     const oldest = appliedByRun.sort(compareVersions)[0];
     const previousVersion = oldest ? (applied.map((a) => a.version).filter((v) => compareVersions(v, oldest) < 0).sort(compareVersions).at(-1) ?? '0') : '0';
     return { run, appliedByRun, previousVersion };
-  } finally {
-    await db.close();
-  }
+  });
 }
 
 export interface RollbackOptions {
@@ -98,13 +94,8 @@ async function rollbackLocked(ctx: WorkflowContext, branch: string, strategy: Ro
   await lock.release();
   const restored = await restoreFromCheckpoint(ctx, branch, run.checkpoint!, expected);
   const restore: ReportRestore = { source: restored.source, backup: restored.backup, ...(restored.snapshotMatches === undefined ? {} : { snapshotMatches: restored.snapshotMatches }) };
-  const db = await connect(await ctx.platform.connectionUri(branch));
-  try {
-    const id = randomUUID();
-    await recordRun(db, { id, command: 'rollback', branch, checkpoint: run.checkpoint });
-    await finishRun(db, id, 'succeeded', { undone: summary, restore });
-  } finally {
-    await db.close();
-  }
+  await withBranchDb(ctx.platform, branch, (db) =>
+    recordFinishedRun(db, { command: 'rollback', branch, checkpoint: run.checkpoint }, 'succeeded', { undone: summary, restore }),
+  );
   return { branch, strategy, run: summary, restore };
 }

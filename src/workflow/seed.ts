@@ -4,18 +4,15 @@
  * to the default branch through the runner first (recorded in its history like any run), then the
  * file runs. Size comes from NEON_MIGRATE_SEED_TASKS (the setting neon_migrate.seed_tasks).
  */
-import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, PlatformError, UsageError } from '../errors.js';
-import { finishRun, readApplied, recordRun } from '../migrations/history.js';
-import { projectMigrations } from '../migrations/project.js';
-import { runMigrations } from '../migrations/runner.js';
-import { selectMigrations } from '../migrations/select.js';
-import { openRunSession } from '../migrations/session.js';
-import { compareWithHistory } from '../migrations/state.js';
+import { projectMigrations } from '../run/run-context.js';
 import type { Platform } from '../platform/types.js';
-import type { WorkflowContext } from './context.js';
+import { NativeExecutor } from '../executors/native.js';
+import { runPipeline } from '../run/pipeline.js';
+import { selectUnits } from '../run/select.js';
+import type { WorkflowContext } from './workflow-context.js';
 
 export interface SeedResult {
   file: string;
@@ -41,27 +38,29 @@ export async function seedIfCreated(ctx: WorkflowContext): Promise<SeedResult | 
   const branch = ctx.settings.defaultBranch;
   ctx.log?.(`new local project: seeding ${branch} with ${file}${tasks ? ` (${tasks} tasks)` : ''}`);
   const migrations = await projectMigrations(ctx);
-  const session = await openRunSession(await ctx.platform.connectionUri(branch), { branch, timeouts: { ...ctx.settings.timeouts, statementTimeout: '0' } });
-  try {
-    const { db } = session;
-    const baseline = BASELINE.exec(sql)?.[1];
-    const state = compareWithHistory(migrations, await readApplied(db));
-    const toApply = baseline ? selectMigrations('up', migrations, state, { to: baseline }) : [];
-    const runId = randomUUID();
-    await recordRun(db, { id: runId, command: 'seed', branch });
-    const run = await runMigrations({ db, branch, direction: 'up', migrations: toApply, runId, log: ctx.log });
-    const failed = run.results.find((r) => r.error);
-    if (failed) throw new PlatformError(`seeding failed: baseline migration ${failed.name}: ${failed.error!.message}`, 'fix the migration, delete .neon-migrate/local and run again', 'SEED_FAILED');
-    await db.query(`SELECT set_config('neon_migrate.seed_tasks', $1, false)`, [tasks]);
-    try {
-      await db.query(sql);
-    } catch (err) {
-      throw new PlatformError(`seeding failed: ${file}: ${(err as Error).message}`, 'fix the seed script, delete .neon-migrate/local and run again', 'SEED_FAILED');
-    }
-    const result = { file, baselineApplied: toApply.map((m) => m.name), tasks: tasks || 'default' };
-    await finishRun(db, runId, 'succeeded', result);
-    return result;
-  } finally {
-    await session.close();
-  }
+  const baseline = BASELINE.exec(sql)?.[1];
+  let result: SeedResult | undefined;
+  const run = await runPipeline(ctx, {
+    command: 'seed',
+    branch,
+    executor: new NativeExecutor(ctx.projectDir, migrations),
+    direction: 'up',
+    timeouts: { ...ctx.settings.timeouts, statementTimeout: '0' },
+    // A new project's first data: there is nothing to protect yet.
+    checkpoint: false,
+    runWhenEmpty: true,
+    select: (state) => (baseline ? selectUnits('up', state, { to: baseline }) : []),
+    afterApply: async (db) => {
+      await db.query(`SELECT set_config('neon_migrate.seed_tasks', $1, false)`, [tasks]);
+      try {
+        await db.query(sql);
+      } catch (err) {
+        throw new PlatformError(`seeding failed: ${file}: ${(err as Error).message}`, 'fix the seed script, delete .neon-migrate/local and run again', 'SEED_FAILED');
+      }
+    },
+    report: (r) => (result = { file, baselineApplied: r.units.map((m) => m.name), tasks: tasks || 'default' }),
+  });
+  const failed = run.applied?.results.find((r) => r.error);
+  if (failed) throw new PlatformError(`seeding failed: baseline migration ${failed.name}: ${failed.error!.message}`, 'fix the migration, delete .neon-migrate/local and run again', 'SEED_FAILED');
+  return result;
 }

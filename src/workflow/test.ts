@@ -1,11 +1,11 @@
 /** `test --branch <env>`: the protected run on an environment branch (dev, staging). */
 import { loadEnvironment } from '../config/load.js';
-import { connect } from '../db/connect.js';
+import { withBranchDb } from '../run/scoped.js';
 import { UsageError } from '../errors.js';
-import { projectMigrations } from '../migrations/project.js';
+import { projectMigrations } from '../run/run-context.js';
 import { assertCommandsExist } from '../verify/user-commands.js';
-import { ensureEnvironmentBranch, lastRefreshedAt, parentOf, type RefreshResult, refreshBranch } from './branches.js';
-import type { WorkflowContext } from './context.js';
+import { ensureEnvironmentBranch, lastRefreshedAt, parentOf, type RefreshResult, refreshBranch } from './environment-branches.js';
+import type { WorkflowContext } from './workflow-context.js';
 import { type GuardedRunResult, guardedRun, loadAssertions } from './guarded-run.js';
 import { seedIfCreated } from './seed.js';
 
@@ -40,13 +40,8 @@ export async function runTest(ctx: WorkflowContext, opts: TestOptions): Promise<
   const parent = parentOf(ctx, env);
   const ensured = await ensureEnvironmentBranch(ctx, env);
   const refresh = opts.fresh && !ensured.created ? await refreshBranch(ctx, env.branch, parent, { wait: opts.wait }) : undefined;
-  const db = await connect(await ctx.platform.connectionUri(env.branch));
-  let refreshedAt: string | undefined;
-  try {
-    refreshedAt = await lastRefreshedAt(ctx, await ctx.platform.getBranch(env.branch), parent, db);
-  } finally {
-    await db.close();
-  }
+  const branch = await ctx.platform.getBranch(env.branch);
+  const refreshedAt = await withBranchDb(ctx.platform, env.branch, (db) => lastRefreshedAt(ctx, branch, parent, db));
   const notes: string[] = [];
   if (ensured.created) notes.push(`created branch ${env.branch} from ${parent}`);
   if (refresh) notes.push(`refreshed ${env.branch} from ${parent}; previous state kept as ${refresh.backup}`);

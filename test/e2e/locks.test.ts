@@ -5,7 +5,7 @@
  * lock is released, then complete. `test --wait` waits too.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openRunSession, type RunSession } from '../../src/migrations/session.js';
+import { openRunSession, type RunSession } from '../../src/run/run-lock.js';
 import { appliedVersions, branchNames, branchUri, cli, type CliRun, contentDigest, copyExampleProject, removeProject, sql } from './helpers.js';
 
 let project: string;

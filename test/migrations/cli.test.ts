@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { formatRun } from '../../src/cli/up.js';
-import type { MigrateReport } from '../../src/migrations/run.js';
+import type { MigrateReport } from '../../src/workflow/migrate.js';
 import { settingsSchema } from '../../src/config/schema.js';
 import { loadMigrations } from '../../src/migrations/load.js';
 import { openLocalPlatform } from '../../src/platform/local/index.js';

@@ -1,6 +1,6 @@
 /** The run report stored in the branch's history (copied into every child branch) never carries a password. */
 import { describe, expect, it } from 'vitest';
-import { finishRunSql } from '../../src/migrations/history.js';
+import { finishRunSql } from '../../src/history/store.js';
 
 describe('finishRunSql', () => {
   it('redacts URI passwords per string value, keeping the JSON intact', () => {

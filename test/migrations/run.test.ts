@@ -1,10 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type DbClient } from '../../src/db/connect.js';
 import { LockedError, MigrationFileError, UsageError } from '../../src/errors.js';
-import { listRuns, readApplied } from '../../src/migrations/history.js';
-import { migrationStatus } from '../../src/migrations/inspect.js';
-import { acceptMigration, migrate } from '../../src/migrations/run.js';
-import { openRunSession } from '../../src/migrations/session.js';
+import { listRuns, readApplied } from '../../src/history/store.js';
+import { migrationStatus } from '../../src/workflow/inspect.js';
+import { acceptMigration } from '../../src/workflow/accept.js';
+import { migrate } from '../../src/workflow/migrate.js';
+import { openRunSession } from '../../src/run/run-lock.js';
 import { openTestEngine, type TestEngine } from '../support/engine.js';
 import { scratchProject, type ScratchProject } from '../support/project.js';
 

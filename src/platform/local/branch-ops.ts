@@ -5,7 +5,7 @@ import { archiveUpToNow } from './archive.js';
 import { listBackups, takeBaseBackup } from './backup.js';
 import { adminQuery } from './cluster.js';
 import { ensureRunning } from './computes.js';
-import { type EngineContext, handleFor } from './context.js';
+import { type EngineContext, handleFor } from './engine-context.js';
 import { validatePointInTime } from './history.js';
 import { parseLsn } from './lsn.js';
 import { chooseBackup } from './materialize.js';

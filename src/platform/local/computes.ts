@@ -2,7 +2,7 @@
 import { PlatformError } from '../../errors.js';
 import { listBackups, takeBaseBackup } from './backup.js';
 import { portAcceptsConnections, runningPid, startCluster, stopCluster, writeBranchConf } from './cluster.js';
-import { type EngineContext, handleFor } from './context.js';
+import { type EngineContext, handleFor } from './engine-context.js';
 import { hasData, materialize } from './materialize.js';
 import type { BranchRecord, EngineState } from './state.js';
 

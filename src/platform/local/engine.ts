@@ -1,13 +1,24 @@
 /** LocalPlatform: the Platform interface over local PostgreSQL clusters, plus compute controls for the CLI. */
 import { rmSync } from 'node:fs';
 import { ConflictError, PlatformError } from '../../errors.js';
-import type { Branch, ConnectionOptions, CreateBranchOptions, Platform, ProjectInfo, RestoreOptions, RestoreResult } from '../types.js';
+import { diffText } from '../../verify/catalog-text.js';
+import type {
+  Branch,
+  ConnectionOptions,
+  CreateBranchOptions,
+  Platform,
+  ProjectInfo,
+  RestoreOptions,
+  RestoreResult,
+  SchemaDiffOptions,
+} from '../types.js';
 import { type BackupMeta, takeBaseBackup } from './backup.js';
+import { schemaText } from './catalog-schema.js';
 import { checkNewName, preparePoint, resolveBranch, toBranch } from './branch-ops.js';
 import { adminQuery, runningPid } from './cluster.js';
 import { pickPort } from './ports.js';
 import { ensureRunning, isServing, stopCompute } from './computes.js';
-import { type EngineContext, handleFor } from './context.js';
+import { type EngineContext, handleFor } from './engine-context.js';
 import { acquireLock } from './lock.js';
 import { adopt } from './materialize.js';
 import { restoreBranchLocked } from './restore.js';
@@ -190,6 +201,14 @@ export class LocalPlatform implements Platform {
   computePid(ref: string): number | undefined {
     const s = this.state();
     return runningPid(handleFor(this.ctx, s, resolveBranch(s, ref)).paths);
+  }
+
+  /** Schema difference between two branches, from their catalogs (there is no pg_dump here). */
+  async diffSchemas(from: string, to: string, options: SchemaDiffOptions = {}): Promise<string> {
+    const db = options.database ? { database: options.database } : {};
+    const [a, b] = [await this.getBranch(from), await this.getBranch(to)];
+    const texts = await Promise.all([a, b].map(async (x) => schemaText(await this.connectionUri(x.id, db))));
+    return diffText(texts[0]!, texts[1]!, [a.name, b.name]);
   }
 
   async close(): Promise<void> {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { UsageError } from '../../errors.js';
 import type { OpenPlatformOptions } from '../open.js';
 import { resolveBinaries } from './binaries.js';
-import type { EngineContext } from './context.js';
+import type { EngineContext } from './engine-context.js';
 import { LocalPlatform } from './engine.js';
 import { pruneHistory } from './history.js';
 import { acquireLock } from './lock.js';

@@ -5,7 +5,7 @@ import { takeBaseBackup } from './backup.js';
 import { adminClient, initCluster, startCluster, stopCluster } from './cluster.js';
 import { pickPort } from './ports.js';
 import { scramVerifier } from './scram.js';
-import { type EngineContext, handleFor } from './context.js';
+import { type EngineContext, handleFor } from './engine-context.js';
 import { canTraverse, mkdirFor } from './osuser.js';
 import { type BranchRecord, type EngineState, newId, newPassword } from './state.js';
 

@@ -8,7 +8,7 @@ import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'nod
 import path from 'node:path';
 import { PlatformError } from '../../errors.js';
 import { stopCluster } from './cluster.js';
-import type { EngineContext } from './context.js';
+import type { EngineContext } from './engine-context.js';
 import { branchPaths } from './layout.js';
 import { killProcessesUsing } from './orphans.js';
 import type { EngineState } from './state.js';

@@ -11,7 +11,7 @@ import { checkNewName, preparePoint, resolveBranch, toBranch } from './branch-op
 import { runningPid, startCluster, writeBranchConf } from './cluster.js';
 import { pickPort } from './ports.js';
 import { stopCompute } from './computes.js';
-import { type EngineContext, handleFor } from './context.js';
+import { type EngineContext, handleFor } from './engine-context.js';
 import { adopt, materialize } from './materialize.js';
 import { clearRestoreJournal, writeRestoreJournal } from './restore-journal.js';
 import { type BranchRecord, type EngineState, newId, writeState } from './state.js';

@@ -9,9 +9,10 @@ import type {
   ProjectInfo,
   RestoreOptions,
   RestoreResult,
+  SchemaDiffOptions,
 } from '../types.js';
 import { checkPointInTime } from './point-in-time.js';
-import { findNeonBranchByName, listNeonBranches, resolveNeonBranch, toBranch } from './branches.js';
+import { findNeonBranchByName, listNeonBranches, resolveNeonBranch, toBranch } from './branch-api.js';
 import { NeonClient, type NeonClientOptions } from './client.js';
 import { DEFAULT_OPERATION_WAIT, type OperationWaitPolicy, pendingOperationsOf, waitForOperations } from './operations.js';
 import {
@@ -25,10 +26,6 @@ import {
 
 export interface NeonPlatformOptions extends NeonClientOptions {
   operations?: Partial<OperationWaitPolicy>;
-}
-
-export interface SchemaDiffOptions {
-  database?: string;
 }
 
 export class NeonPlatform implements Platform {

@@ -12,7 +12,6 @@ import { loadOrCreateToken } from './token.js';
 
 export { FaultPlan, type FaultRule } from './faults.js';
 export type { LocalServeExtras } from './routes.js';
-export { schemaText, diffText } from './schema-diff.js';
 
 export interface LocalServerOptions {
   platform: Platform;

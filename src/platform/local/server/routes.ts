@@ -3,7 +3,6 @@ import type { Branch, Platform, PointInTime } from '../../types.js';
 import type { Answer, Handler, Request } from './http.js';
 import { HttpError } from './http.js';
 import type { OperationRecord, OperationStore, StartedOperation } from './operations.js';
-import { schemaText, diffText } from './schema-diff.js';
 import { endpointIdOf, neonBranch, neonEndpoint, neonProject, neonRoleAndDatabase, parseComputeUri } from './shapes.js';
 
 /** Engine facts beyond the Platform interface that make answers more faithful (all optional). */
@@ -152,8 +151,7 @@ export function createRoutes(ctx: RouteContext): Handler {
       if (!baseId) throw new HttpError(400, 'base_branch_id is required for a root branch');
       const base = await branchById(baseId);
       const database = req.query.get('db_name') ?? undefined;
-      const [before, after] = await Promise.all([base, compared].map(async (b) => schemaText(await platform.connectionUri(b.id, database ? { database } : {}))));
-      return { status: 200, body: { diff: diffText(before!, after!, [base.name, compared.name]) } };
+      return { status: 200, body: { diff: await platform.diffSchemas(base.id, compared.id, database ? { database } : {}) } };
     }],
     ['GET', new RegExp(`^/projects/${ID}/connection_uri$`), async (_p, req) => {
       const all = await platform.listBranches();

@@ -9,9 +9,9 @@
 import { createHash } from 'node:crypto';
 import type { DbClient } from '../db/connect.js';
 import { MigrationFileError, UsageError } from '../errors.js';
-import { sqlLiteral } from './history.js';
-import type { Direction } from './select.js';
-import { isSqlScript, type Migration } from './types.js';
+import { sqlLiteral } from './store.js';
+import type { Direction } from '../run/select.js';
+import { isSqlScript, type Migration } from '../migrations/types.js';
 
 /** A row of `neon_migrate.partial`. */
 export interface PartialRow {

@@ -1,17 +1,26 @@
 /** Restoring a branch from a checkpoint after a failed run, and proving it with the integrity snapshot. */
-import { connect } from '../db/connect.js';
 import { PlatformError } from '../errors.js';
 import { compareSnapshots, type IntegritySnapshot, takeSnapshot } from '../verify/snapshot.js';
 import { defaultPreserveName } from '../platform/restore-request.js';
-import { nowOf, type WorkflowContext } from './context.js';
-import type { ReportRestore } from './report.js';
+import { nowOf, type RunContext } from './run-context.js';
+import { withBranchDb } from './scoped.js';
+
+/** What the report says about a restore. */
+export interface ReportRestore {
+  /** What the branch was restored from (a checkpoint branch, a branch, a point in time). */
+  source: string;
+  /** The branch holding the pre-restore state. */
+  backup?: string;
+  /** The restored branch's integrity snapshot equals the expected one (test/promote auto-restore). */
+  snapshotMatches?: boolean;
+}
 
 export interface CheckpointRestore extends ReportRestore {
   after: IntegritySnapshot;
 }
 
 /** Restore `branch` from `checkpoint` (old state kept as `<branch>_old_<stamp>`) and compare with `expected`. */
-export async function restoreFromCheckpoint(ctx: WorkflowContext, branch: string, checkpoint: string, expected?: IntegritySnapshot): Promise<CheckpointRestore> {
+export async function restoreFromCheckpoint(ctx: RunContext, branch: string, checkpoint: string, expected?: IntegritySnapshot): Promise<CheckpointRestore> {
   const backupName = defaultPreserveName(branch, nowOf(ctx));
   ctx.log?.(`restoring ${branch} from ${checkpoint} (current state kept as ${backupName})`);
   let backup: string;
@@ -25,12 +34,7 @@ export async function restoreFromCheckpoint(ctx: WorkflowContext, branch: string
       'AUTO_RESTORE_FAILED',
     );
   }
-  const db = await connect(await ctx.platform.connectionUri(branch));
-  try {
-    const after = await takeSnapshot(db);
-    const snapshotMatches = expected ? compareSnapshots(expected, after).identical : undefined;
-    return { source: checkpoint, backup, after, ...(snapshotMatches === undefined ? {} : { snapshotMatches }) };
-  } finally {
-    await db.close();
-  }
+  const after = await withBranchDb(ctx.platform, branch, (db) => takeSnapshot(db));
+  const snapshotMatches = expected ? compareSnapshots(expected, after).identical : undefined;
+  return { source: checkpoint, backup, after, ...(snapshotMatches === undefined ? {} : { snapshotMatches }) };
 }

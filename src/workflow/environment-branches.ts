@@ -4,15 +4,14 @@
  * the old state under a backup name; it is recorded as a `refresh` run in the branch's own history,
  * which the promote gate reads to know how fresh the branch is.
  */
-import { randomUUID } from 'node:crypto';
 import type { Environment } from '../config/schema.js';
-import { connect } from '../db/connect.js';
 import { BranchNotFoundError, GateError, UsageError } from '../errors.js';
-import { finishRun, listRuns, recordRun } from '../migrations/history.js';
+import { listRuns } from '../history/store.js';
+import { recordFinishedRun, withBranchDb } from '../run/scoped.js';
 import type { Branch } from '../platform/types.js';
 import { defaultPreserveName } from '../platform/restore-request.js';
 import { type BranchLockOptions, lockBranch } from './branch-lock.js';
-import { nowOf, type WorkflowContext } from './context.js';
+import { nowOf, type WorkflowContext } from './workflow-context.js';
 
 /** The branch an environment is created from and refreshed from. */
 export function parentOf(ctx: WorkflowContext, env: Environment): string {
@@ -31,16 +30,11 @@ export async function findBranch(ctx: WorkflowContext, name: string): Promise<Br
 
 /** Record that `branch` now holds a fresh copy of `parent` (a `refresh` run in its history). */
 async function recordRefresh(ctx: WorkflowContext, branch: string, parent: string, backup?: string): Promise<string> {
-  const db = await connect(await ctx.platform.connectionUri(branch));
-  try {
-    const id = randomUUID();
-    const at = nowOf(ctx).toISOString();
-    await recordRun(db, { id, command: 'refresh', branch });
-    await finishRun(db, id, 'succeeded', { parent, backup: backup ?? null, refreshedAt: at });
-    return at;
-  } finally {
-    await db.close();
-  }
+  const at = nowOf(ctx).toISOString();
+  await withBranchDb(ctx.platform, branch, (db) =>
+    recordFinishedRun(db, { command: 'refresh', branch }, 'succeeded', { parent, backup: backup ?? null, refreshedAt: at }),
+  );
+  return at;
 }
 
 export interface EnsuredBranch {

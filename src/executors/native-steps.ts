@@ -2,11 +2,11 @@
  * The exact SQL a run sends for one migration, in order: used by the runner to execute and by
  * `plan --sql` to print, so the two cannot disagree.
  */
-import { deleteAppliedSql, insertAppliedSql } from './history.js';
-import { clearPartialSql } from './partial.js';
-import type { Direction } from './select.js';
-import type { SqlScript } from './sql.js';
-import { isSqlScript, type Migration, type TsModule } from './types.js';
+import { deleteAppliedSql, insertAppliedSql } from '../history/store.js';
+import { clearPartialSql } from '../history/partial.js';
+import type { Direction } from '../run/select.js';
+import type { SqlScript } from '../migrations/sql.js';
+import { isSqlScript, type Migration, type TsModule } from '../migrations/types.js';
 
 /** Where a no-transaction migration's start time is kept for its duration. */
 const STARTED_SETTING = 'neon_migrate.started_at';

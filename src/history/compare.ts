@@ -3,11 +3,11 @@
  * apply), missing (applied but gone from disk), and out-of-order pending migrations.
  */
 import { MigrationFileError } from '../errors.js';
-import type { AppliedRow } from './history.js';
-import { compareVersions } from './naming.js';
+import type { AppliedRow } from './store.js';
+import { compareVersions } from '../migrations/naming.js';
 import { partialError, type PartialRow } from './partial.js';
-import type { Direction } from './select.js';
-import type { Migration } from './types.js';
+import type { Direction } from '../run/select.js';
+import type { Migration } from '../migrations/types.js';
 
 export type MigrationState = 'applied' | 'pending' | 'drifted';
 

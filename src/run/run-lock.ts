@@ -4,7 +4,7 @@
  */
 import { connect, type DbClient } from '../db/connect.js';
 import { LockedError } from '../errors.js';
-import { listRuns } from './history.js';
+import { listRuns } from '../history/store.js';
 
 /** The advisory lock key of "a neon-migrate run on this database". */
 export const RUN_LOCK_KEY = 7_355_608_000;

@@ -1,16 +1,16 @@
 /** `status` and `plan` as library functions: read-only views of a branch (or of a given applied set). */
 import { randomUUID } from 'node:crypto';
-import { connect } from '../db/connect.js';
+import { withBranchDb } from '../run/scoped.js';
 import { UsageError } from '../errors.js';
-import { finishRunSql, HISTORY_DDL, insertRunSql, readApplied, type AppliedRow } from './history.js';
-import { versionArgument } from './naming.js';
-import { readPartial } from './partial.js';
-import { type MigrationProject, platformOf, projectMigrations } from './project.js';
-import { type Direction, type Selection, selectMigrations, validateSelection } from './select.js';
-import { RUN_LOCK_KEY } from './session.js';
-import { assertRunnable, type BranchState, compareWithHistory } from './state.js';
-import { joinStatements, migrationSteps } from './steps.js';
-import type { Migration } from './types.js';
+import { finishRunSql, HISTORY_DDL, insertRunSql, readApplied, type AppliedRow } from '../history/store.js';
+import { versionArgument } from '../migrations/naming.js';
+import { readPartial } from '../history/partial.js';
+import { type MigrationProject, platformOf, projectMigrations } from '../run/run-context.js';
+import { type Direction, type Selection, selectMigrations, validateSelection } from '../run/select.js';
+import { RUN_LOCK_KEY } from '../run/run-lock.js';
+import { assertRunnable, type BranchState, compareWithHistory } from '../history/compare.js';
+import { joinStatements, migrationSteps } from '../executors/native-steps.js';
+import type { Migration } from '../migrations/types.js';
 
 export interface StatusReport extends Omit<BranchState, 'applied'> {
   branch: string;
@@ -18,12 +18,9 @@ export interface StatusReport extends Omit<BranchState, 'applied'> {
 }
 
 async function branchState(p: MigrationProject, branch: string, migrations: Migration[]): Promise<BranchState> {
-  const db = await connect(await (await platformOf(p)).connectionUri(branch));
-  try {
-    return compareWithHistory(migrations, await readApplied(db), await readPartial(db));
-  } finally {
-    await db.close();
-  }
+  return withBranchDb(await platformOf(p), branch, async (db) =>
+    compareWithHistory(migrations, await readApplied(db), await readPartial(db)),
+  );
 }
 
 /** Applied, pending, drifted and missing migrations on a branch. */

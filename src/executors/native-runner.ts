@@ -5,10 +5,10 @@
  */
 import type { DbClient } from '../db/connect.js';
 import { redactSecrets } from '../errors.js';
-import type { Direction } from './select.js';
-import { type ResumePoint, recordPartialSql } from './partial.js';
-import { inTransaction, migrationSteps } from './steps.js';
-import type { Migration } from './types.js';
+import type { Direction } from '../run/select.js';
+import { type ResumePoint, recordPartialSql } from '../history/partial.js';
+import { inTransaction, migrationSteps } from './native-steps.js';
+import type { Migration } from '../migrations/types.js';
 
 export type MigrationStatus = 'applied' | 'reverted' | 'failed' | 'partial' | 'not-run';
 

@@ -5,15 +5,15 @@
  * branch at the source point, deleted afterwards.
  */
 import { randomUUID } from 'node:crypto';
-import { connect } from '../db/connect.js';
 import { UsageError } from '../errors.js';
-import { finishRun, readApplied, recordRun } from '../migrations/history.js';
+import { readApplied } from '../history/store.js';
+import { recordFinishedRun, withBranchDb } from '../run/scoped.js';
 import { executeRestore, type RestorePlan } from '../platform/restore-request.js';
 import type { Branch } from '../platform/types.js';
 import { compareSnapshots, type TableDelta, takeSnapshot } from '../verify/snapshot.js';
 import { type BranchLockOptions, lockBranch } from './branch-lock.js';
 import { resolveCheckpoint } from './checkpoint-list.js';
-import { nowOf, stamp, type WorkflowContext } from './context.js';
+import { nowOf, stamp, type WorkflowContext } from './workflow-context.js';
 
 export interface RestoreDryRun {
   branch: string;
@@ -39,9 +39,7 @@ export async function dryRunRestore(ctx: WorkflowContext, plan: RestorePlan): Pr
   ctx.log?.(`measuring on temporary branch ${tempName}`);
   await ctx.platform.createBranch({ name: tempName, parent: plan.options.source, ...(plan.options.at ? { at: plan.options.at } : {}) });
   try {
-    const now = await connect(await ctx.platform.connectionUri(plan.target));
-    const then = await connect(await ctx.platform.connectionUri(tempName));
-    try {
+    return await withBranchDb(ctx.platform, plan.target, (now) => withBranchDb(ctx.platform, tempName, async (then) => {
       const [snapNow, snapThen, appliedNow, appliedThen] = [await takeSnapshot(now), await takeSnapshot(then), await readApplied(now), await readApplied(then)];
       const thenVersions = new Set(appliedThen.map((a) => a.version));
       const nowVersions = new Set(appliedNow.map((a) => a.version));
@@ -53,10 +51,7 @@ export async function dryRunRestore(ctx: WorkflowContext, plan: RestorePlan): Pr
         unapplied: appliedNow.filter((a) => !thenVersions.has(a.version)).map((a) => ({ version: a.version, name: a.name })),
         reapplied: appliedThen.filter((a) => !nowVersions.has(a.version)).map((a) => ({ version: a.version, name: a.name })),
       };
-    } finally {
-      await now.close();
-      await then.close();
-    }
+    }));
   } finally {
     await ctx.platform.deleteBranch(tempName).catch((err: unknown) => ctx.log?.(`could not delete ${tempName}: ${(err as Error).message}`));
   }
@@ -99,13 +94,8 @@ export async function restoreAndRecord(ctx: WorkflowContext, plan: RestorePlan, 
   await lock.release();
   const result = await executeRestore(ctx.platform, plan);
   const done: RestoreDone = { branch: result.branch, source: plan.options.source, at: plan.options.at ?? null, ...(result.backup ? { backup: result.backup } : {}) };
-  const db = await connect(await ctx.platform.connectionUri(plan.target));
-  try {
-    const id = randomUUID();
-    await recordRun(db, { id, command: 'restore', branch: plan.target });
-    await finishRun(db, id, 'succeeded', { source: done.source, at: done.at, backup: done.backup?.name ?? null });
-  } finally {
-    await db.close();
-  }
+  await withBranchDb(ctx.platform, plan.target, (db) =>
+    recordFinishedRun(db, { command: 'restore', branch: plan.target }, 'succeeded', { source: done.source, at: done.at, backup: done.backup?.name ?? null }),
+  );
   return done;
 }

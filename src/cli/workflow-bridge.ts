@@ -2,8 +2,8 @@
 import { Option } from 'commander';
 import { loadEnvironment } from '../config/load.js';
 import { ExitCode } from '../errors.js';
-import { projectMigrations } from '../migrations/project.js';
-import type { WorkflowContext } from '../workflow/context.js';
+import { projectMigrations } from '../run/run-context.js';
+import type { WorkflowContext } from '../workflow/workflow-context.js';
 import type { RunReport } from '../workflow/report.js';
 import { type ReportFormat, renderReport } from '../workflow/render.js';
 import type { CliContext } from './context.js';

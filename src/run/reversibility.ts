@@ -1,0 +1,84 @@
+/**
+ * Reversibility (DESIGN §4): on a scratch branch of the post-run state, the run's down migrations
+ * must give back the pre-run catalog fingerprint exactly, and up again the post-run one.
+ * The scratch branch is always deleted afterwards.
+ */
+import type { Executor, ExecutorRunResult, ExecutorUnit } from '../executors/types.js';
+import { type CatalogFingerprint, takeFingerprint } from '../verify/fingerprint.js';
+import { diffFingerprints, renderSchemaDiff } from '../verify/fingerprint-diff.js';
+import { nowOf, type RunContext, utcStamp } from './run-context.js';
+import { withBranchDb } from './scoped.js';
+
+/** What the report says about reversibility. */
+export interface ReportReversibility {
+  checked: boolean;
+  skippedReason?: string;
+  scratchBranch?: string;
+  /** down → the pre-run catalog fingerprint. */
+  downMatches?: boolean;
+  /** up again → the post-run catalog fingerprint. */
+  upMatches?: boolean;
+  /** Readable schema diff when one did not match. */
+  diff?: string;
+}
+
+export interface ReversibilityInput {
+  branch: string;
+  executor: Executor;
+  /** The units the run applied, in the order applied. */
+  applied: ExecutorUnit[];
+  before: CatalogFingerprint;
+  after: CatalogFingerprint;
+  runId: string;
+}
+
+const firstError = (r: ExecutorRunResult) => r.results.find((x) => x.error);
+
+/** Run the reversibility check; `ok` false comes with a readable diff or the failing step. */
+export async function checkReversibility(
+  ctx: RunContext,
+  input: ReversibilityInput,
+): Promise<ReportReversibility & { ok: boolean; failure?: string }> {
+  if (input.executor.limits.down) return { ok: true, checked: false, skippedReason: input.executor.limits.down };
+  const irreversible = input.applied.find((m) => !m.reversible);
+  if (irreversible) {
+    return { ok: true, checked: false, skippedReason: `${irreversible.name} has no down migration; only a checkpoint restore can undo it` };
+  }
+  const scratchName = `scratch/${input.branch}/${utcStamp(nowOf(ctx))}-${input.runId.slice(0, 8)}`;
+  ctx.log?.(`checking reversibility on ${scratchName}`);
+  await ctx.platform.createBranch({ name: scratchName, parent: input.branch });
+  const scratch = { checked: true, scratchBranch: scratchName };
+  try {
+    return await withBranchDb(ctx.platform, scratchName, async (db, uri) => {
+      const target = {
+        branch: scratchName, uri, db, runId: `${input.runId}-reversibility`, log: ctx.log,
+        timeouts: ctx.settings.timeouts, env: ctx.env,
+      };
+      const failedDown = firstError(await input.executor.revert(target, [...input.applied].reverse()));
+      if (failedDown) {
+        return { ok: false, ...scratch, failure: `down of ${failedDown.name} failed on the scratch branch: ${failedDown.error!.message}` };
+      }
+      const downDiff = diffFingerprints(input.before, await takeFingerprint(db));
+      if (!downDiff.identical) {
+        return {
+          ok: false, ...scratch, downMatches: false,
+          failure: 'down migrations do not restore the pre-run schema', diff: renderSchemaDiff(downDiff),
+        };
+      }
+      const failedUp = firstError(await input.executor.apply(target, input.applied));
+      if (failedUp) {
+        return { ok: false, ...scratch, downMatches: true, failure: `re-applying ${failedUp.name} after its down failed: ${failedUp.error!.message}` };
+      }
+      const upDiff = diffFingerprints(input.after, await takeFingerprint(db));
+      if (!upDiff.identical) {
+        return {
+          ok: false, ...scratch, downMatches: true, upMatches: false,
+          failure: 'up → down → up does not give the same schema as the first up', diff: renderSchemaDiff(upDiff),
+        };
+      }
+      return { ok: true, ...scratch, downMatches: true, upMatches: true };
+    });
+  } finally {
+    await ctx.platform.deleteBranch(scratchName).catch((err: unknown) => ctx.log?.(`could not delete ${scratchName}: ${(err as Error).message}`));
+  }
+}
