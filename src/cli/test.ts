@@ -1,5 +1,6 @@
 /** `neon-migrate test --branch <env>`: checkpoint → apply → verify → reversibility → report; restore on failure. */
 import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
 import { runTest } from '../workflow/test.js';
 import { action } from './context.js';
 import { collect, formatOption, reportOutput, validateBeforeOpening, workflowContext } from './workflow-bridge.js';
@@ -13,11 +14,17 @@ export function registerTest(program: Command): void {
     .option('--fresh', 'first refresh the branch from its parent (the old state is kept as a backup branch)')
     .option('--run <command>', 'a check command run with DATABASE_URL set to the branch (repeatable)', collect, [])
     .option('--wait', 'wait for another run on the branch instead of failing (exit 5)')
+    .argument('[command...]', 'after `--`: a command that is the migration (run with DATABASE_URL set to the branch)')
     .addOption(formatOption())
     .action(
-      action(async (ctx, opts: { branch: string; fresh?: boolean; run: string[]; format: string; wait?: boolean }) => {
+      action(async (ctx, command: string[], opts: { branch: string; fresh?: boolean; run: string[]; format: string; wait?: boolean }) => {
         await validateBeforeOpening(ctx, opts.branch);
-        const result = await runTest(await workflowContext(ctx), { branch: opts.branch, fresh: opts.fresh, run: opts.run, wait: opts.wait });
+        // Only after `--`: a stray word must not silently become a command that runs.
+        if (command.length && !process.argv.includes('--')) {
+          throw new UsageError(`unexpected argument "${command[0]}"`, 'to run a command as the migration, put it after `--`: test --branch dev -- <command>');
+        }
+        const oneOff = command.length ? { command } : {};
+        const result = await runTest(await workflowContext(ctx), { branch: opts.branch, fresh: opts.fresh, run: opts.run, wait: opts.wait, ...oneOff });
         return reportOutput(result.report, result.reportFile, opts.format, { createdBranch: result.createdBranch, refresh: result.refresh ?? null });
       }),
     );

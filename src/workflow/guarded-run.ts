@@ -6,7 +6,7 @@
  * drift) happens before anything is touched.
  */
 import type { Environment } from '../config/schema.js';
-import { NativeExecutor } from '../executors/native.js';
+import { projectExecutor } from '../executors/project-executor.js';
 import type { Executor, ExecutorRunResult, ExecutorUnit } from '../executors/types.js';
 import { type PipelineRun, runPipeline } from '../run/pipeline.js';
 import { projectMigrations } from '../run/run-context.js';
@@ -96,7 +96,7 @@ function reportOf(ctx: WorkflowContext, opts: GuardedRunOptions, run: PipelineRu
 /** Run the pending migrations of the environment's branch under full protection. */
 export async function guardedRun(ctx: WorkflowContext, opts: GuardedRunOptions): Promise<GuardedRunResult> {
   const migrations = await projectMigrations(ctx);
-  const executor = opts.executor ?? new NativeExecutor(ctx.projectDir, migrations);
+  const executor = opts.executor ?? (await projectExecutor(ctx));
   await executor.prepare();
   const assertionFiles = await loadAssertions(ctx, opts.environment);
   assertCommandsExist(opts.runCommands, ctx.projectDir, ctx.env);

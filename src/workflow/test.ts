@@ -3,6 +3,7 @@ import { loadEnvironment } from '../config/load.js';
 import { withBranchDb } from '../run/scoped.js';
 import { UsageError } from '../errors.js';
 import { projectMigrations } from '../run/run-context.js';
+import { projectExecutor } from '../executors/project-executor.js';
 import { assertCommandsExist } from '../verify/user-commands.js';
 import { ensureEnvironmentBranch, lastRefreshedAt, parentOf, type RefreshResult, refreshBranch } from './environment-branches.js';
 import type { WorkflowContext } from './workflow-context.js';
@@ -18,6 +19,8 @@ export interface TestOptions {
   run?: string[];
   /** Wait for another run's lock on the branch (refresh and run) instead of failing with exit 5. */
   wait?: boolean;
+  /** The one-off form `test --branch dev -- <command and args>`: this command is the migration. */
+  command?: string[];
 }
 
 export interface TestResult extends GuardedRunResult {
@@ -34,6 +37,9 @@ export async function runTest(ctx: WorkflowContext, opts: TestOptions): Promise<
   const runCommands = [...env.checks.run, ...(opts.run ?? [])];
   // Everything that can be validated is, before the branch is created or refreshed.
   await projectMigrations(ctx);
+  // The runner's tool is there (alembic in the venv...) before any branch is created or seeded.
+  const executor = await projectExecutor(ctx, opts.command ? { command: opts.command } : {});
+  await executor.prepare();
   await loadAssertions(ctx, env);
   assertCommandsExist(runCommands, ctx.projectDir, ctx.env);
   await seedIfCreated(ctx);
@@ -47,6 +53,7 @@ export async function runTest(ctx: WorkflowContext, opts: TestOptions): Promise<
   if (refresh) notes.push(`refreshed ${env.branch} from ${parent}; previous state kept as ${refresh.backup}`);
   const result = await guardedRun(ctx, {
     command: 'test', environment: env, runCommands, reversibility: env.checks.reversibility, parent, refreshedAt, notes, wait: opts.wait,
+    executor,
   });
   return { ...result, createdBranch: ensured.created, ...(refresh ? { refresh } : {}) };
 }
