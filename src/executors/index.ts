@@ -18,6 +18,18 @@ export { NodePgMigrateExecutor } from './node-pg-migrate.js';
 export { CommandExecutor, oneOffCommand, type CommandSpec } from './command.js';
 export type * from './types.js';
 
+/** Why a tool has no adapter in this version (one line), and the `command` runner that wraps it meanwhile. */
+const NOT_WRAPPED: Partial<Record<ExecutorKind, string>> = {
+  drizzle: 'the drizzle runner is not wrapped yet (drizzle-kit migrate applies everything and has no down)',
+  knex: 'the knex runner is not wrapped yet',
+  sqitch: 'the sqitch runner is not wrapped yet',
+};
+const COMMAND_RECIPES: Partial<Record<ExecutorKind, string>> = {
+  drizzle: 'meanwhile use "runner": { "command": { "up": "npx drizzle-kit migrate", "files": ["drizzle/**"] } }',
+  knex: 'meanwhile use "runner": { "command": { "up": "npx knex migrate:latest", "down": "npx knex migrate:rollback", "files": ["migrations/**"] } }',
+  sqitch: 'meanwhile use "runner": { "command": { "up": "sqitch deploy \\"db:$DATABASE_URL\\"", "down": "sqitch revert -y \\"db:$DATABASE_URL\\"", "files": ["deploy/**", "revert/**", "sqitch.plan"] } }',
+};
+
 /** The kind a `runner` setting names. */
 export function runnerKind(setting: RunnerSetting): ExecutorKind {
   return typeof setting === 'string' ? setting : (Object.keys(setting)[0] as ExecutorKind);
@@ -51,6 +63,6 @@ export function createExecutor(projectDir: string, settings: Settings, env: Node
     case 'command':
       return new CommandExecutor(projectDir, commandSpecFromSettings(opts as Parameters<typeof commandSpecFromSettings>[0]), env);
     default:
-      return new UnavailableExecutor(kind, `the ${kind} runner is not available yet`);
+      return new UnavailableExecutor(kind, NOT_WRAPPED[kind] ?? `the ${kind} runner is not available`, COMMAND_RECIPES[kind]);
   }
 }

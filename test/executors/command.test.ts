@@ -149,7 +149,7 @@ describe('CommandExecutor', () => {
     await expect(createExecutor(dir, settingsSchema.parse({}), process.env, { command: ['no-such-tool-xyz'] }).prepare()).rejects.toMatchObject({ exitCode: 2 });
   });
 
-  it('createExecutor builds the executor the runner setting names', () => {
+  it('createExecutor builds the executor the runner setting names', async () => {
     const dir = project({ 'db/up.sql': 'SELECT 1;\n' });
     const settings = (runner: unknown) => settingsSchema.parse({ runner });
     expect(createExecutor(dir, settings('alembic'), process.env).kind).toBe('alembic');
@@ -157,6 +157,9 @@ describe('CommandExecutor', () => {
     expect(createExecutor(dir, settings({ command: { up: 'make migrate' } }), process.env).limits.down).toMatch(/no "down"/);
     expect(() => createExecutor(dir, settings('native'), process.env)).toThrow(/native runner is built by the run pipeline/);
     expect(() => settings('flyway')).toThrow();
+    const knex = createExecutor(dir, settings('knex'), process.env);
+    await expect(knex.prepare()).rejects.toMatchObject({ code: 'RUNNER_UNAVAILABLE', exitCode: 2 });
+    expect(knex.limits.down).toMatch(/knex runner is not wrapped yet/);
     expect(() => settings({ command: { up: 'x', nope: 1 } })).toThrow();
   });
 });
