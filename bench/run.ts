@@ -10,6 +10,7 @@ interface BenchEntry {
 export const benches: BenchEntry[] = [
   { name: 'engine', load: () => import('./engine.js') },
   { name: 'runner', load: () => import('./runner.js') },
+  { name: 'alembic', load: () => import('./alembic.js') },
 ];
 
 const only = process.env.BENCH_ONLY?.split(',').filter(Boolean);
