@@ -1,9 +1,9 @@
 /**
  * Typed errors with stable codes. The library throws these; `cli/` maps `exitCode` to the
- * process exit status (DESIGN §2). Messages are one line and say how to fix the problem.
+ * process exit status (README, "Exit codes"). Messages are one line and say how to fix the problem.
  */
 
-/** Exit codes of DESIGN §2. */
+/** Exit codes (README, "Exit codes"). */
 export const ExitCode = {
   ok: 0,
   migrationFailed: 1,
@@ -81,7 +81,15 @@ export class GateError extends NeonMigrateError {
   }
 }
 
-/** An explicit "no" at a confirmation prompt: not approved (exit 3). A missing `--yes` off a TTY is a UsageError (exit 2). */
+/**
+ * An explicit "no" at a confirmation prompt: not approved (exit 3). A missing `--yes` off a TTY is a
+ * UsageError (exit 2).
+ *
+ * @example
+ * ```ts
+ * if (!(await ask('restore main?'))) throw notConfirmed('restore main'); // GateError NOT_CONFIRMED, exit 3
+ * ```
+ */
 export function notConfirmed(what: string): GateError {
   return new GateError(`${what}: not confirmed`, 'nothing was changed; answer y, or pass --yes', 'NOT_CONFIRMED');
 }
@@ -120,7 +128,24 @@ export class LockedError extends NeonMigrateError {
   }
 }
 
-/** Replace secrets (passwords in URIs, API keys) with "****" so they never reach output. */
+/** A user table stayed locked by another session past lock_timeout (exit 5: retry when it is free). */
+export class TableLockedError extends NeonMigrateError {
+  /** The qualified table name. */
+  readonly table: string;
+  constructor(message: string, hint: string, table: string) {
+    super('TABLE_LOCKED', ExitCode.locked, message, hint);
+    this.table = table;
+  }
+}
+
+/**
+ * Replace secrets (passwords in URIs, API keys) with "****" so they never reach output.
+ *
+ * @example
+ * ```ts
+ * redactSecrets('postgresql://neondb_owner:s3cret@host/neondb'); // 'postgresql://neondb_owner:****@host/neondb'
+ * ```
+ */
 export function redactSecrets(text: string): string {
   return text
     .replace(/(postgres(?:ql)?:\/\/[^:/@\s]+:)[^@\s]+@/gi, '$1****@')
@@ -129,7 +154,18 @@ export function redactSecrets(text: string): string {
     .replace(/(password=)[^\s&]+/gi, '$1****');
 }
 
-/** Wrap anything thrown into a NeonMigrateError (unknown errors become platform errors). */
+/**
+ * Wrap anything thrown into a NeonMigrateError (unknown errors become platform errors).
+ *
+ * @example
+ * ```ts
+ * catch (err) {
+ *   const e = toNeonMigrateError(err);
+ *   console.error(`${e.code}: ${e.message}`);
+ *   process.exitCode = e.exitCode;
+ * }
+ * ```
+ */
 export function toNeonMigrateError(err: unknown): NeonMigrateError {
   if (err instanceof NeonMigrateError) return err;
   const message = err instanceof Error ? err.message : String(err);

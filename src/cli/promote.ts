@@ -13,6 +13,7 @@ export function registerPromote(program: Command): void {
     .option('--to <env>', 'target environment or branch (default: the default branch)')
     .option('--run <command>', 'a check command run with DATABASE_URL set to the target (repeatable)', collect, [])
     .option('--wait', 'wait for another run on the branch instead of failing (exit 5)')
+    .option('--resume', 'continue an interrupted promote (apply what is left, verify, record)')
     .addOption(formatOption())
     .action(
       action(async (ctx, opts: { from?: string; to?: string; run: string[]; format: string; wait?: boolean }) => {

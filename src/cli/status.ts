@@ -9,7 +9,7 @@ import { log } from './output.js';
 function formatStatus(r: StatusReport): string {
   const lines = [`branch ${r.branch}: ${r.counts.applied} applied, ${r.counts.pending} pending, ${r.counts.drifted} drifted, ${r.counts.missing} missing`];
   for (const e of r.entries) {
-    const flags = [e.reversible ? '' : 'irreversible', e.noTransaction ? 'no-transaction' : '', e.outOfOrder ? 'out of order' : '', e.downChanged ? 'down file changed' : '', e.kind === 'ts' ? 'ts' : '']
+    const flags = [e.unverified ? 'unverified' : '', e.reversible ? '' : 'irreversible', e.noTransaction ? 'no-transaction' : '', e.outOfOrder ? 'out of order' : '', e.downChanged ? 'down file changed' : '', e.kind === 'ts' ? 'ts' : '']
       .filter(Boolean)
       .join(', ');
     lines.push(`  ${e.state.padEnd(8)} ${e.name}${flags ? ` [${flags}]` : ''}${e.appliedAt ? ` ${e.appliedAt}` : ''}`);
@@ -17,6 +17,8 @@ function formatStatus(r: StatusReport): string {
     for (const n of e.notes) lines.push(`           note: ${n}`);
   }
   for (const m of r.missing) lines.push(`  missing  ${m.name} (applied ${m.appliedAt}, file gone)`);
+  for (const u of r.unfinished) lines.push(`${u.interrupted ? 'interrupted' : 'in progress'}: ${u.summary}${u.hint ? `; ${u.hint}` : ''}`);
+  if (r.counts.unverified) lines.push(`${r.counts.unverified} applied migration(s) not verified on this branch (by up/down, the seed, or a run that did not finish); the promote gate only trusts migrations that passed \`neon-migrate test\``);
   if (r.counts.partial) lines.push(`a migration that stopped partway blocks every run: fix the cause and run \`neon-migrate ${r.partial[0]!.direction} --resume --branch ${r.branch}\`, or \`neon-migrate rollback --branch ${r.branch}\``);
   if (r.counts.drifted) lines.push('drifted migrations block every run: restore the file, or accept with `neon-migrate status --accept <version>`');
   if (r.counts.missing) lines.push('missing files block every run: restore them from version control');
@@ -40,7 +42,7 @@ export function registerStatus(program: Command): void {
         }
         const r = await migrationStatus(project, { branch: flags.branch });
         // What blocks every run (a partial migration, drift, missing files, out-of-order pending) exits 2 as the run itself would: a CI check.
-        const blocked = r.counts.partial > 0 || r.counts.drifted > 0 || r.counts.missing > 0 || r.entries.some((e) => e.outOfOrder);
+        const blocked = r.counts.interrupted > 0 || r.counts.partial > 0 || r.counts.drifted > 0 || r.counts.missing > 0 || r.entries.some((e) => e.outOfOrder);
         return { json: { ok: !blocked, ...r }, human: formatStatus(r), exitCode: blocked ? ExitCode.usage : ExitCode.ok };
       }),
     );

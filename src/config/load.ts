@@ -31,7 +31,15 @@ export function parseJsonFile<S extends z.ZodType>(file: string, schema: S, disp
   throw new ConfigError(problems);
 }
 
-/** Read `neon-migrate.json` from the project dir; defaults apply when the file is absent. */
+/**
+ * Read `neon-migrate.json` from the project dir; defaults apply when the file is absent.
+ *
+ * @example
+ * ```ts
+ * const settings = loadSettings(process.cwd());
+ * console.log(settings.defaultBranch, settings.migrationsDir);
+ * ```
+ */
 export function loadSettings(projectDir: string): Settings {
   const file = path.join(projectDir, SETTINGS_FILE);
   if (!existsSync(file)) return settingsSchema.parse({});
@@ -48,7 +56,15 @@ export function listEnvironmentNames(projectDir: string, settings: Settings): st
     .sort();
 }
 
-/** Load one environment by its name (file name) or by the branch it runs on. */
+/**
+ * Load one environment by its name (file name) or by the branch it runs on.
+ *
+ * @example
+ * ```ts
+ * const staging = loadEnvironment(projectDir, settings, 'staging');
+ * console.log(staging.branch, staging.requires);
+ * ```
+ */
 export function loadEnvironment(projectDir: string, settings: Settings, nameOrBranch: string): Environment {
   const names = listEnvironmentNames(projectDir, settings);
   const load = (name: string): Environment => {
@@ -70,7 +86,14 @@ export function loadEnvironment(projectDir: string, settings: Settings, nameOrBr
   );
 }
 
-/** Load every environment, reporting the problems of all files at once. */
+/**
+ * Load every environment, reporting the problems of all files at once.
+ *
+ * @example
+ * ```ts
+ * for (const e of loadAllEnvironments(projectDir, settings)) console.log(e.name, e.branch);
+ * ```
+ */
 export function loadAllEnvironments(projectDir: string, settings: Settings): Environment[] {
   const problems: ConfigProblem[] = [];
   const envs: Environment[] = [];

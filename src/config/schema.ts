@@ -1,4 +1,4 @@
-/** zod schemas for `neon-migrate.json` and `environments/*.json` (DESIGN §3). Unknown keys are errors. */
+/** zod schemas for `neon-migrate.json` and `environments/*.json` (README, "Conventions"). Unknown keys are errors. */
 import { z } from 'zod';
 import { runnerSchema } from './runner-schema.js';
 

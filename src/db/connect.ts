@@ -97,7 +97,19 @@ async function endWithin(client: Client, ms: number): Promise<void> {
   }
 }
 
-/** Open a direct session to the database at `uri`. */
+/**
+ * Open a direct session to the database at `uri`.
+ *
+ * @example
+ * ```ts
+ * const db = await connect(await platform.connectionUri('dev'));
+ * try {
+ *   const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM tasks');
+ * } finally {
+ *   await db.close();
+ * }
+ * ```
+ */
 export async function connect(uri: string): Promise<DbClient> {
   const local = isLocalUri(uri);
   const client = new Client({ connectionString: uri });

@@ -12,7 +12,14 @@ export interface DbPool {
   close(): Promise<void>;
 }
 
-/** Open a pool of up to `max` sessions to `uri`. */
+/**
+ * Open a pool of up to `max` sessions to `uri`.
+ *
+ * @example
+ * ```ts
+ * const pool = await openPool(await platform.connectionUri('dev', { pooled: true }), { max: 4 });
+ * ```
+ */
 export async function openPool(uri: string, options: { max?: number } = {}): Promise<DbPool> {
   const relay: Relay | undefined = isLocalUri(uri) ? await acquireRelay() : undefined;
   // Each session of the pool gets the per-client settings.

@@ -63,7 +63,8 @@ export class NativeExecutor implements Executor {
   async state(target: ExecutorTarget): Promise<ExecutorState> {
     const state = compareWithHistory(this.migrations, await readApplied(target.db), await readPartial(target.db));
     const resume = this.options.resume;
-    if (resume) this.resumeAt = resumePoint(state.partial, this.migrations, resume, target.branch);
+    // No partial migration: `--resume` may be continuing an interrupted run instead (the pipeline's call).
+    if (resume && state.partial.length) this.resumeAt = resumePoint(state.partial, this.migrations, resume, target.branch);
     assertRunnable(state, { branch: target.branch, ...(resume ? { resume } : {}) });
     this.lastState = state;
     const applied = new Set(state.entries.filter((e) => e.state !== 'pending').map((e) => e.version));

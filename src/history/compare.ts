@@ -19,6 +19,8 @@ export interface StatusEntry {
   reversible: boolean;
   noTransaction: boolean;
   appliedAt?: string;
+  /** Applied, but no guarded run (test, promote) has verified it on this branch. */
+  unverified?: boolean;
   /** Applied, and the down file changed since (not blocking: the down has not run). */
   downChanged?: boolean;
   /** Pending but older than the newest applied migration. */
@@ -59,7 +61,8 @@ export function compareWithHistory(migrations: Migration[], applied: AppliedRow[
     }
     const state: MigrationState = a.checksum === m.checksum ? 'applied' : 'drifted';
     const downChanged = m.kind === 'sql' && (a.downChecksum ?? undefined) !== m.downChecksum;
-    return { ...base, state, appliedAt: a.appliedAt, ...(downChanged ? { downChanged } : {}) };
+    const unverified = !a.verifiedBy;
+    return { ...base, state, appliedAt: a.appliedAt, ...(downChanged ? { downChanged } : {}), ...(unverified ? { unverified } : {}) };
   });
   const missing = applied.filter((a) => !onDisk.has(a.version)).map((a) => ({ version: a.version, name: a.name, appliedAt: a.appliedAt }));
   return { entries, missing, applied, partial };

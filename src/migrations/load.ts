@@ -1,5 +1,5 @@
 /**
- * Finding and loading migrations (DESIGN §3): `V_name.up.sql` + `.down.sql`, `V_name/up.sql` +
+ * Finding and loading migrations (README, "The migrations"): `V_name.up.sql` + `.down.sql`, `V_name/up.sql` +
  * `down.sql`, and `V_name.ts` exporting `up(ctx)`/`down(ctx)`. Every problem of the directory is
  * collected and reported at once, before anything runs.
  */

@@ -20,7 +20,14 @@ const ENVIRONMENTS: Record<string, object> = {
   prod: { branch: 'main', requires: ['staging'], confirm: true },
 };
 
-/** Scaffold neon-migrate.json, environments/, migrations/, scripts/ and the .gitignore entry; never overwrites. */
+/**
+ * Scaffold neon-migrate.json, environments/, migrations/, scripts/ and the .gitignore entry; never overwrites.
+ *
+ * @example
+ * ```ts
+ * const { created } = initProject('/work/app');
+ * ```
+ */
 export function initProject(projectDir: string): InitReport {
   const report: InitReport = { created: [], kept: [] };
   const file = (rel: string, text: string) => {
@@ -75,7 +82,16 @@ export async function down({ client }: MigrationContext): Promise<void> {
 }
 `;
 
-/** Create the next migration: a timestamped SQL up/down pair, or a TypeScript module. */
+/**
+ * Create the next migration: a timestamped SQL up/down pair, or a TypeScript module.
+ *
+ * @example
+ * ```ts
+ * // migrations/<UTC stamp>_add_subtasks.up.sql and .down.sql
+ * const m = await newMigration(projectDir, settings, 'add subtasks');
+ * console.log(m.files);
+ * ```
+ */
 export async function newMigration(projectDir: string, settings: Settings, name: string, options: { ts?: boolean; now?: Date } = {}): Promise<NewMigrationReport> {
   const slug = slugify(name);
   const existing = await loadMigrations(projectDir, settings.migrationsDir);

@@ -8,7 +8,19 @@ export interface OpenPlatformOptions {
   settings: Settings;
 }
 
-/** Open the platform the environment selects. */
+/**
+ * Open the platform the environment selects.
+ *
+ * @example
+ * ```ts
+ * const platform = await openPlatform({ projectDir, env: process.env, settings: loadSettings(projectDir) });
+ * try {
+ *   console.log((await platform.listBranches()).map((b) => b.name));
+ * } finally {
+ *   await platform.close();
+ * }
+ * ```
+ */
 export async function openPlatform(options: OpenPlatformOptions): Promise<Platform> {
   const { env } = options;
   if (env.NEON_API_KEY && env.NEON_PROJECT_ID) {

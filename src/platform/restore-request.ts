@@ -23,12 +23,27 @@ export interface RestorePlan {
   description: string;
 }
 
-/** Neon's default backup name: `<name>_old_<UTC timestamp>` (RFC 3339, seconds). */
+/**
+ * Neon's default backup name: `<name>_old_<UTC timestamp>` (RFC 3339, seconds).
+ *
+ * @example
+ * ```ts
+ * defaultPreserveName('main', new Date('2026-11-20T10:15:00Z')); // 'main_old_2026-11-20T10:15:00Z'
+ * ```
+ */
 export function defaultPreserveName(branchName: string, now = new Date()): string {
   return `${branchName}_old_${now.toISOString().replace(/\.\d+Z$/, 'Z')}`;
 }
 
-/** Check the flags' combination and build the platform call. */
+/**
+ * Check the flags' combination and build the platform call.
+ *
+ * @example
+ * ```ts
+ * const plan = planRestore({ branch: 'main', fromBranch: 'main', lsn: '0/16B3748' });
+ * console.log(plan.description);
+ * ```
+ */
 export function planRestore(req: RestoreRequest, now = new Date()): RestorePlan {
   if (req.timestamp !== undefined && req.lsn !== undefined) {
     throw new UsageError('--timestamp and --lsn are mutually exclusive', 'give one point in time', 'RESTORE_ARGS');
@@ -48,7 +63,14 @@ export function planRestore(req: RestoreRequest, now = new Date()): RestorePlan 
   };
 }
 
-/** Run a planned restore. */
+/**
+ * Run a planned restore.
+ *
+ * @example
+ * ```ts
+ * const { branch, backup } = await executeRestore(platform, planRestore({ branch: 'dev', fromBranch: 'main' }));
+ * ```
+ */
 export async function executeRestore(platform: Platform, plan: RestorePlan): Promise<RestoreResult> {
   return platform.restoreBranch(plan.target, plan.options);
 }

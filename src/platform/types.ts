@@ -1,5 +1,5 @@
 /**
- * The Platform interface (DESIGN §5): what neon-migrate needs from Neon, satisfied both by the
+ * The Platform interface (docs/architecture.md §4): what neon-migrate needs from Neon, satisfied both by the
  * Neon API v2 client (`platform/neon`) and by the embedded local engine (`platform/local`).
  * Branches are referred to by name or id everywhere (`ref`).
  */
@@ -75,7 +75,7 @@ export interface Platform {
   createBranch(options: CreateBranchOptions): Promise<Branch>;
   /** Refuses the default branch, protected branches and branches with children. */
   deleteBranch(ref: string): Promise<void>;
-  /** Restore `target` from a source branch's head or history (DESIGN §4). */
+  /** Restore `target` from a source branch's head or history (docs/architecture.md §4). */
   restoreBranch(target: string, options: RestoreOptions): Promise<RestoreResult>;
   /** A connection URI for the branch; starts its compute when needed. */
   connectionUri(ref: string, options?: ConnectionOptions): Promise<string>;

@@ -1,7 +1,7 @@
 /**
  * The gate in front of plain `up` / `down` runs: a branch that an environment gates (one with
  * `requires`, e.g. `main` behind `staging`) or that the platform protects only changes through
- * `promote` / `rollback`, unless the caller skips the gate explicitly and confirms (DESIGN §2, exit 3).
+ * `promote` / `rollback`, unless the caller skips the gate explicitly and confirms (README "Exit codes", exit 3).
  */
 import { loadAllEnvironments } from '../config/load.js';
 import type { Settings } from '../config/schema.js';

@@ -1,4 +1,4 @@
-/** Checkpoint branches (DESIGN §4): taken right before a run touches a branch. */
+/** Checkpoint branches (docs/architecture.md §2): taken right before a run touches a branch. */
 import { ConflictError } from '../errors.js';
 import type { Branch, Platform } from '../platform/types.js';
 import { utcStamp } from './run-context.js';

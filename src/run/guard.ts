@@ -20,7 +20,7 @@ export async function touchedTables(executor: Executor, units: ExecutorUnit[]): 
   return { names: new Set(), opaqueReason: `the ${executor.kind} runner's SQL is not read by neon-migrate` };
 }
 
-/** Every post-apply check (DESIGN §4); a failed check is a result, not a throw. */
+/** Every post-apply check (docs/architecture.md §2, verify); a failed check is a result, not a throw. */
 export async function verifyPhase(
   ctx: RunContext,
   input: { db: DbClient; run: PipelineRun; guard: GuardOptions; touched: TouchedTables },

@@ -11,8 +11,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DbClient } from '../db/connect.js';
-import type { Executor, ExecutorRunResult, ExecutorState, ExecutorTarget, ExecutorUnit } from '../executors/types.js';
-import { finishRun, recordRun, type RunStatus } from '../history/store.js';
+import { UsageError } from '../errors.js';
+import type {
+  Executor,
+  ExecutorRunResult,
+  ExecutorState,
+  ExecutorTarget,
+  ExecutorUnit,
+  UnitResult,
+} from '../executors/types.js';
+import { resolveRun, type RunProgress, runningRecords, touchedNothing, interruptedError } from '../history/interrupted.js';
+import { finishRun, markPhase, markVerified, recordRun, type RunRecord, type RunStatus, saveProgress } from '../history/store.js';
 import type { AssertionFile } from '../verify/assertions.js';
 import type { CatalogFingerprint } from '../verify/fingerprint.js';
 import type { IntegritySnapshot } from '../verify/snapshot.js';
@@ -20,6 +29,9 @@ import type { VerificationResult } from '../verify/verify.js';
 import { createCheckpoint } from './checkpoint.js';
 import { type CheckpointRestore, restoreFromCheckpoint } from './checkpoint-restore.js';
 import { snapshotPhase, touchedTables, verifyPhase } from './guard.js';
+import { sweepScratchBranches } from './scratch-sweep.js';
+import { phaseError } from './phase-error.js';
+import { branchWasReplaced, isConnectionLoss, lostBranchError, lostConnectionIn } from './lost-branch.js';
 import { PhaseTimer } from './phase-timer.js';
 import { checkReversibility, type ReportReversibility } from './reversibility.js';
 import { nowOf, type RunContext } from './run-context.js';
@@ -46,10 +58,10 @@ export interface PipelinePlan {
   /** Wait for another run's lock instead of failing with exit 5. */
   wait?: boolean;
   timeouts?: Timeouts;
-  /** The units this run applies or reverts, from the branch's state. */
-  select(state: ExecutorState): ExecutorUnit[];
+  /** The units this run applies or reverts, from the branch's state (`resumedRun`: an interrupted run it continues). */
+  select(state: ExecutorState, info: { resumedRun?: string }): ExecutorUnit[];
   /** Before anything is touched (the promote gate, confirmations); may throw; returns report notes. */
-  beforeTouch?(units: ExecutorUnit[]): Promise<string[] | void>;
+  beforeTouch?(units: ExecutorUnit[], db: DbClient): Promise<string[] | void>;
   /** Take a checkpoint first (every run that changes a branch does; the seed of a new project does not). */
   checkpoint?: boolean;
   guard?: GuardOptions;
@@ -57,6 +69,10 @@ export interface PipelinePlan {
   runWhenEmpty?: boolean;
   /** After a successful apply, on the run session, inside the run (the seed loads its data here). */
   afterApply?(db: DbClient): Promise<void>;
+  /** Continue an interrupted run of the same command (`--resume`) instead of refusing. */
+  resume?: boolean;
+  /** The id of an interrupted run this one undoes (`rollback --strategy down`): let through, marked `undone`. */
+  resolves?: string;
   /** The report stored with the run when it ends (called once, after every phase). */
   report(run: PipelineRun): unknown;
 }
@@ -81,6 +97,8 @@ export interface PipelineRun {
   /** One line: why the run failed (a guarded run is then restored). */
   failure?: string;
   restore?: CheckpointRestore;
+  /** The phase the run is in (recorded in its history row as it goes). */
+  phase: string;
   /** `nothing-to-do` when no unit was selected; otherwise the status recorded in the history. */
   status: RunStatus | 'nothing-to-do';
 }
@@ -91,49 +109,91 @@ export async function runPipeline(ctx: RunContext, plan: PipelinePlan): Promise<
   const timer = new PhaseTimer();
   const uri = await ctx.platform.connectionUri(branch);
   const run: PipelineRun = {
-    runId: randomUUID(), command: plan.command, branch, uri, startedAt: nowOf(ctx), timer, units: [], notes: [], status: 'running',
+    runId: randomUUID(), command: plan.command, branch, uri, startedAt: nowOf(ctx), timer, units: [], notes: [], status: 'running', phase: 'history',
   };
   const timeouts = plan.timeouts ?? ctx.settings.timeouts ?? DEFAULT_TIMEOUTS;
   const lockOptions = { branch, wait: plan.wait, timeouts };
+  let recorded = false;
+  try {
   await withRunLock(uri, lockOptions, async (session) => {
     const { db } = session;
     const target: ExecutorTarget = { branch, uri, db, runId: run.runId, log: ctx.log, timeouts, env: ctx.env };
-    const state = await timer.time('history', () => executor.state(target));
-    run.units = plan.select(state);
+    const { state, resumed, continued } = await timer.time('history', async () => {
+      const settled = await settleInterrupted(ctx, db, plan, run);
+      await sweepScratchBranches(ctx.platform, branch, ctx.log);
+      return { state: await executor.state(target), ...settled };
+    });
+    run.units = resumed ? resumedUnits(state, resumed) : plan.select(state, continued ? { resumedRun: continued } : {});
     if (!run.units.length && !plan.runWhenEmpty) {
       run.status = 'nothing-to-do';
       return;
     }
-    run.notes.push(...((await plan.beforeTouch?.(run.units)) ?? []));
+    run.notes.push(...((await plan.beforeTouch?.(run.units, db)) ?? []));
     const touched = plan.guard ? await touchedTables(executor, run.units) : undefined;
-    if (plan.checkpoint !== false) {
+    if (resumed) {
+      run.checkpoint = resumed.checkpoint ?? undefined;
+      run.before = resumed.progress.before as IntegritySnapshot;
+      run.fingerprintBefore = resumed.progress.fingerprintBefore as CatalogFingerprint;
+      run.notes.push(`resumed interrupted run ${run.runId.slice(0, 8)} (it stopped during ${resumed.phase})`);
+    } else if (plan.checkpoint !== false) {
       ctx.log?.(`taking checkpoint of ${branch}`);
       run.checkpoint = (await timer.time('checkpoint', () => createCheckpoint(ctx.platform, branch, nowOf(ctx)))).name;
     }
-    if (plan.guard) [run.before, run.fingerprintBefore] = await timer.time('snapshot', () => snapshotPhase(db));
+    let touchedBranch = false;
     try {
-      await recordRun(db, { id: run.runId, command: plan.command, branch, checkpoint: run.checkpoint ?? null });
-      run.applied = await timer.time('apply', () =>
-        plan.direction === 'up' ? executor.apply(target, run.units) : executor.revert(target, run.units),
-      );
+      if (!resumed) await recordRun(db, { id: run.runId, command: plan.command, branch, checkpoint: run.checkpoint ?? null });
+      recorded = true;
+      if (plan.guard && !resumed) {
+        await enterPhase(db, run, 'snapshot');
+        [run.before, run.fingerprintBefore] = await timer.time('snapshot', () => snapshotPhase(db));
+        const units = run.units.map((u) => ({ version: u.version, name: u.name }));
+        await saveProgress(db, run.runId, { units, before: run.before, fingerprintBefore: run.fingerprintBefore });
+      }
+      await enterPhase(db, run, 'apply');
+      touchedBranch = true;
+      run.applied = await timer.time('apply', () => applyPhase(plan, target, run.units, state));
       const failed = run.applied.results.find((r) => r.error);
+      if (failed && lostConnectionIn(run.applied)) throw new Error(failed.error!.message);
       if (failed) run.failure = `${failed.name} ${failed.status}: ${failed.error!.location}: ${failed.error!.message}`;
       else if (plan.guard) await guardPhases(ctx, plan, plan.guard, run, db, touched!);
       if (!run.failure) await plan.afterApply?.(db);
     } catch (err) {
+      // The session was cut: maybe another command restored the branch; decided below, without the lock.
+      if (isConnectionLoss(err)) throw err;
+      if (!touchedBranch) {
+        // Nothing was changed: no restore, and no checkpoint kept of an untouched branch.
+        await finishRun(db, run.runId, 'abandoned', { error: (err as Error).message, phase: run.phase }).catch(() => undefined);
+        if (run.checkpoint) await ctx.platform.deleteBranch(run.checkpoint).catch(() => undefined);
+        throw await phaseError(db, run.phase, branch, err);
+      }
       if (!plan.guard) {
         // Not left `running` forever: the history says this run failed, then the error goes up.
         await finishRun(db, run.runId, 'failed', { error: (err as Error).message }).catch(() => undefined);
         throw err;
       }
-      // Anything unexpected after the checkpoint still ends in a restore.
-      run.failure = (err as Error).message;
+      // Anything unexpected after the branch was touched still ends in a restore.
+      run.failure = `${run.phase} phase: ${(err as Error).message}`;
     }
     if (run.failure && plan.guard) return; // restored below, once this session (and its lock) is closed
     run.status = run.applied?.outcome ?? 'succeeded';
+    await enterPhase(db, run, 'record');
     const report = plan.report(run);
-    await timer.time('record', () => finishRun(db, run.runId, run.status, report));
+    await timer.time('record', async () => {
+      if (plan.guard && run.status === 'succeeded') await markVerified(db, run.runId, run.units.map((u) => u.version));
+      if (plan.resolves) await resolveRun(db, plan.resolves, 'undone', `undone by ${plan.command} run ${run.runId}`);
+      await finishRun(db, run.runId, run.status, report);
+    });
   });
+  } catch (err) {
+    if (!isConnectionLoss(err)) throw err;
+    if (await branchWasReplaced(ctx, branch, run.runId, run.startedAt, recorded)) {
+      // Its checkpoint is of a state the other command already replaced; keeping it would only leak it.
+      if (run.checkpoint) await ctx.platform.deleteBranch(run.checkpoint).catch(() => undefined);
+      throw lostBranchError(branch, run.phase, plan.command);
+    }
+    if (!plan.guard || !run.checkpoint) throw err;
+    run.failure = (err as Error).message;
+  }
   if (run.failure && plan.guard) {
     await restorePhase(ctx, run);
     const report = plan.report(run);
@@ -142,6 +202,77 @@ export async function runPipeline(ctx: RunContext, plan: PipelinePlan): Promise<
     );
   }
   return run;
+}
+
+/** An interrupted run being continued: its record, with the progress it saved. */
+interface ResumedRun extends RunRecord {
+  progress: RunProgress;
+}
+
+/**
+ * Deal with runs left `running` by a dead process (we hold the lock, so their owners are gone):
+ * one that touched nothing is abandoned (its checkpoint deleted); one this plan resumes or resolves
+ * is let through; any other stops this run (exit 2, with the commands that resolve it).
+ */
+async function settleInterrupted(
+  ctx: RunContext,
+  db: DbClient,
+  plan: PipelinePlan,
+  run: PipelineRun,
+): Promise<{ resumed?: ResumedRun; continued?: string }> {
+  let resumed: ResumedRun | undefined;
+  let continued: string | undefined;
+  for (const r of await runningRecords(db)) {
+    if (touchedNothing(r)) {
+      await resolveRun(db, r.id, 'abandoned', 'interrupted before it touched the branch');
+      if (r.checkpoint) await ctx.platform.deleteBranch(r.checkpoint).catch(() => undefined);
+      ctx.log?.(`run ${r.id.slice(0, 8)} (${r.command}) was interrupted before it touched ${plan.branch}: marked abandoned`);
+      continue;
+    }
+    if (r.id === plan.resolves) continue;
+    const progress = r.progress as RunProgress | null | undefined;
+    if (plan.resume && r.command === plan.command) {
+      if (plan.guard && progress?.before) {
+        resumed = { ...r, progress };
+        run.runId = r.id;
+      } else {
+        // A plain up/down run: its applied migrations are in the history; this run carries on from there.
+        await resolveRun(db, r.id, 'interrupted', `continued by run ${run.runId}`);
+        continued = r.id;
+      }
+      continue;
+    }
+    const appliedByRun = await db.query(`SELECT 1 FROM neon_migrate.applied WHERE run_id = $1`, [r.id]);
+    throw interruptedError(r, plan.branch, appliedByRun.rowCount);
+  }
+  if (plan.resume && !resumed && plan.guard) {
+    throw new UsageError(
+      `--resume: no interrupted ${plan.command} run on branch "${plan.branch}"`,
+      `run \`neon-migrate ${plan.command}\` without --resume`,
+      'NOTHING_TO_RESUME',
+    );
+  }
+  return { ...(resumed ? { resumed } : {}), ...(continued ? { continued } : {}) };
+}
+
+/** The units of a resumed run, as the executor knows them now (applied or still pending). */
+function resumedUnits(state: ExecutorState, resumed: ResumedRun): ExecutorUnit[] {
+  const all = new Map([...state.applied, ...state.pending].map((u) => [u.version, u]));
+  return resumed.progress.units.flatMap((u) => all.get(u.version) ?? []);
+}
+
+/** Apply (or revert) the units; on a resumed run, only those still pending (the rest show as applied). */
+async function applyPhase(plan: PipelinePlan, target: ExecutorTarget, units: ExecutorUnit[], state: ExecutorState): Promise<ExecutorRunResult> {
+  if (plan.direction === 'down') return plan.executor.revert(target, units);
+  const pending = new Set(state.pending.map((u) => u.version));
+  const todo = units.filter((u) => pending.has(u.version));
+  const result = todo.length ? await plan.executor.apply(target, todo) : { outcome: 'succeeded' as const, results: [] };
+  if (todo.length === units.length) return result;
+  const byVersion = new Map(result.results.map((r) => [r.version, r]));
+  const earlier = (u: ExecutorUnit): UnitResult => ({
+    version: u.version, name: u.name, direction: 'up', status: 'applied', durationMs: 0, transactional: true,
+  });
+  return { ...result, results: units.map((u) => byVersion.get(u.version) ?? earlier(u)) };
 }
 
 /** verify → reversibility, stopping at the first failure. */
@@ -153,6 +284,7 @@ async function guardPhases(
   db: DbClient,
   touched: Awaited<ReturnType<typeof touchedTables>>,
 ): Promise<void> {
+  await enterPhase(db, run, 'verify');
   const v = await run.timer.time('verify', () => verifyPhase(ctx, { db, run, guard, touched }));
   run.verification = v;
   if (!v.passed) {
@@ -163,6 +295,7 @@ async function guardPhases(
     run.reversibility = { checked: false, skippedReason: guard.reversibility };
     return;
   }
+  await enterPhase(db, run, 'reversibility');
   const rev = await run.timer.time('reversibility', () =>
     checkReversibility(ctx, {
       branch: run.branch, executor: plan.executor, applied: run.units, runId: run.runId,
@@ -184,4 +317,10 @@ async function restorePhase(ctx: RunContext, run: PipelineRun): Promise<void> {
   if (run.restore.snapshotMatches === false) {
     run.notes.push('the restored branch differs from the pre-run snapshot: something wrote to it during the run');
   }
+}
+
+/** Enter a phase: noted on the run and in its history row (an interrupted run says how far it got). */
+async function enterPhase(db: DbClient, run: PipelineRun, phase: string): Promise<void> {
+  run.phase = phase;
+  await markPhase(db, run.runId, phase);
 }

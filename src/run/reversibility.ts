@@ -1,5 +1,5 @@
 /**
- * Reversibility (DESIGN §4): on a scratch branch of the post-run state, the run's down migrations
+ * Reversibility (docs/architecture.md §2): on a scratch branch of the post-run state, the run's down migrations
  * must give back the pre-run catalog fingerprint exactly, and up again the post-run one.
  * The scratch branch is always deleted afterwards.
  */

@@ -52,11 +52,16 @@ export async function takeSnapshot(db: Queryable): Promise<IntegritySnapshot> {
   const tables: Record<string, TableIntegrity> = {};
   const takenAt = new Date().toISOString();
   for (const table of await listUserTables(db)) {
-    const { rows } = await db.query(
-      `SELECT count(*)::text AS n,
-              coalesce(sum(('x' || substr(md5(t::text), 1, 16))::bit(64)::bigint::numeric), 0)::text AS sum
-         FROM ${quoteTable(table)} AS t`,
-    );
+    const { rows } = await db
+      .query(
+        `SELECT count(*)::text AS n,
+                coalesce(sum(('x' || substr(md5(t::text), 1, 16))::bit(64)::bigint::numeric), 0)::text AS sum
+           FROM ${quoteTable(table)} AS t`,
+      )
+      .catch((err: unknown) => {
+        // Which table could not be read is what the user needs (a lock held elsewhere, most often).
+        throw Object.assign(err as Error, { table });
+      });
     tables[table] = { rows: Number(rows[0]?.n ?? 0), checksum: String(rows[0]?.sum ?? '0') };
   }
   return { takenAt, tables };

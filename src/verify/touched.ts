@@ -79,3 +79,18 @@ export async function addCascadingReferrers(db: Queryable, into: TouchedTables):
     }
   }
 }
+
+/** The tables (and views) a script drops, as named in it (`schema.table` when qualified). */
+export async function droppedTablesIn(sql: string): Promise<string[]> {
+  const into: TouchedTables = { names: new Set() };
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (!node || typeof node !== 'object') return;
+    for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
+      if (key === 'DropStmt') collectDropped(value as Record<string, unknown>, into);
+      walk(value);
+    }
+  };
+  walk(await parse(sql));
+  return [...into.names];
+}

@@ -1,4 +1,4 @@
-/** Post-apply verification (DESIGN §4): one function running every check and collecting the results. */
+/** Post-apply verification (docs/architecture.md §2): one function running every check and collecting the results. */
 import { type AssertionFile, type AssertionResult, runAssertions } from './assertions.js';
 import { findInvalidIndexes, findOrphanedRows, type InvalidIndex, type OrphanedRows } from './checks.js';
 import { type CatalogFingerprint, takeFingerprint } from './fingerprint.js';

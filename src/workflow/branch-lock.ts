@@ -9,6 +9,7 @@
  */
 import { LockedError } from '../errors.js';
 import { openRunSession, type RunSession } from '../run/run-lock.js';
+import { sweepScratchBranches } from '../run/scratch-sweep.js';
 import type { WorkflowContext } from './workflow-context.js';
 
 export interface BranchLock {
@@ -30,6 +31,16 @@ export interface BranchLockOptions {
  * Take the branch's run lock before replacing its contents. A held lock is a LockedError (exit 5)
  * unless `wait`. A branch that cannot be connected to (missing, compute down) is not locked: nothing
  * can be running on it, and a restore must still be able to repair it.
+ *
+ * @example
+ * ```ts
+ * const lock = await lockBranch(ctx, 'dev', { wait: true });
+ * try {
+ *   // nothing else runs on dev meanwhile
+ * } finally {
+ *   await lock.release();
+ * }
+ * ```
  */
 export async function lockBranch(ctx: WorkflowContext, branch: string, options: BranchLockOptions = {}): Promise<BranchLock> {
   if (options.lock) return options.lock;
@@ -46,6 +57,7 @@ export async function lockBranch(ctx: WorkflowContext, branch: string, options: 
     if (err instanceof LockedError) throw err;
     ctx.log?.(`could not connect to ${branch} to take its run lock (${(err as Error).message}); going on without it`);
   }
+  if (session) await sweepScratchBranches(ctx.platform, branch, ctx.log);
   return {
     branch,
     held: session !== undefined,

@@ -15,7 +15,14 @@ export function checkpointOwner(name: string): string | undefined {
   return slash > 0 ? rest.slice(0, slash) : undefined;
 }
 
-/** Checkpoints of `branch` (all checkpoints when omitted), newest first. */
+/**
+ * Checkpoints of `branch` (all checkpoints when omitted), newest first.
+ *
+ * @example
+ * ```ts
+ * for (const c of await listCheckpoints(ctx, 'main')) console.log(c.name, c.createdAt);
+ * ```
+ */
 export async function listCheckpoints(ctx: WorkflowContext, branch?: string): Promise<Branch[]> {
   const all = await ctx.platform.listBranches();
   return all
@@ -26,7 +33,14 @@ export async function listCheckpoints(ctx: WorkflowContext, branch?: string): Pr
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.name.localeCompare(a.name));
 }
 
-/** Resolve `--from-checkpoint ID|latest`: a full name, a branch id, or the stamp part of the name. */
+/**
+ * Resolve `--from-checkpoint ID|latest`: a full name, a branch id, or the stamp part of the name.
+ *
+ * @example
+ * ```ts
+ * const checkpoint = await resolveCheckpoint(ctx, 'main', 'latest');
+ * ```
+ */
 export async function resolveCheckpoint(ctx: WorkflowContext, branch: string, id: string): Promise<Branch> {
   const mine = await listCheckpoints(ctx, branch);
   const found =
@@ -42,7 +56,14 @@ export async function resolveCheckpoint(ctx: WorkflowContext, branch: string, id
   );
 }
 
-/** The checkpoint name recorded by the latest run on `branch` that took one (read from its history). */
+/**
+ * The checkpoint name recorded by the latest run on `branch` that took one (read from its history).
+ *
+ * @example
+ * ```ts
+ * const name = await latestRunCheckpoint(ctx, 'main'); // e.g. checkpoint/main/20261120T101500Z
+ * ```
+ */
 export async function latestRunCheckpoint(ctx: WorkflowContext, branch: string): Promise<string | undefined> {
   return withBranchDb(ctx.platform, branch, async (db) =>
     (await listRuns(db, { limit: 50 })).find((r) => r.branch === branch && r.checkpoint)?.checkpoint ?? undefined,

@@ -15,7 +15,15 @@ export interface CheckpointInfo {
   retention: 'latest run' | 'keepLast' | 'maxAge' | 'prune';
 }
 
-/** Every checkpoint (of one branch when given) with its retention verdict. */
+/**
+ * Every checkpoint (of one branch when given) with its retention verdict.
+ *
+ * @example
+ * ```ts
+ * const list = await checkpointRetention(ctx, 'main');
+ * console.log(previewPrune(list).wouldDelete.map((c) => c.name));
+ * ```
+ */
 export async function checkpointRetention(ctx: WorkflowContext, branch?: string): Promise<CheckpointInfo[]> {
   const { keepLast, maxAge } = ctx.settings.checkpoints;
   const maxAgeMs = durationMs(maxAge);
@@ -43,7 +51,14 @@ export interface PrunePreview {
   keep: CheckpointInfo[];
 }
 
-/** `prune --dry-run`: split a retention list into what would be deleted and kept; changes nothing. */
+/**
+ * `prune --dry-run`: split a retention list into what would be deleted and kept; changes nothing.
+ *
+ * @example
+ * ```ts
+ * const { wouldDelete, keep } = previewPrune(await checkpointRetention(ctx));
+ * ```
+ */
 export function previewPrune(list: CheckpointInfo[]): PrunePreview {
   return { dryRun: true, wouldDelete: list.filter((c) => c.retention === 'prune'), keep: list.filter((c) => c.retention !== 'prune') };
 }
@@ -55,7 +70,14 @@ export interface PruneResult {
   kept: number;
 }
 
-/** Delete the checkpoints the policy selects. */
+/**
+ * Delete the checkpoints the policy selects.
+ *
+ * @example
+ * ```ts
+ * const pruned = await pruneCheckpoints(ctx, await checkpointRetention(ctx, 'main'));
+ * ```
+ */
 export async function pruneCheckpoints(ctx: WorkflowContext, list: CheckpointInfo[]): Promise<PruneResult> {
   const result: PruneResult = { deleted: [], failed: [], kept: list.filter((c) => c.retention !== 'prune').length };
   for (const c of list.filter((x) => x.retention === 'prune')) {

@@ -42,7 +42,14 @@ export interface EnsuredBranch {
   created: boolean;
 }
 
-/** Make sure an environment's branch exists, creating it from its parent when missing. */
+/**
+ * Make sure an environment's branch exists, creating it from its parent when missing.
+ *
+ * @example
+ * ```ts
+ * const { branch, created } = await ensureEnvironmentBranch(ctx, loadEnvironment(projectDir, settings, 'dev'));
+ * ```
+ */
 export async function ensureEnvironmentBranch(ctx: WorkflowContext, env: Environment): Promise<EnsuredBranch> {
   const existing = await findBranch(ctx, env.branch);
   if (existing) return { branch: existing, created: false };
@@ -65,11 +72,17 @@ export interface RefreshResult {
 /**
  * Refresh a branch from its parent's head, keeping the old state as `<name>_old_<stamp>`. Takes the
  * branch's run lock first (exit 5 when another run holds it, unless `wait`), or uses `lock`.
+ *
+ * @example
+ * ```ts
+ * const r = await refreshBranch(ctx, 'staging', 'main', { wait: true });
+ * console.log(`previous state of ${r.branch} kept as ${r.backup}`);
+ * ```
  */
 export async function refreshBranch(ctx: WorkflowContext, branch: string, parent: string, options: BranchLockOptions = {}): Promise<RefreshResult> {
   if (branch === parent) throw new UsageError(`branch "${branch}" is its own parent and cannot be refreshed`, 'refresh an environment branch such as dev or staging', 'RESET_ROOT');
   const target = await ctx.platform.getBranch(branch);
-  // The protected-branch gate (exit 3, DESIGN §2): production is only ever replaced by an explicit restore.
+  // The protected-branch gate (exit 3, README "Exit codes"): production is only ever replaced by an explicit restore.
   if (target.default) throw new GateError(`branch "${branch}" is the default branch; refreshing it would replace production`, 'use `neon-migrate restore` for the default branch', 'RESET_DEFAULT');
   const lock = await lockBranch(ctx, branch, options);
   // Released right before the restore: it restarts the branch's compute, ending every session on it.

@@ -1,5 +1,5 @@
 /**
- * The promote gate (DESIGN §4), read from the required environment branch's own history: every
+ * The promote gate (docs/architecture.md §2), read from the required environment branch's own history: every
  * migration about to be applied passed `test` there with identical checksums (up file, and the down
  * file that `rollback --strategy down` would run), after that branch
  * was refreshed from the target, and that refresh is no older than `maxRefreshAge` (the stricter of
@@ -41,13 +41,13 @@ export interface GateResult {
 const ago = (ms: number) => (ms >= 86_400_000 ? `${(ms / 86_400_000).toFixed(1)}d` : ms >= 3_600_000 ? `${(ms / 3_600_000).toFixed(1)}h` : `${Math.round(ms / 60_000)}min`);
 
 /** A test run's row for one migration it applied. */
-interface PassRow {
+export interface PassRow {
   run: RunRecord;
   row: ReportMigration;
 }
 
 /** The verdict on one pending migration from the passing runs' rows for it (newest first). */
-function judgeMigration(m: GateUnit, rows: PassRow[], envName: string, fix: string): { pass?: RunRecord; problem?: string; note?: string } {
+export function judgeMigration(m: GateUnit, rows: PassRow[], envName: string, fix: string): { pass?: RunRecord; problem?: string; note?: string } {
   const sameUp = rows.filter((x) => x.row.checksum === m.checksum);
   if (!sameUp.length) {
     return { problem: rows.length ? `${m.file ?? m.upFile ?? m.name} changed after it passed test on ${envName} (checksum differs); ${fix}` : `${m.name} has not passed test on ${envName} since its last refresh; ${fix}` };

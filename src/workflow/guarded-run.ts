@@ -1,5 +1,5 @@
 /**
- * The protected run shared by `test` and `promote` (DESIGN §4), as a configuration of the run
+ * The protected run shared by `test` and `promote` (docs/architecture.md §2), as a configuration of the run
  * pipeline: checkpoint → snapshot → apply pending → verify → reversibility → record; on any failure
  * after the checkpoint, the pipeline restores the branch from it and proves the restore with the
  * integrity snapshot. Validation that can fail (migration files, assertion files, --run programs,
@@ -14,7 +14,7 @@ import { selectUnits } from '../run/select.js';
 import { listAssertionFiles, loadAssertionFile } from '../verify/assertions.js';
 import { assertCommandsExist } from '../verify/user-commands.js';
 import { nowOf, type WorkflowContext } from './workflow-context.js';
-import { type ReportMigration, type RunReport, saveReport, type WorkflowCommand } from './report.js';
+import { assertReportsWritable, type ReportMigration, type RunReport, saveReport, type WorkflowCommand } from './report.js';
 
 export interface GuardedRunOptions {
   command: Extract<WorkflowCommand, 'test' | 'promote'>;
@@ -27,6 +27,8 @@ export interface GuardedRunOptions {
   notes?: string[];
   /** Wait for another run's lock on the branch instead of failing with exit 5. */
   wait?: boolean;
+  /** Continue an interrupted run of this command instead of refusing. */
+  resume?: boolean;
   /** Called with the pending units before anything is touched (the promote gate, confirmation); returns report notes. */
   beforeTouch?: (pending: ExecutorUnit[]) => Promise<string[] | void>;
   /** The executor; defaults to the project's own migration files. */
@@ -100,6 +102,7 @@ export async function guardedRun(ctx: WorkflowContext, opts: GuardedRunOptions):
   await executor.prepare();
   const assertionFiles = await loadAssertions(ctx, opts.environment);
   assertCommandsExist(opts.runCommands, ctx.projectDir, ctx.env);
+  assertReportsWritable(ctx.projectDir);
   let saved: GuardedRunResult | undefined;
   const run = await runPipeline(ctx, {
     command: opts.command,
@@ -107,6 +110,7 @@ export async function guardedRun(ctx: WorkflowContext, opts: GuardedRunOptions):
     executor,
     direction: 'up',
     wait: opts.wait,
+    resume: opts.resume,
     select: (state) => selectUnits('up', state, {}),
     ...(opts.beforeTouch ? { beforeTouch: opts.beforeTouch } : {}),
     guard: {

@@ -5,6 +5,8 @@ import { UsageError } from '../errors.js';
 import { finishRunSql, HISTORY_DDL, insertRunSql, readApplied, type AppliedRow } from '../history/store.js';
 import { versionArgument } from '../migrations/naming.js';
 import { readPartial } from '../history/partial.js';
+import { describeInterrupted, interruptedError, runningRecords } from '../history/interrupted.js';
+import type { DbClient } from '../db/connect.js';
 import { type MigrationProject, platformOf, projectMigrations } from '../run/run-context.js';
 import { type Direction, type Selection, selectMigrations, validateSelection } from '../run/select.js';
 import { RUN_LOCK_KEY } from '../run/run-lock.js';
@@ -12,29 +14,80 @@ import { assertRunnable, type BranchState, compareWithHistory } from '../history
 import { joinStatements, migrationSteps } from '../executors/native-steps.js';
 import type { Migration } from '../migrations/types.js';
 
-export interface StatusReport extends Omit<BranchState, 'applied'> {
-  branch: string;
-  counts: { applied: number; pending: number; drifted: number; missing: number; partial: number; irreversible: number };
+/** A run left `running` on the branch: interrupted (its process is gone) or still in progress. */
+export interface UnfinishedRun {
+  id: string;
+  command: string;
+  startedAt: string;
+  checkpoint: string | null;
+  phase: string | null;
+  /** False while its process still holds the branch's run lock. */
+  interrupted: boolean;
+  /** One line: what it did and how to resolve it. */
+  summary: string;
+  hint?: string;
 }
 
-async function branchState(p: MigrationProject, branch: string, migrations: Migration[]): Promise<BranchState> {
-  return withBranchDb(await platformOf(p), branch, async (db) =>
-    compareWithHistory(migrations, await readApplied(db), await readPartial(db)),
+export interface StatusReport extends Omit<BranchState, 'applied'> {
+  branch: string;
+  counts: {
+    applied: number; pending: number; drifted: number; missing: number; partial: number; irreversible: number;
+    unverified: number; interrupted: number;
+  };
+  /** Runs left `running` on the branch. */
+  unfinished: UnfinishedRun[];
+}
+
+async function branchState(p: MigrationProject, branch: string, migrations: Migration[]): Promise<BranchState & { unfinished: UnfinishedRun[] }> {
+  return withBranchDb(await platformOf(p), branch, async (db) => ({
+    ...compareWithHistory(migrations, await readApplied(db), await readPartial(db)),
+    unfinished: await unfinishedRuns(db, branch),
+  }));
+}
+
+/** Runs left `running`; the run lock tells the dead (interrupted) from the live. */
+async function unfinishedRuns(db: DbClient, branch: string): Promise<UnfinishedRun[]> {
+  const running = await runningRecords(db);
+  if (!running.length) return [];
+  const got = await db.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${RUN_LOCK_KEY}) AS ok`);
+  const free = Boolean(got.rows[0]?.ok);
+  if (free) await db.query(`SELECT pg_advisory_unlock(${RUN_LOCK_KEY})`);
+  return Promise.all(
+    running.map(async (r) => {
+      const applied = (await db.query(`SELECT 1 FROM neon_migrate.applied WHERE run_id = $1`, [r.id])).rowCount;
+      const base = { id: r.id, command: r.command, startedAt: r.startedAt, checkpoint: r.checkpoint, phase: r.phase ?? null };
+      if (!free) return { ...base, interrupted: false, summary: `run ${r.id.slice(0, 8)} (${r.command}) is in progress (${r.phase ?? 'starting'})` };
+      const refusal = interruptedError(r, branch, applied);
+      return { ...base, interrupted: true, summary: describeInterrupted(r, applied), ...(refusal.hint ? { hint: refusal.hint } : {}) };
+    }),
   );
 }
 
-/** Applied, pending, drifted and missing migrations on a branch. */
+/**
+ * Applied, pending, drifted and missing migrations on a branch (the CLI's `status`).
+ *
+ * @example
+ * ```ts
+ * const status = await migrationStatus(ctx, { branch: 'main' });
+ * if (status.counts.drifted || status.counts.missing) process.exitCode = 2;
+ * ```
+ */
 export async function migrationStatus(p: MigrationProject, options: { branch?: string } = {}): Promise<StatusReport> {
   const branch = options.branch ?? p.settings.defaultBranch;
   const migrations = await projectMigrations(p);
-  const { entries, missing, partial } = await branchState(p, branch, migrations);
+  const { entries, missing, partial, unfinished } = await branchState(p, branch, migrations);
   const count = (s: string) => entries.filter((e) => e.state === s).length;
   return {
     branch,
     entries,
     missing,
     partial,
-    counts: { applied: count('applied'), pending: count('pending'), drifted: count('drifted'), missing: missing.length, partial: partial.length, irreversible: entries.filter((e) => !e.reversible).length },
+    unfinished,
+    counts: {
+      applied: count('applied'), pending: count('pending'), drifted: count('drifted'), missing: missing.length, partial: partial.length,
+      irreversible: entries.filter((e) => !e.reversible).length, unverified: entries.filter((e) => e.unverified).length,
+      interrupted: unfinished.filter((u) => u.interrupted).length,
+    },
   };
 }
 
@@ -74,7 +127,15 @@ function givenState(migrations: Migration[], versions: string[]): BranchState {
   return compareWithHistory(migrations, rows);
 }
 
-/** The exact SQL a run would execute, in order, including the history bookkeeping. */
+/**
+ * The exact SQL a run would execute, in order, including the history bookkeeping.
+ *
+ * @example
+ * ```ts
+ * const plan = await planMigrations(ctx, { direction: 'up', applied: ['20261120T101500'] }); // offline
+ * for (const m of plan.migrations) console.log(`-- ${m.name}\n${m.sql.join('\n')}`);
+ * ```
+ */
 export async function planMigrations(p: Omit<MigrationProject, 'platform'> & { platform?: MigrationProject['platform'] }, options: PlanOptions): Promise<PlanReport> {
   const branch = options.branch ?? p.settings.defaultBranch;
   validateSelection(options);

@@ -7,6 +7,7 @@ import { UsageError } from '../errors.js';
 import { NativeExecutor } from '../executors/native.js';
 import type { MigrationResult, RunOutcome } from '../executors/native-runner.js';
 import { confirmGateSkip, environmentGate, gateRefusal, type GateSkip, resolvedGate } from '../run/branch-gate.js';
+import { guardDestructiveDown, inspectDown } from '../run/destructive-down.js';
 import { runPipeline } from '../run/pipeline.js';
 import { type MigrationProject, platformOf, projectMigrations } from '../run/run-context.js';
 import { assertKnownTarget, type Direction, type Selection, selectUnits, validateSelection } from '../run/select.js';
@@ -23,6 +24,8 @@ export interface MigrateOptions extends Selection {
   skipGate?: boolean;
   /** Set by `rollback --strategy down`: the sanctioned, already confirmed way to revert a gated branch (recorded too). */
   viaRollback?: boolean;
+  /** Set by `rollback --strategy down` of an interrupted run: that run's id (marked `undone`). */
+  resolves?: string;
 }
 
 export interface MigrateReport {
@@ -41,7 +44,17 @@ export interface MigrateReport {
   timings?: { phase: string; ms: number }[];
 }
 
-/** Apply (`up`) or revert (`down`) migrations on a branch behind a checkpoint. */
+/**
+ * Apply (`up`) or revert (`down`) migrations on a branch behind a checkpoint (the CLI's `up`/`down`).
+ * A failed migration is a result (`outcome: 'failed'`), not a throw; the checkpoint stays for `runRollback`.
+ *
+ * @example
+ * ```ts
+ * const up = await migrate(ctx, { direction: 'up', branch: 'dev', to: '20261120T101500' });
+ * if (up.outcome === 'failed') console.error(up.results.find((r) => r.error));
+ * await migrate(ctx, { direction: 'down', branch: 'dev', steps: 1 });
+ * ```
+ */
 export async function migrate(p: MigrationProject, options: MigrateOptions): Promise<MigrateReport> {
   const branch = options.branch ?? p.settings.defaultBranch;
   const startedAt = new Date().toISOString();
@@ -66,9 +79,18 @@ export async function migrate(p: MigrationProject, options: MigrateOptions): Pro
     executor,
     direction: options.direction,
     wait: options.wait,
-    select: (state) => {
+    resume: options.resume,
+    ...(options.resolves ? { resolves: options.resolves } : {}),
+    select: (state, info) => {
       const chosen = selectUnits(options.direction, state, options);
       const resume = executor.resumeAt;
+      if (options.resume && !resume && !info.resumedRun) {
+        throw new UsageError(
+          `--resume: no migration stopped partway and no ${options.direction} run was interrupted on branch "${branch}"`,
+          `run \`neon-migrate ${options.direction}\` without --resume`,
+          'NOTHING_TO_RESUME',
+        );
+      }
       if (resume && chosen[0]?.version !== resume.version) {
         throw new UsageError(
           `--resume: the selection does not start with the migration that stopped partway (version ${resume.version})`,
@@ -78,13 +100,23 @@ export async function migrate(p: MigrationProject, options: MigrateOptions): Pro
       }
       return chosen;
     },
-    beforeTouch: async (chosen) => {
-      if (!gate) return;
+    beforeTouch: async (chosen, db) => {
+      const notes: string[] = [];
+      if (options.direction === 'down' && !options.viaRollback) {
+        const destruction = await inspectDown(db, chosen.map((u) => executor.migration(u)));
+        const confirmed = await guardDestructiveDown(destruction, { branch, to: options.to, confirm: p.confirm });
+        if (confirmed) {
+          notes.push(confirmed);
+          p.log?.(confirmed);
+        }
+      }
+      if (!gate) return notes;
       const verb = options.direction === 'up' ? 'apply' : 'revert';
       const what = `${verb} ${chosen.length} migration(s) on ${branch} (${chosen.map((m) => m.name).join(', ')})`;
       if (!options.viaRollback) await confirmGateSkip(gate, what, p.confirm);
       gateSkipped = { ...gate, by: options.viaRollback ? 'rollback' : 'skip-gate' };
       p.log?.(`gate skipped (${gateSkipped.by}): ${gate.reason}`);
+      return notes;
     },
     report: (r) => {
       report = {

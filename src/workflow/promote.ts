@@ -1,4 +1,4 @@
-/** `promote`: the gated production run (DESIGN §4). Gate failure → exit 3 with nothing touched. */
+/** `promote`: the gated production run (docs/architecture.md §2). Gate failure → exit 3 with nothing touched. */
 import { loadEnvironment } from '../config/load.js';
 import { GateError, notConfirmed, UsageError } from '../errors.js';
 import { projectMigrations } from '../run/run-context.js';
@@ -15,13 +15,28 @@ export interface PromoteOptions {
   to?: string;
   run?: string[];
   wait?: boolean;
+  /** Continue an interrupted promote. */
+  resume?: boolean;
 }
 
 export interface PromoteResult extends GuardedRunResult {
   gate?: GateResult;
 }
 
-/** Run `promote`. */
+/**
+ * Run `promote`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   const { report } = await runPromote(ctx, { from: 'staging', to: 'main' });
+ *   console.log(report.outcome, report.checkpoint);
+ * } catch (err) {
+ *   if (err instanceof GateError) console.error(err.message); // exit 3: nothing was touched
+ *   else throw err;
+ * }
+ * ```
+ */
 export async function runPromote(ctx: WorkflowContext, opts: PromoteOptions): Promise<PromoteResult> {
   const target = loadEnvironment(ctx.projectDir, ctx.settings, opts.to ?? ctx.settings.defaultBranch);
   // Every required environment gates the promote; `--from` only names one of them (a narrower gate would be a bypass).
@@ -43,6 +58,7 @@ export async function runPromote(ctx: WorkflowContext, opts: PromoteOptions): Pr
     runCommands,
     reversibility: target.checks.reversibility,
     wait: opts.wait,
+    resume: opts.resume,
     beforeTouch: async (pending) => {
       gate = await checkGate(ctx, target, required, pending);
       if (!gate.passed) {

@@ -123,7 +123,15 @@ export function renderMarkdown(report: RunReport): string {
   return `${out.join('\n').trimEnd()}\n`;
 }
 
-/** Render in a format; markdown is also appended to $GITHUB_STEP_SUMMARY when that is set. */
+/**
+ * Render in a format; markdown is also appended to $GITHUB_STEP_SUMMARY when that is set.
+ *
+ * @example
+ * ```ts
+ * const { report, reportFile } = await runTest(ctx, { branch: 'staging' });
+ * console.log(renderReport(report, 'human', { reportFile }));
+ * ```
+ */
 export function renderReport(report: RunReport, format: ReportFormat, options: { reportFile?: string; env?: NodeJS.ProcessEnv } = {}): string {
   const env = options.env ?? process.env;
   const markdown = renderMarkdown(report);

@@ -2,7 +2,7 @@
  * Run reports: what every workflow run (test, promote, rollback, restore) writes to
  * `.neon-migrate/reports/<run id>.json` and records in the branch's `neon_migrate.runs`.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { redactSecrets, UsageError } from '../errors.js';
 import type { IntegritySnapshot } from '../verify/snapshot.js';
@@ -63,9 +63,35 @@ export interface RunReport {
 /** Measures phases of a run for the report's timings. */
 export { PhaseTimer } from '../run/phase-timer.js';
 
-/** The reports directory of a project. */
+/**
+ * The reports directory of a project.
+ *
+ * @example
+ * ```ts
+ * const dir = reportsDir(projectDir); // <project>/.neon-migrate/reports
+ * ```
+ */
 export function reportsDir(projectDir: string): string {
   return path.join(projectDir, '.neon-migrate', 'reports');
+}
+
+/**
+ * Refuse a run whose report could not be written, before it touches anything: a run that applies
+ * and then cannot save its report would otherwise stay unrecorded.
+ */
+export function assertReportsWritable(projectDir: string): void {
+  const dir = reportsDir(projectDir);
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+    if (!statSync(dir).isDirectory()) throw new Error('not a directory');
+  } catch (err) {
+    throw new UsageError(
+      `cannot write run reports to ${path.relative(projectDir, dir) || dir}: ${(err as Error).message}`,
+      'make .neon-migrate/reports a writable directory; nothing was changed',
+      'REPORTS_UNWRITABLE',
+    );
+  }
 }
 
 /** Write a report as JSON (secrets redacted); returns its path relative to the project. */
@@ -77,7 +103,15 @@ export function saveReport(projectDir: string, report: RunReport): string {
   return path.relative(projectDir, file);
 }
 
-/** Read a saved report by run id (or `latest`). */
+/**
+ * Read a saved report by run id (or `latest`).
+ *
+ * @example
+ * ```ts
+ * const report = loadReport(projectDir, 'latest');
+ * console.log(renderReport(report, 'markdown'));
+ * ```
+ */
 export function loadReport(projectDir: string, id: string): RunReport {
   const dir = reportsDir(projectDir);
   const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')) : [];

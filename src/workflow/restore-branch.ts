@@ -27,12 +27,28 @@ export interface RestoreDryRun {
   reapplied: { version: string; name: string }[];
 }
 
-/** Resolve `--from-checkpoint` into a restore from that checkpoint branch's head. */
+/**
+ * Resolve `--from-checkpoint` into a restore from that checkpoint branch's head.
+ *
+ * @example
+ * ```ts
+ * const source = await checkpointSource(ctx, 'main', 'latest');
+ * await restoreAndRecord(ctx, planRestore({ branch: 'main', fromBranch: source }));
+ * ```
+ */
 export async function checkpointSource(ctx: WorkflowContext, branch: string, id: string): Promise<string> {
   return (await resolveCheckpoint(ctx, branch, id)).name;
 }
 
-/** What a planned restore would change, measured on a temporary branch at the source point. */
+/**
+ * What a planned restore would change, measured on a temporary branch at the source point.
+ *
+ * @example
+ * ```ts
+ * const preview = await dryRunRestore(ctx, planRestore({ branch: 'main', timestamp: '2026-11-20T10:15:00Z' }));
+ * console.log(renderDryRun(preview));
+ * ```
+ */
 export async function dryRunRestore(ctx: WorkflowContext, plan: RestorePlan): Promise<RestoreDryRun> {
   await ctx.platform.getBranch(plan.target);
   const tempName = `dry-run/${plan.target}/${stamp(nowOf(ctx))}-${randomUUID().slice(0, 8)}`;
@@ -57,7 +73,14 @@ export async function dryRunRestore(ctx: WorkflowContext, plan: RestorePlan): Pr
   }
 }
 
-/** Render a dry run for the terminal. */
+/**
+ * Render a dry run for the terminal.
+ *
+ * @example
+ * ```ts
+ * console.log(renderDryRun(await dryRunRestore(ctx, planRestore({ branch: 'main', fromBranch: 'staging' }))));
+ * ```
+ */
 export function renderDryRun(d: RestoreDryRun): string {
   const at = d.at ? ('timestamp' in d.at ? ` at ${d.at.timestamp}` : ` at LSN ${d.at.lsn}`) : '';
   const out = [`dry run: restoring ${d.branch} from ${d.source === d.branch ? 'its own history' : d.source}${at} would change:`];
@@ -86,6 +109,12 @@ export interface RestoreDone {
 /**
  * Run a planned restore under the branch's run lock (exit 5 when another run holds it, unless
  * `wait`) and record it in the restored branch's history.
+ *
+ * @example
+ * ```ts
+ * const done = await restoreAndRecord(ctx, planRestore({ branch: 'main', timestamp: '2026-11-20T10:15:00Z' }));
+ * console.log(`restored ${done.branch.name}; previous state kept as ${done.backup?.name}`);
+ * ```
  */
 export async function restoreAndRecord(ctx: WorkflowContext, plan: RestorePlan, options: BranchLockOptions = {}): Promise<RestoreDone> {
   if (plan.options.source === plan.target && !plan.options.at) throw new UsageError('restore needs a source', 'pass --from-checkpoint, --from-branch, --timestamp or --lsn', 'RESTORE_ARGS');

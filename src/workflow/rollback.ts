@@ -56,6 +56,13 @@ export interface RollbackOptions {
 /**
  * Undo the last run on a branch. Runs under the branch's run lock (exit 5 when another run holds it,
  * unless `wait`), taken before the last run is read so that it cannot be a run still in progress.
+ *
+ * @example
+ * ```ts
+ * const undone = await runRollback(ctx, { branch: 'dev' }); // restore from the last run's checkpoint
+ * console.log(undone.run.id, undone.restore?.backup);
+ * await runRollback(ctx, { branch: 'dev', strategy: 'down' }); // or run the down migrations
+ * ```
  */
 export async function runRollback(ctx: WorkflowContext, opts: RollbackOptions): Promise<RollbackResult> {
   const strategy = opts.strategy ?? 'checkpoint';
@@ -86,7 +93,8 @@ async function rollbackLocked(ctx: WorkflowContext, branch: string, strategy: Ro
   if (strategy === 'down') {
     // `migrate` takes the run lock on its own session; a second session of ours would be refused.
     await lock.release();
-    const down = await migrate(ctx, { direction: 'down', branch, to: previousVersion, wait, viaRollback: true });
+    const resolves = run.status === 'running' ? { resolves: run.id } : {};
+    const down = await migrate(ctx, { direction: 'down', branch, to: previousVersion, wait, viaRollback: true, ...resolves });
     return { branch, strategy, run: summary, down };
   }
   const expected = (run.report as RunReport | null)?.integrity?.before;

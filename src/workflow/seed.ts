@@ -31,7 +31,16 @@ function baselineUnits(state: ExecutorState, baseline: string): ExecutorUnit[] {
   return at >= 0 ? state.pending.slice(0, at + 1) : selectUnits('up', state, { to: baseline });
 }
 
-/** Seed the default branch when this platform just created the local project; otherwise do nothing. */
+/**
+ * Seed the default branch when this platform just created the local project; otherwise do nothing.
+ *
+ * @example
+ * ```ts
+ * const platform = await openPlatform({ projectDir, env, settings });
+ * const seeded = await seedIfCreated({ projectDir, settings, env, platform });
+ * if (seeded) console.log(`seeded with ${seeded.file}`);
+ * ```
+ */
 export async function seedIfCreated(ctx: WorkflowContext): Promise<SeedResult | undefined> {
   const platform = ctx.platform as Platform & { created?: boolean };
   const file = ctx.settings.local.seed;

@@ -19,6 +19,8 @@ export interface TestOptions {
   run?: string[];
   /** Wait for another run's lock on the branch (refresh and run) instead of failing with exit 5. */
   wait?: boolean;
+  /** Continue an interrupted test run on the branch. */
+  resume?: boolean;
   /** The one-off form `test --branch dev -- <command and args>`: this command is the migration. */
   command?: string[];
 }
@@ -28,7 +30,15 @@ export interface TestResult extends GuardedRunResult {
   refresh?: RefreshResult;
 }
 
-/** Run `test` on an environment branch. */
+/**
+ * Run `test` on an environment branch.
+ *
+ * @example
+ * ```ts
+ * const { report, reportFile } = await runTest(ctx, { branch: 'staging', fresh: true, run: ['npm run smoke'] });
+ * if (report.outcome === 'failed') console.error(report.failure, '(restored; see', reportFile, ')');
+ * ```
+ */
 export async function runTest(ctx: WorkflowContext, opts: TestOptions): Promise<TestResult> {
   const env = loadEnvironment(ctx.projectDir, ctx.settings, opts.branch);
   if (env.branch === ctx.settings.defaultBranch) {
@@ -52,7 +62,7 @@ export async function runTest(ctx: WorkflowContext, opts: TestOptions): Promise<
   if (ensured.created) notes.push(`created branch ${env.branch} from ${parent}`);
   if (refresh) notes.push(`refreshed ${env.branch} from ${parent}; previous state kept as ${refresh.backup}`);
   const result = await guardedRun(ctx, {
-    command: 'test', environment: env, runCommands, reversibility: env.checks.reversibility, parent, refreshedAt, notes, wait: opts.wait,
+    command: 'test', environment: env, runCommands, reversibility: env.checks.reversibility, parent, refreshedAt, notes, wait: opts.wait, resume: opts.resume,
     executor,
   });
   return { ...result, createdBranch: ensured.created, ...(refresh ? { refresh } : {}) };

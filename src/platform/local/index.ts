@@ -16,12 +16,27 @@ import { readState, writeState } from './state.js';
 
 export { LocalPlatform, type ComputeStatus } from './engine.js';
 
-/** The engine's state directory inside a project. */
+/**
+ * The engine's state directory inside a project.
+ *
+ * @example
+ * ```ts
+ * localStateDir('/work/app'); // '/work/app/.neon-migrate/local'
+ * ```
+ */
 export function localStateDir(projectDir: string): string {
   return path.join(path.resolve(projectDir), '.neon-migrate', 'local');
 }
 
-/** Open (creating on first use) the local engine of a project; prunes history by the window. */
+/**
+ * Open (creating on first use) the local engine of a project; prunes history by the window.
+ *
+ * @example
+ * ```ts
+ * const local = await openLocalPlatform({ projectDir, env: process.env, settings });
+ * const uri = await local.connectionUri('main');
+ * ```
+ */
 export async function openLocalPlatform(options: OpenPlatformOptions): Promise<LocalPlatform> {
   const bins = resolveBinaries(options.env);
   const runAs = resolveRunAs();

@@ -1,4 +1,4 @@
-/** Neon API v2 platform: selected when NEON_API_KEY and NEON_PROJECT_ID are set (DESIGN §1). */
+/** Neon API v2 platform: selected when NEON_API_KEY and NEON_PROJECT_ID are set (docs/architecture.md §4). */
 import type { OpenPlatformOptions } from '../open.js';
 import type { Platform } from '../types.js';
 import { readNeonConfig } from './config.js';

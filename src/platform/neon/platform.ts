@@ -1,4 +1,4 @@
-/** NeonPlatform: the Platform interface over the Neon API v2 (DESIGN §4 "Neon API"). */
+/** NeonPlatform: the Platform interface over the Neon API v2 (docs/architecture.md §4). */
 import { EndpointType } from '@neondatabase/api-client';
 import { BranchNotFoundError, ConflictError, PlatformError, UsageError } from '../../errors.js';
 import type {

@@ -1,6 +1,6 @@
 /**
  * `local serve`: the local engine as the Neon API v2 subset that NeonPlatform and neonctl's branch
- * commands use, on 127.0.0.1 only, with a persisted bearer token (DESIGN §5 local/server).
+ * commands use, on 127.0.0.1 only, with a persisted bearer token (docs/architecture.md §4, §5).
  */
 import type { AddressInfo } from 'node:net';
 import type { Platform } from '../../types.js';
