@@ -34,19 +34,30 @@ export async function run(): Promise<void> {
       await platform.createBranch({ name: `bare-${round}`, parent: 'main' });
       const bareUri = await platform.connectionUri(`bare-${round}`);
       let t = performance.now();
-      await execa(path.join(EXAMPLE, '.venv/bin/alembic'), ['upgrade', 'head'], { cwd: EXAMPLE, env: { ...process.env, DATABASE_URL: bareUri } });
+      await execa(path.join(EXAMPLE, '.venv/bin/alembic'), ['upgrade', 'head'], {
+        cwd: EXAMPLE,
+        env: { ...process.env, DATABASE_URL: bareUri },
+      });
       bare.push(performance.now() - t);
 
       await platform.createBranch({ name: `wrapped-${round}`, parent: 'main' });
       const uri = await platform.connectionUri(`wrapped-${round}`);
       const db = await connect(uri);
-      const target = { branch: `wrapped-${round}`, uri, db, runId: `bench-${round}`, timeouts: { lockTimeout: '5s', statementTimeout: '15min' }, env: process.env };
+      const target = {
+        branch: `wrapped-${round}`,
+        uri,
+        db,
+        runId: `bench-${round}`,
+        timeouts: { lockTimeout: '5s', statementTimeout: '15min' },
+        env: process.env,
+      };
       const { pending } = await executor.state(target);
       t = performance.now();
       const result = await executor.apply(target, pending);
       wrapped.push(performance.now() - t);
       await db.close();
-      if (result.outcome !== 'succeeded') throw new Error(`wrapped run failed: ${JSON.stringify(result.results.at(-1))}`);
+      if (result.outcome !== 'succeeded')
+        throw new Error(`wrapped run failed: ${JSON.stringify(result.results.at(-1))}`);
     }
   } finally {
     await platform.stopComputes();
@@ -55,7 +66,13 @@ export async function run(): Promise<void> {
   }
   const b = median(bare);
   const w = median(wrapped);
-  console.log(`bare alembic upgrade head:          median ${b.toFixed(0)} ms  (${bare.map((x) => x.toFixed(0)).join(', ')})`);
-  console.log(`AlembicExecutor.apply (same):       median ${w.toFixed(0)} ms  (${wrapped.map((x) => x.toFixed(0)).join(', ')})`);
-  console.log(`ratio wrapped / bare: ${(w / b).toFixed(2)}× (target ≤ 1.2×; the checkpoint is extra and measured by the engine bench)`);
+  console.log(
+    `bare alembic upgrade head:          median ${b.toFixed(0)} ms  (${bare.map((x) => x.toFixed(0)).join(', ')})`,
+  );
+  console.log(
+    `AlembicExecutor.apply (same):       median ${w.toFixed(0)} ms  (${wrapped.map((x) => x.toFixed(0)).join(', ')})`,
+  );
+  console.log(
+    `ratio wrapped / bare: ${(w / b).toFixed(2)}× (target ≤ 1.2×; the checkpoint is extra and measured by the engine bench)`,
+  );
 }

@@ -21,7 +21,10 @@ export const alembicOptionsSchema = z
     /** alembic.ini, relative to the project. */
     config: z.string().min(1).default('alembic.ini'),
     /** Alembic's version table, when env.py sets another `version_table`. */
-    versionTable: z.string().regex(/^[A-Za-z_][\w$]*(\.[A-Za-z_][\w$]*)?$/).default('alembic_version'),
+    versionTable: z
+      .string()
+      .regex(/^[A-Za-z_][\w$]*(\.[A-Za-z_][\w$]*)?$/)
+      .default('alembic_version'),
   })
   .strict();
 
@@ -35,13 +38,9 @@ export const nodePgMigrateOptionsSchema = z
   })
   .strict();
 
-export const drizzleOptionsSchema = z
-  .object({ ...toolOptions, config: z.string().min(1).optional() })
-  .strict();
+export const drizzleOptionsSchema = z.object({ ...toolOptions, config: z.string().min(1).optional() }).strict();
 
-export const knexOptionsSchema = z
-  .object({ ...toolOptions, knexfile: z.string().min(1).optional() })
-  .strict();
+export const knexOptionsSchema = z.object({ ...toolOptions, knexfile: z.string().min(1).optional() }).strict();
 
 export const dbmateOptionsSchema = z
   .object({ ...toolOptions, migrationsDir: z.string().min(1).default('db/migrations') })

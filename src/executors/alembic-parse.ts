@@ -33,7 +33,10 @@ export function parseHistory(text: string): AlembicRevision[] {
     if (field) {
       const [, key, value] = field;
       if (key === 'Parent' || key === 'Merges') {
-        cur.parents = value!.split(',').map((s) => s.trim()).filter((s) => s && s !== '<base>');
+        cur.parents = value!
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s && s !== '<base>');
       }
       if (key === 'Path') {
         cur.path = value!.trim();
@@ -75,7 +78,10 @@ export function hasDowngrade(source: string): boolean {
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('#'));
-  const withoutDoc = body.join('\n').replace(/^("""|''')[\s\S]*?\1\s*/, '').trim();
+  const withoutDoc = body
+    .join('\n')
+    .replace(/^("""|''')[\s\S]*?\1\s*/, '')
+    .trim();
   return withoutDoc !== '' && withoutDoc !== 'pass' && !/^raise\b/.test(withoutDoc);
 }
 
@@ -107,17 +113,26 @@ export function readAlembicLayout(iniFile: string, runDir: string): AlembicLayou
   const expand = (v: string) => v.replace(/%\(here\)s/g, here);
   const location = values.get('script_location');
   if (!location) {
-    throw new MigrationFileError(`${path.basename(iniFile)}: no script_location in [alembic]`, 'set script_location, as `alembic init` writes it');
+    throw new MigrationFileError(
+      `${path.basename(iniFile)}: no script_location in [alembic]`,
+      'set script_location, as `alembic init` writes it',
+    );
   }
   if (/^[\w.]+:/.test(location)) {
-    throw new MigrationFileError(`${path.basename(iniFile)}: script_location "${location}" is a package resource`, 'use a folder path for script_location');
+    throw new MigrationFileError(
+      `${path.basename(iniFile)}: script_location "${location}" is a package resource`,
+      'use a folder path for script_location',
+    );
   }
   const scriptDir = path.resolve(runDir, expand(location));
   const sep = values.get('path_separator') ?? values.get('version_path_separator');
   const splitter = sep === 'os' || sep === ':' ? /:/ : sep === ';' ? /;/ : sep === 'space' ? /\s+/ : /[\s,]+/;
   const versions = values.get('version_locations');
   const versionDirs = versions
-    ? expand(versions).split(splitter).filter(Boolean).map((d) => path.resolve(runDir, d))
+    ? expand(versions)
+        .split(splitter)
+        .filter(Boolean)
+        .map((d) => path.resolve(runDir, d))
     : [path.join(scriptDir, 'versions')];
   return { scriptDir, versionDirs, envPy: path.join(scriptDir, 'env.py') };
 }

@@ -8,11 +8,26 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { AlembicOptions } from '../config/runner-schema.js';
 import { MigrationFileError, UsageError } from '../errors.js';
-import { type AlembicRevision, hasDowngrade, parseHistory, parseRevisionList, parseRunningLine, readAlembicLayout } from './alembic-parse.js';
+import {
+  type AlembicRevision,
+  hasDowngrade,
+  parseHistory,
+  parseRevisionList,
+  parseRunningLine,
+  readAlembicLayout,
+} from './alembic-parse.js';
 import { hashFiles, listFiles, sha256Hex } from './files-hash.js';
 import { locateTool, pathWithToolDir } from './locate.js';
 import { branchEnv, durationMs, endToolSessions, runTool, type ToolOutcome, uriSecrets } from './tool-process.js';
-import type { Executor, ExecutorFingerprint, ExecutorLimits, ExecutorRunResult, ExecutorState, ExecutorTarget, ExecutorUnit } from './types.js';
+import type {
+  Executor,
+  ExecutorFingerprint,
+  ExecutorLimits,
+  ExecutorRunResult,
+  ExecutorState,
+  ExecutorTarget,
+  ExecutorUnit,
+} from './types.js';
 import { failureLine, unitResults } from './unit-results.js';
 
 /** How to install Alembic, shown when it is missing. */
@@ -86,12 +101,20 @@ export class AlembicExecutor implements Executor {
 
   async prepare(): Promise<void> {
     if (!existsSync(this.configFile)) {
-      throw new MigrationFileError(`${this.options.config} not found`, 'run `alembic init alembic`, or set runner.alembic.config in neon-migrate.json', 'RUNNER_CONFIG_MISSING');
+      throw new MigrationFileError(
+        `${this.options.config} not found`,
+        'run `alembic init alembic`, or set runner.alembic.config in neon-migrate.json',
+        'RUNNER_CONFIG_MISSING',
+      );
     }
     readAlembicLayout(this.configFile, this.runDir);
     const version = await this.alembic(['--version']);
     if (version.invocation.exitCode !== 0) {
-      throw new UsageError(`alembic does not start: ${failureLine(version.invocation.output)}`, ALEMBIC_INSTALL_HINT, 'TOOL_BROKEN');
+      throw new UsageError(
+        `alembic does not start: ${failureLine(version.invocation.output)}`,
+        ALEMBIC_INSTALL_HINT,
+        'TOOL_BROKEN',
+      );
     }
   }
 
@@ -99,19 +122,29 @@ export class AlembicExecutor implements Executor {
   private async revisions(): Promise<AlembicRevision[]> {
     const layout = readAlembicLayout(this.configFile, this.runDir);
     const files = layout.versionDirs.flatMap((d) => listFiles(this.projectDir, d));
-    const stamp = files.map((f) => {
-      const s = statSync(path.resolve(this.projectDir, f));
-      return `${f}:${s.size}:${s.mtimeMs}`;
-    }).join('|');
+    const stamp = files
+      .map((f) => {
+        const s = statSync(path.resolve(this.projectDir, f));
+        return `${f}:${s.size}:${s.mtimeMs}`;
+      })
+      .join('|');
     if (this.history?.stamp === stamp) return this.history.revisions;
     const out = await this.alembic(['history', '-v']);
     if (out.invocation.exitCode !== 0) {
-      throw new MigrationFileError(`alembic history failed: ${failureLine(out.invocation.output)}`, 'fix the revision files (run `alembic history` to see the error)', 'RUNNER_HISTORY');
+      throw new MigrationFileError(
+        `alembic history failed: ${failureLine(out.invocation.output)}`,
+        'fix the revision files (run `alembic history` to see the error)',
+        'RUNNER_HISTORY',
+      );
     }
     const revisions = parseHistory(out.stdout);
     const heads = revisions.filter((r) => r.isHead);
     if (heads.length > 1) {
-      throw new MigrationFileError(`alembic has ${heads.length} heads (${heads.map((h) => h.revision).join(', ')})`, 'merge them first: alembic merge heads -m "merge"', 'RUNNER_MULTIPLE_HEADS');
+      throw new MigrationFileError(
+        `alembic has ${heads.length} heads (${heads.map((h) => h.revision).join(', ')})`,
+        'merge them first: alembic merge heads -m "merge"',
+        'RUNNER_MULTIPLE_HEADS',
+      );
     }
     this.history = { stamp, revisions };
     return revisions;
@@ -156,7 +189,11 @@ export class AlembicExecutor implements Executor {
     const revisions = await this.revisions();
     const out = await this.alembic(['current'], target);
     if (out.invocation.exitCode !== 0) {
-      throw new MigrationFileError(`alembic current failed on ${target.branch}: ${failureLine(out.invocation.output)}`, 'run `alembic current` with DATABASE_URL set to see the error', 'RUNNER_STATE');
+      throw new MigrationFileError(
+        `alembic current failed on ${target.branch}: ${failureLine(out.invocation.output)}`,
+        'run `alembic current` with DATABASE_URL set to see the error',
+        'RUNNER_STATE',
+      );
     }
     const current = parseRevisionList(out.stdout);
     const known = new Set(revisions.map((r) => r.revision));
@@ -178,7 +215,12 @@ export class AlembicExecutor implements Executor {
   }
 
   /** Run upgrade/downgrade to `destination` and turn what happened into per-unit results. */
-  private async move(target: ExecutorTarget, direction: 'up' | 'down', destination: string, units: ExecutorUnit[]): Promise<ExecutorRunResult> {
+  private async move(
+    target: ExecutorTarget,
+    direction: 'up' | 'down',
+    destination: string,
+    units: ExecutorUnit[],
+  ): Promise<ExecutorRunResult> {
     const revisions = await this.revisions();
     const before = await this.versionTable(target);
     const starts = new Map<string, number>();
@@ -195,7 +237,11 @@ export class AlembicExecutor implements Executor {
     if (out.invocation.timedOut) await endToolSessions(target);
     const after = await this.versionTable(target);
     const lineage = this.lineage(revisions, after);
-    const done = new Set(units.filter((u) => (direction === 'up' ? lineage.has(u.version) : !lineage.has(u.version))).map((u) => u.version));
+    const done = new Set(
+      units
+        .filter((u) => (direction === 'up' ? lineage.has(u.version) : !lineage.has(u.version)))
+        .map((u) => u.version),
+    );
     return unitResults({
       units,
       direction,
@@ -216,9 +262,18 @@ export class AlembicExecutor implements Executor {
   /** The revision before `unit` ('base' for the first); a merge revision has no single one. */
   private async parentOf(unit: ExecutorUnit): Promise<string> {
     const rev = (await this.revisions()).find((r) => r.revision === unit.version);
-    if (!rev) throw new MigrationFileError(`alembic revision ${unit.version} is not in the revision files`, 'restore the revision file', 'RUNNER_UNKNOWN_REVISION');
+    if (!rev)
+      throw new MigrationFileError(
+        `alembic revision ${unit.version} is not in the revision files`,
+        'restore the revision file',
+        'RUNNER_UNKNOWN_REVISION',
+      );
     if (rev.parents.length > 1) {
-      throw new MigrationFileError(`alembic revision ${unit.version} merges ${rev.parents.join(', ')}: going below a merge is not supported`, 'revert to the merge revision itself, or run alembic downgrade by hand', 'RUNNER_MERGE_DOWN');
+      throw new MigrationFileError(
+        `alembic revision ${unit.version} merges ${rev.parents.join(', ')}: going below a merge is not supported`,
+        'revert to the merge revision itself, or run alembic downgrade by hand',
+        'RUNNER_MERGE_DOWN',
+      );
     }
     return rev.parents[0] ?? 'base';
   }
@@ -240,7 +295,11 @@ export class AlembicExecutor implements Executor {
     }
     const out = await this.alembic(args);
     if (out.invocation.exitCode !== 0) {
-      throw new MigrationFileError(`alembic could not render the SQL: ${failureLine(out.invocation.output)}`, 'run `alembic upgrade --sql` to see the error (env.py needs an offline mode)', 'RUNNER_OFFLINE_SQL');
+      throw new MigrationFileError(
+        `alembic could not render the SQL: ${failureLine(out.invocation.output)}`,
+        'run `alembic upgrade --sql` to see the error (env.py needs an offline mode)',
+        'RUNNER_OFFLINE_SQL',
+      );
     }
     return `${out.stdout.trim()}\n`;
   }
@@ -252,7 +311,11 @@ export class AlembicExecutor implements Executor {
     files.push(path.relative(this.projectDir, this.configFile));
     const out = await this.alembic(['heads']);
     if (out.invocation.exitCode !== 0) {
-      throw new MigrationFileError(`alembic heads failed: ${failureLine(out.invocation.output)}`, 'fix the revision files (run `alembic heads` to see the error)', 'RUNNER_HISTORY');
+      throw new MigrationFileError(
+        `alembic heads failed: ${failureLine(out.invocation.output)}`,
+        'fix the revision files (run `alembic heads` to see the error)',
+        'RUNNER_HISTORY',
+      );
     }
     const head = parseRevisionList(out.stdout).sort().join(',') || null;
     return { hash: hashFiles(this.projectDir, files, { head }), head };

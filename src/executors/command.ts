@@ -12,7 +12,15 @@ import { MigrationFileError, UsageError } from '../errors.js';
 import { hashFiles, matchFiles, sha256Hex } from './files-hash.js';
 import { locateTool } from './locate.js';
 import { branchEnv, durationMs, endToolSessions, runTool, type ToolOutcome, uriSecrets } from './tool-process.js';
-import type { Executor, ExecutorFingerprint, ExecutorLimits, ExecutorRunResult, ExecutorState, ExecutorTarget, ExecutorUnit } from './types.js';
+import type {
+  Executor,
+  ExecutorFingerprint,
+  ExecutorLimits,
+  ExecutorRunResult,
+  ExecutorState,
+  ExecutorTarget,
+  ExecutorUnit,
+} from './types.js';
 import { failureLine, unitResults } from './unit-results.js';
 
 /** A command: a shell command line, or an executable and its arguments (no shell). */
@@ -31,7 +39,8 @@ export interface CommandSpec {
 
 /** The spec of the one-off form `neon-migrate test --branch dev -- <command and args>`. */
 export function oneOffCommand(argv: string[], timeout?: string): CommandSpec {
-  if (!argv.length || !argv[0]) throw new UsageError('no command after `--`', 'e.g. neon-migrate test --branch dev -- npx prisma migrate deploy');
+  if (!argv.length || !argv[0])
+    throw new UsageError('no command after `--`', 'e.g. neon-migrate test --branch dev -- npx prisma migrate deploy');
   return { up: argv, files: [], ...(timeout ? { timeout } : {}) };
 }
 
@@ -42,11 +51,37 @@ export function commandSpecFromSettings(options: CommandOptions): CommandSpec {
 
 /** A command line as shown in reports. */
 export function displayCommand(line: CommandLine): string {
-  return typeof line === 'string' ? line : line.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+  return typeof line === 'string'
+    ? line
+    : line.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 
 /** Shell words that are not executables to look for. */
-const SHELL_WORDS = new Set(['cd', 'export', 'set', '.', 'source', 'exec', 'env', 'true', 'false', 'test', '[', 'echo', 'if', 'for', 'while', 'sh', 'bash', '(', '{', 'eval', 'printf', 'exit', 'sleep']);
+const SHELL_WORDS = new Set([
+  'cd',
+  'export',
+  'set',
+  '.',
+  'source',
+  'exec',
+  'env',
+  'true',
+  'false',
+  'test',
+  '[',
+  'echo',
+  'if',
+  'for',
+  'while',
+  'sh',
+  'bash',
+  '(',
+  '{',
+  'eval',
+  'printf',
+  'exit',
+  'sleep',
+]);
 
 /** The executor for any command (see the file comment). */
 export class CommandExecutor implements Executor {
@@ -59,14 +94,18 @@ export class CommandExecutor implements Executor {
     private readonly env: NodeJS.ProcessEnv,
   ) {
     this.limits = {
-      ...(spec.down ? {} : { down: 'the command runner has no "down" command (runner.command.down in neon-migrate.json)' }),
+      ...(spec.down
+        ? {}
+        : { down: 'the command runner has no "down" command (runner.command.down in neon-migrate.json)' }),
       offlineSql: 'a command runner cannot print its SQL without running it',
     };
   }
 
   /** PATH with the project's node_modules/.bin and .venv/bin first, as `npm run` would. */
   private toolEnv(): NodeJS.ProcessEnv {
-    const dirs = ['node_modules/.bin', '.venv/bin'].map((d) => path.join(this.projectDir, d)).filter((d) => existsSync(d));
+    const dirs = ['node_modules/.bin', '.venv/bin']
+      .map((d) => path.join(this.projectDir, d))
+      .filter((d) => existsSync(d));
     return { ...this.env, PATH: [...dirs, this.env.PATH ?? ''].filter(Boolean).join(path.delimiter) };
   }
 
@@ -83,12 +122,20 @@ export class CommandExecutor implements Executor {
       if (!line) continue;
       const exe = this.executableOf(line);
       if (exe && !locateTool(exe, this.projectDir, this.toolEnv(), { configured: exe, nodeModules: true })) {
-        throw new UsageError(`${exe} (the runner's ${key} command) not found in the project or on PATH`, 'install it, or fix the command in neon-migrate.json', 'TOOL_MISSING');
+        throw new UsageError(
+          `${exe} (the runner's ${key} command) not found in the project or on PATH`,
+          'install it, or fix the command in neon-migrate.json',
+          'TOOL_MISSING',
+        );
       }
     }
     for (const glob of this.spec.files) {
       if (!matchFiles(this.projectDir, [glob]).length) {
-        throw new MigrationFileError(`runner.command.files: "${glob}" matches no file`, 'fix the glob (relative to the project, ** for any folders)', 'RUNNER_FILES');
+        throw new MigrationFileError(
+          `runner.command.files: "${glob}" matches no file`,
+          'fix the glob (relative to the project, ** for any folders)',
+          'RUNNER_FILES',
+        );
       }
     }
   }
@@ -108,7 +155,12 @@ export class CommandExecutor implements Executor {
       timeoutMs: durationMs(this.spec.timeout),
       secrets: uriSecrets(target.uri),
     });
-    if (out.notFound) throw new UsageError(`${displayCommand(line)}: cannot be started`, 'install it, or fix the command', 'TOOL_MISSING');
+    if (out.notFound)
+      throw new UsageError(
+        `${displayCommand(line)}: cannot be started`,
+        'install it, or fix the command',
+        'TOOL_MISSING',
+      );
     if (out.invocation.timedOut) await endToolSessions(target);
     return out;
   }
@@ -118,7 +170,13 @@ export class CommandExecutor implements Executor {
     if (!this.spec.status) return null;
     const out = await this.run(this.spec.status, target, false);
     if (out.invocation.exitCode !== 0) return null;
-    return out.stdout.split('\n').map((l) => l.trim()).filter(Boolean).at(-1) ?? null;
+    return (
+      out.stdout
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .at(-1) ?? null
+    );
   }
 
   private async unit(): Promise<ExecutorUnit> {
@@ -136,7 +194,11 @@ export class CommandExecutor implements Executor {
     return { current: await this.status(target), applied: [], pending: [await this.unit()] };
   }
 
-  private async invoke(target: ExecutorTarget, direction: 'up' | 'down', units: ExecutorUnit[]): Promise<ExecutorRunResult> {
+  private async invoke(
+    target: ExecutorTarget,
+    direction: 'up' | 'down',
+    units: ExecutorUnit[],
+  ): Promise<ExecutorRunResult> {
     const line = direction === 'up' ? this.spec.up : this.spec.down!;
     const before = await this.status(target);
     const out = await this.run(line, target, true);
@@ -162,7 +224,12 @@ export class CommandExecutor implements Executor {
 
   async revert(target: ExecutorTarget, units: ExecutorUnit[]): Promise<ExecutorRunResult> {
     if (!units.length) return { outcome: 'succeeded', results: [] };
-    if (!this.spec.down) throw new UsageError(this.limits.down!, 'add a down command, or restore the checkpoint instead', 'RUNNER_NO_DOWN');
+    if (!this.spec.down)
+      throw new UsageError(
+        this.limits.down!,
+        'add a down command, or restore the checkpoint instead',
+        'RUNNER_NO_DOWN',
+      );
     return this.invoke(target, 'down', units);
   }
 

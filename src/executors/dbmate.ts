@@ -12,7 +12,16 @@ import { MigrationFileError, UsageError } from '../errors.js';
 import { hashFiles, listFiles, sha256Hex } from './files-hash.js';
 import { locateTool } from './locate.js';
 import { branchEnv, durationMs, endToolSessions, runTool, type ToolOutcome, uriSecrets } from './tool-process.js';
-import type { Executor, ExecutorFingerprint, ExecutorLimits, ExecutorRunResult, ExecutorState, ExecutorTarget, ExecutorUnit, ToolInvocation } from './types.js';
+import type {
+  Executor,
+  ExecutorFingerprint,
+  ExecutorLimits,
+  ExecutorRunResult,
+  ExecutorState,
+  ExecutorTarget,
+  ExecutorUnit,
+  ToolInvocation,
+} from './types.js';
 import { failureLine, unitResults } from './unit-results.js';
 
 export const DBMATE_INSTALL_HINT = 'install it: npm install --save-dev dbmate (or see github.com/amacneil/dbmate)';
@@ -20,9 +29,13 @@ export const DBMATE_INSTALL_HINT = 'install it: npm install --save-dev dbmate (o
 /** The branch URI as dbmate takes it: TLS off for the local engine, the timeouts as startup options. */
 export function dbmateUrl(target: ExecutorTarget): string {
   const u = new URL(target.uri);
-  if (!u.searchParams.has('sslmode') && ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(u.hostname)) u.searchParams.set('sslmode', 'disable');
+  if (!u.searchParams.has('sslmode') && ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(u.hostname))
+    u.searchParams.set('sslmode', 'disable');
   const t = target.timeouts;
-  u.searchParams.set('options', `-c lock_timeout=${t.lockTimeout.replace(/\s+/g, '')} -c statement_timeout=${t.statementTimeout.replace(/\s+/g, '')}`);
+  u.searchParams.set(
+    'options',
+    `-c lock_timeout=${t.lockTimeout.replace(/\s+/g, '')} -c statement_timeout=${t.statementTimeout.replace(/\s+/g, '')}`,
+  );
   return u.toString();
 }
 
@@ -39,11 +52,16 @@ export class DbmateExecutor implements Executor {
 
   private bin(): string {
     const bin = locateTool('dbmate', this.projectDir, this.env, { configured: this.options.bin, nodeModules: true });
-    if (!bin) throw new UsageError('dbmate not found in node_modules/.bin or on PATH', DBMATE_INSTALL_HINT, 'TOOL_MISSING');
+    if (!bin)
+      throw new UsageError('dbmate not found in node_modules/.bin or on PATH', DBMATE_INSTALL_HINT, 'TOOL_MISSING');
     return bin;
   }
 
-  private async dbmate(args: string[], target?: ExecutorTarget, onLine?: Parameters<typeof runTool>[0]['onLine']): Promise<ToolOutcome> {
+  private async dbmate(
+    args: string[],
+    target?: ExecutorTarget,
+    onLine?: Parameters<typeof runTool>[0]['onLine'],
+  ): Promise<ToolOutcome> {
     const bin = this.bin();
     const out = await runTool({
       display: `dbmate ${args.join(' ')}`,
@@ -63,10 +81,19 @@ export class DbmateExecutor implements Executor {
 
   async prepare(): Promise<void> {
     if (!existsSync(path.resolve(this.projectDir, this.options.migrationsDir))) {
-      throw new MigrationFileError(`${this.options.migrationsDir}/ not found`, 'set runner.dbmate.migrationsDir in neon-migrate.json', 'RUNNER_CONFIG_MISSING');
+      throw new MigrationFileError(
+        `${this.options.migrationsDir}/ not found`,
+        'set runner.dbmate.migrationsDir in neon-migrate.json',
+        'RUNNER_CONFIG_MISSING',
+      );
     }
     const out = await this.dbmate(['--version']);
-    if (out.invocation.exitCode !== 0) throw new UsageError(`dbmate does not start: ${failureLine(out.invocation.output)}`, DBMATE_INSTALL_HINT, 'TOOL_BROKEN');
+    if (out.invocation.exitCode !== 0)
+      throw new UsageError(
+        `dbmate does not start: ${failureLine(out.invocation.output)}`,
+        DBMATE_INSTALL_HINT,
+        'TOOL_BROKEN',
+      );
   }
 
   private units(): ExecutorUnit[] {
@@ -98,7 +125,11 @@ export class DbmateExecutor implements Executor {
       if (m) marks.set(m[2]!, m[1] === 'X');
     }
     if (!marks.size && out.invocation.exitCode !== 0) {
-      throw new MigrationFileError(`dbmate status failed on ${target.branch}: ${failureLine(out.invocation.output)}`, 'run `dbmate status` with DATABASE_URL set to see the error', 'RUNNER_STATE');
+      throw new MigrationFileError(
+        `dbmate status failed on ${target.branch}: ${failureLine(out.invocation.output)}`,
+        'run `dbmate status` with DATABASE_URL set to see the error',
+        'RUNNER_STATE',
+      );
     }
     const units = this.units();
     const applied = units.filter((u) => marks.get(u.version));
@@ -109,10 +140,17 @@ export class DbmateExecutor implements Executor {
   private async appliedVersions(target: ExecutorTarget): Promise<Set<string>> {
     const exists = await target.db.query<{ t: string | null }>(`SELECT to_regclass('schema_migrations')::text AS t`);
     if (!exists.rows[0]?.t) return new Set();
-    return new Set((await target.db.query<{ v: string }>(`SELECT version::text AS v FROM schema_migrations`)).rows.map((r) => r.v));
+    return new Set(
+      (await target.db.query<{ v: string }>(`SELECT version::text AS v FROM schema_migrations`)).rows.map((r) => r.v),
+    );
   }
 
-  private async invoke(target: ExecutorTarget, direction: 'up' | 'down', units: ExecutorUnit[], args: string[]): Promise<ExecutorRunResult> {
+  private async invoke(
+    target: ExecutorTarget,
+    direction: 'up' | 'down',
+    units: ExecutorUnit[],
+    args: string[],
+  ): Promise<ExecutorRunResult> {
     const before = await this.appliedVersions(target);
     const starts = new Map<string, number>();
     const out = await this.dbmate(args, target, (line) => {
@@ -121,12 +159,15 @@ export class DbmateExecutor implements Executor {
     });
     if (out.invocation.timedOut) await endToolSessions(target);
     const after = await this.appliedVersions(target);
-    const newest = (s: Set<string>) => [...s].sort((a, b) => a.localeCompare(b, 'en', { numeric: true })).at(-1) ?? null;
+    const newest = (s: Set<string>) =>
+      [...s].sort((a, b) => a.localeCompare(b, 'en', { numeric: true })).at(-1) ?? null;
     return unitResults({
       units,
       direction,
       starts,
-      done: new Set(units.filter((u) => (direction === 'up' ? after.has(u.version) : !after.has(u.version))).map((u) => u.version)),
+      done: new Set(
+        units.filter((u) => (direction === 'up' ? after.has(u.version) : !after.has(u.version))).map((u) => u.version),
+      ),
       invocation: out.invocation,
       transactional: true,
       revisionBefore: newest(before),
@@ -138,7 +179,11 @@ export class DbmateExecutor implements Executor {
     if (!units.length) return { outcome: 'succeeded', results: [] };
     const { pending } = await this.state(target);
     if (units.length !== pending.length) {
-      throw new UsageError('dbmate applies every pending migration at once: it cannot stop at a given version', 'drop --to (or use another runner)', 'RUNNER_NO_TARGET');
+      throw new UsageError(
+        'dbmate applies every pending migration at once: it cannot stop at a given version',
+        'drop --to (or use another runner)',
+        'RUNNER_NO_TARGET',
+      );
     }
     return this.invoke(target, 'up', units, ['migrate']);
   }
@@ -156,16 +201,37 @@ export class DbmateExecutor implements Executor {
       results.push(...r.results);
       tool.push(...(r.tool ?? []));
       if (r.outcome !== 'succeeded') {
-        for (const rest of units.slice(i + 1)) results.push({ version: rest.version, name: rest.name, direction: 'down', status: 'not-run', durationMs: 0, transactional: true });
+        for (const rest of units.slice(i + 1))
+          results.push({
+            version: rest.version,
+            name: rest.name,
+            direction: 'down',
+            status: 'not-run',
+            durationMs: 0,
+            transactional: true,
+          });
         return { outcome: 'failed', results, tool, revisionBefore, revisionAfter };
       }
     }
-    return { outcome: 'succeeded', results, tool, revisionBefore: revisionBefore ?? null, revisionAfter: revisionAfter ?? null };
+    return {
+      outcome: 'succeeded',
+      results,
+      tool,
+      revisionBefore: revisionBefore ?? null,
+      revisionAfter: revisionAfter ?? null,
+    };
   }
 
   async fingerprint(): Promise<ExecutorFingerprint> {
     const units = this.units();
     const head = units.at(-1)?.version ?? null;
-    return { hash: hashFiles(this.projectDir, units.map((u) => u.file!), { head }), head };
+    return {
+      hash: hashFiles(
+        this.projectDir,
+        units.map((u) => u.file!),
+        { head },
+      ),
+      head,
+    };
   }
 }

@@ -27,7 +27,8 @@ const NOT_WRAPPED: Partial<Record<ExecutorKind, string>> = {
 const COMMAND_RECIPES: Partial<Record<ExecutorKind, string>> = {
   drizzle: 'meanwhile use "runner": { "command": { "up": "npx drizzle-kit migrate", "files": ["drizzle/**"] } }',
   knex: 'meanwhile use "runner": { "command": { "up": "npx knex migrate:latest", "down": "npx knex migrate:rollback", "files": ["migrations/**"] } }',
-  sqitch: 'meanwhile use "runner": { "command": { "up": "sqitch deploy \\"db:$DATABASE_URL\\"", "down": "sqitch revert -y \\"db:$DATABASE_URL\\"", "files": ["deploy/**", "revert/**", "sqitch.plan"] } }',
+  sqitch:
+    'meanwhile use "runner": { "command": { "up": "sqitch deploy \\"db:$DATABASE_URL\\"", "down": "sqitch revert -y \\"db:$DATABASE_URL\\"", "files": ["deploy/**", "revert/**", "sqitch.plan"] } }',
 };
 
 /** The kind a `runner` setting names. */
@@ -46,7 +47,12 @@ export interface CreateExecutorOptions {
 }
 
 /** The executor for the project's `runner` setting (or a one-off command); throws for `native`. */
-export function createExecutor(projectDir: string, settings: Settings, env: NodeJS.ProcessEnv, options: CreateExecutorOptions = {}): Executor {
+export function createExecutor(
+  projectDir: string,
+  settings: Settings,
+  env: NodeJS.ProcessEnv,
+  options: CreateExecutorOptions = {},
+): Executor {
   if (options.command) return new CommandExecutor(projectDir, oneOffCommand(options.command), env);
   const setting = settings.runner;
   const kind = runnerKind(setting);
@@ -61,8 +67,16 @@ export function createExecutor(projectDir: string, settings: Settings, env: Node
     case 'dbmate':
       return new DbmateExecutor(projectDir, dbmateOptionsSchema.parse(opts), env);
     case 'command':
-      return new CommandExecutor(projectDir, commandSpecFromSettings(opts as Parameters<typeof commandSpecFromSettings>[0]), env);
+      return new CommandExecutor(
+        projectDir,
+        commandSpecFromSettings(opts as Parameters<typeof commandSpecFromSettings>[0]),
+        env,
+      );
     default:
-      return new UnavailableExecutor(kind, NOT_WRAPPED[kind] ?? `the ${kind} runner is not available`, COMMAND_RECIPES[kind]);
+      return new UnavailableExecutor(
+        kind,
+        NOT_WRAPPED[kind] ?? `the ${kind} runner is not available`,
+        COMMAND_RECIPES[kind],
+      );
   }
 }

@@ -31,7 +31,12 @@ export interface LocateOptions {
 }
 
 /** Where the tool's executable is, or undefined when it is nowhere to be found. */
-export function locateTool(name: string, projectDir: string, env: NodeJS.ProcessEnv, options: LocateOptions = {}): string | undefined {
+export function locateTool(
+  name: string,
+  projectDir: string,
+  env: NodeJS.ProcessEnv,
+  options: LocateOptions = {},
+): string | undefined {
   if (options.configured) {
     const file = path.resolve(projectDir, options.configured);
     if (isExecutable(file)) return file;

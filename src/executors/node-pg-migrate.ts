@@ -11,7 +11,15 @@ import { MigrationFileError, UsageError } from '../errors.js';
 import { hashFiles, listFiles, sha256Hex } from './files-hash.js';
 import { locateTool } from './locate.js';
 import { branchEnv, durationMs, endToolSessions, runTool, type ToolOutcome, uriSecrets } from './tool-process.js';
-import type { Executor, ExecutorFingerprint, ExecutorLimits, ExecutorRunResult, ExecutorState, ExecutorTarget, ExecutorUnit } from './types.js';
+import type {
+  Executor,
+  ExecutorFingerprint,
+  ExecutorLimits,
+  ExecutorRunResult,
+  ExecutorState,
+  ExecutorTarget,
+  ExecutorUnit,
+} from './types.js';
 import { failureLine, unitResults } from './unit-results.js';
 
 export const NODE_PG_MIGRATE_INSTALL_HINT = 'install it in the project: npm install --save-dev node-pg-migrate pg';
@@ -22,7 +30,9 @@ const MIGRATION_FILE = /^[^.].*\.(js|cjs|mjs|ts|cts|mts|sql)$/;
 /** The node-pg-migrate adapter (see the file comment). */
 export class NodePgMigrateExecutor implements Executor {
   readonly kind = 'node-pg-migrate' as const;
-  readonly limits: ExecutorLimits = { offlineSql: 'node-pg-migrate prints SQL only with a database connection (--dry-run)' };
+  readonly limits: ExecutorLimits = {
+    offlineSql: 'node-pg-migrate prints SQL only with a database connection (--dry-run)',
+  };
 
   constructor(
     private readonly projectDir: string,
@@ -31,12 +41,24 @@ export class NodePgMigrateExecutor implements Executor {
   ) {}
 
   private bin(): string {
-    const bin = locateTool('node-pg-migrate', this.projectDir, this.env, { configured: this.options.bin, nodeModules: true });
-    if (!bin) throw new UsageError('node-pg-migrate not found in node_modules/.bin or on PATH', NODE_PG_MIGRATE_INSTALL_HINT, 'TOOL_MISSING');
+    const bin = locateTool('node-pg-migrate', this.projectDir, this.env, {
+      configured: this.options.bin,
+      nodeModules: true,
+    });
+    if (!bin)
+      throw new UsageError(
+        'node-pg-migrate not found in node_modules/.bin or on PATH',
+        NODE_PG_MIGRATE_INSTALL_HINT,
+        'TOOL_MISSING',
+      );
     return bin;
   }
 
-  private async tool(args: string[], target: ExecutorTarget | undefined, onLine?: Parameters<typeof runTool>[0]['onLine']): Promise<ToolOutcome> {
+  private async tool(
+    args: string[],
+    target: ExecutorTarget | undefined,
+    onLine?: Parameters<typeof runTool>[0]['onLine'],
+  ): Promise<ToolOutcome> {
     const bin = this.bin();
     const common = ['--migrations-dir', this.options.migrationsDir, '--migrations-table', this.options.table];
     const out = await runTool({
@@ -51,25 +73,38 @@ export class NodePgMigrateExecutor implements Executor {
       ...(onLine ? { onLine, timeoutMs: durationMs(this.options.timeout) } : {}),
       secrets: target ? uriSecrets(target.uri) : [],
     });
-    if (out.notFound) throw new UsageError(`node-pg-migrate cannot be started (${bin})`, NODE_PG_MIGRATE_INSTALL_HINT, 'TOOL_MISSING');
+    if (out.notFound)
+      throw new UsageError(`node-pg-migrate cannot be started (${bin})`, NODE_PG_MIGRATE_INSTALL_HINT, 'TOOL_MISSING');
     return out;
   }
 
   async prepare(): Promise<void> {
     const dir = path.resolve(this.projectDir, this.options.migrationsDir);
     if (!existsSync(dir)) {
-      throw new MigrationFileError(`${this.options.migrationsDir}/ not found`, 'set runner["node-pg-migrate"].migrationsDir in neon-migrate.json', 'RUNNER_CONFIG_MISSING');
+      throw new MigrationFileError(
+        `${this.options.migrationsDir}/ not found`,
+        'set runner["node-pg-migrate"].migrationsDir in neon-migrate.json',
+        'RUNNER_CONFIG_MISSING',
+      );
     }
     const out = await this.tool(['--version'], undefined);
     if (out.invocation.exitCode !== 0) {
-      throw new UsageError(`node-pg-migrate does not start: ${failureLine(out.invocation.output)}`, NODE_PG_MIGRATE_INSTALL_HINT, 'TOOL_BROKEN');
+      throw new UsageError(
+        `node-pg-migrate does not start: ${failureLine(out.invocation.output)}`,
+        NODE_PG_MIGRATE_INSTALL_HINT,
+        'TOOL_BROKEN',
+      );
     }
   }
 
   /** The migration files in node-pg-migrate's order (by name: its timestamp or index prefix). */
   private units(): ExecutorUnit[] {
     return listFiles(this.projectDir, this.options.migrationsDir)
-      .filter((f) => path.posix.dirname(f) === this.options.migrationsDir.replace(/\/$/, '') && MIGRATION_FILE.test(path.posix.basename(f)))
+      .filter(
+        (f) =>
+          path.posix.dirname(f) === this.options.migrationsDir.replace(/\/$/, '') &&
+          MIGRATION_FILE.test(path.posix.basename(f)),
+      )
       .map((file) => {
         const text = readFileSync(path.resolve(this.projectDir, file), 'utf8');
         const base = path.posix.basename(file).replace(/\.[^.]+$/, '');
@@ -79,7 +114,10 @@ export class NodePgMigrateExecutor implements Executor {
           checksum: sha256Hex(text),
           downChecksum: null,
           // `exports.down = false` (or no down at all) marks an irreversible migration.
-          reversible: /(export\s+(async\s+)?function\s+down\b|(export\s+const\s+|exports\.)down\s*=(?!\s*false\b)|-- Down Migration)/.test(text),
+          reversible:
+            /(export\s+(async\s+)?function\s+down\b|(export\s+const\s+|exports\.)down\s*=(?!\s*false\b)|-- Down Migration)/.test(
+              text,
+            ),
           file,
         };
       })
@@ -88,7 +126,9 @@ export class NodePgMigrateExecutor implements Executor {
 
   /** Names in its table, in the order they ran; [] before its first run. */
   private async appliedNames(target: ExecutorTarget): Promise<string[]> {
-    const exists = await target.db.query<{ t: string | null }>(`SELECT to_regclass($1)::text AS t`, [this.options.table]);
+    const exists = await target.db.query<{ t: string | null }>(`SELECT to_regclass($1)::text AS t`, [
+      this.options.table,
+    ]);
     if (!exists.rows[0]?.t) return [];
     const rows = await target.db.query<{ name: string }>(`SELECT name FROM ${this.options.table} ORDER BY run_on, id`);
     return rows.rows.map((r) => r.name);
@@ -99,7 +139,11 @@ export class NodePgMigrateExecutor implements Executor {
     const applied = new Set(await this.appliedNames(target));
     const unknown = [...applied].filter((n) => !units.some((u) => u.version === n));
     if (unknown.length) {
-      throw new MigrationFileError(`branch ${target.branch} has node-pg-migrate migrations with no file: ${unknown.join(', ')}`, 'restore the missing files, or check out the code that matches the branch', 'RUNNER_UNKNOWN_REVISION');
+      throw new MigrationFileError(
+        `branch ${target.branch} has node-pg-migrate migrations with no file: ${unknown.join(', ')}`,
+        'restore the missing files, or check out the code that matches the branch',
+        'RUNNER_UNKNOWN_REVISION',
+      );
     }
     const appliedUnits = units.filter((u) => applied.has(u.version));
     return {
@@ -109,7 +153,11 @@ export class NodePgMigrateExecutor implements Executor {
     };
   }
 
-  private async move(target: ExecutorTarget, direction: 'up' | 'down', units: ExecutorUnit[]): Promise<ExecutorRunResult> {
+  private async move(
+    target: ExecutorTarget,
+    direction: 'up' | 'down',
+    units: ExecutorUnit[],
+  ): Promise<ExecutorRunResult> {
     if (!units.length) return { outcome: 'succeeded', results: [] };
     const before = await this.appliedNames(target);
     const starts = new Map<string, number>();
@@ -120,7 +168,9 @@ export class NodePgMigrateExecutor implements Executor {
     });
     if (out.invocation.timedOut) await endToolSessions(target);
     const after = new Set(await this.appliedNames(target));
-    const done = new Set(units.filter((u) => (direction === 'up' ? after.has(u.version) : !after.has(u.version))).map((u) => u.version));
+    const done = new Set(
+      units.filter((u) => (direction === 'up' ? after.has(u.version) : !after.has(u.version))).map((u) => u.version),
+    );
     const result = unitResults({
       units,
       direction,
@@ -132,7 +182,11 @@ export class NodePgMigrateExecutor implements Executor {
       revisionAfter: [...after].at(-1) ?? null,
     });
     // pgm.noTransaction() runs a migration outside the transaction.
-    const outside = new Set(units.filter((u) => u.file && /noTransaction\(\)/.test(readFileSync(path.resolve(this.projectDir, u.file), 'utf8'))).map((u) => u.version));
+    const outside = new Set(
+      units
+        .filter((u) => u.file && /noTransaction\(\)/.test(readFileSync(path.resolve(this.projectDir, u.file), 'utf8')))
+        .map((u) => u.version),
+    );
     result.results = result.results.map((r) => (outside.has(r.version) ? { ...r, transactional: false } : r));
     return result;
   }

@@ -168,7 +168,15 @@ export async function runTool(call: ToolCall): Promise<ToolOutcome> {
     output: truncate(output),
     ...(timedOut ? { timedOut: true } : {}),
   };
-  return { invocation, stdout: lines.filter((l) => l.stream === 'stdout').map((l) => l.text).join('\n'), lines, notFound };
+  return {
+    invocation,
+    stdout: lines
+      .filter((l) => l.stream === 'stdout')
+      .map((l) => l.text)
+      .join('\n'),
+    lines,
+    notFound,
+  };
 }
 
 /** The descendants of a process, deepest first (Linux /proc; [] where there is none). */

@@ -17,7 +17,10 @@ export interface ToolRunFacts {
 
 /** The line of a tool's output that best says why it failed. */
 export function failureLine(output: string): string {
-  const lines = output.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const killed = lines.find((l) => l.startsWith('killed: '));
   if (killed) return killed;
   // A Python traceback's last word (`sqlalchemy.exc.DataError: (...) division by zero`), a Node error...
@@ -36,15 +39,31 @@ export function unitResults(f: ToolRunFacts): ExecutorRunResult {
   const startedOrder = f.units.filter((u) => f.starts.has(u.version));
   const lastStarted = startedOrder.at(-1)?.version;
   // Without progress lines, the first unit not done is the one the failure belongs to.
-  const culprit = ok ? undefined : (f.units.find((u) => u.version === lastStarted && !f.done.has(u.version)) ?? f.units.find((u) => !f.done.has(u.version)));
+  const culprit = ok
+    ? undefined
+    : (f.units.find((u) => u.version === lastStarted && !f.done.has(u.version)) ??
+      f.units.find((u) => !f.done.has(u.version)));
   const results: UnitResult[] = f.units.map((u, i) => {
     const start = f.starts.get(u.version);
-    const nextStart = f.units.slice(i + 1).map((n) => f.starts.get(n.version)).find((t) => t !== undefined);
+    const nextStart = f.units
+      .slice(i + 1)
+      .map((n) => f.starts.get(n.version))
+      .find((t) => t !== undefined);
     const durationMs = start === undefined ? 0 : Math.max(0, Math.round((nextStart ?? endMs) - start));
-    const base = { version: u.version, name: u.name, direction: f.direction, durationMs, transactional: f.transactional };
+    const base = {
+      version: u.version,
+      name: u.name,
+      direction: f.direction,
+      durationMs,
+      transactional: f.transactional,
+    };
     if (f.done.has(u.version)) return { ...base, status: f.direction === 'up' ? 'applied' : 'reverted' } as UnitResult;
     if (u === culprit) {
-      return { ...base, status: 'failed', error: { message: failureLine(f.invocation.output), location: u.file ?? f.invocation.command } };
+      return {
+        ...base,
+        status: 'failed',
+        error: { message: failureLine(f.invocation.output), location: u.file ?? f.invocation.command },
+      };
     }
     if (ok) {
       const message = `${f.invocation.command} exited 0 but ${u.version} is ${f.direction === 'up' ? 'not applied' : 'still applied'}`;

@@ -20,7 +20,10 @@ function files(dir: string): string[] {
 
 function packageDeps(projectDir: string): Set<string> {
   try {
-    const pkg = JSON.parse(readFileSync(path.join(projectDir, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
+    const pkg = JSON.parse(readFileSync(path.join(projectDir, 'package.json'), 'utf8')) as Record<
+      string,
+      Record<string, string> | undefined
+    >;
     return new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {})]);
   } catch {
     return new Set();
@@ -45,13 +48,22 @@ export function detectRunner(projectDir: string): DetectedRunner | undefined {
   if (knex) return { runner: 'knex', evidence: knex };
   if (root.includes('sqitch.plan')) return { runner: 'sqitch', evidence: 'sqitch.plan' };
   const dbmateDir = path.join(projectDir, 'db', 'migrations');
-  if (files(dbmateDir).some((f) => f.endsWith('.sql') && /--\s*migrate:up/.test(readFileSync(path.join(dbmateDir, f), 'utf8')))) {
+  if (
+    files(dbmateDir).some(
+      (f) => f.endsWith('.sql') && /--\s*migrate:up/.test(readFileSync(path.join(dbmateDir, f), 'utf8')),
+    )
+  ) {
     return { runner: 'dbmate', evidence: 'db/migrations/*.sql (-- migrate:up)' };
   }
   const deps = packageDeps(projectDir);
   const npmDir = path.join(projectDir, 'migrations');
   if (existsSync(npmDir) && (deps.has('node-pg-migrate') || looksLikeNodePgMigrate(npmDir))) {
-    return { runner: 'node-pg-migrate', evidence: deps.has('node-pg-migrate') ? 'package.json (node-pg-migrate) and migrations/' : 'migrations/ (node-pg-migrate files)' };
+    return {
+      runner: 'node-pg-migrate',
+      evidence: deps.has('node-pg-migrate')
+        ? 'package.json (node-pg-migrate) and migrations/'
+        : 'migrations/ (node-pg-migrate files)',
+    };
   }
   return undefined;
 }

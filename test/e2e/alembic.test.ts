@@ -39,16 +39,32 @@ describe('examples/alembic-todo through neon-migrate', () => {
     expect(report.outcome).toBe('passed');
     // main was seeded at the baseline revision 1b7e3a5c4d22; dev got the seven after it.
     expect(report.migrations.map((m: { version: string }) => m.version)).toEqual([
-      '2c9d4e6f5a33', '3d1a5f7b6c44', '4e2b6a8c7d55', '5f3c7b9d8e66', '6a4d8cae9f77', '7b5e9dbfa088', HEAD,
+      '2c9d4e6f5a33',
+      '3d1a5f7b6c44',
+      '4e2b6a8c7d55',
+      '5f3c7b9d8e66',
+      '6a4d8cae9f77',
+      '7b5e9dbfa088',
+      HEAD,
     ]);
     expect(report.checkpoint).toMatch(/^checkpoint\/dev\//);
     expect(report.reversibility).toMatchObject({ checked: true, downMatches: true, upMatches: true });
-    expect(r.stderr).toMatch(/alembic\| INFO {2}\[alembic.runtime.migration\] Running upgrade 7b5e9dbfa088 -> 8c6faec0b199/);
+    expect(r.stderr).toMatch(
+      /alembic\| INFO {2}\[alembic.runtime.migration\] Running upgrade 7b5e9dbfa088 -> 8c6faec0b199/,
+    );
     expect(await sql(project, 'dev', 'SELECT version_num FROM alembic_version')).toEqual([{ version_num: HEAD }]);
-    expect(await sql(project, 'main', 'SELECT version_num FROM alembic_version')).toEqual([{ version_num: '1b7e3a5c4d22' }]);
-    const [tags] = await sql<{ n: number }>(project, 'dev', `SELECT count(*)::int AS n FROM tasks WHERE tags IS NOT NULL AND cardinality(tags) > 0`);
+    expect(await sql(project, 'main', 'SELECT version_num FROM alembic_version')).toEqual([
+      { version_num: '1b7e3a5c4d22' },
+    ]);
+    const [tags] = await sql<{ n: number }>(
+      project,
+      'dev',
+      `SELECT count(*)::int AS n FROM tasks WHERE tags IS NOT NULL AND cardinality(tags) > 0`,
+    );
     expect(tags!.n).toBeGreaterThan(0);
-    const password = decodeURIComponent(new URL((await cli(project, ['connection-string', 'dev'])).stdout.trim()).password);
+    const password = decodeURIComponent(
+      new URL((await cli(project, ['connection-string', 'dev'])).stdout.trim()).password,
+    );
     expect(r.stderr + r.stdout).not.toContain(password);
   }, 600_000);
 
@@ -68,7 +84,9 @@ describe('examples/alembic-todo through neon-migrate', () => {
     const r = await cli(project, ['--json', 'test', '--branch', 'dev']);
     expect(r.exitCode, r.stderr).toBe(1);
     const report = r.json.report;
-    expect(report.failure).toMatch(/^reversibility: down of task status failed on the scratch branch: .*completed.*null values/);
+    expect(report.failure).toMatch(
+      /^reversibility: down of task status failed on the scratch branch: .*completed.*null values/,
+    );
     expect(report.restore).toMatchObject({ source: report.checkpoint, snapshotMatches: true });
     expect(await contentDigest(project, 'dev')).toEqual(before);
     expect(await sql(project, 'dev', 'SELECT version_num FROM alembic_version')).toEqual([{ version_num: HEAD }]);
@@ -76,7 +94,18 @@ describe('examples/alembic-todo through neon-migrate', () => {
   }, 600_000);
 
   it('runs a one-off command after -- inside the guarded run', async () => {
-    const r = await cli(project, ['--json', 'test', '--branch', 'dev', '--', 'psql', '-v', 'ON_ERROR_STOP=1', '-c', 'CREATE TABLE one_off_note (body text)']);
+    const r = await cli(project, [
+      '--json',
+      'test',
+      '--branch',
+      'dev',
+      '--',
+      'psql',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-c',
+      'CREATE TABLE one_off_note (body text)',
+    ]);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.json.report.outcome).toBe('passed');
     expect(r.json.report.checkpoint).toMatch(/^checkpoint\/dev\//);

@@ -20,7 +20,11 @@ afterAll(async () => {
   await engine.close();
 });
 
-function executor(dir: string, options: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = process.env): AlembicExecutor {
+function executor(
+  dir: string,
+  options: Record<string, unknown> = {},
+  env: NodeJS.ProcessEnv = process.env,
+): AlembicExecutor {
   return new AlembicExecutor(dir, alembicOptionsSchema.parse(options), env);
 }
 
@@ -32,7 +36,11 @@ async function target(name: string, overrides: Parameters<typeof branchTarget>[2
 
 /** A revision file on top of `parent`, with the given upgrade/downgrade bodies. */
 function addRevision(dir: string, rev: string, parent: string, up: string, down = 'pass'): void {
-  const body = (code: string) => code.split('\n').map((l) => `    ${l}`).join('\n');
+  const body = (code: string) =>
+    code
+      .split('\n')
+      .map((l) => `    ${l}`)
+      .join('\n');
   writeFileSync(
     path.join(dir, 'alembic/versions', `${rev}_extra.py`),
     `"""extra ${rev}\n\nRevision ID: ${rev}\n"""\nimport os\nfrom alembic import op\nimport sqlalchemy as sa\n\n` +
@@ -52,7 +60,15 @@ describe('AlembicExecutor', () => {
     expect(empty.current).toBeNull();
     expect(empty.applied).toEqual([]);
     expect(empty.pending.map((u) => u.version)).toEqual([
-      '0a1f6c2d9b11', '1b7e3a5c4d22', '2c9d4e6f5a33', '3d1a5f7b6c44', '4e2b6a8c7d55', '5f3c7b9d8e66', '6a4d8cae9f77', '7b5e9dbfa088', HEAD,
+      '0a1f6c2d9b11',
+      '1b7e3a5c4d22',
+      '2c9d4e6f5a33',
+      '3d1a5f7b6c44',
+      '4e2b6a8c7d55',
+      '5f3c7b9d8e66',
+      '6a4d8cae9f77',
+      '7b5e9dbfa088',
+      HEAD,
     ]);
     expect(empty.pending.every((u) => u.reversible && u.file?.startsWith('alembic/versions/'))).toBe(true);
     expect(empty.pending[0]!.name).toBe('create users and tasks');
@@ -79,7 +95,12 @@ describe('AlembicExecutor', () => {
     expect(rest.outcome).toBe('succeeded');
     expect(rest.results.every((r) => r.status === 'applied' && r.direction === 'up' && r.transactional)).toBe(true);
     expect(rest.revisionAfter).toBe(HEAD);
-    const task = await t.db.query<{ tags: string[]; priority_id: number; subtask_count: number; category: string | null }>(
+    const task = await t.db.query<{
+      tags: string[];
+      priority_id: number;
+      subtask_count: number;
+      category: string | null;
+    }>(
       `SELECT t.tags, t.priority_id, t.subtask_count, c.name AS category FROM tasks t LEFT JOIN categories c ON c.id = t.category_id WHERE t.title = 'one'`,
     );
     expect(task.rows[0]).toEqual({ tags: ['work', 'bug'], priority_id: 3, subtask_count: 2, category: 'Work' });
@@ -93,10 +114,20 @@ describe('AlembicExecutor', () => {
     const applied = (await ex.state(t)).applied;
     const down = await ex.revert(t, applied.slice(3).reverse());
     expect(down.outcome).toBe('succeeded');
-    expect(down.results.map((r) => `${r.version}:${r.status}`)).toEqual(applied.slice(3).reverse().map((u) => `${u.version}:reverted`));
+    expect(down.results.map((r) => `${r.version}:${r.status}`)).toEqual(
+      applied
+        .slice(3)
+        .reverse()
+        .map((u) => `${u.version}:reverted`),
+    );
     expect(down.revisionAfter).toBe('2c9d4e6f5a33');
-    const back = await t.db.query<{ tags: string | null; priority: string }>(`SELECT tags, priority FROM tasks ORDER BY title`);
-    expect(back.rows).toEqual([{ tags: 'work, bug', priority: 'high' }, { tags: null, priority: 'urgent' }]);
+    const back = await t.db.query<{ tags: string | null; priority: string }>(
+      `SELECT tags, priority FROM tasks ORDER BY title`,
+    );
+    expect(back.rows).toEqual([
+      { tags: 'work, bug', priority: 'high' },
+      { tags: null, priority: 'urgent' },
+    ]);
     expect((await t.db.query(`SELECT to_regclass('legacy_task_map') AS t`)).rows[0]).toEqual({ t: null });
 
     const upSql = await ex.renderSql(applied.slice(3), 'up');
@@ -119,7 +150,10 @@ describe('AlembicExecutor', () => {
     expect(b.hash).not.toBe(a.hash);
     expect(b.head).toBe(HEAD);
     const env = path.join(dir, 'alembic/env.py');
-    writeFileSync(env, readFileSync(env, 'utf8').replace('transaction_per_migration=True', 'transaction_per_migration=False'));
+    writeFileSync(
+      env,
+      readFileSync(env, 'utf8').replace('transaction_per_migration=True', 'transaction_per_migration=False'),
+    );
     expect((await ex.fingerprint()).hash).not.toBe(b.hash);
     addRevision(dir, 'a9a9a9a9a9a9', HEAD, 'op.execute("SELECT 1")');
     expect((await ex.fingerprint()).head).toBe('a9a9a9a9a9a9');
@@ -127,13 +161,23 @@ describe('AlembicExecutor', () => {
 
   it('a revision that fails half-way gives a failed result with the tool output; earlier ones stay applied', async () => {
     const dir = copyExample(ALEMBIC_EXAMPLE);
-    addRevision(dir, 'b1b1b1b1b1b1', HEAD, 'op.execute("CREATE TABLE half (id int)")\nop.execute("SELECT 1/0")', 'op.execute("DROP TABLE half")');
+    addRevision(
+      dir,
+      'b1b1b1b1b1b1',
+      HEAD,
+      'op.execute("CREATE TABLE half (id int)")\nop.execute("SELECT 1/0")',
+      'op.execute("DROP TABLE half")',
+    );
     const ex = executor(dir);
     const t = await target('alembic-fails');
     const { pending } = await ex.state(t);
     const res = await ex.apply(t, pending);
     expect(res.outcome).toBe('failed');
-    expect(res.results.at(-1)).toMatchObject({ version: 'b1b1b1b1b1b1', status: 'failed', error: { location: 'alembic/versions/b1b1b1b1b1b1_extra.py' } });
+    expect(res.results.at(-1)).toMatchObject({
+      version: 'b1b1b1b1b1b1',
+      status: 'failed',
+      error: { location: 'alembic/versions/b1b1b1b1b1b1_extra.py' },
+    });
     expect(res.results.at(-1)!.error!.message).toMatch(/division by zero/);
     expect(res.results.slice(0, -1).every((r) => r.status === 'applied')).toBe(true);
     expect(res.revisionAfter).toBe(HEAD);
@@ -182,7 +226,9 @@ describe('AlembicExecutor', () => {
     expect(res.tool![0]!.timedOut).toBe(true);
     expect(res.results.at(-1)).toMatchObject({ version: 'd3d3d3d3d3d3', status: 'failed' });
     expect(res.results.at(-1)!.error!.message).toMatch(/killed: ran longer than 4000 ms/);
-    const sessions = await t.db.query(`SELECT pid FROM pg_stat_activity WHERE application_name LIKE 'neon-migrate-tool:%'`);
+    const sessions = await t.db.query(
+      `SELECT pid FROM pg_stat_activity WHERE application_name LIKE 'neon-migrate-tool:%'`,
+    );
     expect(sessions.rows).toEqual([]);
   });
 
@@ -199,7 +245,9 @@ describe('AlembicExecutor', () => {
     // The copy links the example's .venv: take it away from this one.
     const bare = copyExample(path.join(dir, 'alembic'));
     writeFileSync(path.join(bare, 'alembic.ini'), readFileSync(path.join(dir, 'alembic.ini')));
-    await expect(new AlembicExecutor(bare, alembicOptionsSchema.parse({}), { PATH: '/usr/bin:/bin' }).prepare()).rejects.toMatchObject({ code: 'TOOL_MISSING', exitCode: 2 });
+    await expect(
+      new AlembicExecutor(bare, alembicOptionsSchema.parse({}), { PATH: '/usr/bin:/bin' }).prepare(),
+    ).rejects.toMatchObject({ code: 'TOOL_MISSING', exitCode: 2 });
     await expect(noAlembicAnywhere.prepare()).resolves.toBeUndefined();
   });
 });

@@ -98,7 +98,11 @@ describe('CommandExecutor', () => {
     const dir = project({
       'db/up.sql': `CREATE TABLE first_half (id int);\nSELECT 'postgresql://neondb_owner:' || current_setting('neon.x', true) || '@h/db';\nSELECT 1/0;\nCREATE TABLE never (id int);\n`,
     });
-    const ex = new CommandExecutor(dir, { up: `${PSQL} -f db/up.sql; echo "tried $DATABASE_URL" >&2; exit 3`, files: ['db/*.sql'] }, process.env);
+    const ex = new CommandExecutor(
+      dir,
+      { up: `${PSQL} -f db/up.sql; echo "tried $DATABASE_URL" >&2; exit 3`, files: ['db/*.sql'] },
+      process.env,
+    );
     const t = await target('cmd-fails');
     const res = await ex.apply(t, (await ex.state(t)).pending);
     expect(res.outcome).toBe('failed');
@@ -109,35 +113,55 @@ describe('CommandExecutor', () => {
     expect(JSON.stringify(res)).not.toContain(passwordOf(t.uri));
     expect(t.logs.join('\n')).not.toContain(passwordOf(t.uri));
     // psql ran statement by statement: the first half stays (the pipeline restores the checkpoint).
-    expect((await t.db.query(`SELECT to_regclass('first_half')::text AS a, to_regclass('never')::text AS b`)).rows[0]).toEqual({ a: 'first_half', b: null });
+    expect(
+      (await t.db.query(`SELECT to_regclass('first_half')::text AS a, to_regclass('never')::text AS b`)).rows[0],
+    ).toEqual({ a: 'first_half', b: null });
   });
 
   it('kills a command past its timeout and ends its sessions', async () => {
     const dir = project({});
-    const ex = new CommandExecutor(dir, { up: `psql "$DATABASE_URL" -c "SELECT pg_sleep(60)"`, files: [], timeout: '3s' }, process.env);
+    const ex = new CommandExecutor(
+      dir,
+      { up: `psql "$DATABASE_URL" -c "SELECT pg_sleep(60)"`, files: [], timeout: '3s' },
+      process.env,
+    );
     const t = await target('cmd-timeout');
     const res = await ex.apply(t, (await ex.state(t)).pending);
     expect(res.outcome).toBe('failed');
     expect(res.tool![0]!.timedOut).toBe(true);
     expect(res.results[0]!.error!.message).toBe('killed: ran longer than 3000 ms');
-    const sessions = await t.db.query(`SELECT pid FROM pg_stat_activity WHERE application_name LIKE 'neon-migrate-tool:%'`);
+    const sessions = await t.db.query(
+      `SELECT pid FROM pg_stat_activity WHERE application_name LIKE 'neon-migrate-tool:%'`,
+    );
     expect(sessions.rows).toEqual([]);
   });
 
   it('refuses with exit 2 when the tool is missing, a glob matches nothing, or there is no down', async () => {
     const dir = project({ 'db/up.sql': 'SELECT 1;\n' });
-    await expect(new CommandExecutor(dir, { up: 'no-such-migrate-tool up', files: [] }, process.env).prepare()).rejects.toMatchObject({ code: 'TOOL_MISSING', exitCode: 2 });
-    await expect(new CommandExecutor(dir, { up: 'psql -f x', files: [] }, { PATH: '/nonexistent' }).prepare()).rejects.toMatchObject({ code: 'TOOL_MISSING', exitCode: 2 });
-    await expect(new CommandExecutor(dir, { up: 'psql -f db/up.sql', files: ['migrations/**'] }, process.env).prepare()).rejects.toMatchObject({ code: 'RUNNER_FILES', exitCode: 2 });
+    await expect(
+      new CommandExecutor(dir, { up: 'no-such-migrate-tool up', files: [] }, process.env).prepare(),
+    ).rejects.toMatchObject({ code: 'TOOL_MISSING', exitCode: 2 });
+    await expect(
+      new CommandExecutor(dir, { up: 'psql -f x', files: [] }, { PATH: '/nonexistent' }).prepare(),
+    ).rejects.toMatchObject({ code: 'TOOL_MISSING', exitCode: 2 });
+    await expect(
+      new CommandExecutor(dir, { up: 'psql -f db/up.sql', files: ['migrations/**'] }, process.env).prepare(),
+    ).rejects.toMatchObject({ code: 'RUNNER_FILES', exitCode: 2 });
     const noDown = new CommandExecutor(dir, { up: 'psql -f db/up.sql', files: ['db/*.sql'] }, process.env);
     await noDown.prepare();
     expect(noDown.limits.down).toMatch(/no "down" command/);
-    await expect(noDown.revert({} as TestTarget, [{ version: 'x', name: 'x', checksum: 'x', downChecksum: null, reversible: false }])).rejects.toMatchObject({ code: 'RUNNER_NO_DOWN', exitCode: 2 });
+    await expect(
+      noDown.revert({} as TestTarget, [
+        { version: 'x', name: 'x', checksum: 'x', downChecksum: null, reversible: false },
+      ]),
+    ).rejects.toMatchObject({ code: 'RUNNER_NO_DOWN', exitCode: 2 });
   });
 
   it('the one-off form runs an argv without a shell, pointed at the branch through the PG variables', async () => {
     const dir = project({});
-    const ex = createExecutor(dir, settingsSchema.parse({}), process.env, { command: ['psql', '-v', 'ON_ERROR_STOP=1', '-c', 'CREATE TABLE one_off (note text)'] });
+    const ex = createExecutor(dir, settingsSchema.parse({}), process.env, {
+      command: ['psql', '-v', 'ON_ERROR_STOP=1', '-c', 'CREATE TABLE one_off (note text)'],
+    });
     expect(ex.kind).toBe('command');
     await ex.prepare();
     const t = await target('cmd-one-off');
@@ -146,7 +170,9 @@ describe('CommandExecutor', () => {
     expect(res.tool![0]!.command).toBe(`psql -v ON_ERROR_STOP=1 -c 'CREATE TABLE one_off (note text)'`);
     expect((await t.db.query(`SELECT to_regclass('one_off')::text AS t`)).rows[0]).toEqual({ t: 'one_off' });
     expect(() => oneOffCommand([])).toThrow(/no command after `--`/);
-    await expect(createExecutor(dir, settingsSchema.parse({}), process.env, { command: ['no-such-tool-xyz'] }).prepare()).rejects.toMatchObject({ exitCode: 2 });
+    await expect(
+      createExecutor(dir, settingsSchema.parse({}), process.env, { command: ['no-such-tool-xyz'] }).prepare(),
+    ).rejects.toMatchObject({ exitCode: 2 });
   });
 
   it('createExecutor builds the executor the runner setting names', async () => {
@@ -154,8 +180,12 @@ describe('CommandExecutor', () => {
     const settings = (runner: unknown) => settingsSchema.parse({ runner });
     expect(createExecutor(dir, settings('alembic'), process.env).kind).toBe('alembic');
     expect(createExecutor(dir, settings({ alembic: { config: 'db/alembic.ini' } }), process.env).kind).toBe('alembic');
-    expect(createExecutor(dir, settings({ command: { up: 'make migrate' } }), process.env).limits.down).toMatch(/no "down"/);
-    expect(() => createExecutor(dir, settings('native'), process.env)).toThrow(/native runner is built by the run pipeline/);
+    expect(createExecutor(dir, settings({ command: { up: 'make migrate' } }), process.env).limits.down).toMatch(
+      /no "down"/,
+    );
+    expect(() => createExecutor(dir, settings('native'), process.env)).toThrow(
+      /native runner is built by the run pipeline/,
+    );
     expect(() => settings('flyway')).toThrow();
     const knex = createExecutor(dir, settings('knex'), process.env);
     await expect(knex.prepare()).rejects.toMatchObject({ code: 'RUNNER_UNAVAILABLE', exitCode: 2 });

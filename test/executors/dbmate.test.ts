@@ -38,7 +38,8 @@ ALTER TABLE tasks ALTER COLUMN tags TYPE text USING array_to_string(tags, ', ');
 function project(extra: Record<string, string> = {}): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'nm-dbmate-'));
   mkdirSync(path.join(dir, 'db/migrations'), { recursive: true });
-  for (const [f, text] of Object.entries({ ...MIGRATIONS, ...extra })) writeFileSync(path.join(dir, 'db/migrations', f), text);
+  for (const [f, text] of Object.entries({ ...MIGRATIONS, ...extra }))
+    writeFileSync(path.join(dir, 'db/migrations', f), text);
   return dir;
 }
 
@@ -52,7 +53,10 @@ describe('DbmateExecutor', () => {
     const t = await branchTarget(engine, 'dbmate-flow', { timeouts: { lockTimeout: '4s', statementTimeout: '15min' } });
     targets.push(t);
     const s0 = await ex.state(t);
-    expect(s0.pending.map((u) => `${u.version}:${u.name}:${u.reversible}`)).toEqual(['20260105090000:create_tasks:true', '20260217093000:tags_to_array:true']);
+    expect(s0.pending.map((u) => `${u.version}:${u.name}:${u.reversible}`)).toEqual([
+      '20260105090000:create_tasks:true',
+      '20260217093000:tags_to_array:true',
+    ]);
     await expect(ex.apply(t, s0.pending.slice(0, 1))).rejects.toMatchObject({ code: 'RUNNER_NO_TARGET', exitCode: 2 });
     const up = await ex.apply(t, s0.pending);
     expect(up.outcome).toBe('succeeded');
@@ -64,7 +68,10 @@ describe('DbmateExecutor', () => {
 
     const down = await ex.revert(t, [...s0.pending].reverse());
     expect(down.outcome).toBe('succeeded');
-    expect(down.results.map((r) => `${r.version}:${r.status}`)).toEqual(['20260217093000:reverted', '20260105090000:reverted']);
+    expect(down.results.map((r) => `${r.version}:${r.status}`)).toEqual([
+      '20260217093000:reverted',
+      '20260105090000:reverted',
+    ]);
     expect(down.tool).toHaveLength(2);
     expect((await ex.state(t)).applied).toEqual([]);
 
@@ -76,9 +83,13 @@ describe('DbmateExecutor', () => {
   });
 
   it('a failing migration gives a failed result with its output; the tool missing is exit 2', async () => {
-    const dir = project({ '20260301000000_broken.sql': '-- migrate:up\nCREATE TABLE half (id int);\nSELECT 1/0;\n-- migrate:down\n' });
+    const dir = project({
+      '20260301000000_broken.sql': '-- migrate:up\nCREATE TABLE half (id int);\nSELECT 1/0;\n-- migrate:down\n',
+    });
     const ex = new DbmateExecutor(dir, dbmateOptionsSchema.parse({ bin: BIN }), process.env);
-    const t = await branchTarget(engine, 'dbmate-fails', { timeouts: { lockTimeout: '4s', statementTimeout: '15min' } });
+    const t = await branchTarget(engine, 'dbmate-fails', {
+      timeouts: { lockTimeout: '4s', statementTimeout: '15min' },
+    });
     targets.push(t);
     const { pending } = await ex.state(t);
     expect(pending.at(-1)).toMatchObject({ version: '20260301000000', reversible: false });

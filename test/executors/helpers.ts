@@ -17,7 +17,11 @@ export interface TestTarget extends ExecutorTarget {
 }
 
 /** A fresh branch of the engine's empty main, as an executor target. */
-export async function branchTarget(engine: TestEngine, name: string, overrides: Partial<ExecutorTarget> = {}): Promise<TestTarget> {
+export async function branchTarget(
+  engine: TestEngine,
+  name: string,
+  overrides: Partial<ExecutorTarget> = {},
+): Promise<TestTarget> {
   const uri = await engine.branch(name);
   const db = await connect(uri);
   const logs: string[] = [];
@@ -37,7 +41,10 @@ export async function branchTarget(engine: TestEngine, name: string, overrides: 
 /** A scratch copy of an example project (its .venv linked, not copied). */
 export function copyExample(example: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'nm-exec-'));
-  cpSync(example, dir, { recursive: true, filter: (src) => !/[/\\](\.venv|node_modules|\.neon-migrate|__pycache__)$/.test(src) });
+  cpSync(example, dir, {
+    recursive: true,
+    filter: (src) => !/[/\\](\.venv|node_modules|\.neon-migrate|__pycache__)$/.test(src),
+  });
   const venv = path.join(example, '.venv');
   if (existsSync(venv)) symlinkSync(venv, path.join(dir, '.venv'));
   return dir;

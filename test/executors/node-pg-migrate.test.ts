@@ -24,8 +24,16 @@ function project(): string {
   return copyExample(EXAMPLE);
 }
 
-function executor(dir: string, options: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = process.env): NodePgMigrateExecutor {
-  return new NodePgMigrateExecutor(dir, nodePgMigrateOptionsSchema.parse({ bin: path.join(REPO, 'node_modules/.bin/node-pg-migrate'), ...options }), env);
+function executor(
+  dir: string,
+  options: Record<string, unknown> = {},
+  env: NodeJS.ProcessEnv = process.env,
+): NodePgMigrateExecutor {
+  return new NodePgMigrateExecutor(
+    dir,
+    nodePgMigrateOptionsSchema.parse({ bin: path.join(REPO, 'node_modules/.bin/node-pg-migrate'), ...options }),
+    env,
+  );
 }
 
 async function target(name: string, overrides: Parameters<typeof branchTarget>[2] = {}): Promise<TestTarget> {
@@ -43,7 +51,12 @@ describe('NodePgMigrateExecutor', () => {
     const t = await target('npm-flow', { timeouts: { lockTimeout: '4s', statementTimeout: '9min' } });
     const s0 = await ex.state(t);
     expect(s0.current).toBeNull();
-    expect(s0.pending.map((u) => u.name)).toEqual(['create-users-and-tasks', 'subtasks-with-count', 'tags-to-array', 'add-categories']);
+    expect(s0.pending.map((u) => u.name)).toEqual([
+      'create-users-and-tasks',
+      'subtasks-with-count',
+      'tags-to-array',
+      'add-categories',
+    ]);
     expect(s0.pending.every((u) => u.reversible)).toBe(true);
 
     const first = await ex.apply(t, s0.pending.slice(0, 2));
@@ -58,7 +71,9 @@ describe('NodePgMigrateExecutor', () => {
     expect(s1.applied).toHaveLength(2);
     const rest = await ex.apply(t, s1.pending);
     expect(rest.outcome).toBe('succeeded');
-    const row = await t.db.query<{ tags: string[]; category: string }>(`SELECT t.tags, c.name AS category FROM tasks t JOIN categories c ON c.id = t.category_id`);
+    const row = await t.db.query<{ tags: string[]; category: string }>(
+      `SELECT t.tags, c.name AS category FROM tasks t JOIN categories c ON c.id = t.category_id`,
+    );
     expect(row.rows).toEqual([{ tags: ['work', 'bug'], category: 'Work' }]);
 
     const down = await ex.revert(t, (await ex.state(t)).applied.slice(2).reverse());
@@ -101,7 +116,11 @@ export const down = false;
 
   it('the tool missing is exit 2 before anything runs', async () => {
     const dir = project();
-    const ex = new NodePgMigrateExecutor(dir, nodePgMigrateOptionsSchema.parse({ bin: 'node_modules/.bin/node-pg-migrate' }), { PATH: '/usr/bin:/bin' });
+    const ex = new NodePgMigrateExecutor(
+      dir,
+      nodePgMigrateOptionsSchema.parse({ bin: 'node_modules/.bin/node-pg-migrate' }),
+      { PATH: '/usr/bin:/bin' },
+    );
     await expect(ex.prepare()).rejects.toMatchObject({ code: 'TOOL_MISSING', exitCode: 2 });
     const noDir = executor(dir, { migrationsDir: 'db/migrations' });
     await expect(noDir.prepare()).rejects.toMatchObject({ code: 'RUNNER_CONFIG_MISSING', exitCode: 2 });

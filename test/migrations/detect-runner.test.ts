@@ -26,7 +26,9 @@ describe('detectRunner', () => {
     expect(kind({ 'sqitch.plan': '%project=todo\n' })).toBe('sqitch');
     expect(kind({ 'db/migrations/20260101_a.sql': '-- migrate:up\nSELECT 1;\n-- migrate:down\n' })).toBe('dbmate');
     expect(kind({ 'migrations/1700000000000_a.js': 'exports.up = (pgm) => {};\n' })).toBe('node-pg-migrate');
-    expect(kind({ 'package.json': '{"devDependencies":{"node-pg-migrate":"^9"}}', 'migrations/.gitkeep': '' })).toBe('node-pg-migrate');
+    expect(kind({ 'package.json': '{"devDependencies":{"node-pg-migrate":"^9"}}', 'migrations/.gitkeep': '' })).toBe(
+      'node-pg-migrate',
+    );
     // Our own files, or nothing: native (no runner written).
     expect(kind({ 'migrations/20260101T000000_a.up.sql': 'SELECT 1;\n' })).toBeUndefined();
     expect(kind({})).toBeUndefined();
@@ -42,6 +44,8 @@ describe('detectRunner', () => {
     expect(settings.runner).toBe('alembic');
     const native = project({});
     expect(initProject(native).created).toContain('migrations/');
-    expect(settingsSchema.parse(JSON.parse(readFileSync(path.join(native, 'neon-migrate.json'), 'utf8'))).runner).toBe('native');
+    expect(settingsSchema.parse(JSON.parse(readFileSync(path.join(native, 'neon-migrate.json'), 'utf8'))).runner).toBe(
+      'native',
+    );
   });
 });
