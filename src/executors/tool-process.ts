@@ -221,12 +221,17 @@ function killTree(pid: number | undefined, signal: NodeJS.Signals): void {
   }
 }
 
-/** End the sessions a killed tool left on the branch (they would keep holding locks). */
+/** End the sessions a killed tool left on the branch (they would keep holding locks), and wait until they are gone. */
 export async function endToolSessions(target: ExecutorTarget): Promise<void> {
-  await target.db.query(
-    `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()`,
-    [toolApplicationName(target.runId)],
-  );
+  const name = toolApplicationName(target.runId);
+  const others = `FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()`;
+  await target.db.query(`SELECT pg_terminate_backend(pid) ${others}`, [name]);
+  // pg_terminate_backend only signals: a backend leaves pg_stat_activity (and its locks) a moment later.
+  for (let i = 0; i < 50; i++) {
+    const left = await target.db.query<{ n: number }>(`SELECT count(*)::int AS n ${others}`, [name]);
+    if (!left.rows[0]?.n) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** A duration setting ("30min") in milliseconds. */
