@@ -18,6 +18,7 @@ export const benches: BenchEntry[] = [
   { name: 'histories', load: () => import('./histories.js') },
   { name: 'analysis', load: () => import('./analysis.js') },
   { name: 'backfill', load: () => import('./backfill.js') },
+  { name: 'alembic', load: () => import('./alembic.js') },
 ];
 
 const only = process.env.BENCH_ONLY?.split(',').filter(Boolean);

@@ -1,5 +1,6 @@
 /** `neon-migrate test --branch <env>`: checkpoint → apply → verify → reversibility → report; restore on failure. */
 import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
 import { action } from './context.js';
 import { collect, formatOption, reportOutput, validateBeforeOpening, workflowContext } from './workflow-bridge.js';
 
@@ -13,12 +14,18 @@ export function registerTest(program: Command): void {
     .option('--run <command>', 'a check command run with DATABASE_URL set to the branch (repeatable)', collect, [])
     .option('--wait', 'wait for another run on the branch instead of failing (exit 5)')
     .option('--resume', 'continue an interrupted test run (apply what is left, verify, check reversibility, record)')
+    .argument('[command...]', 'after `--`: a command that is the migration (run with DATABASE_URL set to the branch)')
     .addOption(formatOption())
     .action(
-      action(async (ctx, opts: { branch: string; fresh?: boolean; run: string[]; format: string; wait?: boolean; resume?: boolean }) => {
+      action(async (ctx, command: string[], opts: { branch: string; fresh?: boolean; run: string[]; format: string; wait?: boolean; resume?: boolean }) => {
         await validateBeforeOpening(ctx, opts.branch);
+        // Only after `--`: a stray word must not silently become a command that runs.
+        if (command.length && !process.argv.includes('--')) {
+          throw new UsageError(`unexpected argument "${command[0]}"`, { hint: 'to run a command as the migration, put it after `--`: test --branch dev -- <command>' });
+        }
+        const oneOff = command.length ? { command } : {};
         const { runTest } = await import('../workflow/test.js');
-        const result = await runTest(await workflowContext(ctx), { branch: opts.branch, fresh: opts.fresh, run: opts.run, wait: opts.wait, resume: opts.resume });
+        const result = await runTest(await workflowContext(ctx), { branch: opts.branch, fresh: opts.fresh, run: opts.run, wait: opts.wait, resume: opts.resume, ...oneOff });
         return reportOutput(result.report, result.reportFile, opts.format, { createdBranch: result.createdBranch, refresh: result.refresh ?? null });
       }),
     );

@@ -20,7 +20,9 @@ export async function validateBeforeOpening(ctx: CliContext, environment: string
   // imported here, not at the top: registering commands (and --help) must stay free of the parser
   const [{ loadEnvironment }, { projectMigrations }] = await Promise.all([import('../config/load.js'), import('../run/run-context.js')]);
   loadEnvironment(ctx.projectDir, ctx.settings, environment);
-  await projectMigrations(ctx);
+  // A wrapped tool's files are checked by its executor (prepare), before anything is touched.
+  const native = typeof ctx.settings.runner === 'string' && ctx.settings.runner === 'native';
+  if (native) await projectMigrations(ctx);
 }
 
 /** `--format human|markdown`. */

@@ -1,5 +1,6 @@
 /** zod schemas for `neon-migrate.json` and `environments/*.json` (README, "Conventions"). Unknown keys are errors. */
 import { z } from 'zod';
+import { runnerSchema } from './runner-schema.js';
 
 /** How reversibility is proven on an environment (see checks.reversibility). */
 export type ReversibilityMode = 'data' | 'schema' | 'off';
@@ -91,6 +92,8 @@ export const settingsSchema = z
      * parser follow it; on Neon it is checked against the project's pg_version. Unset = 17.
      */
     postgresVersion: z.union([z.literal(17), z.literal(18)]).optional(),
+    /** Which tool applies the migrations: `native` (our files) or a wrapped tool (src/config/runner-schema.ts). */
+    runner: runnerSchema.default('native'),
     checkpoints: z
       .object({
         /** Keep at least this many newest checkpoints per branch. */

@@ -3,12 +3,15 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import path from 'node:path';
 import type { Settings } from '../config/schema.js';
 import { UsageError } from '../errors.js';
+import { detectRunner, type DetectedRunner } from './detect-runner.js';
 import { loadMigrations } from './load.js';
 import { compareVersions, resolveOrdering, slugify, timestampVersion } from './naming.js';
 
 export interface InitReport {
   created: string[];
   kept: string[];
+  /** The migration tool found in the project, written as `runner` (absent: our own files). */
+  detected?: DetectedRunner;
 }
 
 const ENVIRONMENTS: Record<string, object> = {
@@ -42,9 +45,15 @@ export function initProject(projectDir: string): InitReport {
     writeFileSync(path.join(abs, '.gitkeep'), '');
     report.created.push(`${rel}/`);
   };
-  file('neon-migrate.json', `${JSON.stringify({ migrationsDir: 'migrations', defaultBranch: 'main', timeouts: { lockTimeout: '5s', statementTimeout: '15min' } }, null, 2)}\n`);
+  const detected = detectRunner(projectDir);
+  if (detected) report.detected = detected;
+  // A wrapped tool keeps its own migrations: no migrations/ folder of ours next to them.
+  const settings = detected
+    ? { runner: detected.runner, defaultBranch: 'main', timeouts: { lockTimeout: '5s', statementTimeout: '15min' } }
+    : { migrationsDir: 'migrations', defaultBranch: 'main', timeouts: { lockTimeout: '5s', statementTimeout: '15min' } };
+  file('neon-migrate.json', `${JSON.stringify(settings, null, 2)}\n`);
   for (const [name, env] of Object.entries(ENVIRONMENTS)) file(`environments/${name}.json`, `${JSON.stringify(env, null, 2)}\n`);
-  dir('migrations');
+  if (!detected) dir('migrations');
   dir('scripts');
   const gitignore = path.join(projectDir, '.gitignore');
   const current = existsSync(gitignore) ? readFileSync(gitignore, 'utf8') : '';

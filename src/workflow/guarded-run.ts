@@ -7,10 +7,10 @@
  */
 import type { Environment, ReversibilityMode } from '../config/schema.js';
 import { NativeExecutor } from '../executors/native.js';
+import { projectExecutor } from '../executors/project-executor.js';
 import type { Executor, ExecutorRunResult, ExecutorUnit } from '../executors/types.js';
 import type { AnalysisOptions } from '../run/analysis-phase.js';
 import { type PipelineRun, runPipeline } from '../run/pipeline.js';
-import { projectMigrations } from '../run/run-context.js';
 import { selectUnits } from '../run/select.js';
 import { listAssertionFiles, loadAssertionFile } from '../verify/assertions.js';
 import { assertCommandsExist } from '../verify/user-commands.js';
@@ -63,7 +63,7 @@ export async function loadAssertions(ctx: WorkflowContext, env: Environment) {
 }
 
 /** The run report of a guarded run, from what the pipeline did. */
-function reportOf(ctx: WorkflowContext, opts: GuardedRunOptions, run: PipelineRun, migrationCount: number): RunReport {
+function reportOf(ctx: WorkflowContext, opts: GuardedRunOptions, run: PipelineRun, migrationCount?: number): RunReport {
   const end = nowOf(ctx);
   const v = run.verification;
   const nothing = run.status === 'nothing-to-do';
@@ -93,7 +93,9 @@ function reportOf(ctx: WorkflowContext, opts: GuardedRunOptions, run: PipelineRu
     ...(run.failure ? { failure: run.failure } : {}),
     notes: [
       ...(opts.notes ?? []),
-      ...(nothing ? [`all ${migrationCount} migrations are already applied on ${run.branch}`] : []),
+      ...(nothing
+        ? [migrationCount === undefined ? `nothing is pending on ${run.branch}` : `all ${migrationCount} migrations are already applied on ${run.branch}`]
+        : []),
       ...run.notes,
     ],
   };
@@ -101,8 +103,8 @@ function reportOf(ctx: WorkflowContext, opts: GuardedRunOptions, run: PipelineRu
 
 /** Run the pending migrations of the environment's branch under full protection. */
 export async function guardedRun(ctx: WorkflowContext, opts: GuardedRunOptions): Promise<GuardedRunResult> {
-  const migrations = await projectMigrations(ctx);
-  const executor = opts.executor ?? new NativeExecutor(ctx.projectDir, migrations);
+  const executor = opts.executor ?? (await projectExecutor(ctx));
+  const total = executor instanceof NativeExecutor ? executor.migrations.length : undefined;
   await executor.prepare();
   const assertionFiles = await loadAssertions(ctx, opts.environment);
   assertCommandsExist(opts.runCommands, ctx.projectDir, ctx.env);
@@ -124,13 +126,13 @@ export async function guardedRun(ctx: WorkflowContext, opts: GuardedRunOptions):
       ...(opts.analysis ? { analysis: opts.analysis } : {}),
     },
     report: (r) => {
-      const report = reportOf(ctx, opts, r, migrations.length);
+      const report = reportOf(ctx, opts, r, total);
       saved = { report, reportFile: saveReport(ctx.projectDir, report) };
       return report;
     },
   });
   if (saved) return saved;
   // Nothing to do: nothing was recorded, but the report is still written.
-  const report = reportOf(ctx, opts, run, migrations.length);
+  const report = reportOf(ctx, opts, run, total);
   return { report, reportFile: saveReport(ctx.projectDir, report) };
 }

@@ -4,7 +4,9 @@
  * checkpoint, run, record.
  */
 import { UsageError } from '../errors.js';
+import { runnerKind } from '../executors/index.js';
 import { NativeExecutor } from '../executors/native.js';
+import { projectExecutor } from '../executors/project-executor.js';
 import type { MigrationResult, RunOutcome } from '../executors/native-runner.js';
 import { confirmGateSkip, environmentGate, gateRefusal, type GateSkip, resolvedGate } from '../run/branch-gate.js';
 import { guardDestructiveDown, inspectDown } from '../run/destructive-down.js';
@@ -59,8 +61,9 @@ export async function migrate(p: MigrationProject, options: MigrateOptions): Pro
   const branch = options.branch ?? p.settings.defaultBranch;
   const startedAt = new Date().toISOString();
   const { to } = validateSelection(options);
-  const migrations = await projectMigrations(p);
-  assertKnownTarget(options.direction, migrations, to, options.to);
+  const native = runnerKind(p.settings.runner) === 'native';
+  const migrations = native ? await projectMigrations(p) : [];
+  if (native) assertKnownTarget(options.direction, migrations, to, options.to);
   const skipping = options.skipGate || options.viaRollback;
   // The environment files first: a refusal then opens nothing (a new local project is not even created).
   const named = environmentGate(p.projectDir, p.settings, branch);
@@ -69,11 +72,15 @@ export async function migrate(p: MigrationProject, options: MigrateOptions): Pro
   // Then as the platform knows the branch: by its real name (`--branch` may be an id), and its protection.
   const gate = resolvedGate(p.projectDir, p.settings, await platform.getBranch(branch));
   if (gate && !skipping) throw gateRefusal(gate, options.direction);
-  const executor = new NativeExecutor(p.projectDir, migrations, options.resume ? { resume: options.direction } : {});
+  const env = p.env ?? process.env;
+  const executor = native
+    ? new NativeExecutor(p.projectDir, migrations, options.resume ? { resume: options.direction } : {})
+    : await projectExecutor({ ...p, env });
+  await executor.prepare();
   let gateSkipped: GateSkip | undefined;
   let report: MigrateReport | undefined;
   const base = { command: options.direction, branch, startedAt };
-  const run = await runPipeline({ ...p, env: p.env ?? process.env, platform }, {
+  const run = await runPipeline({ ...p, env, platform }, {
     command: options.direction,
     branch,
     executor,
@@ -83,7 +90,7 @@ export async function migrate(p: MigrationProject, options: MigrateOptions): Pro
     ...(options.resolves ? { resolves: options.resolves } : {}),
     select: (state, info) => {
       const chosen = selectUnits(options.direction, state, options);
-      const resume = executor.resumeAt;
+      const resume = executor instanceof NativeExecutor ? executor.resumeAt : undefined;
       if (options.resume && !resume && !info.resumedRun) {
         throw new UsageError(
           `--resume: no migration stopped partway and no ${options.direction} run was interrupted on branch "${branch}"`,
@@ -100,7 +107,7 @@ export async function migrate(p: MigrationProject, options: MigrateOptions): Pro
     },
     beforeTouch: async (chosen, db) => {
       const notes: string[] = [];
-      if (options.direction === 'down' && !options.viaRollback) {
+      if (options.direction === 'down' && !options.viaRollback && executor instanceof NativeExecutor) {
         const destruction = await inspectDown(db, chosen.map((u) => executor.migration(u)));
         const confirmed = await guardDestructiveDown(destruction, { branch, to: options.to, confirm: p.confirm });
         if (confirmed) {

@@ -7,9 +7,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, PlatformError, UsageError } from '../errors.js';
-import { projectMigrations } from '../run/run-context.js';
 import type { Platform } from '../platform/types.js';
-import { NativeExecutor } from '../executors/native.js';
+import { projectExecutor } from '../executors/project-executor.js';
+import type { ExecutorState, ExecutorUnit } from '../executors/types.js';
 import { runPipeline } from '../run/pipeline.js';
 import { selectUnits } from '../run/select.js';
 import type { WorkflowContext } from './workflow-context.js';
@@ -23,6 +23,13 @@ export interface SeedResult {
 const BASELINE = /^--\s*neon-migrate:seed-baseline\s+(\S+)/m;
 // One seed per platform object, even when several commands share it.
 const seeded = new WeakSet<Platform>();
+
+/** The pending units up to the baseline: a wrapped tool's revision id as it is, or one of our versions. */
+function baselineUnits(state: ExecutorState, baseline: string): ExecutorUnit[] {
+  if (state.applied.some((u) => u.version === baseline)) return [];
+  const at = state.pending.findIndex((u) => u.version === baseline);
+  return at >= 0 ? state.pending.slice(0, at + 1) : selectUnits('up', state, { to: baseline });
+}
 
 /**
  * Seed the default branch when this platform just created the local project; otherwise do nothing.
@@ -46,19 +53,20 @@ export async function seedIfCreated(ctx: WorkflowContext): Promise<SeedResult | 
   if (tasks && !/^\d+$/.test(tasks)) throw new UsageError(`NEON_MIGRATE_SEED_TASKS must be a whole number, got "${tasks}"`, { hint: 'e.g. NEON_MIGRATE_SEED_TASKS=2000', code: 'BAD_SEED_SIZE' });
   const branch = ctx.settings.defaultBranch;
   ctx.log?.(`new local project: seeding ${branch} with ${file}${tasks ? ` (${tasks} tasks)` : ''}`);
-  const migrations = await projectMigrations(ctx);
+  const executor = await projectExecutor(ctx);
+  await executor.prepare();
   const baseline = BASELINE.exec(sql)?.[1];
   let result: SeedResult | undefined;
   const run = await runPipeline(ctx, {
     command: 'seed',
     branch,
-    executor: new NativeExecutor(ctx.projectDir, migrations),
+    executor,
     direction: 'up',
     timeouts: { ...ctx.settings.timeouts, statementTimeout: '0' },
     // A new project's first data: there is nothing to protect yet.
     checkpoint: false,
     runWhenEmpty: true,
-    select: (state) => (baseline ? selectUnits('up', state, { to: baseline }) : []),
+    select: (state) => (baseline ? baselineUnits(state, baseline) : []),
     afterApply: async (db) => {
       await db.query(`SELECT set_config('neon_migrate.seed_tasks', $1, false)`, [tasks]);
       try {

@@ -2,7 +2,7 @@
 import { loadEnvironment } from '../config/load.js';
 import { withBranchDb } from '../run/scoped.js';
 import { UsageError } from '../errors.js';
-import { projectMigrations } from '../run/run-context.js';
+import { projectExecutor } from '../executors/project-executor.js';
 import { assertCommandsExist } from '../verify/user-commands.js';
 import { ensureEnvironmentBranch, lastRefreshedAt, parentOf, type RefreshResult, refreshBranch } from './environment-branches.js';
 import type { WorkflowContext } from './workflow-context.js';
@@ -20,6 +20,8 @@ export interface TestOptions {
   wait?: boolean;
   /** Continue an interrupted test run on the branch. */
   resume?: boolean;
+  /** The one-off form `test --branch dev -- <command and args>`: this command is the migration. */
+  command?: string[];
 }
 
 export interface TestResult extends GuardedRunResult {
@@ -43,7 +45,9 @@ export async function runTest(ctx: WorkflowContext, opts: TestOptions): Promise<
   }
   const runCommands = [...env.checks.run, ...(opts.run ?? [])];
   // Everything that can be validated is, before the branch is created or refreshed.
-  await projectMigrations(ctx);
+  // The runner's tool is there (alembic in the venv...) before any branch is created or seeded.
+  const executor = await projectExecutor(ctx, opts.command ? { command: opts.command } : {});
+  await executor.prepare();
   await loadAssertions(ctx, env);
   assertCommandsExist(runCommands, ctx.projectDir, ctx.env);
   await seedIfCreated(ctx);
@@ -58,6 +62,7 @@ export async function runTest(ctx: WorkflowContext, opts: TestOptions): Promise<
   const result = await guardedRun(ctx, {
     command: 'test', environment: env, runCommands, reversibility: env.checks.reversibility, parent, refreshedAt, notes, wait: opts.wait, resume: opts.resume,
     analysis: { settings: ctx.settings, environment: env, measure: true },
+    executor,
   });
   return { ...result, createdBranch: ensured.created, ...(refresh ? { refresh } : {}) };
 }

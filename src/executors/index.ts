@@ -1,0 +1,82 @@
+/**
+ * Choosing the executor from the `runner` setting. Every wrapped tool is built here; `native`
+ * (our own migration files) is the run pipeline's and is refused here.
+ */
+import type { Settings } from '../config/schema.js';
+import type { RunnerSetting } from '../config/runner-schema.js';
+import { alembicOptionsSchema, dbmateOptionsSchema, nodePgMigrateOptionsSchema } from '../config/runner-schema.js';
+import { AlembicExecutor } from './alembic.js';
+import { CommandExecutor, commandSpecFromSettings, oneOffCommand } from './command.js';
+import { DbmateExecutor } from './dbmate.js';
+import { NodePgMigrateExecutor } from './node-pg-migrate.js';
+import type { Executor, ExecutorKind } from './types.js';
+import { UnavailableExecutor } from './unavailable.js';
+
+export { AlembicExecutor } from './alembic.js';
+export { DbmateExecutor } from './dbmate.js';
+export { NodePgMigrateExecutor } from './node-pg-migrate.js';
+export { CommandExecutor, oneOffCommand, type CommandSpec } from './command.js';
+export type * from './types.js';
+
+/** Why a tool has no adapter in this version (one line), and the `command` runner that wraps it meanwhile. */
+const NOT_WRAPPED: Partial<Record<ExecutorKind, string>> = {
+  drizzle: 'the drizzle runner is not wrapped yet (drizzle-kit migrate applies everything and has no down)',
+  knex: 'the knex runner is not wrapped yet',
+  sqitch: 'the sqitch runner is not wrapped yet',
+};
+const COMMAND_RECIPES: Partial<Record<ExecutorKind, string>> = {
+  drizzle: 'meanwhile use "runner": { "command": { "up": "npx drizzle-kit migrate", "files": ["drizzle/**"] } }',
+  knex: 'meanwhile use "runner": { "command": { "up": "npx knex migrate:latest", "down": "npx knex migrate:rollback", "files": ["migrations/**"] } }',
+  sqitch:
+    'meanwhile use "runner": { "command": { "up": "sqitch deploy \\"db:$DATABASE_URL\\"", "down": "sqitch revert -y \\"db:$DATABASE_URL\\"", "files": ["deploy/**", "revert/**", "sqitch.plan"] } }',
+};
+
+/** The kind a `runner` setting names. */
+export function runnerKind(setting: RunnerSetting): ExecutorKind {
+  return typeof setting === 'string' ? setting : (Object.keys(setting)[0] as ExecutorKind);
+}
+
+/** The options object of a `runner` setting ({} for the plain kind name). */
+function runnerOptions(setting: RunnerSetting): Record<string, unknown> {
+  return typeof setting === 'string' ? {} : (Object.values(setting)[0] as Record<string, unknown>);
+}
+
+export interface CreateExecutorOptions {
+  /** The one-off form `test -- <command and args>`: this command runs instead of the configured runner. */
+  command?: string[];
+}
+
+/** The executor for the project's `runner` setting (or a one-off command); throws for `native`. */
+export function createExecutor(
+  projectDir: string,
+  settings: Settings,
+  env: NodeJS.ProcessEnv,
+  options: CreateExecutorOptions = {},
+): Executor {
+  if (options.command) return new CommandExecutor(projectDir, oneOffCommand(options.command), env);
+  const setting = settings.runner;
+  const kind = runnerKind(setting);
+  const opts = runnerOptions(setting);
+  switch (kind) {
+    case 'native':
+      throw new Error('createExecutor: the native runner is built by the run pipeline, not by src/executors');
+    case 'alembic':
+      return new AlembicExecutor(projectDir, alembicOptionsSchema.parse(opts), env);
+    case 'node-pg-migrate':
+      return new NodePgMigrateExecutor(projectDir, nodePgMigrateOptionsSchema.parse(opts), env);
+    case 'dbmate':
+      return new DbmateExecutor(projectDir, dbmateOptionsSchema.parse(opts), env);
+    case 'command':
+      return new CommandExecutor(
+        projectDir,
+        commandSpecFromSettings(opts as Parameters<typeof commandSpecFromSettings>[0]),
+        env,
+      );
+    default:
+      return new UnavailableExecutor(
+        kind,
+        NOT_WRAPPED[kind] ?? `the ${kind} runner is not available`,
+        COMMAND_RECIPES[kind],
+      );
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * The Alembic example end to end through the built CLI: `test --branch dev` wraps the real
+ * `alembic upgrade` with checkpoint, verification and the reversibility check; a downgrade that is
+ * wrong on real data is caught on dev (restored, exit 1); a missing alembic is exit 2 with nothing
+ * created; the one-off `-- <command>` form runs inside the same guarded run.
+ */
+import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { branchNames, cli, contentDigest, removeProject, sql } from './helpers.js';
+
+const REPO = path.resolve(import.meta.dirname, '../..');
+const EXAMPLE = path.join(REPO, 'examples/alembic-todo');
+const HEAD = '8c6faec0b199';
+let project: string;
+
+/** A copy of the example (its venv linked), as a fresh clone would have it after the README's install. */
+function copyAlembicExample(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'nm-e2e-alembic-'));
+  chmodSync(dir, 0o755);
+  cpSync(EXAMPLE, dir, { recursive: true, filter: (src) => !/[/\\](\.venv|\.neon-migrate|__pycache__)$/.test(src) });
+  symlinkSync(path.join(EXAMPLE, '.venv'), path.join(dir, '.venv'));
+  return dir;
+}
+
+beforeAll(() => {
+  project = copyAlembicExample();
+});
+afterAll(async () => {
+  if (project) await removeProject(project);
+});
+
+describe('examples/alembic-todo through neon-migrate', () => {
+  it('test --branch dev runs alembic upgrade under the full protection and passes', async () => {
+    const r = await cli(project, ['--json', 'test', '--branch', 'dev']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const report = r.json.report;
+    expect(report.outcome).toBe('passed');
+    // main was seeded at the baseline revision 1b7e3a5c4d22; dev got the seven after it.
+    expect(report.migrations.map((m: { version: string }) => m.version)).toEqual([
+      '2c9d4e6f5a33',
+      '3d1a5f7b6c44',
+      '4e2b6a8c7d55',
+      '5f3c7b9d8e66',
+      '6a4d8cae9f77',
+      '7b5e9dbfa088',
+      HEAD,
+    ]);
+    expect(report.checkpoint).toMatch(/^checkpoint\/dev\//);
+    expect(report.reversibility).toMatchObject({ checked: true, downMatches: true, upMatches: true });
+    expect(r.stderr).toMatch(
+      /alembic\| INFO {2}\[alembic.runtime.migration\] Running upgrade 7b5e9dbfa088 -> 8c6faec0b199/,
+    );
+    expect(await sql(project, 'dev', 'SELECT version_num FROM alembic_version')).toEqual([{ version_num: HEAD }]);
+    expect(await sql(project, 'main', 'SELECT version_num FROM alembic_version')).toEqual([
+      { version_num: '1b7e3a5c4d22' },
+    ]);
+    const [tags] = await sql<{ n: number }>(
+      project,
+      'dev',
+      `SELECT count(*)::int AS n FROM tasks WHERE tags IS NOT NULL AND cardinality(tags) > 0`,
+    );
+    expect(tags!.n).toBeGreaterThan(0);
+    const password = decodeURIComponent(
+      new URL((await cli(project, ['connection-string', 'dev'])).stdout.trim()).password,
+    );
+    expect(r.stderr + r.stdout).not.toContain(password);
+  }, 600_000);
+
+  it('a downgrade that is wrong on real data is caught by the reversibility check on dev: restored, exit 1', async () => {
+    // Fine on an empty database (how it was written), wrong on production-shaped rows: the
+    // re-added column is NOT NULL without a default.
+    writeFileSync(
+      path.join(project, 'alembic/versions/9d7a0b1c2e3f_task_status.py'),
+      `"""task status\n\nRevision ID: 9d7a0b1c2e3f\nRevises: ${HEAD}\n"""\nimport sqlalchemy as sa\nfrom alembic import op\n\n` +
+        `revision = "9d7a0b1c2e3f"\ndown_revision = "${HEAD}"\nbranch_labels = None\ndepends_on = None\n\n\n` +
+        `def upgrade() -> None:\n    op.add_column("tasks", sa.Column("status", sa.Text(), nullable=False, server_default="open"))\n` +
+        `    op.execute("UPDATE tasks SET status = CASE WHEN completed THEN 'done' ELSE 'open' END")\n    op.drop_column("tasks", "completed")\n\n\n` +
+        `def downgrade() -> None:\n    op.add_column("tasks", sa.Column("completed", sa.Boolean(), nullable=False))\n` +
+        `    op.execute("UPDATE tasks SET completed = (status = 'done')")\n    op.drop_column("tasks", "status")\n`,
+    );
+    const before = await contentDigest(project, 'dev');
+    const r = await cli(project, ['--json', 'test', '--branch', 'dev']);
+    expect(r.exitCode, r.stderr).toBe(1);
+    const report = r.json.report;
+    expect(report.failure).toMatch(
+      /^reversibility: down of task status failed on the scratch branch: .*completed.*null values/,
+    );
+    expect(report.restore).toMatchObject({ source: report.checkpoint, snapshotMatches: true });
+    expect(await contentDigest(project, 'dev')).toEqual(before);
+    expect(await sql(project, 'dev', 'SELECT version_num FROM alembic_version')).toEqual([{ version_num: HEAD }]);
+    rmSync(path.join(project, 'alembic/versions/9d7a0b1c2e3f_task_status.py'));
+  }, 600_000);
+
+  it('runs a one-off command after -- inside the guarded run', async () => {
+    const r = await cli(project, [
+      '--json',
+      'test',
+      '--branch',
+      'dev',
+      '--',
+      'psql',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-c',
+      'CREATE TABLE one_off_note (body text)',
+    ]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.json.report.outcome).toBe('passed');
+    expect(r.json.report.checkpoint).toMatch(/^checkpoint\/dev\//);
+    expect(await sql(project, 'dev', `SELECT to_regclass('one_off_note')::text AS t`)).toEqual([{ t: 'one_off_note' }]);
+    const stray = await cli(project, ['test', '--branch', 'dev', 'psql']);
+    expect(stray.exitCode).toBe(2);
+  }, 600_000);
+
+  it('without alembic it exits 2 with the install hint before creating anything', async () => {
+    const settingsFile = path.join(project, 'neon-migrate.json');
+    const settings = JSON.parse(readFileSync(settingsFile, 'utf8'));
+    settings.runner = { alembic: { config: 'alembic.ini', bin: '.venv-missing/bin/alembic' } };
+    writeFileSync(settingsFile, JSON.stringify(settings));
+    const branchesBefore = await branchNames(project);
+    const r = await cli(project, ['test', '--branch', 'staging']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/alembic not found.*pip install alembic/s);
+    expect(await branchNames(project)).toEqual(branchesBefore);
+  }, 300_000);
+});
