@@ -69,8 +69,12 @@ export async function bench(): Promise<BenchRow[]> {
   const w = median(wrapped);
   return [
     {
-      group: 'runners', what: 'alembic upgrade head of the example, wrapped (AlembicExecutor.apply)', seconds: w / 1000,
-      reference: 'the same, bare', referenceSeconds: b / 1000, maxRatio: 1.2,
+      group: 'runners',
+      what: 'alembic upgrade head of the example, wrapped (AlembicExecutor.apply)',
+      seconds: w / 1000,
+      reference: 'the same, bare',
+      referenceSeconds: b / 1000,
+      maxRatio: 1.2,
       note: `rounds: wrapped ${wrapped.map((x) => x.toFixed(0)).join(', ')} ms, bare ${bare.map((x) => x.toFixed(0)).join(', ')} ms; the checkpoint is extra (engine rows)`,
     },
   ];

@@ -67,8 +67,12 @@ export async function bench(): Promise<BenchRow[]> {
       const a = median(plain);
       const b = median(probed);
       lines.push({
-        group: 'analysis', what: `${c.name} on ${ROWS} rows, under the probe`, seconds: b / 1000,
-        reference: 'the same migration alone', referenceSeconds: a / 1000, note: last,
+        group: 'analysis',
+        what: `${c.name} on ${ROWS} rows, under the probe`,
+        seconds: b / 1000,
+        reference: 'the same migration alone',
+        referenceSeconds: a / 1000,
+        note: last,
       });
     }
     await db.close();

@@ -138,13 +138,20 @@ UPDATE ${table} SET b = a * 2 WHERE b IS NULL;`;
     const meanSeconds = (xs: { ms: number }[]) => xs.reduce((a, x) => a + x.ms, 0) / xs.length / 1000;
     return [
       {
-        group: 'backfill', what: `batched backfill of ${fmt(ROWS)} rows (${fmt(batchedRate)} rows/s)`, seconds: meanSeconds(batches),
-        reference: `one UPDATE (${fmt(singleRate)} rows/s)`, referenceSeconds: meanSeconds(singles), maxRatio: 1.25,
+        group: 'backfill',
+        what: `batched backfill of ${fmt(ROWS)} rows (${fmt(batchedRate)} rows/s)`,
+        seconds: meanSeconds(batches),
+        reference: `one UPDATE (${fmt(singleRate)} rows/s)`,
+        referenceSeconds: meanSeconds(singles),
+        maxRatio: 1.25,
         note: `${ratio.toFixed(2)}x its rows/s (target >= 0.8x); ${fmt(batchedRate / SEED_FLOOR)}x the seed floor of 1,000 rows/s`,
       },
       {
-        group: 'backfill', what: 'longest write of a concurrent writer, batched form', seconds: batchedBlocked / 1000,
-        reference: 'same, one UPDATE', referenceSeconds: singleBlocked / 1000,
+        group: 'backfill',
+        what: 'longest write of a concurrent writer, batched form',
+        seconds: batchedBlocked / 1000,
+        reference: 'same, one UPDATE',
+        referenceSeconds: singleBlocked / 1000,
         note: `writes waiting > 100 ms for a lock: ${over(batches)} batched (target 0), ${over(singles)} one UPDATE; writer alone: ${fmt(quiet.longestMs)} ms`,
       },
     ];

@@ -9,16 +9,27 @@ export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const BIN = path.join(REPO, 'bin', 'neon-migrate.js');
 
 /** Run the CLI in `cwd`; returns seconds and stdout; throws with stderr when it fails. */
-export function cli(cwd: string, args: string[], env: NodeJS.ProcessEnv = process.env): { seconds: number; stdout: string } {
+export function cli(
+  cwd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): { seconds: number; stdout: string } {
   const t0 = performance.now();
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const seconds = (performance.now() - t0) / 1000;
-  if (r.status !== 0) throw new Error(`neon-migrate ${args.join(' ')} exited ${r.status}: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' / ')}`);
+  if (r.status !== 0)
+    throw new Error(
+      `neon-migrate ${args.join(' ')} exited ${r.status}: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' / ')}`,
+    );
   return { seconds, stdout: r.stdout };
 }
 
 /** Seconds a whole command takes (any exit code accepted). */
-export function timeCommand(file: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): number {
+export function timeCommand(
+  file: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): number {
   const t0 = performance.now();
   const r = spawnSync(file, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: 'ignore' });
   if (r.error) throw r.error;
@@ -30,7 +41,8 @@ export function copyExample(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'nm-bench-example-'));
   // the engine's clusters run as an unprivileged user that must traverse the project dir
   chmodSync(dir, 0o755);
-  for (const entry of ['neon-migrate.json', 'environments', 'migrations', 'scripts']) cpSync(path.join(REPO, entry), path.join(dir, entry), { recursive: true });
+  for (const entry of ['neon-migrate.json', 'environments', 'migrations', 'scripts'])
+    cpSync(path.join(REPO, entry), path.join(dir, entry), { recursive: true });
   return dir;
 }
 

@@ -33,7 +33,12 @@ export async function bench(): Promise<BenchRow[]> {
     // ~300 bytes per row
     const rows = Math.round((sizeMb * 1024 * 1024) / 300);
     progress(`engine: loading ~${sizeMb} MB (${rows} rows) into main...`);
-    const [load] = await timed(() => sql(main, `CREATE TABLE wide AS SELECT g AS id, repeat(md5(g::text), 8) AS payload FROM generate_series(1, ${rows}) g`));
+    const [load] = await timed(() =>
+      sql(
+        main,
+        `CREATE TABLE wide AS SELECT g AS id, repeat(md5(g::text), 8) AS payload FROM generate_series(1, ${rows}) g`,
+      ),
+    );
     const [{ size }] = await sql(main, "SELECT pg_size_pretty(pg_database_size('neondb')) AS size");
     progress(`engine: loaded in ${load.toFixed(1)} s; database size ${size}`);
     const dataDir = path.join(p.branchDir('main'), 'data');
@@ -60,13 +65,28 @@ export async function bench(): Promise<BenchRow[]> {
     await new Promise((r) => setTimeout(r, 50));
     const [{ n: expected }] = await sql(main, 'SELECT count(*)::int AS n FROM wide WHERE id < 1000');
     await sql(main, 'DELETE FROM wide WHERE id < 1000');
-    const [pitr] = await timed(() => p.restoreBranch('main', { source: 'main', at: { timestamp: t }, preserveUnderName: 'main_old_bench' }));
+    const [pitr] = await timed(() =>
+      p.restoreBranch('main', { source: 'main', at: { timestamp: t }, preserveUnderName: 'main_old_bench' }),
+    );
     const [check] = await sql(main, 'SELECT count(*)::int AS n FROM wide WHERE id < 1000');
     const ref = `cp -a of main's data dir (${size})`;
     const durable = 'cp -a + sync (a durable copy)';
     return [
-      { group: 'engine', what: 'branch create + materialise (first connect)', seconds: create + materialize, reference: ref, referenceSeconds: cp, maxRatio: 1.3 },
-      { group: 'engine', what: '  the same, first after the load (+ base backup)', seconds: firstCreate + materialize1, reference: ref, referenceSeconds: cp },
+      {
+        group: 'engine',
+        what: 'branch create + materialise (first connect)',
+        seconds: create + materialize,
+        reference: ref,
+        referenceSeconds: cp,
+        maxRatio: 1.3,
+      },
+      {
+        group: 'engine',
+        what: '  the same, first after the load (+ base backup)',
+        seconds: firstCreate + materialize1,
+        reference: ref,
+        referenceSeconds: cp,
+      },
       {
         group: 'engine',
         what: 'point-in-time restore of main (timestamp)',
@@ -76,8 +96,20 @@ export async function bench(): Promise<BenchRow[]> {
         maxRatio: 1.5,
         note: `rows deleted after T back: ${check.n === expected ? `yes (${expected})` : `NO (${check.n} of ${expected})`}`,
       },
-      { group: 'engine', what: '  point-in-time restore, against a durable copy', seconds: pitr, reference: durable, referenceSeconds: cp + flush },
-      { group: 'engine', what: '  create + materialise, against a durable copy', seconds: create + materialize, reference: durable, referenceSeconds: cp + flush },
+      {
+        group: 'engine',
+        what: '  point-in-time restore, against a durable copy',
+        seconds: pitr,
+        reference: durable,
+        referenceSeconds: cp + flush,
+      },
+      {
+        group: 'engine',
+        what: '  create + materialise, against a durable copy',
+        seconds: create + materialize,
+        reference: durable,
+        referenceSeconds: cp + flush,
+      },
     ];
   } finally {
     await p.stopComputes().catch(() => undefined);

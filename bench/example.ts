@@ -19,7 +19,9 @@ const NO_TX = /^\s*--\s*neon-migrate:no-transaction/i;
 function exampleSql(dir: string): { baseline: string[]; pending: string[] } {
   const seed = readFileSync(path.join(dir, 'scripts', 'seed', 'demo-data.sql'), 'utf8');
   const baselineVersion = /neon-migrate:seed-baseline\s+(\S+)/.exec(seed)?.[1] ?? '';
-  const ups = readdirSync(path.join(dir, 'migrations')).filter((f) => f.endsWith('.up.sql')).sort();
+  const ups = readdirSync(path.join(dir, 'migrations'))
+    .filter((f) => f.endsWith('.up.sql'))
+    .sort();
   const version = (f: string) => f.split('_')[0]!;
   return {
     baseline: ups.filter((f) => version(f) <= baselineVersion).map((f) => path.join(dir, 'migrations', f)),
@@ -32,7 +34,8 @@ async function applyFiles(uri: string, files: string[], options: { seedTasks?: s
   const client = new pg.Client({ connectionString: uri });
   await client.connect();
   try {
-    if (options.seedTasks !== undefined) await client.query(`SELECT set_config('neon_migrate.seed_tasks', $1, false)`, [options.seedTasks]);
+    if (options.seedTasks !== undefined)
+      await client.query(`SELECT set_config('neon_migrate.seed_tasks', $1, false)`, [options.seedTasks]);
     const t0 = performance.now();
     for (const f of files) {
       const text = readFileSync(f, 'utf8');
@@ -55,8 +58,22 @@ function startupRows(dir: string): BenchRow[] {
   const status = runs([BIN, 'status', '--branch', 'main']);
   const ref = `node -e 0 (median of ${STARTUP_RUNS})`;
   return [
-    { group: 'startup', what: 'neon-migrate --help', seconds: help, reference: ref, referenceSeconds: node, maxSeconds: 0.3 },
-    { group: 'startup', what: 'neon-migrate status (example, main)', seconds: status, reference: ref, referenceSeconds: node, maxSeconds: 1 },
+    {
+      group: 'startup',
+      what: 'neon-migrate --help',
+      seconds: help,
+      reference: ref,
+      referenceSeconds: node,
+      maxSeconds: 0.3,
+    },
+    {
+      group: 'startup',
+      what: 'neon-migrate status (example, main)',
+      seconds: status,
+      reference: ref,
+      referenceSeconds: node,
+      maxSeconds: 1,
+    },
   ];
 }
 
@@ -82,7 +99,9 @@ export async function bench(): Promise<BenchRow[]> {
       await applyFiles(plain.uri, baseline);
       await applyFiles(plain.uri, [path.join(dir, 'scripts', 'seed', 'demo-data.sql')], { seedTasks });
       // the engine branch starts clean (materialised, end-of-recovery checkpoint): so does the plain one
-      await new pg.Client({ connectionString: plain.uri }).connect().then(async (c) => (await c.query('CHECKPOINT'), c.end()));
+      await new pg.Client({ connectionString: plain.uri })
+        .connect()
+        .then(async (c) => (await c.query('CHECKPOINT'), c.end()));
       plainApply = await applyFiles(plain.uri, pending);
     } finally {
       await plain.stop();

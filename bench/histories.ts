@@ -80,8 +80,20 @@ export async function bench(): Promise<BenchRow[]> {
       const rounds: number[] = [];
       for (let r = 0; r < ROUNDS; r++) rounds.push((await round(dir, major)).ms);
       const what = `load + parse + plan of ${COUNT} migrations, PG ${major} parser`;
-      rows.push({ group: 'histories', what: `${what}, first round (parser load)`, seconds: rounds[0]! / 1000, reference: 'target', maxSeconds: 2 });
-      rows.push({ group: 'histories', what: `${what}, median of ${ROUNDS}`, seconds: median(rounds) / 1000, reference: 'target', maxSeconds: 2 });
+      rows.push({
+        group: 'histories',
+        what: `${what}, first round (parser load)`,
+        seconds: rounds[0]! / 1000,
+        reference: 'target',
+        maxSeconds: 2,
+      });
+      rows.push({
+        group: 'histories',
+        what: `${what}, median of ${ROUNDS}`,
+        seconds: median(rounds) / 1000,
+        reference: 'target',
+        maxSeconds: 2,
+      });
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -22,7 +22,18 @@ export async function startPlainCluster(): Promise<PlainCluster> {
   chmodSync(root, 0o755);
   const data = path.join(root, 'data');
   mkdirFor(runAs, data);
-  const init = await run(runAs, bins.initdb, ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-locale', '--no-instructions']);
+  const init = await run(runAs, bins.initdb, [
+    '-D',
+    data,
+    '-U',
+    'postgres',
+    '-A',
+    'trust',
+    '-E',
+    'UTF8',
+    '--no-locale',
+    '--no-instructions',
+  ]);
   if (init.code !== 0) throw new Error(`plain cluster initdb failed: ${init.stderr}`);
   const port = await pickPort(new Set(), root);
   const log = path.join(root, 'server.log');

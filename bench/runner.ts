@@ -41,7 +41,9 @@ function writeProject(): string {
 
 /** The alembic executable of a venv, if one is there. */
 function alembicBin(): string | undefined {
-  const candidates = [process.env.ALEMBIC_VENV, path.join(REPO, '.venv'), '/work/venv-bench'].filter(Boolean) as string[];
+  const candidates = [process.env.ALEMBIC_VENV, path.join(REPO, '.venv'), '/work/venv-bench'].filter(
+    Boolean,
+  ) as string[];
   return candidates.map((v) => path.join(v, 'bin', 'alembic')).find((bin) => existsSync(bin));
 }
 
@@ -100,17 +102,27 @@ export async function bench(): Promise<BenchRow[]> {
     // with `plan --applied ''` (loads, connects to nothing), so every timed `up` has a warm cache
     cli(dir, ['local', 'status'], env);
     times.coldLoad = cli(dir, ['plan', '--applied', ''], env).seconds;
-    progress(`runner: ${COUNT} migrations x ${ROUNDS} rounds (neon-migrate up${psql ? ', psql' : ''}${alembic ? ', alembic' : ''})...`);
+    progress(
+      `runner: ${COUNT} migrations x ${ROUNDS} rounds (neon-migrate up${psql ? ', psql' : ''}${alembic ? ', alembic' : ''})...`,
+    );
     for (let r = 0; r < ROUNDS; r++) {
       freshBranch(dir, `up-${r}`);
       times.up.push(cli(dir, ['up', '--branch', `up-${r}`, '--yes'], env).seconds);
       if (psql) {
         const uri = freshBranch(dir, `psql-${r}`);
-        times.psql.push(timeCommand('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-f', path.join(dir, 'psql-run.sql'), uri], { env }));
+        times.psql.push(
+          timeCommand('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-f', path.join(dir, 'psql-run.sql'), uri], {
+            env,
+          }),
+        );
       }
       if (alembic && alembicRoot) {
         const uri = freshBranch(dir, `alembic-${r}`).replace(/^postgres(ql)?:/, 'postgresql+psycopg2:');
-        times.alembic.push(timeCommand(alembic, ['-c', path.join(alembicRoot, 'alembic.ini'), 'upgrade', 'head'], { env: { ...env, BENCH_ALEMBIC_URL: uri } }));
+        times.alembic.push(
+          timeCommand(alembic, ['-c', path.join(alembicRoot, 'alembic.ini'), 'upgrade', 'head'], {
+            env: { ...env, BENCH_ALEMBIC_URL: uri },
+          }),
+        );
       }
       cli(dir, ['local', 'stop'], env);
     }

@@ -44,11 +44,16 @@ function target(r: BenchRow): string {
 export function renderTable(rows: BenchRow[]): string {
   const header = ['area', 'measure', 'time', 'reference', 'ref time', 'ratio', 'target', 'verdict'];
   const cells = rows.map((r) => {
-    const ratio = r.seconds !== undefined && r.referenceSeconds ? `${(r.seconds / r.referenceSeconds).toFixed(2)}x` : '-';
+    const ratio =
+      r.seconds !== undefined && r.referenceSeconds ? `${(r.seconds / r.referenceSeconds).toFixed(2)}x` : '-';
     return [r.group, r.what, s(r.seconds), r.reference, s(r.referenceSeconds), ratio, target(r), verdict(r)];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (c: string[]) => c.map((x, i) => x.padEnd(widths[i]!)).join(' | ').trimEnd();
+  const line = (c: string[]) =>
+    c
+      .map((x, i) => x.padEnd(widths[i]!))
+      .join(' | ')
+      .trimEnd();
   const out = [line(header), widths.map((w) => '-'.repeat(w)).join('-|-'), ...cells.map(line)];
   const notes = rows.filter((r) => r.note).map((r) => `- ${r.group} / ${r.what}: ${r.note}`);
   return [...out, ...(notes.length ? ['', 'notes:', ...notes] : [])].join('\n');

@@ -8,7 +8,9 @@ import { readFileSync } from 'node:fs';
 
 /** The part of neon-migrate's migration context this migration uses. */
 interface Ctx {
-  client: { query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: R[]; rowCount: number }> };
+  client: {
+    query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: R[]; rowCount: number }>;
+  };
   log(message: string): void;
 }
 
@@ -57,7 +59,12 @@ export async function up(ctx: Ctx): Promise<void> {
   const existing = await ctx.client.query<{ id: string }>(`SELECT id FROM users WHERE email = $1`, [OWNER_EMAIL]);
   const createdOwner = existing.rows.length === 0;
   const owner = createdOwner
-    ? (await ctx.client.query<{ id: string }>(`INSERT INTO users (email, name) VALUES ($1, 'Legacy import') RETURNING id`, [OWNER_EMAIL])).rows[0]!.id
+    ? (
+        await ctx.client.query<{ id: string }>(
+          `INSERT INTO users (email, name) VALUES ($1, 'Legacy import') RETURNING id`,
+          [OWNER_EMAIL],
+        )
+      ).rows[0]!.id
     : existing.rows[0]!.id;
   // One set-based statement: new keys are drawn once per legacy row and used for both inserts.
   const inserted = await ctx.client.query<{ imported: number; completed: number }>(
@@ -81,7 +88,9 @@ export async function up(ctx: Ctx): Promise<void> {
     `INSERT INTO legacy_import_summary (source, rows_in_file, imported, completed, created_owner) VALUES ($1, $2, $3, $4, $5)`,
     [SOURCE, legacy.length, imported, completed, createdOwner],
   );
-  ctx.log(`imported ${imported} of ${legacy.length} legacy tasks (${completed} completed) for ${OWNER_EMAIL}; ${imported} ids mapped in legacy_task_map`);
+  ctx.log(
+    `imported ${imported} of ${legacy.length} legacy tasks (${completed} completed) for ${OWNER_EMAIL}; ${imported} ids mapped in legacy_task_map`,
+  );
 }
 
 export async function down(ctx: Ctx): Promise<void> {

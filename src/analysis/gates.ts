@@ -15,11 +15,12 @@ export function assertNoLintErrors(result: LintResult): void {
   const first = errors[0];
   if (!first) return;
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
-  throw new MigrationFileError(
-    `${first.file}:${first.line}: ${first.rule}: ${first.message}${more}`,
-    { hint: `${first.safer ? `${first.safer}; ` : ''}` +
-      `or add "-- neon-migrate:allow ${first.rule} because <reason>" above the statement`, code: 'LINT_ERROR' },
-  );
+  throw new MigrationFileError(`${first.file}:${first.line}: ${first.rule}: ${first.message}${more}`, {
+    hint:
+      `${first.safer ? `${first.safer}; ` : ''}` +
+      `or add "-- neon-migrate:allow ${first.rule} because <reason>" above the statement`,
+    code: 'LINT_ERROR',
+  });
 }
 
 /** At `promote`: an unapproved destructive change refuses the run, exit 3, nothing touched. */
@@ -34,10 +35,10 @@ export function overBudgetError(violations: BudgetViolation[]): MigrationFailedE
   const first = violations[0];
   if (!first) return undefined;
   const more = violations.length > 1 ? ` (and ${violations.length - 1} more)` : '';
-  return new MigrationFailedError(
-    `over budget: ${first.message}${more}; the branch was restored`,
-    { hint: `safer: ${first.safer}`, code: 'OVER_BUDGET' },
-  );
+  return new MigrationFailedError(`over budget: ${first.message}${more}; the branch was restored`, {
+    hint: `safer: ${first.safer}`,
+    code: 'OVER_BUDGET',
+  });
 }
 
 /** After a measured `test` run (and after the branch was restored): a p95 regression fails it, exit 1. */
@@ -47,6 +48,9 @@ export function latencyRegressionError(changes: LatencyChange[], maxPct: number)
   return new MigrationFailedError(
     `${worst.name}: p95 ${worst.before.p95Ms} → ${worst.after.p95Ms} ms ` +
       `(+${worst.p95ChangePct}%, limit +${maxPct}%); the branch was restored`,
-    { hint: 'check the query plan (EXPLAIN) after the migration: a dropped or changed index is the usual cause', code: 'LATENCY_REGRESSION' },
+    {
+      hint: 'check the query plan (EXPLAIN) after the migration: a dropped or changed index is the usual cause',
+      code: 'LATENCY_REGRESSION',
+    },
   );
 }

@@ -123,7 +123,7 @@ async function runSquawk(
   if (inputs.length === 0) return byIndex;
   const dir = mkdtempSync(path.join(tmpdir(), 'nm-lint-'));
   try {
-    inputs.forEach((input, i) => writeFileSync(path.join(dir, `${i}.sql`), input.text));
+    for (const [i, input] of inputs.entries()) writeFileSync(path.join(dir, `${i}.sql`), input.text);
     const batches = [true, false].map((inTx) =>
       inputs.map((input, i) => ({ input, i })).filter((x) => !hasNoTransactionDirective(x.input.text) === inTx),
     );
@@ -154,7 +154,10 @@ function squawkError(stderr: string, exitCode: number | undefined): Error {
   const bad = /invalid rule name (\S+)/.exec(why);
   if (bad)
     return new ConfigError([{ file: 'neon-migrate.json', key: `lint.rules.${bad[1]}`, message: 'not a squawk rule' }]);
-  return new PlatformError(`squawk failed: ${why}`, { hint: 'run `npx squawk <file>` to see the problem', code: 'LINT_FAILED' });
+  return new PlatformError(`squawk failed: ${why}`, {
+    hint: 'run `npx squawk <file>` to see the problem',
+    code: 'LINT_FAILED',
+  });
 }
 
 /** Lint SQL migrations; levels come from the project's `lint` settings and the environment's override. */

@@ -9,7 +9,7 @@ export function formatBytes(n: number | null): string {
   const units = ['B', 'kB', 'MB', 'GB', 'TB'];
   let v = n;
   let i = 0;
-  while (v >= 1024 && i < units.length - 1) ((v /= 1024), i++);
+  while (v >= 1024 && i < units.length - 1) (v /= 1024), i++;
   return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
 }
 

@@ -57,8 +57,8 @@ function skipTrivia(text: string, from: number): number {
     } else if (text.startsWith('/*', i)) {
       let depth = 0;
       do {
-        if (text.startsWith('/*', i)) (depth++, (i += 2));
-        else if (text.startsWith('*/', i)) (depth--, (i += 2));
+        if (text.startsWith('/*', i)) depth++, (i += 2);
+        else if (text.startsWith('*/', i)) depth--, (i += 2);
         else i++;
       } while (depth > 0 && i < text.length);
     } else {

@@ -142,7 +142,10 @@ export async function contractGuard(
     if (matches.length === 0) {
       throw new MigrationFileError(
         `${migration.upFile}: "${AFTER_BACKFILL_DIRECTIVE} ${v}" names no backfill of this project or branch`,
-        { hint: 'name the version of a migration marked "-- neon-migrate:backfill", or remove the line', code: 'BACKFILL_UNKNOWN' },
+        {
+          hint: 'name the version of a migration marked "-- neon-migrate:backfill", or remove the line',
+          code: 'BACKFILL_UNKNOWN',
+        },
       );
     }
     for (const b of matches) picks.set(b.id, { b, reason: 'declared' });

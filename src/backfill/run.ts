@@ -85,7 +85,10 @@ async function assertNoTransaction(db: DbClient, spec: BackfillSpec): Promise<vo
   if (res.rows[0]?.inside) {
     throw new MigrationFileError(
       `${spec.source}: a backfill cannot run inside a transaction (each batch commits on its own)`,
-      { hint: 'run it outside a transaction (a SQL backfill file always is; TypeScript: export const transaction = false)', code: 'BACKFILL_IN_TRANSACTION' },
+      {
+        hint: 'run it outside a transaction (a SQL backfill file always is; TypeScript: export const transaction = false)',
+        code: 'BACKFILL_IN_TRANSACTION',
+      },
     );
   }
 }

@@ -91,7 +91,10 @@ function parseOne(sql: string, where: string): { tree: Record<string, unknown>; 
     const found = `${stmts.length} statement(s)${stmts[0] ? `, the first a ${Object.keys(stmts[0].stmt)[0]}` : ''}`;
     throw new MigrationFileError(
       `${where}: a backfill is exactly one UPDATE … SET … WHERE <not yet done> statement (found ${found})`,
-      { hint: 'put the other statements in their own migration (expand before, contract after)', code: 'BACKFILL_SPEC' },
+      {
+        hint: 'put the other statements in their own migration (expand before, contract after)',
+        code: 'BACKFILL_SPEC',
+      },
     );
   }
   // The parser reports byte offsets into the UTF-8 text; leading comments stay in (harmless).
@@ -160,11 +163,17 @@ export async function backfillSpecFromSql(file: string, version: string, text: s
   const unknown = Object.keys(options).filter((k) => !known.has(k));
   if (unknown.length) {
     const hint = 'the options are table=, key=, batch=, pause= (ms), target= (ms per batch)';
-    throw new MigrationFileError(`${file}: unknown backfill option(s) ${unknown.join(', ')}`, { hint, code: 'BACKFILL_SPEC' });
+    throw new MigrationFileError(`${file}: unknown backfill option(s) ${unknown.join(', ')}`, {
+      hint,
+      code: 'BACKFILL_SPEC',
+    });
   }
   if (!options.table || !options.key) {
     const hint = `e.g. "${BACKFILL_DIRECTIVE} table=tasks key=id batch=5000"`;
-    throw new MigrationFileError(`${file}: the backfill directive needs table= and key=`, { hint, code: 'BACKFILL_SPEC' });
+    throw new MigrationFileError(`${file}: the backfill directive needs table= and key=`, {
+      hint,
+      code: 'BACKFILL_SPEC',
+    });
   }
   // The statement is the file minus its comments; the parser, not a `;` split, says there is one.
   return buildSpec({
@@ -208,7 +217,10 @@ export async function backfillSpecFromCall(
           .join(', ');
   if (!o.table || !o.key || !set || !o.where) {
     const hint = 'e.g. ctx.backfill({ table: "tasks", key: "id", set: "x = 1", where: "x IS NULL" })';
-    throw new MigrationFileError(`${source}: ctx.backfill needs table, key, set and where`, { hint, code: 'BACKFILL_SPEC' });
+    throw new MigrationFileError(`${source}: ctx.backfill needs table, key, set and where`, {
+      hint,
+      code: 'BACKFILL_SPEC',
+    });
   }
   // Newlines keep a trailing line comment in `set` or `where` from swallowing what follows.
   const statement = `UPDATE ${o.table} SET ${set}\nWHERE ${o.where}\n`;

@@ -11,32 +11,52 @@ export function registerBranchesReset(program: Command): void {
   branches
     .command('reset <name>')
     .description("refresh a branch from its parent's head; the old state is kept as <name>_old_<timestamp>")
-    .option('--parent <branch>', 'refresh from this branch (default: the environment\'s parent, else the branch\'s parent)')
+    .option(
+      '--parent <branch>',
+      "refresh from this branch (default: the environment's parent, else the branch's parent)",
+    )
     .option('--wait', 'wait for another run on the branch instead of failing (exit 5)')
     .action(
       action(async (ctx, name: string, opts: { parent?: string; wait?: boolean }) => {
-        const [{ listEnvironmentNames, loadEnvironment }, { lockBranch }, { parentOf, refreshBranch }] = await Promise.all([
-          import('../config/load.js'), import('../workflow/branch-lock.js'), import('../workflow/environment-branches.js'),
-        ]);
+        const [{ listEnvironmentNames, loadEnvironment }, { lockBranch }, { parentOf, refreshBranch }] =
+          await Promise.all([
+            import('../config/load.js'),
+            import('../workflow/branch-lock.js'),
+            import('../workflow/environment-branches.js'),
+          ]);
         const wctx = await workflowContext(ctx);
         const branch = await wctx.platform.getBranch(name);
         let parent = opts.parent;
         if (!parent) {
-          const envName = listEnvironmentNames(ctx.projectDir, ctx.settings).find((n) => loadEnvironment(ctx.projectDir, ctx.settings, n).branch === branch.name);
+          const envName = listEnvironmentNames(ctx.projectDir, ctx.settings).find(
+            (n) => loadEnvironment(ctx.projectDir, ctx.settings, n).branch === branch.name,
+          );
           if (envName) parent = parentOf(wctx, loadEnvironment(ctx.projectDir, ctx.settings, envName));
           else if (branch.parentId) parent = (await wctx.platform.getBranch(branch.parentId)).name;
         }
-        if (!parent) throw new UsageError(`branch "${name}" has no parent to refresh from`, { hint: 'pass --parent <branch>', code: 'NO_PARENT' });
+        if (!parent)
+          throw new UsageError(`branch "${name}" has no parent to refresh from`, {
+            hint: 'pass --parent <branch>',
+            code: 'NO_PARENT',
+          });
         // Held while the user confirms; refreshBranch releases it right before the restore.
         const lock = await lockBranch(wctx, branch.name, { wait: opts.wait });
         let r: RefreshResult;
         try {
-          if (!(await ctx.confirm(`replace branch "${branch.name}" with a fresh copy of "${parent}" (the current state is kept as a backup branch)?`))) throw notConfirmed('reset');
+          if (
+            !(await ctx.confirm(
+              `replace branch "${branch.name}" with a fresh copy of "${parent}" (the current state is kept as a backup branch)?`,
+            ))
+          )
+            throw notConfirmed('reset');
           r = await refreshBranch(wctx, branch.name, parent, { lock });
         } finally {
           await lock.release();
         }
-        return { json: { reset: true, ...r }, human: `reset ${r.branch} from ${r.parent}; previous state kept as branch ${r.backup}` };
+        return {
+          json: { reset: true, ...r },
+          human: `reset ${r.branch} from ${r.parent}; previous state kept as branch ${r.backup}`,
+        };
       }),
     );
 }

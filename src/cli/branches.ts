@@ -7,7 +7,14 @@ import { action } from './context.js';
 
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 /** Human listing: name, id, parent name, created, flags. */
@@ -44,14 +51,26 @@ export function registerBranches(program: Command): void {
     .action(
       action(async (ctx, name: string, opts: { parent?: string; timestamp?: string; lsn?: string }) => {
         if (opts.timestamp !== undefined && opts.lsn !== undefined) {
-          throw new UsageError('--timestamp and --lsn are mutually exclusive', { hint: 'give one point in time', code: 'BRANCH_ARGS' });
+          throw new UsageError('--timestamp and --lsn are mutually exclusive', {
+            hint: 'give one point in time',
+            code: 'BRANCH_ARGS',
+          });
         }
         // checked before the platform opens: nothing connects for a bad name or point in time
         checkBranchName(name);
         if (opts.timestamp !== undefined) checkTimestamp(opts.timestamp);
         if (opts.lsn !== undefined) checkLsn(opts.lsn);
-        const at: PointInTime | undefined = opts.timestamp !== undefined ? { timestamp: opts.timestamp } : opts.lsn !== undefined ? { lsn: opts.lsn } : undefined;
-        const branch = await (await ctx.platform()).createBranch({ name, ...(opts.parent ? { parent: opts.parent } : {}), ...(at ? { at } : {}) });
+        const at: PointInTime | undefined =
+          opts.timestamp !== undefined
+            ? { timestamp: opts.timestamp }
+            : opts.lsn !== undefined
+              ? { lsn: opts.lsn }
+              : undefined;
+        const branch = await (await ctx.platform()).createBranch({
+          name,
+          ...(opts.parent ? { parent: opts.parent } : {}),
+          ...(at ? { at } : {}),
+        });
         return { json: { branch }, human: `created branch ${branch.name} (${branch.id})` };
       }),
     );
@@ -63,7 +82,8 @@ export function registerBranches(program: Command): void {
       action(async (ctx, ref: string) => {
         const platform = await ctx.platform();
         const branch = await platform.getBranch(ref);
-        if (!(await ctx.confirm(`delete branch "${branch.name}" and all its data?`))) throw notConfirmed(`delete branch "${branch.name}"`);
+        if (!(await ctx.confirm(`delete branch "${branch.name}" and all its data?`)))
+          throw notConfirmed(`delete branch "${branch.name}"`);
         await platform.deleteBranch(branch.id);
         return { json: { deleted: true, branch }, human: `deleted branch ${branch.name} (${branch.id})` };
       }),

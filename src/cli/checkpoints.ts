@@ -5,7 +5,12 @@ import type { CheckpointInfo } from '../workflow/checkpoints.js';
 import { action } from './context.js';
 import { workflowContext } from './workflow-bridge.js';
 
-const VERDICT = { 'latest run': 'kept: checkpoint of the latest run', keepLast: 'kept: among the newest (keepLast)', maxAge: 'kept: younger than maxAge', prune: 'would be pruned' };
+const VERDICT = {
+  'latest run': 'kept: checkpoint of the latest run',
+  keepLast: 'kept: among the newest (keepLast)',
+  maxAge: 'kept: younger than maxAge',
+  prune: 'would be pruned',
+};
 
 function table(list: CheckpointInfo[]): string {
   if (!list.length) return 'no checkpoints';
@@ -27,7 +32,9 @@ async function requireKnownBranch(
 
 /** Register `checkpoints list|prune`. */
 export function registerCheckpoints(program: Command): void {
-  const cmd = program.command('checkpoints').description('checkpoint branches taken before runs, and their retention (settings.checkpoints)');
+  const cmd = program
+    .command('checkpoints')
+    .description('checkpoint branches taken before runs, and their retention (settings.checkpoints)');
   cmd
     .command('list', { isDefault: true })
     .description('list checkpoints with their retention verdict')
@@ -43,7 +50,7 @@ export function registerCheckpoints(program: Command): void {
     );
   cmd
     .command('prune')
-    .description('delete checkpoints beyond keepLast and older than maxAge (never the latest run\'s)')
+    .description("delete checkpoints beyond keepLast and older than maxAge (never the latest run's)")
     .option('-b, --branch <branch>', 'only the checkpoints of this branch')
     .option('--dry-run', 'list what prune would delete and keep, and change nothing')
     .action(
@@ -58,10 +65,23 @@ export function registerCheckpoints(program: Command): void {
           return { json: preview, human: [head, ...(list.length ? [table(list)] : [])].join('\n') };
         }
         const doomed = list.filter((c) => c.retention === 'prune');
-        if (!doomed.length) return { json: { deleted: [], failed: [], kept: list.length }, human: `nothing to prune (${list.length} checkpoints kept)` };
-        if (!(await ctx.confirm(`delete ${doomed.length} checkpoint branch(es): ${doomed.map((c) => c.name).join(', ')}?`))) throw notConfirmed('prune');
+        if (!doomed.length)
+          return {
+            json: { deleted: [], failed: [], kept: list.length },
+            human: `nothing to prune (${list.length} checkpoints kept)`,
+          };
+        if (
+          !(await ctx.confirm(
+            `delete ${doomed.length} checkpoint branch(es): ${doomed.map((c) => c.name).join(', ')}?`,
+          ))
+        )
+          throw notConfirmed('prune');
         const r = await pruneCheckpoints(wctx, list);
-        const lines = [`deleted ${r.deleted.length} checkpoint(s), kept ${r.kept}`, ...r.deleted.map((n) => `  - ${n}`), ...r.failed.map((f) => `  ! ${f.name}: ${f.reason}`)];
+        const lines = [
+          `deleted ${r.deleted.length} checkpoint(s), kept ${r.kept}`,
+          ...r.deleted.map((n) => `  - ${n}`),
+          ...r.failed.map((f) => `  ! ${f.name}: ${f.reason}`),
+        ];
         return { json: r, human: lines.join('\n'), exitCode: r.failed.length ? 4 : 0 };
       }),
     );

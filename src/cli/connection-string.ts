@@ -14,7 +14,11 @@ export function registerConnectionString(program: Command): void {
       action(async (ctx, ref: string | undefined, opts: { pooled?: boolean; database?: string; role?: string }) => {
         const platform = await ctx.platform();
         const branch = ref ?? ctx.settings.defaultBranch;
-        const uri = await platform.connectionUri(branch, { pooled: Boolean(opts.pooled), ...(opts.database ? { database: opts.database } : {}), ...(opts.role ? { role: opts.role } : {}) });
+        const uri = await platform.connectionUri(branch, {
+          pooled: Boolean(opts.pooled),
+          ...(opts.database ? { database: opts.database } : {}),
+          ...(opts.role ? { role: opts.role } : {}),
+        });
         // the URI is the point of this command: printed as is (its password included)
         return { json: { branch, pooled: Boolean(opts.pooled), uri }, human: uri, unredacted: true };
       }),

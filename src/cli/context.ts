@@ -35,12 +35,18 @@ export interface CliContext {
  */
 export async function createContext(options: GlobalOptions): Promise<CliContext & { dispose(): Promise<void> }> {
   const projectDir = options.cwd ? options.cwd : process.cwd();
-  const [{ loadEnv }, { loadSettings }] = await Promise.all([import('../config/dotenv.js'), import('../config/load.js')]);
+  const [{ loadEnv }, { loadSettings }] = await Promise.all([
+    import('../config/dotenv.js'),
+    import('../config/load.js'),
+  ]);
   const env = loadEnv(projectDir, options.dotenv ?? options.envFile);
   const settings = loadSettings(projectDir);
   let platform: Promise<Platform> | undefined;
   const openAndSeed = async (): Promise<Platform> => {
-    const [{ openPlatform }, { seedIfCreated }] = await Promise.all([import('../platform/open.js'), import('../workflow/seed.js')]);
+    const [{ openPlatform }, { seedIfCreated }] = await Promise.all([
+      import('../platform/open.js'),
+      import('../workflow/seed.js'),
+    ]);
     const p = await openPlatform({ projectDir, env, settings, log });
     await seedIfCreated({ projectDir, settings, env, platform: p, log });
     return p;
@@ -55,7 +61,10 @@ export async function createContext(options: GlobalOptions): Promise<CliContext 
     confirm: async (question) => {
       if (options.yes) return true;
       if (!stdin.isTTY) {
-        throw new UsageError(`confirmation needed: ${question}`, { hint: 'pass --yes to confirm in a non-interactive session', code: 'CONFIRMATION_REQUIRED' });
+        throw new UsageError(`confirmation needed: ${question}`, {
+          hint: 'pass --yes to confirm in a non-interactive session',
+          code: 'CONFIRMATION_REQUIRED',
+        });
       }
       const { createInterface } = await import('node:readline/promises');
       const rl = createInterface({ input: stdin, output: process.stderr });

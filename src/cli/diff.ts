@@ -13,7 +13,8 @@ export function registerDiff(program: Command): void {
     .option('--database <name>', 'database to compare (default: neondb)')
     .action(
       action(async (ctx, opts: { from: string; to: string; database?: string }) => {
-        if (opts.from === opts.to) throw new UsageError('--from and --to name the same branch', { hint: 'compare two different branches' });
+        if (opts.from === opts.to)
+          throw new UsageError('--from and --to name the same branch', { hint: 'compare two different branches' });
         const platform = await ctx.platform();
         const from = await platform.getBranch(opts.from);
         const to = await platform.getBranch(opts.to);

@@ -13,6 +13,9 @@ export function registerDown(program: Command): void {
     .option('--steps <n>', 'revert the last N migrations')
     .option('--wait', 'wait for another run on the branch instead of failing (exit 5)')
     .option('--resume', 'continue a no-transaction down that stopped partway, from the statement that failed')
-    .option('--skip-gate', 'revert on a gated or protected branch anyway (prefer `rollback`); asks for confirmation, recorded in the history')
+    .option(
+      '--skip-gate',
+      'revert on a gated or protected branch anyway (prefer `rollback`); asks for confirmation, recorded in the history',
+    )
     .action(action((ctx, flags: RunFlags) => runCommand(ctx, 'down', flags)));
 }

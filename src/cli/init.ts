@@ -11,8 +11,16 @@ export function registerInit(program: Command): void {
       action(async (ctx) => {
         const { initProject } = await import('../migrations/scaffold.js');
         const r = initProject(ctx.projectDir);
-        const found = r.detected ? [`found ${r.detected.evidence}: runner "${typeof r.detected.runner === 'string' ? r.detected.runner : Object.keys(r.detected.runner)[0]}"`] : [];
-        const human = [...found, ...r.created.map((f) => `created ${f}`), ...r.kept.map((f) => `kept    ${f} (exists)`)].join('\n');
+        const found = r.detected
+          ? [
+              `found ${r.detected.evidence}: runner "${typeof r.detected.runner === 'string' ? r.detected.runner : Object.keys(r.detected.runner)[0]}"`,
+            ]
+          : [];
+        const human = [
+          ...found,
+          ...r.created.map((f) => `created ${f}`),
+          ...r.kept.map((f) => `kept    ${f} (exists)`),
+        ].join('\n');
         return { json: { ok: true, ...r }, human };
       }),
     );

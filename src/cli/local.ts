@@ -12,7 +12,10 @@ import { registerLocalServe } from './serve.js';
 async function asLocal(platform: Platform): Promise<LocalPlatform> {
   const { LocalPlatform: Local } = await import('../platform/local/index.js');
   if (!(platform instanceof Local)) {
-    throw new UsageError('`local` commands need the local engine, but NEON_API_KEY and NEON_PROJECT_ID select Neon', { hint: 'unset them (or use a --dotenv file without them)', code: 'NOT_LOCAL' });
+    throw new UsageError('`local` commands need the local engine, but NEON_API_KEY and NEON_PROJECT_ID select Neon', {
+      hint: 'unset them (or use a --dotenv file without them)',
+      code: 'NOT_LOCAL',
+    });
   }
   return platform;
 }
@@ -23,7 +26,9 @@ function registeredLine(c: RegisteredCluster): string {
 
 /** Register `local`. */
 export function registerLocal(program: Command): Command {
-  const local = program.command('local').description('the embedded local engine: real PostgreSQL clusters that behave like Neon branches');
+  const local = program
+    .command('local')
+    .description('the embedded local engine: real PostgreSQL clusters that behave like Neon branches');
 
   local
     .command('status', { isDefault: true })
@@ -32,7 +37,9 @@ export function registerLocal(program: Command): Command {
       action(async (ctx) => {
         const engine = await asLocal(await ctx.platform());
         const computes = await engine.computeStatus();
-        const lines = computes.map((c) => `${c.name.padEnd(24)} ${c.compute.padEnd(8)} 127.0.0.1:${c.port}${c.pid ? ` pid ${c.pid}` : ''}`);
+        const lines = computes.map(
+          (c) => `${c.name.padEnd(24)} ${c.compute.padEnd(8)} 127.0.0.1:${c.port}${c.pid ? ` pid ${c.pid}` : ''}`,
+        );
         const registered = listRegistered();
         if (registered.length) {
           lines.push('', `clusters kept outside their project (${systemDir()}):`, ...registered.map(registeredLine));
@@ -47,10 +54,15 @@ export function registerLocal(program: Command): Command {
     .action(
       action(async (ctx, ref: string | undefined) => {
         const engine = await asLocal(await ctx.platform());
-        const names = ref ? [ref] : (await engine.computeStatus()).filter((c) => c.compute !== 'pointer').map((c) => c.name);
+        const names = ref
+          ? [ref]
+          : (await engine.computeStatus()).filter((c) => c.compute !== 'pointer').map((c) => c.name);
         for (const name of names) await engine.startCompute(name);
         const computes = await engine.computeStatus();
-        return { json: { started: names, computes }, human: names.length ? `running: ${names.join(', ')}` : 'nothing to start' };
+        return {
+          json: { started: names, computes },
+          human: names.length ? `running: ${names.join(', ')}` : 'nothing to start',
+        };
       }),
     );
 
@@ -91,7 +103,10 @@ export function registerLocal(program: Command): Command {
         const { destroyLocalEngine } = await import('../platform/local/destroy.js');
         const stateDir = localStateDir(ctx.projectDir);
         if (!existsSync(stateDir)) {
-          return { json: { existed: false, stateDir }, human: `no local engine in ${ctx.projectDir}; nothing to remove` };
+          return {
+            json: { existed: false, stateDir },
+            human: `no local engine in ${ctx.projectDir}; nothing to remove`,
+          };
         }
         await ctx.confirm(`delete the local engine of ${ctx.projectDir} (every branch and its data)?`);
         const r = await destroyLocalEngine(stateDir);

@@ -25,18 +25,33 @@ export function registerPlan(program: Command): void {
     .option('--applied <versions>', 'comma-separated versions taken as applied ("" for none); skips connecting')
     .action(
       action(async (ctx, flags: PlanFlags) => {
-        const applied = flags.applied === undefined ? undefined : flags.applied.split(',').map((v) => v.trim()).filter(Boolean);
+        const applied =
+          flags.applied === undefined
+            ? undefined
+            : flags.applied
+                .split(',')
+                .map((v) => v.trim())
+                .filter(Boolean);
         // The platform is only opened when the branch must be read.
         const platform = applied === undefined ? () => ctx.platform() : undefined;
         const { planMigrations } = await import('../workflow/inspect.js');
         const r = await planMigrations(
           { projectDir: ctx.projectDir, settings: ctx.settings, platform },
-          { direction: flags.down ? 'down' : 'up', branch: flags.branch, to: flags.to, steps: stepsFlag(flags.steps), applied },
+          {
+            direction: flags.down ? 'down' : 'up',
+            branch: flags.branch,
+            to: flags.to,
+            steps: stepsFlag(flags.steps),
+            applied,
+          },
         );
         const list = r.migrations.map((m) => `  ${m.name}${m.transactional ? '' : ' [no-transaction]'}`).join('\n');
-        const human = flags.sql ? r.script : r.migrations.length ? `${r.direction} on ${r.branch} would run:\n${list}` : `${r.direction} on ${r.branch}: nothing to do`;
+        const human = flags.sql
+          ? r.script
+          : r.migrations.length
+            ? `${r.direction} on ${r.branch} would run:\n${list}`
+            : `${r.direction} on ${r.branch}: nothing to do`;
         return { json: { ok: true, ...r }, human };
       }),
     );
 }
-

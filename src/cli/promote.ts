@@ -13,14 +13,32 @@ export function registerPromote(program: Command): void {
     .option('--run <command>', 'a check command run with DATABASE_URL set to the target (repeatable)', collect, [])
     .option('--wait', 'wait for another run on the branch instead of failing (exit 5)')
     .option('--resume', 'continue an interrupted promote (apply what is left, verify, record)')
-    .option('--allow-destructive <version>', 'approve the destructive changes of this migration version (repeatable; recorded)', collect, [])
+    .option(
+      '--allow-destructive <version>',
+      'approve the destructive changes of this migration version (repeatable; recorded)',
+      collect,
+      [],
+    )
     .addOption(formatOption())
     .action(
-      action(async (ctx, opts: { from?: string; to?: string; run: string[]; format: string; wait?: boolean; resume?: boolean; allowDestructive: string[] }) => {
-        await validateBeforeOpening(ctx, opts.to ?? ctx.settings.defaultBranch);
-        const { runPromote } = await import('../workflow/promote.js');
-        const result = await runPromote(await workflowContext(ctx), opts);
-        return reportOutput(result.report, result.reportFile, opts.format, { gate: result.gate ?? null });
-      }),
+      action(
+        async (
+          ctx,
+          opts: {
+            from?: string;
+            to?: string;
+            run: string[];
+            format: string;
+            wait?: boolean;
+            resume?: boolean;
+            allowDestructive: string[];
+          },
+        ) => {
+          await validateBeforeOpening(ctx, opts.to ?? ctx.settings.defaultBranch);
+          const { runPromote } = await import('../workflow/promote.js');
+          const result = await runPromote(await workflowContext(ctx), opts);
+          return reportOutput(result.report, result.reportFile, opts.format, { gate: result.gate ?? null });
+        },
+      ),
     );
 }

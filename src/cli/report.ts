@@ -13,7 +13,10 @@ export function registerReport(program: Command): void {
     .addOption(formatOption())
     .action(
       action(async (ctx, id: string, opts: { format: ReportFormat }) => {
-        const [{ loadReport }, { renderHuman, renderMarkdown }] = await Promise.all([import('../workflow/report.js'), import('../workflow/render.js')]);
+        const [{ loadReport }, { renderHuman, renderMarkdown }] = await Promise.all([
+          import('../workflow/report.js'),
+          import('../workflow/render.js'),
+        ]);
         const report = loadReport(ctx.projectDir, id);
         return { json: report, human: opts.format === 'markdown' ? renderMarkdown(report) : renderHuman(report) };
       }),

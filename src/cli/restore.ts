@@ -36,23 +36,37 @@ function requestOf(flags: RestoreFlags, checkpointBranch: string | undefined): R
 export function registerRestore(program: Command): Command {
   return program
     .command('restore')
-    .description('restore a branch from a checkpoint, another branch or a point in its history; the old state is kept as a backup branch')
+    .description(
+      'restore a branch from a checkpoint, another branch or a point in its history; the old state is kept as a backup branch',
+    )
     .requiredOption('--branch <branch>', 'the branch to restore')
     .option('--from-checkpoint <id>', 'a checkpoint of the branch: its name, id, UTC stamp, or "latest"')
-    .option('--from-branch <branch>', "source branch (its head, or its history with --timestamp/--lsn)")
+    .option('--from-branch <branch>', 'source branch (its head, or its history with --timestamp/--lsn)')
     .option('--timestamp <time>', 'point in time, RFC 3339 (e.g. 2026-11-20T10:15:00Z)')
     .option('--lsn <lsn>', 'point in the WAL, e.g. 0/16B3748')
     .option('--preserve-under-name <name>', 'name for the pre-restore state (default: <branch>_old_<UTC timestamp>)')
-    .option('--dry-run', 'show what the restore would lose (row deltas per table, migrations un-applied) and change nothing')
+    .option(
+      '--dry-run',
+      'show what the restore would lose (row deltas per table, migrations un-applied) and change nothing',
+    )
     .option('--wait', 'wait for another run on the branch instead of failing (exit 5)')
     .action(
       action(async (ctx, flags: RestoreFlags) => {
-        if (flags.fromCheckpoint !== undefined && (flags.fromBranch !== undefined || flags.timestamp !== undefined || flags.lsn !== undefined)) {
-          throw new UsageError('--from-checkpoint cannot be combined with --from-branch, --timestamp or --lsn', { hint: 'a checkpoint is restored from its head; give one source', code: 'RESTORE_ARGS' });
+        if (
+          flags.fromCheckpoint !== undefined &&
+          (flags.fromBranch !== undefined || flags.timestamp !== undefined || flags.lsn !== undefined)
+        ) {
+          throw new UsageError('--from-checkpoint cannot be combined with --from-branch, --timestamp or --lsn', {
+            hint: 'a checkpoint is restored from its head; give one source',
+            code: 'RESTORE_ARGS',
+          });
         }
-        const [{ planRestore }, { lockBranch }, { checkpointSource, dryRunRestore, renderDryRun, restoreAndRecord }] = await Promise.all([
-          import('../platform/restore-request.js'), import('../workflow/branch-lock.js'), import('../workflow/restore-branch.js'),
-        ]);
+        const [{ planRestore }, { lockBranch }, { checkpointSource, dryRunRestore, renderDryRun, restoreAndRecord }] =
+          await Promise.all([
+            import('../platform/restore-request.js'),
+            import('../workflow/branch-lock.js'),
+            import('../workflow/restore-branch.js'),
+          ]);
         // The flags' combination is checked before anything connects (a usage error is exit 2, never 5).
         planRestore(requestOf(flags, flags.fromCheckpoint));
         const wctx = await workflowContext(ctx);
@@ -62,7 +76,10 @@ export function registerRestore(program: Command): Command {
         const lock = flags.dryRun ? undefined : await lockBranch(wctx, flags.branch, { wait: flags.wait });
         let done: RestoreDone;
         try {
-          const checkpoint = flags.fromCheckpoint === undefined ? undefined : await checkpointSource(wctx, flags.branch, flags.fromCheckpoint);
+          const checkpoint =
+            flags.fromCheckpoint === undefined
+              ? undefined
+              : await checkpointSource(wctx, flags.branch, flags.fromCheckpoint);
           const plan = planRestore(requestOf(flags, checkpoint));
           if (!lock) {
             const dry = await dryRunRestore(wctx, plan);

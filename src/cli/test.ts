@@ -8,7 +8,9 @@ import { collect, formatOption, reportOutput, validateBeforeOpening, workflowCon
 export function registerTest(program: Command): void {
   program
     .command('test')
-    .description('run the pending migrations on an environment branch (dev, staging) behind a checkpoint, verify, and restore on failure')
+    .description(
+      'run the pending migrations on an environment branch (dev, staging) behind a checkpoint, verify, and restore on failure',
+    )
     .requiredOption('-b, --branch <env>', 'environment name or its branch (from environments/)')
     .option('--fresh', 'first refresh the branch from its parent (the old state is kept as a backup branch)')
     .option('--run <command>', 'a check command run with DATABASE_URL set to the branch (repeatable)', collect, [])
@@ -17,16 +19,34 @@ export function registerTest(program: Command): void {
     .argument('[command...]', 'after `--`: a command that is the migration (run with DATABASE_URL set to the branch)')
     .addOption(formatOption())
     .action(
-      action(async (ctx, command: string[], opts: { branch: string; fresh?: boolean; run: string[]; format: string; wait?: boolean; resume?: boolean }) => {
-        await validateBeforeOpening(ctx, opts.branch);
-        // Only after `--`: a stray word must not silently become a command that runs.
-        if (command.length && !process.argv.includes('--')) {
-          throw new UsageError(`unexpected argument "${command[0]}"`, { hint: 'to run a command as the migration, put it after `--`: test --branch dev -- <command>' });
-        }
-        const oneOff = command.length ? { command } : {};
-        const { runTest } = await import('../workflow/test.js');
-        const result = await runTest(await workflowContext(ctx), { branch: opts.branch, fresh: opts.fresh, run: opts.run, wait: opts.wait, resume: opts.resume, ...oneOff });
-        return reportOutput(result.report, result.reportFile, opts.format, { createdBranch: result.createdBranch, refresh: result.refresh ?? null });
-      }),
+      action(
+        async (
+          ctx,
+          command: string[],
+          opts: { branch: string; fresh?: boolean; run: string[]; format: string; wait?: boolean; resume?: boolean },
+        ) => {
+          await validateBeforeOpening(ctx, opts.branch);
+          // Only after `--`: a stray word must not silently become a command that runs.
+          if (command.length && !process.argv.includes('--')) {
+            throw new UsageError(`unexpected argument "${command[0]}"`, {
+              hint: 'to run a command as the migration, put it after `--`: test --branch dev -- <command>',
+            });
+          }
+          const oneOff = command.length ? { command } : {};
+          const { runTest } = await import('../workflow/test.js');
+          const result = await runTest(await workflowContext(ctx), {
+            branch: opts.branch,
+            fresh: opts.fresh,
+            run: opts.run,
+            wait: opts.wait,
+            resume: opts.resume,
+            ...oneOff,
+          });
+          return reportOutput(result.report, result.reportFile, opts.format, {
+            createdBranch: result.createdBranch,
+            refresh: result.refresh ?? null,
+          });
+        },
+      ),
     );
 }

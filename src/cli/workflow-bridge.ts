@@ -9,7 +9,14 @@ import { type CommandOutput, log } from './output.js';
 
 /** The workflow context of a CLI invocation (opens the platform). */
 export async function workflowContext(ctx: CliContext): Promise<WorkflowContext> {
-  return { projectDir: ctx.projectDir, settings: ctx.settings, env: ctx.env, platform: await ctx.platform(), log, confirm: ctx.confirm };
+  return {
+    projectDir: ctx.projectDir,
+    settings: ctx.settings,
+    env: ctx.env,
+    platform: await ctx.platform(),
+    log,
+    confirm: ctx.confirm,
+  };
 }
 
 /**
@@ -18,7 +25,10 @@ export async function workflowContext(ctx: CliContext): Promise<WorkflowContext>
  */
 export async function validateBeforeOpening(ctx: CliContext, environment: string): Promise<void> {
   // imported here, not at the top: registering commands (and --help) must stay free of the parser
-  const [{ loadEnvironment }, { projectMigrations }] = await Promise.all([import('../config/load.js'), import('../run/run-context.js')]);
+  const [{ loadEnvironment }, { projectMigrations }] = await Promise.all([
+    import('../config/load.js'),
+    import('../run/run-context.js'),
+  ]);
   loadEnvironment(ctx.projectDir, ctx.settings, environment);
   // A wrapped tool's files are checked by its executor (prepare), before anything is touched.
   const native = typeof ctx.settings.runner === 'string' && ctx.settings.runner === 'native';
@@ -36,7 +46,12 @@ export function collect(value: string, previous: string[] = []): string[] {
 }
 
 /** A run report as CommandOutput: exit 1 when the run failed (and was rolled back). */
-export async function reportOutput(report: RunReport, reportFile: string, format: string, extra: Record<string, unknown> = {}): Promise<CommandOutput> {
+export async function reportOutput(
+  report: RunReport,
+  reportFile: string,
+  format: string,
+  extra: Record<string, unknown> = {},
+): Promise<CommandOutput> {
   const { renderReport } = await import('../workflow/render.js');
   return {
     json: { ok: report.outcome !== 'failed', reportFile, ...extra, report },

@@ -8,7 +8,11 @@ import { ConfigError } from '../errors.js';
  * Merge the dotenv file under the process environment (real env vars win, as dotenv does).
  * An explicit `envFile` that does not exist is an error; a missing default `.env` is not.
  */
-export function loadEnv(projectDir: string, envFile?: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+export function loadEnv(
+  projectDir: string,
+  envFile?: string,
+  base: NodeJS.ProcessEnv = process.env,
+): NodeJS.ProcessEnv {
   const file = path.resolve(projectDir, envFile ?? '.env');
   if (!existsSync(file)) {
     if (envFile) {
@@ -35,7 +39,13 @@ export function checkCredentials(env: NodeJS.ProcessEnv): void {
   if (key === project) return;
   const [set, missing] = key ? ['NEON_API_KEY', 'NEON_PROJECT_ID'] : ['NEON_PROJECT_ID', 'NEON_API_KEY'];
   throw new ConfigError(
-    [{ file: 'environment', key: missing, message: `is not set while ${set} is (Neon needs both, the local engine neither)` }],
+    [
+      {
+        file: 'environment',
+        key: missing,
+        message: `is not set while ${set} is (Neon needs both, the local engine neither)`,
+      },
+    ],
     { hint: `set ${missing} too (shell or .env) to use Neon, or unset ${set} to use the local engine` },
   );
 }

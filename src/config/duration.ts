@@ -16,6 +16,10 @@ export const DURATION_PATTERN = /^(\d+)\s*(ms|s|min|h|d)$/;
  */
 export function durationMs(text: string): number {
   const m = DURATION_PATTERN.exec(text.trim());
-  if (!m) throw new UsageError(`"${text}" is not a duration`, { hint: 'use e.g. "5s", "15min", "2h" or "7d"', code: 'BAD_DURATION' });
+  if (!m)
+    throw new UsageError(`"${text}" is not a duration`, {
+      hint: 'use e.g. "5s", "15min", "2h" or "7d"',
+      code: 'BAD_DURATION',
+    });
   return Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
 }

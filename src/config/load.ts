@@ -77,12 +77,12 @@ export function loadEnvironment(projectDir: string, settings: Settings, nameOrBr
     const env = load(name);
     if (env.branch === nameOrBranch) return env;
   }
-  throw new UsageError(
-    `unknown environment "${nameOrBranch}"`,
-    { hint: names.length
+  throw new UsageError(`unknown environment "${nameOrBranch}"`, {
+    hint: names.length
       ? `known environments: ${names.join(', ')} (files in ${settings.environmentsDir}/)`
-      : `create ${settings.environmentsDir}/${nameOrBranch}.json, or run \`neon-migrate init\``, code: 'UNKNOWN_ENVIRONMENT' },
-  );
+      : `create ${settings.environmentsDir}/${nameOrBranch}.json, or run \`neon-migrate init\``,
+    code: 'UNKNOWN_ENVIRONMENT',
+  });
 }
 
 /**

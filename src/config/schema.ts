@@ -26,7 +26,10 @@ export const lintSettingsSchema = z
     defaultLevel: lintLevelSchema.default('warning'),
     rules: lintRulesSchema.default({}),
     /** Postgres version squawk assumes, e.g. "17" or "16.4" (some rules depend on it). */
-    pgVersion: z.string().regex(/^\d+(\.\d+)?$/, 'expected a Postgres version like "17" or "16.4"').optional(),
+    pgVersion: z
+      .string()
+      .regex(/^\d+(\.\d+)?$/, 'expected a Postgres version like "17" or "16.4"')
+      .optional(),
   })
   .strict();
 

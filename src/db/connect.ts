@@ -113,9 +113,16 @@ async function endWithin(client: DriverClient, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)));
   try {
-    const outcome = await Promise.race([client.end().then(() => 'ended' as const, () => 'ended' as const), timedOut]);
+    const outcome = await Promise.race([
+      client.end().then(
+        () => 'ended' as const,
+        () => 'ended' as const,
+      ),
+      timedOut,
+    ]);
     // The driver's socket is not in its typings; destroying it is the only way to let go of a dead session.
-    if (outcome === 'timeout') (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+    if (outcome === 'timeout')
+      (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
   } finally {
     clearTimeout(timer);
   }
@@ -170,7 +177,10 @@ export async function connect(uri: string): Promise<DbClient> {
   } catch (err) {
     if (usesRelay) await releaseRelay();
     const message = err instanceof Error ? err.message : String(err);
-    throw new PlatformError(`cannot connect to the database: ${redactSecrets(message)}`, { hint: 'check that the branch exists and its compute is running', code: 'DB_CONNECT' });
+    throw new PlatformError(`cannot connect to the database: ${redactSecrets(message)}`, {
+      hint: 'check that the branch exists and its compute is running',
+      code: 'DB_CONNECT',
+    });
   }
   let closed = false;
   // The driver (a node-postgres fork) emits one `commandComplete` per finished statement on its
@@ -178,7 +188,9 @@ export async function connect(uri: string): Promise<DbClient> {
   const protocol = (client as unknown as { connection: EventEmitter }).connection;
   return {
     query: async <R>(sql: string, params?: unknown[]) => {
-      const res = (params === undefined ? await client.query(sql) : await client.query(sql, params)) as RawResult | RawResult[];
+      const res = (params === undefined ? await client.query(sql) : await client.query(sql, params)) as
+        | RawResult
+        | RawResult[];
       // A multi-statement simple query yields one result per statement; callers want the last.
       const last = Array.isArray(res) ? res[res.length - 1] : res;
       return { rows: (last?.rows ?? []) as R[], rowCount: last?.rowCount ?? 0 };

@@ -5,7 +5,15 @@
  */
 import type { Client } from '@neondatabase/serverless';
 import { PlatformError, redactSecrets } from '../errors.js';
-import { acquireRelay, configureClient, isLocalUri, localUsesServerless, type QueryResult, releaseRelay, webSocketClass } from './connect.js';
+import {
+  acquireRelay,
+  configureClient,
+  isLocalUri,
+  localUsesServerless,
+  type QueryResult,
+  releaseRelay,
+  webSocketClass,
+} from './connect.js';
 import type { Relay } from './relay.js';
 
 /** The part of either driver's Pool used here. */
@@ -73,13 +81,24 @@ export async function openPool(uri: string, options: { max?: number } = {}): Pro
   return {
     query: async <R>(sql: string, params?: unknown[]) => {
       try {
-        const res = (params === undefined ? await pool.query(sql) : await pool.query(sql, params)) as RawResult | RawResult[];
+        const res = (params === undefined ? await pool.query(sql) : await pool.query(sql, params)) as
+          | RawResult
+          | RawResult[];
         const last = Array.isArray(res) ? res[res.length - 1] : res;
         return { rows: (last?.rows ?? []) as R[], rowCount: last?.rowCount ?? 0 };
       } catch (err) {
         // Connection failures (not SQL errors) become platform errors without secrets.
-        if (err && typeof err === 'object' && 'code' in err && typeof err.code === 'string' && /^[0-9A-Z]{5}$/.test(err.code)) throw err;
-        throw new PlatformError(`database pool error: ${redactSecrets(String((err as Error)?.message ?? err))}`, { code: 'DB_CONNECT' });
+        if (
+          err &&
+          typeof err === 'object' &&
+          'code' in err &&
+          typeof err.code === 'string' &&
+          /^[0-9A-Z]{5}$/.test(err.code)
+        )
+          throw err;
+        throw new PlatformError(`database pool error: ${redactSecrets(String((err as Error)?.message ?? err))}`, {
+          code: 'DB_CONNECT',
+        });
       }
     },
     close: async () => {

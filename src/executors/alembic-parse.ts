@@ -113,16 +113,14 @@ export function readAlembicLayout(iniFile: string, runDir: string): AlembicLayou
   const expand = (v: string) => v.replace(/%\(here\)s/g, here);
   const location = values.get('script_location');
   if (!location) {
-    throw new MigrationFileError(
-      `${path.basename(iniFile)}: no script_location in [alembic]`,
-      { hint: 'set script_location, as `alembic init` writes it' },
-    );
+    throw new MigrationFileError(`${path.basename(iniFile)}: no script_location in [alembic]`, {
+      hint: 'set script_location, as `alembic init` writes it',
+    });
   }
   if (/^[\w.]+:/.test(location)) {
-    throw new MigrationFileError(
-      `${path.basename(iniFile)}: script_location "${location}" is a package resource`,
-      { hint: 'use a folder path for script_location' },
-    );
+    throw new MigrationFileError(`${path.basename(iniFile)}: script_location "${location}" is a package resource`, {
+      hint: 'use a folder path for script_location',
+    });
   }
   const scriptDir = path.resolve(runDir, expand(location));
   const sep = values.get('path_separator') ?? values.get('version_path_separator');

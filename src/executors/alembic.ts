@@ -101,18 +101,18 @@ export class AlembicExecutor implements Executor {
 
   async prepare(): Promise<void> {
     if (!existsSync(this.configFile)) {
-      throw new MigrationFileError(
-        `${this.options.config} not found`,
-        { hint: 'run `alembic init alembic`, or set runner.alembic.config in neon-migrate.json', code: 'RUNNER_CONFIG_MISSING' },
-      );
+      throw new MigrationFileError(`${this.options.config} not found`, {
+        hint: 'run `alembic init alembic`, or set runner.alembic.config in neon-migrate.json',
+        code: 'RUNNER_CONFIG_MISSING',
+      });
     }
     readAlembicLayout(this.configFile, this.runDir);
     const version = await this.alembic(['--version']);
     if (version.invocation.exitCode !== 0) {
-      throw new UsageError(
-        `alembic does not start: ${failureLine(version.invocation.output)}`,
-        { hint: ALEMBIC_INSTALL_HINT, code: 'TOOL_BROKEN' },
-      );
+      throw new UsageError(`alembic does not start: ${failureLine(version.invocation.output)}`, {
+        hint: ALEMBIC_INSTALL_HINT,
+        code: 'TOOL_BROKEN',
+      });
     }
   }
 
@@ -129,18 +129,18 @@ export class AlembicExecutor implements Executor {
     if (this.history?.stamp === stamp) return this.history.revisions;
     const out = await this.alembic(['history', '-v']);
     if (out.invocation.exitCode !== 0) {
-      throw new MigrationFileError(
-        `alembic history failed: ${failureLine(out.invocation.output)}`,
-        { hint: 'fix the revision files (run `alembic history` to see the error)', code: 'RUNNER_HISTORY' },
-      );
+      throw new MigrationFileError(`alembic history failed: ${failureLine(out.invocation.output)}`, {
+        hint: 'fix the revision files (run `alembic history` to see the error)',
+        code: 'RUNNER_HISTORY',
+      });
     }
     const revisions = parseHistory(out.stdout);
     const heads = revisions.filter((r) => r.isHead);
     if (heads.length > 1) {
-      throw new MigrationFileError(
-        `alembic has ${heads.length} heads (${heads.map((h) => h.revision).join(', ')})`,
-        { hint: 'merge them first: alembic merge heads -m "merge"', code: 'RUNNER_MULTIPLE_HEADS' },
-      );
+      throw new MigrationFileError(`alembic has ${heads.length} heads (${heads.map((h) => h.revision).join(', ')})`, {
+        hint: 'merge them first: alembic merge heads -m "merge"',
+        code: 'RUNNER_MULTIPLE_HEADS',
+      });
     }
     this.history = { stamp, revisions };
     return revisions;
@@ -196,7 +196,10 @@ export class AlembicExecutor implements Executor {
     if (unknown.length) {
       throw new MigrationFileError(
         `branch ${target.branch} is at alembic revision ${unknown.join(', ')}, which is not in the revision files`,
-        { hint: 'restore the missing revision file, or check out the code that matches the branch', code: 'RUNNER_UNKNOWN_REVISION' },
+        {
+          hint: 'restore the missing revision file, or check out the code that matches the branch',
+          code: 'RUNNER_UNKNOWN_REVISION',
+        },
       );
     }
     const applied = this.lineage(revisions, current);
@@ -257,10 +260,10 @@ export class AlembicExecutor implements Executor {
   private async parentOf(unit: ExecutorUnit): Promise<string> {
     const rev = (await this.revisions()).find((r) => r.revision === unit.version);
     if (!rev)
-      throw new MigrationFileError(
-        `alembic revision ${unit.version} is not in the revision files`,
-        { hint: 'restore the revision file', code: 'RUNNER_UNKNOWN_REVISION' },
-      );
+      throw new MigrationFileError(`alembic revision ${unit.version} is not in the revision files`, {
+        hint: 'restore the revision file',
+        code: 'RUNNER_UNKNOWN_REVISION',
+      });
     if (rev.parents.length > 1) {
       throw new MigrationFileError(
         `alembic revision ${unit.version} merges ${rev.parents.join(', ')}: going below a merge is not supported`,
@@ -287,10 +290,10 @@ export class AlembicExecutor implements Executor {
     }
     const out = await this.alembic(args);
     if (out.invocation.exitCode !== 0) {
-      throw new MigrationFileError(
-        `alembic could not render the SQL: ${failureLine(out.invocation.output)}`,
-        { hint: 'run `alembic upgrade --sql` to see the error (env.py needs an offline mode)', code: 'RUNNER_OFFLINE_SQL' },
-      );
+      throw new MigrationFileError(`alembic could not render the SQL: ${failureLine(out.invocation.output)}`, {
+        hint: 'run `alembic upgrade --sql` to see the error (env.py needs an offline mode)',
+        code: 'RUNNER_OFFLINE_SQL',
+      });
     }
     return `${out.stdout.trim()}\n`;
   }
@@ -302,10 +305,10 @@ export class AlembicExecutor implements Executor {
     files.push(path.relative(this.projectDir, this.configFile));
     const out = await this.alembic(['heads']);
     if (out.invocation.exitCode !== 0) {
-      throw new MigrationFileError(
-        `alembic heads failed: ${failureLine(out.invocation.output)}`,
-        { hint: 'fix the revision files (run `alembic heads` to see the error)', code: 'RUNNER_HISTORY' },
-      );
+      throw new MigrationFileError(`alembic heads failed: ${failureLine(out.invocation.output)}`, {
+        hint: 'fix the revision files (run `alembic heads` to see the error)',
+        code: 'RUNNER_HISTORY',
+      });
     }
     const head = parseRevisionList(out.stdout).sort().join(',') || null;
     return { hash: hashFiles(this.projectDir, files, { head }), head };

@@ -40,7 +40,9 @@ export interface CommandSpec {
 /** The spec of the one-off form `neon-migrate test --branch dev -- <command and args>`. */
 export function oneOffCommand(argv: string[], timeout?: string): CommandSpec {
   if (!argv.length || !argv[0])
-    throw new UsageError('no command after `--`', { hint: 'e.g. neon-migrate test --branch dev -- npx prisma migrate deploy' });
+    throw new UsageError('no command after `--`', {
+      hint: 'e.g. neon-migrate test --branch dev -- npx prisma migrate deploy',
+    });
   return { up: argv, files: [], ...(timeout ? { timeout } : {}) };
 }
 
@@ -122,18 +124,18 @@ export class CommandExecutor implements Executor {
       if (!line) continue;
       const exe = this.executableOf(line);
       if (exe && !locateTool(exe, this.projectDir, this.toolEnv(), { configured: exe, nodeModules: true })) {
-        throw new UsageError(
-          `${exe} (the runner's ${key} command) not found in the project or on PATH`,
-          { hint: 'install it, or fix the command in neon-migrate.json', code: 'TOOL_MISSING' },
-        );
+        throw new UsageError(`${exe} (the runner's ${key} command) not found in the project or on PATH`, {
+          hint: 'install it, or fix the command in neon-migrate.json',
+          code: 'TOOL_MISSING',
+        });
       }
     }
     for (const glob of this.spec.files) {
       if (!matchFiles(this.projectDir, [glob]).length) {
-        throw new MigrationFileError(
-          `runner.command.files: "${glob}" matches no file`,
-          { hint: 'fix the glob (relative to the project, ** for any folders)', code: 'RUNNER_FILES' },
-        );
+        throw new MigrationFileError(`runner.command.files: "${glob}" matches no file`, {
+          hint: 'fix the glob (relative to the project, ** for any folders)',
+          code: 'RUNNER_FILES',
+        });
       }
     }
   }
@@ -154,10 +156,10 @@ export class CommandExecutor implements Executor {
       secrets: uriSecrets(target.uri),
     });
     if (out.notFound)
-      throw new UsageError(
-        `${displayCommand(line)}: cannot be started`,
-        { hint: 'install it, or fix the command', code: 'TOOL_MISSING' },
-      );
+      throw new UsageError(`${displayCommand(line)}: cannot be started`, {
+        hint: 'install it, or fix the command',
+        code: 'TOOL_MISSING',
+      });
     if (out.invocation.timedOut) await endToolSessions(target);
     return out;
   }
@@ -222,10 +224,10 @@ export class CommandExecutor implements Executor {
   async revert(target: ExecutorTarget, units: ExecutorUnit[]): Promise<ExecutorRunResult> {
     if (!units.length) return { outcome: 'succeeded', results: [] };
     if (!this.spec.down)
-      throw new UsageError(
-        this.limits.down!,
-        { hint: 'add a down command, or restore the checkpoint instead', code: 'RUNNER_NO_DOWN' },
-      );
+      throw new UsageError(this.limits.down!, {
+        hint: 'add a down command, or restore the checkpoint instead',
+        code: 'RUNNER_NO_DOWN',
+      });
     return this.invoke(target, 'down', units);
   }
 

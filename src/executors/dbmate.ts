@@ -53,7 +53,10 @@ export class DbmateExecutor implements Executor {
   private bin(): string {
     const bin = locateTool('dbmate', this.projectDir, this.env, { configured: this.options.bin, nodeModules: true });
     if (!bin)
-      throw new UsageError('dbmate not found in node_modules/.bin or on PATH', { hint: DBMATE_INSTALL_HINT, code: 'TOOL_MISSING' });
+      throw new UsageError('dbmate not found in node_modules/.bin or on PATH', {
+        hint: DBMATE_INSTALL_HINT,
+        code: 'TOOL_MISSING',
+      });
     return bin;
   }
 
@@ -75,23 +78,24 @@ export class DbmateExecutor implements Executor {
       ...(onLine ? { onLine, timeoutMs: durationMs(this.options.timeout) } : {}),
       secrets: target ? uriSecrets(target.uri) : [],
     });
-    if (out.notFound) throw new UsageError(`dbmate cannot be started (${bin})`, { hint: DBMATE_INSTALL_HINT, code: 'TOOL_MISSING' });
+    if (out.notFound)
+      throw new UsageError(`dbmate cannot be started (${bin})`, { hint: DBMATE_INSTALL_HINT, code: 'TOOL_MISSING' });
     return out;
   }
 
   async prepare(): Promise<void> {
     if (!existsSync(path.resolve(this.projectDir, this.options.migrationsDir))) {
-      throw new MigrationFileError(
-        `${this.options.migrationsDir}/ not found`,
-        { hint: 'set runner.dbmate.migrationsDir in neon-migrate.json', code: 'RUNNER_CONFIG_MISSING' },
-      );
+      throw new MigrationFileError(`${this.options.migrationsDir}/ not found`, {
+        hint: 'set runner.dbmate.migrationsDir in neon-migrate.json',
+        code: 'RUNNER_CONFIG_MISSING',
+      });
     }
     const out = await this.dbmate(['--version']);
     if (out.invocation.exitCode !== 0)
-      throw new UsageError(
-        `dbmate does not start: ${failureLine(out.invocation.output)}`,
-        { hint: DBMATE_INSTALL_HINT, code: 'TOOL_BROKEN' },
-      );
+      throw new UsageError(`dbmate does not start: ${failureLine(out.invocation.output)}`, {
+        hint: DBMATE_INSTALL_HINT,
+        code: 'TOOL_BROKEN',
+      });
   }
 
   private units(): ExecutorUnit[] {
@@ -123,10 +127,10 @@ export class DbmateExecutor implements Executor {
       if (m) marks.set(m[2]!, m[1] === 'X');
     }
     if (!marks.size && out.invocation.exitCode !== 0) {
-      throw new MigrationFileError(
-        `dbmate status failed on ${target.branch}: ${failureLine(out.invocation.output)}`,
-        { hint: 'run `dbmate status` with DATABASE_URL set to see the error', code: 'RUNNER_STATE' },
-      );
+      throw new MigrationFileError(`dbmate status failed on ${target.branch}: ${failureLine(out.invocation.output)}`, {
+        hint: 'run `dbmate status` with DATABASE_URL set to see the error',
+        code: 'RUNNER_STATE',
+      });
     }
     const units = this.units();
     const applied = units.filter((u) => marks.get(u.version));
@@ -176,10 +180,10 @@ export class DbmateExecutor implements Executor {
     if (!units.length) return { outcome: 'succeeded', results: [] };
     const { pending } = await this.state(target);
     if (units.length !== pending.length) {
-      throw new UsageError(
-        'dbmate applies every pending migration at once: it cannot stop at a given version',
-        { hint: 'drop --to (or use another runner)', code: 'RUNNER_NO_TARGET' },
-      );
+      throw new UsageError('dbmate applies every pending migration at once: it cannot stop at a given version', {
+        hint: 'drop --to (or use another runner)',
+        code: 'RUNNER_NO_TARGET',
+      });
     }
     return this.invoke(target, 'up', units, ['migrate']);
   }

@@ -63,7 +63,12 @@ export interface RunMigrationsOptions {
 function errorOf(err: unknown, location: string, statementIndex?: number): MigrationError {
   const e = err as { message?: string; code?: string };
   const sqlState = typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) ? e.code : undefined;
-  return { message: redactSecrets(String(e.message ?? err)), ...(sqlState ? { sqlState } : {}), ...(statementIndex !== undefined ? { statementIndex } : {}), location };
+  return {
+    message: redactSecrets(String(e.message ?? err)),
+    ...(sqlState ? { sqlState } : {}),
+    ...(statementIndex !== undefined ? { statementIndex } : {}),
+    location,
+  };
 }
 
 /** Run one migration; returns its result (never throws for a failing migration). */
@@ -72,7 +77,13 @@ async function runOne(opts: RunMigrationsOptions, m: Migration): Promise<Migrati
   const transactional = inTransaction(m, direction);
   const started = performance.now();
   const result = (status: MigrationStatus, extra: Partial<MigrationResult> = {}): MigrationResult => ({
-    version: m.version, name: m.name, direction, status, durationMs: Math.round((performance.now() - started) * 100) / 100, transactional, ...extra,
+    version: m.version,
+    name: m.name,
+    direction,
+    status,
+    durationMs: Math.round((performance.now() - started) * 100) / 100,
+    transactional,
+    ...extra,
   });
   const resumeFrom = opts.resume?.version === m.version ? opts.resume.fromStatement : undefined;
   let done = resumeFrom ?? 0;
@@ -123,11 +134,20 @@ async function runOne(opts: RunMigrationsOptions, m: Migration): Promise<Migrati
         if (!transactional) done++;
         // Only `query`: the code must not close or script the run's session.
         const client = { query: <R>(sql: string, params?: unknown[]) => db.query<R>(sql, params) };
-        const backfillFn = backfillForContext({ db, version: m.version, file: step.file, noTransaction: !transactional, options: { runId } });
+        const backfillFn = backfillForContext({
+          db,
+          version: m.version,
+          file: step.file,
+          noTransaction: !transactional,
+          options: { runId },
+        });
         await fn!({ client, branch, log: (msg) => log?.(`${m.name}: ${msg}`), backfill: backfillFn });
       }
     }
-    return result(direction === 'up' ? 'applied' : 'reverted', { statementsDone: done, ...(backfill ? { backfill } : {}) });
+    return result(direction === 'up' ? 'applied' : 'reverted', {
+      statementsDone: done,
+      ...(backfill ? { backfill } : {}),
+    });
   } catch (err) {
     if (inTx) await db.query('ROLLBACK').catch(() => undefined);
     const status: MigrationStatus = !transactional && done > 0 ? 'partial' : 'failed';
@@ -141,21 +161,41 @@ export async function runMigrations(opts: RunMigrationsOptions): Promise<RunResu
   let outcome: RunOutcome = 'succeeded';
   for (const m of opts.migrations) {
     if (outcome !== 'succeeded') {
-      results.push({ version: m.version, name: m.name, direction: opts.direction, status: 'not-run', durationMs: 0, transactional: inTransaction(m, opts.direction) });
+      results.push({
+        version: m.version,
+        name: m.name,
+        direction: opts.direction,
+        status: 'not-run',
+        durationMs: 0,
+        transactional: inTransaction(m, opts.direction),
+      });
       continue;
     }
     opts.log?.(`${opts.direction === 'up' ? 'applying' : 'reverting'} ${m.name}`);
-    const refused = await opts.beforeEach?.(m).then(() => undefined, (err: unknown) => err as Error);
+    const refused = await opts.beforeEach?.(m).then(
+      () => undefined,
+      (err: unknown) => err as Error,
+    );
     const r: MigrationResult = refused
-      ? { version: m.version, name: m.name, direction: opts.direction, status: 'failed', durationMs: 0, transactional: inTransaction(m, opts.direction), error: errorOf(refused, m.upFile) }
+      ? {
+          version: m.version,
+          name: m.name,
+          direction: opts.direction,
+          status: 'failed',
+          durationMs: 0,
+          transactional: inTransaction(m, opts.direction),
+          error: errorOf(refused, m.upFile),
+        }
       : await runOne(opts, m);
     results.push(r);
     if (r.status === 'partial') {
       // Without this record the next run would start the file from the top and repeat what took effect.
       const why = r.error ? `${r.error.location}: ${r.error.message}` : 'stopped';
-      await opts.db.query(recordPartialSql(m, opts.direction, r.statementsDone ?? 0, opts.runId, why)).catch((err: unknown) => {
-        opts.log?.(`could not record where ${m.name} stopped: ${(err as Error).message}`);
-      });
+      await opts.db
+        .query(recordPartialSql(m, opts.direction, r.statementsDone ?? 0, opts.runId, why))
+        .catch((err: unknown) => {
+          opts.log?.(`could not record where ${m.name} stopped: ${(err as Error).message}`);
+        });
     }
     if (r.status === 'failed') outcome = 'failed';
     if (r.status === 'partial') outcome = 'partial';

@@ -49,19 +49,38 @@ export function migrationSteps(m: Migration, direction: Direction, runId: string
   const tx = !script.noTransaction;
   const startedExpr = tx ? 'now()' : `current_setting('${STARTED_SETTING}')::timestamptz`;
   const statements = isSqlScript(script) ? script.statements.filter((s) => s.index >= (resumeFrom ?? 0)) : [];
-  const body: Step[] = direction === 'up' && isBackfillMigration(m)
-    ? [{ kind: 'backfill', file: (script as SqlScript).file, migration: m }]
-    : isSqlScript(script)
-    ? statements.map((s) => ({ kind: 'statement', sql: s.sql, index: s.index, file: script.file, line: s.line, column: s.column }))
-    : [{ kind: 'code', file: script.file, fn: direction, module: script }];
+  const body: Step[] =
+    direction === 'up' && isBackfillMigration(m)
+      ? [{ kind: 'backfill', file: (script as SqlScript).file, migration: m }]
+      : isSqlScript(script)
+        ? statements.map((s) => ({
+            kind: 'statement',
+            sql: s.sql,
+            index: s.index,
+            file: script.file,
+            line: s.line,
+            column: s.column,
+          }))
+        : [{ kind: 'code', file: script.file, fn: direction, module: script }];
   const applied = direction === 'up' ? insertAppliedSql(m, runId, startedExpr) : deleteAppliedSql(m.version);
   const record = resumeFrom === undefined ? applied : `${applied}; ${clearPartialSql(m.version)}`;
   if (tx && isSqlScript(script)) {
     const parts = ['BEGIN', ...statements.map((s) => s.sql), record, 'COMMIT'];
-    return [{ kind: 'transaction', sql: joinStatements(parts), file: script.file, statements: statements.map(({ index, line, column }) => ({ index, line, column })) }];
+    return [
+      {
+        kind: 'transaction',
+        sql: joinStatements(parts),
+        file: script.file,
+        statements: statements.map(({ index, line, column }) => ({ index, line, column })),
+      },
+    ];
   }
   if (tx) return [{ kind: 'control', sql: 'BEGIN' }, ...body, { kind: 'control', sql: `${record}; COMMIT` }];
-  return [{ kind: 'control', sql: `SELECT set_config('${STARTED_SETTING}', clock_timestamp()::text, false)` }, ...body, { kind: 'control', sql: record }];
+  return [
+    { kind: 'control', sql: `SELECT set_config('${STARTED_SETTING}', clock_timestamp()::text, false)` },
+    ...body,
+    { kind: 'control', sql: record },
+  ];
 }
 
 /** Join statements into one script; a trailing line comment would swallow the `;`, so break the line. */

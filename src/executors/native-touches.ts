@@ -16,7 +16,9 @@ export async function tablesTouchedBy(projectDir: string, migrations: Migration[
       continue;
     }
     const { tsImport } = await import('tsx/esm/api');
-    const mod = (await tsImport(pathToFileURL(path.join(projectDir, m.upFile)).href, import.meta.url)) as { touches?: unknown };
+    const mod = (await tsImport(pathToFileURL(path.join(projectDir, m.upFile)).href, import.meta.url)) as {
+      touches?: unknown;
+    };
     if (Array.isArray(mod.touches) && mod.touches.every((t) => typeof t === 'string')) {
       for (const t of mod.touches as string[]) touched.names.add(t);
     } else if (!touched.opaqueReason) {

@@ -65,13 +65,18 @@ export class NativeExecutor implements Executor {
     const state = compareWithHistory(this.migrations, await readApplied(target.db), await readPartial(target.db));
     const resume = this.options.resume;
     // No partial migration: `--resume` may be continuing an interrupted run instead (the pipeline's call).
-    if (resume && state.partial.length) this.resumeAt = resumePoint(state.partial, this.migrations, resume, target.branch);
+    if (resume && state.partial.length)
+      this.resumeAt = resumePoint(state.partial, this.migrations, resume, target.branch);
     assertRunnable(state, { branch: target.branch, ...(resume ? { resume } : {}) });
     this.lastState = state;
     const applied = new Set(state.entries.filter((e) => e.state !== 'pending').map((e) => e.version));
     const units = this.migrations.map(unitOf);
     const newest = state.applied.at(-1)?.version ?? null;
-    return { current: newest, applied: units.filter((u) => applied.has(u.version)), pending: units.filter((u) => !applied.has(u.version)) };
+    return {
+      current: newest,
+      applied: units.filter((u) => applied.has(u.version)),
+      pending: units.filter((u) => !applied.has(u.version)),
+    };
   }
 
   /** Apply `units` in order, stopping at the first failure. */
@@ -93,7 +98,10 @@ export class NativeExecutor implements Executor {
 
   /** SQL files are parsed; TypeScript ones declare `touches`. */
   touches(units: ExecutorUnit[]): Promise<TouchedTables> {
-    return tablesTouchedBy(this.projectDir, units.map((u) => this.migration(u)));
+    return tablesTouchedBy(
+      this.projectDir,
+      units.map((u) => this.migration(u)),
+    );
   }
 
   /** The migration behind a unit. */

@@ -46,10 +46,10 @@ export class NodePgMigrateExecutor implements Executor {
       nodeModules: true,
     });
     if (!bin)
-      throw new UsageError(
-        'node-pg-migrate not found in node_modules/.bin or on PATH',
-        { hint: NODE_PG_MIGRATE_INSTALL_HINT, code: 'TOOL_MISSING' },
-      );
+      throw new UsageError('node-pg-migrate not found in node_modules/.bin or on PATH', {
+        hint: NODE_PG_MIGRATE_INSTALL_HINT,
+        code: 'TOOL_MISSING',
+      });
     return bin;
   }
 
@@ -73,24 +73,27 @@ export class NodePgMigrateExecutor implements Executor {
       secrets: target ? uriSecrets(target.uri) : [],
     });
     if (out.notFound)
-      throw new UsageError(`node-pg-migrate cannot be started (${bin})`, { hint: NODE_PG_MIGRATE_INSTALL_HINT, code: 'TOOL_MISSING' });
+      throw new UsageError(`node-pg-migrate cannot be started (${bin})`, {
+        hint: NODE_PG_MIGRATE_INSTALL_HINT,
+        code: 'TOOL_MISSING',
+      });
     return out;
   }
 
   async prepare(): Promise<void> {
     const dir = path.resolve(this.projectDir, this.options.migrationsDir);
     if (!existsSync(dir)) {
-      throw new MigrationFileError(
-        `${this.options.migrationsDir}/ not found`,
-        { hint: 'set runner["node-pg-migrate"].migrationsDir in neon-migrate.json', code: 'RUNNER_CONFIG_MISSING' },
-      );
+      throw new MigrationFileError(`${this.options.migrationsDir}/ not found`, {
+        hint: 'set runner["node-pg-migrate"].migrationsDir in neon-migrate.json',
+        code: 'RUNNER_CONFIG_MISSING',
+      });
     }
     const out = await this.tool(['--version'], undefined);
     if (out.invocation.exitCode !== 0) {
-      throw new UsageError(
-        `node-pg-migrate does not start: ${failureLine(out.invocation.output)}`,
-        { hint: NODE_PG_MIGRATE_INSTALL_HINT, code: 'TOOL_BROKEN' },
-      );
+      throw new UsageError(`node-pg-migrate does not start: ${failureLine(out.invocation.output)}`, {
+        hint: NODE_PG_MIGRATE_INSTALL_HINT,
+        code: 'TOOL_BROKEN',
+      });
     }
   }
 
@@ -138,7 +141,10 @@ export class NodePgMigrateExecutor implements Executor {
     if (unknown.length) {
       throw new MigrationFileError(
         `branch ${target.branch} has node-pg-migrate migrations with no file: ${unknown.join(', ')}`,
-        { hint: 'restore the missing files, or check out the code that matches the branch', code: 'RUNNER_UNKNOWN_REVISION' },
+        {
+          hint: 'restore the missing files, or check out the code that matches the branch',
+          code: 'RUNNER_UNKNOWN_REVISION',
+        },
       );
     }
     const appliedUnits = units.filter((u) => applied.has(u.version));

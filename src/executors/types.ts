@@ -10,7 +10,15 @@ import type { DbClient } from '../db/connect.js';
 import type { TouchedTables } from '../verify/touched.js';
 
 /** The `runner` setting's kinds. */
-export type ExecutorKind = 'native' | 'alembic' | 'node-pg-migrate' | 'drizzle' | 'knex' | 'dbmate' | 'sqitch' | 'command';
+export type ExecutorKind =
+  | 'native'
+  | 'alembic'
+  | 'node-pg-migrate'
+  | 'drizzle'
+  | 'knex'
+  | 'dbmate'
+  | 'sqitch'
+  | 'command';
 
 /** One unit an executor applies: one of our migration files, or a revision of a wrapped tool. */
 export interface ExecutorUnit {

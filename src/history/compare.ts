@@ -44,7 +44,11 @@ export interface BranchState {
 }
 
 /** Join files and history into one view. */
-export function compareWithHistory(migrations: Migration[], applied: AppliedRow[], partial: PartialRow[] = []): BranchState {
+export function compareWithHistory(
+  migrations: Migration[],
+  applied: AppliedRow[],
+  partial: PartialRow[] = [],
+): BranchState {
   const byVersion = new Map(applied.map((a) => [a.version, a]));
   const partialOf = new Map(partial.map((p) => [p.version, p]));
   const onDisk = new Set(migrations.map((m) => m.version));
@@ -54,7 +58,16 @@ export function compareWithHistory(migrations: Migration[], applied: AppliedRow[
     const a = byVersion.get(m.version);
     const notes = 'notes' in m.up ? [...m.up.notes, ...(m.down && 'notes' in m.down ? m.down.notes : [])] : [];
     const p = partialOf.get(m.version);
-    const base = { version: m.version, name: m.name, kind: m.kind, reversible: m.reversible, noTransaction: m.up.noTransaction, file: m.upFile, notes, ...(p ? { partial: p } : {}) };
+    const base = {
+      version: m.version,
+      name: m.name,
+      kind: m.kind,
+      reversible: m.reversible,
+      noTransaction: m.up.noTransaction,
+      file: m.upFile,
+      notes,
+      ...(p ? { partial: p } : {}),
+    };
     if (!a) {
       const outOfOrder = index < lastAppliedIndex;
       return { ...base, state: 'pending', ...(outOfOrder ? { outOfOrder } : {}) };
@@ -62,9 +75,17 @@ export function compareWithHistory(migrations: Migration[], applied: AppliedRow[
     const state: MigrationState = a.checksum === m.checksum ? 'applied' : 'drifted';
     const downChanged = m.kind === 'sql' && (a.downChecksum ?? undefined) !== m.downChecksum;
     const unverified = !a.verifiedBy;
-    return { ...base, state, appliedAt: a.appliedAt, ...(downChanged ? { downChanged } : {}), ...(unverified ? { unverified } : {}) };
+    return {
+      ...base,
+      state,
+      appliedAt: a.appliedAt,
+      ...(downChanged ? { downChanged } : {}),
+      ...(unverified ? { unverified } : {}),
+    };
   });
-  const missing = applied.filter((a) => !onDisk.has(a.version)).map((a) => ({ version: a.version, name: a.name, appliedAt: a.appliedAt }));
+  const missing = applied
+    .filter((a) => !onDisk.has(a.version))
+    .map((a) => ({ version: a.version, name: a.name, appliedAt: a.appliedAt }));
   return { entries, missing, applied, partial };
 }
 
@@ -80,23 +101,29 @@ export function assertRunnable(state: BranchState, context: { branch?: string; r
   }
   const drifted = state.entries.find((e) => e.state === 'drifted');
   if (drifted) {
-    throw new MigrationFileError(
-      `drift: ${drifted.file} changed after it was applied (version ${drifted.version})`,
-      { hint: `restore the file as applied, or accept the change with \`neon-migrate status --accept ${drifted.version}\``, code: 'DRIFT' },
-    );
+    throw new MigrationFileError(`drift: ${drifted.file} changed after it was applied (version ${drifted.version})`, {
+      hint: `restore the file as applied, or accept the change with \`neon-migrate status --accept ${drifted.version}\``,
+      code: 'DRIFT',
+    });
   }
   const missing = state.missing[0];
   if (missing) {
     throw new MigrationFileError(
       `missing: migration ${missing.name} (version ${missing.version}) is applied on the branch but its file is gone`,
-      { hint: 'restore the file from version control (a migration that ran must stay in migrations/)', code: 'MISSING_FILE' },
+      {
+        hint: 'restore the file from version control (a migration that ran must stay in migrations/)',
+        code: 'MISSING_FILE',
+      },
     );
   }
   const late = state.entries.find((e) => e.outOfOrder);
   if (late) {
     throw new MigrationFileError(
       `out of order: ${late.file} (version ${late.version}) is older than the newest applied migration`,
-      { hint: 'rename it with a version newer than the last applied one (`neon-migrate new` picks one)', code: 'OUT_OF_ORDER' },
+      {
+        hint: 'rename it with a version newer than the last applied one (`neon-migrate new` picks one)',
+        code: 'OUT_OF_ORDER',
+      },
     );
   }
 }

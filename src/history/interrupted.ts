@@ -33,7 +33,12 @@ export async function runningRecords(db: DbClient, ownRunId?: string): Promise<R
 }
 
 /** Mark a run resolved (`abandoned`, `interrupted` once continued by another, `undone`). */
-export async function resolveRun(db: DbClient, id: string, status: 'abandoned' | 'interrupted' | 'undone', note: string): Promise<void> {
+export async function resolveRun(
+  db: DbClient,
+  id: string,
+  status: 'abandoned' | 'interrupted' | 'undone',
+  note: string,
+): Promise<void> {
   await db.query(
     `UPDATE neon_migrate.runs SET status = $2, finished_at = clock_timestamp(),
             report = coalesce(report, '{}'::jsonb) || jsonb_build_object('resolution', $3::text) WHERE id = $1`,
@@ -56,6 +61,9 @@ export function interruptedError(run: RunRecord, branch: string, appliedByRun: n
   const resume = resumable ? `, or continue it: neon-migrate ${run.command}${env} --resume` : '';
   return new UsageError(
     `branch "${branch}": ${describeInterrupted(run, appliedByRun)}; nothing else runs until it is resolved`,
-    { hint: `undo it: neon-migrate rollback --branch ${branch} (restores its checkpoint)${resume}`, code: 'INTERRUPTED_RUN' },
+    {
+      hint: `undo it: neon-migrate rollback --branch ${branch} (restores its checkpoint)${resume}`,
+      code: 'INTERRUPTED_RUN',
+    },
   );
 }

@@ -38,7 +38,8 @@ export interface ResumePoint {
 export function doneStatementsHash(m: Migration, direction: Direction, count: number): string {
   const script = direction === 'up' ? m.up : m.down;
   const h = createHash('sha256');
-  if (!script || !isSqlScript(script)) return h.update(direction === 'up' ? m.checksum : (m.downChecksum ?? m.checksum)).digest('hex');
+  if (!script || !isSqlScript(script))
+    return h.update(direction === 'up' ? m.checksum : (m.downChecksum ?? m.checksum)).digest('hex');
   for (const s of script.statements.slice(0, count)) h.update(s.sql).update('\0');
   return h.digest('hex');
 }
@@ -56,8 +57,24 @@ export async function readPartial(db: DbClient): Promise<PartialRow[]> {
 }
 
 /** SQL recording (or updating) where a migration stopped. */
-export function recordPartialSql(m: Migration, direction: Direction, statementsDone: number, runId: string, error: string): string {
-  const values = [m.version, m.name, direction, statementsDone, doneStatementsHash(m, direction, statementsDone), runId, error].map(sqlLiteral).join(', ');
+export function recordPartialSql(
+  m: Migration,
+  direction: Direction,
+  statementsDone: number,
+  runId: string,
+  error: string,
+): string {
+  const values = [
+    m.version,
+    m.name,
+    direction,
+    statementsDone,
+    doneStatementsHash(m, direction, statementsDone),
+    runId,
+    error,
+  ]
+    .map(sqlLiteral)
+    .join(', ');
   return `INSERT INTO neon_migrate.partial (version, name, direction, statements_done, done_hash, run_id, error) VALUES (${values})
   ON CONFLICT (version) DO UPDATE SET direction = EXCLUDED.direction, statements_done = EXCLUDED.statements_done, done_hash = EXCLUDED.done_hash,
   run_id = EXCLUDED.run_id, error = EXCLUDED.error, stopped_at = now()`;
@@ -73,7 +90,10 @@ export function partialError(p: PartialRow, file: string, branch: string): Migra
   const where = p.statementsDone > 0 ? `after ${p.statementsDone} statement(s) took effect` : 'partway';
   return new MigrationFileError(
     `partial: ${file} (${p.direction}) stopped ${where} in run ${p.runId ?? '?'} at ${p.stoppedAt}; running it again from the top would repeat them`,
-    { hint: `fix the cause, then continue with \`neon-migrate ${p.direction} --resume --branch ${branch}\`, or undo the run with \`neon-migrate rollback --branch ${branch}\``, code: 'PARTIAL' },
+    {
+      hint: `fix the cause, then continue with \`neon-migrate ${p.direction} --resume --branch ${branch}\`, or undo the run with \`neon-migrate rollback --branch ${branch}\``,
+      code: 'PARTIAL',
+    },
   );
 }
 
@@ -81,13 +101,29 @@ export function partialError(p: PartialRow, file: string, branch: string): Migra
  * Where `--resume` continues: the partial migration must still be on disk, run in the same
  * direction, and the statements that already ran must be unchanged (the failing one may be edited).
  */
-export function resumePoint(partial: PartialRow[], migrations: Migration[], direction: Direction, branch: string): ResumePoint {
+export function resumePoint(
+  partial: PartialRow[],
+  migrations: Migration[],
+  direction: Direction,
+  branch: string,
+): ResumePoint {
   const p = partial[0];
-  if (!p) throw new UsageError(`--resume: no migration stopped partway on branch "${branch}"`, { hint: `run \`neon-migrate ${direction}\` without --resume`, code: 'NOTHING_TO_RESUME' });
+  if (!p)
+    throw new UsageError(`--resume: no migration stopped partway on branch "${branch}"`, {
+      hint: `run \`neon-migrate ${direction}\` without --resume`,
+      code: 'NOTHING_TO_RESUME',
+    });
   const m = migrations.find((x) => x.version === p.version);
-  if (!m) throw new MigrationFileError(`--resume: the file of ${p.name} (version ${p.version}) is gone`, { hint: 'restore it from version control', code: 'MISSING_FILE' });
+  if (!m)
+    throw new MigrationFileError(`--resume: the file of ${p.name} (version ${p.version}) is gone`, {
+      hint: 'restore it from version control',
+      code: 'MISSING_FILE',
+    });
   if (p.direction !== direction) {
-    throw new UsageError(`--resume: ${p.name} stopped while running ${p.direction}, not ${direction}`, { hint: `continue it with \`neon-migrate ${p.direction} --resume --branch ${branch}\``, code: 'RESUME_DIRECTION' });
+    throw new UsageError(`--resume: ${p.name} stopped while running ${p.direction}, not ${direction}`, {
+      hint: `continue it with \`neon-migrate ${p.direction} --resume --branch ${branch}\``,
+      code: 'RESUME_DIRECTION',
+    });
   }
   const script = direction === 'up' ? m.up : m.down;
   const sql = script && isSqlScript(script);
@@ -96,7 +132,10 @@ export function resumePoint(partial: PartialRow[], migrations: Migration[], dire
       sql
         ? `--resume: the first ${p.statementsDone} statement(s) of ${m.name} (${direction}), which already ran, were edited since`
         : `--resume: ${m.name} (${direction}) was edited since it stopped`,
-      { hint: `restore them as they ran (only the failing statement and later ones may change), or undo the run with \`neon-migrate rollback --branch ${branch}\``, code: 'RESUME_EDITED' },
+      {
+        hint: `restore them as they ran (only the failing statement and later ones may change), or undo the run with \`neon-migrate rollback --branch ${branch}\``,
+        code: 'RESUME_EDITED',
+      },
     );
   }
   // A TypeScript migration cannot be entered halfway: it runs again whole (it must be idempotent).

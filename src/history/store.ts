@@ -68,7 +68,15 @@ export interface AppliedRow {
  * `running` while its process lives; `interrupted` once a later command found it `running` with
  * its owner gone; `abandoned` when it was interrupted before it touched the branch.
  */
-export type RunStatus = 'running' | 'succeeded' | 'failed' | 'partial' | 'rolled_back' | 'interrupted' | 'abandoned' | 'undone';
+export type RunStatus =
+  | 'running'
+  | 'succeeded'
+  | 'failed'
+  | 'partial'
+  | 'rolled_back'
+  | 'interrupted'
+  | 'abandoned'
+  | 'undone';
 
 /** A row of `neon_migrate.runs`. */
 export interface RunRecord {
@@ -138,7 +146,11 @@ export async function readApplied(db: DbClient): Promise<AppliedRow[]> {
 }
 
 /** SQL recording a migration as applied; the duration is measured from `startedExpr` in SQL. */
-export function insertAppliedSql(m: { version: string; name: string; checksum: string; downChecksum?: string; kind: string }, runId: string, startedExpr: string): string {
+export function insertAppliedSql(
+  m: { version: string; name: string; checksum: string; downChecksum?: string; kind: string },
+  runId: string,
+  startedExpr: string,
+): string {
   return `INSERT INTO neon_migrate.applied (version, name, checksum, down_checksum, kind, duration_ms, run_id) VALUES (${sqlLiteral(m.version)}, ${sqlLiteral(m.name)}, ${sqlLiteral(m.checksum)}, ${sqlLiteral(m.downChecksum)}, ${sqlLiteral(m.kind)}, (extract(epoch FROM clock_timestamp() - ${startedExpr}) * 1000)::integer, ${sqlLiteral(runId)})`;
 }
 
@@ -160,7 +172,8 @@ export function insertRunSql(run: NewRun): string {
 }
 
 // Per string value, so a redaction can never cut across JSON structure.
-const redactStrings = (_key: string, value: unknown): unknown => (typeof value === 'string' ? redactSecrets(value) : value);
+const redactStrings = (_key: string, value: unknown): unknown =>
+  typeof value === 'string' ? redactSecrets(value) : value;
 
 /** SQL closing a run with its status and JSON report (secrets redacted: the history is copied into every child branch). */
 export function finishRunSql(id: string, status: RunStatus | string, report: unknown): string {
@@ -169,7 +182,11 @@ export function finishRunSql(id: string, status: RunStatus | string, report: unk
 
 /** Who runs a run: enough to tell later that its process is gone. */
 export function runOwner(): { pid: number; host: string; startedAt: string } {
-  return { pid: process.pid, host: hostname(), startedAt: new Date(Date.now() - process.uptime() * 1000).toISOString() };
+  return {
+    pid: process.pid,
+    host: hostname(),
+    startedAt: new Date(Date.now() - process.uptime() * 1000).toISOString(),
+  };
 }
 
 /**
@@ -212,7 +229,10 @@ export async function markPhase(db: DbClient, id: string, phase: string): Promis
 
 /** Keep what a resumed run needs (its units, the pre-run snapshot) in its record. */
 export async function saveProgress(db: DbClient, id: string, progress: unknown): Promise<void> {
-  await db.query(`UPDATE neon_migrate.runs SET progress = $2::jsonb WHERE id = $1`, [id, JSON.stringify(progress, redactStrings)]);
+  await db.query(`UPDATE neon_migrate.runs SET progress = $2::jsonb WHERE id = $1`, [
+    id,
+    JSON.stringify(progress, redactStrings),
+  ]);
 }
 
 /** Mark applied migrations as verified by a guarded run. */
@@ -260,7 +280,16 @@ export async function listRuns(
 }
 
 /** Overwrite the stored checksum(s) of an applied migration (accepting a deliberate edit). */
-export async function acceptChecksum(db: DbClient, version: string, checksum: string, downChecksum: string | undefined): Promise<boolean> {
-  const res = await db.query(`UPDATE neon_migrate.applied SET checksum = $1, down_checksum = $2 WHERE version = $3`, [checksum, downChecksum ?? null, version]);
+export async function acceptChecksum(
+  db: DbClient,
+  version: string,
+  checksum: string,
+  downChecksum: string | undefined,
+): Promise<boolean> {
+  const res = await db.query(`UPDATE neon_migrate.applied SET checksum = $1, down_checksum = $2 WHERE version = $3`, [
+    checksum,
+    downChecksum ?? null,
+    version,
+  ]);
   return res.rowCount === 1;
 }

@@ -22,7 +22,10 @@ export function decodeMigrationText(rel: string, bytes: Buffer): string {
     const column = before.length - before.lastIndexOf('\n');
     throw new MigrationFileError(
       `${rel}:${line}:${column}: not valid UTF-8 (byte 0x${bytes[at]?.toString(16).padStart(2, '0')})`,
-      { hint: 'save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`); nothing was applied', code: 'MIGRATION_ENCODING' },
+      {
+        hint: 'save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`); nothing was applied',
+        code: 'MIGRATION_ENCODING',
+      },
     );
   }
 }
@@ -50,13 +53,13 @@ export function checkHasStatements(rel: string, text: string, statementCount: nu
   if (statementCount > 0) return;
   if (text.split(/\r?\n/).some((line) => line.trim().toLowerCase() === EMPTY_DIRECTIVE)) return;
   const down = /(^|[./])down\.sql$/.test(rel);
-  throw new MigrationFileError(
-    `${rel}: has no SQL statements (${text.trim() ? 'comments only' : 'empty file'})`,
-    { hint: down
+  throw new MigrationFileError(`${rel}: has no SQL statements (${text.trim() ? 'comments only' : 'empty file'})`, {
+    hint: down
       ? 'write the statements that undo the up, delete the file to make the migration irreversible, ' +
         `or add the line "${EMPTY_DIRECTIVE}" for a deliberate no-op`
-      : `write the migration's SQL, or add the line "${EMPTY_DIRECTIVE}" for a deliberate no-op; nothing was applied`, code: 'MIGRATION_EMPTY' },
-  );
+      : `write the migration's SQL, or add the line "${EMPTY_DIRECTIVE}" for a deliberate no-op; nothing was applied`,
+    code: 'MIGRATION_EMPTY',
+  });
 }
 
 /** esbuild's message shape, as tsx rethrows it (`errors[].location`). */
@@ -105,10 +108,9 @@ export function migrationsDirExists(projectDir: string, migrationsDir: string): 
 export function requireMigrationsDir(projectDir: string, migrationsDir: string): void {
   if (migrationsDirExists(projectDir, migrationsDir)) return;
   const message = `migrations folder "${migrationsDir}" not found in ${projectDir}`;
-  throw new ConfigError(
-    [{ file: 'neon-migrate.json', key: 'migrationsDir', message }],
-    { hint: 'create it (`neon-migrate new <name>` does), pass the right -C/--cwd, or set migrationsDir in neon-migrate.json' },
-  );
+  throw new ConfigError([{ file: 'neon-migrate.json', key: 'migrationsDir', message }], {
+    hint: 'create it (`neon-migrate new <name>` does), pass the right -C/--cwd, or set migrationsDir in neon-migrate.json',
+  });
 }
 
 /** Refuse SQL migrations without statements (all of them at once; one keeps its own code and hint). */
@@ -126,6 +128,9 @@ export function checkMigrationsHaveStatements(migrations: Migration[]): void {
   }
   if (errors.length === 1) throw errors[0];
   if (errors.length) {
-    throw new MigrationFileError(errors.map((e) => e.message).join('; '), { hint: errors[0]!.hint, code: 'MIGRATION_EMPTY' });
+    throw new MigrationFileError(errors.map((e) => e.message).join('; '), {
+      hint: errors[0]!.hint,
+      code: 'MIGRATION_EMPTY',
+    });
   }
 }

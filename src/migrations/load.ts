@@ -10,7 +10,14 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MigrationFileError } from '../errors.js';
 import { dieselRunsOutsideTransaction, splitSections } from './markers.js';
-import { compareVersions, numericDateConflict, type OrderingSetting, parseMigrationName, resolveOrdering, type VersionOrdering } from './naming.js';
+import {
+  compareVersions,
+  numericDateConflict,
+  type OrderingSetting,
+  parseMigrationName,
+  resolveOrdering,
+  type VersionOrdering,
+} from './naming.js';
 import { DEFAULT_PG_MAJOR, type PgMajor, type ParseOptions, type SqlScript } from './sql.js';
 import { decodeMigrationText, describeTsLoadError, migrationsDirExists } from './file-text.js';
 import { LoadCache } from './load-cache.js';
@@ -79,7 +86,9 @@ function discover(projectDir: string, dirRel: string, problems: string[]): Found
   const entry = (base: string, kind: 'sql' | 'ts', form: string): Found | undefined => {
     const parsed = parseMigrationName(base);
     if (!parsed) {
-      problems.push(`${path.join(dirRel, form === 'folder' ? base : `${base}${form}`)}: not a migration name (expected ${FORMS}, V = digits)`);
+      problems.push(
+        `${path.join(dirRel, form === 'folder' ? base : `${base}${form}`)}: not a migration name (expected ${FORMS}, V = digits)`,
+      );
       return undefined;
     }
     const found = byBase.get(base) ?? { base, version: parsed.version, kind, forms: new Set<string>() };
@@ -120,13 +129,18 @@ function discover(projectDir: string, dirRel: string, problems: string[]): Found
   }
   const found = [...byBase.values()];
   for (const f of found) {
-    if (f.forms.size > 1) problems.push(`${path.join(dirRel, f.base)}: defined in more than one form (${[...f.forms].join(', ')}); keep one`);
-    else if (!f.up && f.down) problems.push(`${f.down}: a down without an up; add ${path.join(dirRel, `${f.base}.up.sql`)}`);
+    if (f.forms.size > 1)
+      problems.push(
+        `${path.join(dirRel, f.base)}: defined in more than one form (${[...f.forms].join(', ')}); keep one`,
+      );
+    else if (!f.up && f.down)
+      problems.push(`${f.down}: a down without an up; add ${path.join(dirRel, `${f.base}.up.sql`)}`);
   }
   const byVersion = new Map<string, string[]>();
   for (const f of found) byVersion.set(f.version, [...(byVersion.get(f.version) ?? []), f.base]);
   for (const [version, bases] of byVersion) {
-    if (bases.length > 1) problems.push(`duplicate version ${version}: ${bases.sort().join(', ')}; give each migration its own version`);
+    if (bases.length > 1)
+      problems.push(`duplicate version ${version}: ${bases.sort().join(', ')}; give each migration its own version`);
   }
   return found;
 }
@@ -148,13 +162,27 @@ function orderFound(found: Found[], setting: OrderingSetting, problems: string[]
 }
 
 /** A single `V_name.sql`: its up and optional down section, parsed with file positions. */
-async function loadSingleFile(f: Found, bytes: Buffer, major: PgMajor): Promise<Pick<Migration, 'checksum' | 'downChecksum' | 'upFile' | 'downFile' | 'up' | 'down' | 'reversible'>> {
+async function loadSingleFile(
+  f: Found,
+  bytes: Buffer,
+  major: PgMajor,
+): Promise<Pick<Migration, 'checksum' | 'downChecksum' | 'upFile' | 'downFile' | 'up' | 'down' | 'reversible'>> {
   const sections = splitSections(bytes.toString('utf8'));
   const { parseSqlFile } = await import('./sql.js');
   const up = await parseSqlFile(f.up!, sections.up.text, { major, noTransaction: sections.up.noTransaction });
-  const down = sections.down ? await parseSqlFile(f.up!, sections.down.text, { major, noTransaction: sections.down.noTransaction }) : undefined;
+  const down = sections.down
+    ? await parseSqlFile(f.up!, sections.down.text, { major, noTransaction: sections.down.noTransaction })
+    : undefined;
   const checksum = sections.down ? sha256(sections.up.own) : sha256(bytes);
-  return { checksum, downChecksum: sections.down ? sha256(sections.down.own) : undefined, upFile: f.up!, downFile: sections.down ? f.up : undefined, up, down, reversible: Boolean(down) };
+  return {
+    checksum,
+    downChecksum: sections.down ? sha256(sections.down.own) : undefined,
+    upFile: f.up!,
+    downFile: sections.down ? f.up : undefined,
+    up,
+    down,
+    reversible: Boolean(down),
+  };
 }
 
 /** Import a TypeScript migration without a build step and check its exports. */
@@ -164,11 +192,20 @@ async function loadTsModule(projectDir: string, rel: string): Promise<TsModule> 
   try {
     mod = (await tsImport(pathToFileURL(path.join(projectDir, rel)).href, import.meta.url)) as Record<string, unknown>;
   } catch (err) {
-    throw new MigrationFileError(describeTsLoadError(rel, err), { hint: 'fix the TypeScript; nothing was applied', code: 'MIGRATION_TS_LOAD' });
+    throw new MigrationFileError(describeTsLoadError(rel, err), {
+      hint: 'fix the TypeScript; nothing was applied',
+      code: 'MIGRATION_TS_LOAD',
+    });
   }
   if (typeof mod.up !== 'function') throw new Error('does not export an up(ctx) function');
-  if (mod.down !== undefined && typeof mod.down !== 'function') throw new Error('exports a down that is not a function');
-  return { file: rel, up: mod.up as MigrationFn, down: mod.down as MigrationFn | undefined, noTransaction: mod.transaction === false };
+  if (mod.down !== undefined && typeof mod.down !== 'function')
+    throw new Error('exports a down that is not a function');
+  return {
+    file: rel,
+    up: mod.up as MigrationFn,
+    down: mod.down as MigrationFn | undefined,
+    noTransaction: mod.transaction === false,
+  };
 }
 
 function read(projectDir: string, rel: string): Buffer {
@@ -180,7 +217,11 @@ function read(projectDir: string, rel: string): Buffer {
 }
 
 /** Load, parse and validate every migration of `migrationsDir` (relative to the project), in version order. */
-export async function loadMigrations(projectDir: string, migrationsDir: string, options: LoadOptions = {}): Promise<Migration[]> {
+export async function loadMigrations(
+  projectDir: string,
+  migrationsDir: string,
+  options: LoadOptions = {},
+): Promise<Migration[]> {
   if (!migrationsDirExists(projectDir, migrationsDir)) return [];
   const cache = LoadCache.open(projectDir);
   try {
@@ -190,7 +231,12 @@ export async function loadMigrations(projectDir: string, migrationsDir: string, 
   }
 }
 
-async function loadAll(projectDir: string, migrationsDir: string, cache: LoadCache, options: LoadOptions): Promise<Migration[]> {
+async function loadAll(
+  projectDir: string,
+  migrationsDir: string,
+  cache: LoadCache,
+  options: LoadOptions,
+): Promise<Migration[]> {
   const importTs = options.importTs ?? true;
   const major = options.postgresVersion ?? DEFAULT_PG_MAJOR;
   const problems: string[] = [];
@@ -209,11 +255,25 @@ async function loadAll(projectDir: string, migrationsDir: string, cache: LoadCac
         const shape = importTs ? undefined : cache.tsShape(checksum);
         const mod = shape ? lazyTsModule(projectDir, f.up, shape) : await loadTsModule(projectDir, f.up);
         if (!shape) cache.rememberTs(checksum, { hasDown: Boolean(mod.down), noTransaction: mod.noTransaction });
-        migrations.push({ version: f.version, name: f.base, kind: 'ts', checksum, upFile: f.up, up: mod, down: mod.down ? mod : undefined, reversible: Boolean(mod.down) });
+        migrations.push({
+          version: f.version,
+          name: f.base,
+          kind: 'ts',
+          checksum,
+          upFile: f.up,
+          up: mod,
+          down: mod.down ? mod : undefined,
+          reversible: Boolean(mod.down),
+        });
         continue;
       }
       if (f.single) {
-        migrations.push({ version: f.version, name: f.base, kind: 'sql', ...(await loadSingleFile(f, upBytes, major)) });
+        migrations.push({
+          version: f.version,
+          name: f.base,
+          kind: 'sql',
+          ...(await loadSingleFile(f, upBytes, major)),
+        });
         continue;
       }
       // diesel: `run_in_transaction = false` in the folder's metadata.toml covers both directions.
@@ -225,9 +285,23 @@ async function loadAll(projectDir: string, migrationsDir: string, cache: LoadCac
         current = f.down;
         const downBytes = read(projectDir, f.down);
         downChecksum = sha256(downBytes);
-        down = await parseCached(cache, f.down, decodeMigrationText(f.down, downBytes), { major, noTransaction: outside });
+        down = await parseCached(cache, f.down, decodeMigrationText(f.down, downBytes), {
+          major,
+          noTransaction: outside,
+        });
       }
-      migrations.push({ version: f.version, name: f.base, kind: 'sql', checksum: sha256(upBytes), downChecksum, upFile: f.up, downFile: f.down, up, down, reversible: Boolean(down) });
+      migrations.push({
+        version: f.version,
+        name: f.base,
+        kind: 'sql',
+        checksum: sha256(upBytes),
+        downChecksum,
+        upFile: f.up,
+        downFile: f.down,
+        up,
+        down,
+        reversible: Boolean(down),
+      });
     } catch (err) {
       const message = (err as Error).message;
       if (err instanceof MigrationFileError) fileErrors.push(err);
@@ -238,8 +312,15 @@ async function loadAll(projectDir: string, migrationsDir: string, cache: LoadCac
   if (problems.length === 1 && fileErrors.length === 1) throw fileErrors[0];
   if (problems.length) {
     const only = problems.length === 1 ? problems[0]! : '';
-    if (only.startsWith('ordering:')) throw new MigrationFileError(only, { hint: 'set "ordering": "timestamp" in neon-migrate.json (diesel and dbmate order by the digit string); nothing was applied', code: 'ORDERING_CONFLICT' });
-    throw new MigrationFileError(problems.join('; '), { hint: 'fix the migration files; nothing was applied', code: /^duplicate version/.test(only) ? 'DUPLICATE_VERSION' : 'MIGRATION_FILE' });
+    if (only.startsWith('ordering:'))
+      throw new MigrationFileError(only, {
+        hint: 'set "ordering": "timestamp" in neon-migrate.json (diesel and dbmate order by the digit string); nothing was applied',
+        code: 'ORDERING_CONFLICT',
+      });
+    throw new MigrationFileError(problems.join('; '), {
+      hint: 'fix the migration files; nothing was applied',
+      code: /^duplicate version/.test(only) ? 'DUPLICATE_VERSION' : 'MIGRATION_FILE',
+    });
   }
   return migrations;
 }

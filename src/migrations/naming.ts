@@ -74,10 +74,10 @@ export function numericDateConflict(versions: string[]): [later: string, earlier
 /** Validate a user-given version (`--to`) and normalise it. */
 export function versionArgument(raw: string, flag = '--to'): string {
   if (!/^\d[\d\-.T_]*$/.test(raw.trim()) && !parseMigrationName(raw.trim())) {
-    throw new UsageError(
-      `${flag} "${raw}" is not a migration version`,
-      { hint: 'give the leading digits of a migration name, e.g. 20261120T101500', code: 'BAD_VERSION' },
-    );
+    throw new UsageError(`${flag} "${raw}" is not a migration version`, {
+      hint: 'give the leading digits of a migration name, e.g. 20261120T101500',
+      code: 'BAD_VERSION',
+    });
   }
   return normaliseVersion(parseMigrationName(raw.trim())?.version ?? raw);
 }
@@ -98,10 +98,10 @@ export function slugify(name: string): string {
     .replace(/[^a-z0-9]+/g, '_')
     .replace(/^_+|_+$/g, '');
   if (!slug)
-    throw new UsageError(
-      `"${name}" is not a usable migration name`,
-      { hint: 'use letters and digits, e.g. add_subtasks', code: 'BAD_NAME' },
-    );
+    throw new UsageError(`"${name}" is not a usable migration name`, {
+      hint: 'use letters and digits, e.g. add_subtasks',
+      code: 'BAD_NAME',
+    });
   return slug;
 }
 

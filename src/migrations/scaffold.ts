@@ -50,9 +50,14 @@ export function initProject(projectDir: string): InitReport {
   // A wrapped tool keeps its own migrations: no migrations/ folder of ours next to them.
   const settings = detected
     ? { runner: detected.runner, defaultBranch: 'main', timeouts: { lockTimeout: '5s', statementTimeout: '15min' } }
-    : { migrationsDir: 'migrations', defaultBranch: 'main', timeouts: { lockTimeout: '5s', statementTimeout: '15min' } };
+    : {
+        migrationsDir: 'migrations',
+        defaultBranch: 'main',
+        timeouts: { lockTimeout: '5s', statementTimeout: '15min' },
+      };
   file('neon-migrate.json', `${JSON.stringify(settings, null, 2)}\n`);
-  for (const [name, env] of Object.entries(ENVIRONMENTS)) file(`environments/${name}.json`, `${JSON.stringify(env, null, 2)}\n`);
+  for (const [name, env] of Object.entries(ENVIRONMENTS))
+    file(`environments/${name}.json`, `${JSON.stringify(env, null, 2)}\n`);
   if (!detected) dir('migrations');
   dir('scripts');
   const gitignore = path.join(projectDir, '.gitignore');
@@ -93,26 +98,47 @@ export async function down({ client }: MigrationContext): Promise<void> {
  * console.log(m.files);
  * ```
  */
-export async function newMigration(projectDir: string, settings: Settings, name: string, options: { ts?: boolean; now?: Date } = {}): Promise<NewMigrationReport> {
+export async function newMigration(
+  projectDir: string,
+  settings: Settings,
+  name: string,
+  options: { ts?: boolean; now?: Date } = {},
+): Promise<NewMigrationReport> {
   const slug = slugify(name);
-  const existing = await loadMigrations(projectDir, settings.migrationsDir, { ordering: settings.ordering, postgresVersion: settings.postgresVersion });
+  const existing = await loadMigrations(projectDir, settings.migrationsDir, {
+    ordering: settings.ordering,
+    postgresVersion: settings.postgresVersion,
+  });
   const newest = existing.at(-1)?.version;
   let when = options.now ?? new Date();
   // Two migrations created within one second: take the second after the newest timestamp.
-  const asDate = newest && /^\d{14}$/.test(newest) ? new Date(`${newest.slice(0, 4)}-${newest.slice(4, 6)}-${newest.slice(6, 8)}T${newest.slice(8, 10)}:${newest.slice(10, 12)}:${newest.slice(12, 14)}Z`) : undefined;
-  if (asDate && !Number.isNaN(asDate.getTime()) && asDate.getTime() >= Math.floor(when.getTime() / 1000) * 1000) when = new Date(asDate.getTime() + 1000);
+  const asDate =
+    newest && /^\d{14}$/.test(newest)
+      ? new Date(
+          `${newest.slice(0, 4)}-${newest.slice(4, 6)}-${newest.slice(6, 8)}T${newest.slice(8, 10)}:${newest.slice(10, 12)}:${newest.slice(12, 14)}Z`,
+        )
+      : undefined;
+  if (asDate && !Number.isNaN(asDate.getTime()) && asDate.getTime() >= Math.floor(when.getTime() / 1000) * 1000)
+    when = new Date(asDate.getTime() + 1000);
   const version = timestampVersion(when);
   const digits = version.replace('T', '');
   const ordering = resolveOrdering(settings.ordering, [...existing.map((m) => m.version), digits]);
   if (newest && compareVersions(digits, newest, ordering) <= 0) {
-    throw new UsageError(`the newest migration (${newest}) is newer than now (${digits})`, { hint: 'check the system clock, or rename the newest migration', code: 'CLOCK' });
+    throw new UsageError(`the newest migration (${newest}) is newer than now (${digits})`, {
+      hint: 'check the system clock, or rename the newest migration',
+      code: 'CLOCK',
+    });
   }
   const dir = path.join(projectDir, settings.migrationsDir);
   mkdirSync(dir, { recursive: true });
   const base = `${version}_${slug}`;
   const files = options.ts ? [`${base}.ts`] : [`${base}.up.sql`, `${base}.down.sql`];
   for (const f of files) {
-    const text = options.ts ? TS_TEMPLATE : f.endsWith('.up.sql') ? `-- ${slug}: the change\n` : `-- ${slug}: undo the change\n`;
+    const text = options.ts
+      ? TS_TEMPLATE
+      : f.endsWith('.up.sql')
+        ? `-- ${slug}: the change\n`
+        : `-- ${slug}: undo the change\n`;
     writeFileSync(path.join(dir, f), text, { flag: 'wx' });
   }
   return { version: digits, files: files.map((f) => path.join(settings.migrationsDir, f)) };

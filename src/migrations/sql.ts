@@ -73,8 +73,8 @@ function skipTrivia(text: string, from: number): number {
     } else if (text.startsWith('/*', i)) {
       let depth = 0;
       do {
-        if (text.startsWith('/*', i)) (depth++, (i += 2));
-        else if (text.startsWith('*/', i)) (depth--, (i += 2));
+        if (text.startsWith('/*', i)) depth++, (i += 2);
+        else if (text.startsWith('*/', i)) depth--, (i += 2);
         else i++;
       } while (depth > 0 && i < text.length);
     } else {
@@ -120,12 +120,12 @@ export async function parseSqlFile(file: string, text: string, options: ParseOpt
     const offset = Math.max(0, Math.min(details?.cursorPosition ?? 0, text.length));
     const { line, column } = lineColumn(text, offset);
     const lineText = (text.split('\n')[line - 1] ?? '').trim();
-    throw new MigrationFileError(
-      `${file}:${line}:${column}: ${(err as Error).message} in: ${lineText}`,
-      { hint: (await parsesOnNewerMajor(text, options.major))
+    throw new MigrationFileError(`${file}:${line}:${column}: ${(err as Error).message} in: ${lineText}`, {
+      hint: (await parsesOnNewerMajor(text, options.major))
         ? 'this is PostgreSQL 18 syntax: set "postgresVersion": 18 in neon-migrate.json if the database runs 18; nothing was applied'
-        : 'fix the SQL; nothing was applied', code: 'SQL_SYNTAX' },
-    );
+        : 'fix the SQL; nothing was applied',
+      code: 'SQL_SYNTAX',
+    });
   }
   // The parser reports byte offsets into the UTF-8 text.
   const bytes = Buffer.from(text, 'utf8');
@@ -145,15 +145,18 @@ export async function parseSqlFile(file: string, text: string, options: ParseOpt
     if (!noTransaction) {
       const reason = nonTransactionalReason(s.stmt);
       if (reason) {
-        throw new MigrationFileError(
-          `${where}: ${reason} cannot run inside a transaction`,
-          { hint: `make "${NO_TRANSACTION_DIRECTIVE}" the first line of ${file}, or move the statement to its own migration`, code: 'NEEDS_NO_TRANSACTION' },
-        );
+        throw new MigrationFileError(`${where}: ${reason} cannot run inside a transaction`, {
+          hint: `make "${NO_TRANSACTION_DIRECTIVE}" the first line of ${file}, or move the statement to its own migration`,
+          code: 'NEEDS_NO_TRANSACTION',
+        });
       }
       if (transactionControl(s.stmt)) {
         throw new MigrationFileError(
           `${where}: transaction control (BEGIN/COMMIT/ROLLBACK) in a migration that runs in a transaction`,
-          { hint: `remove it (each migration already runs in its own transaction), or make "${NO_TRANSACTION_DIRECTIVE}" the first line`, code: 'TRANSACTION_CONTROL' },
+          {
+            hint: `remove it (each migration already runs in its own transaction), or make "${NO_TRANSACTION_DIRECTIVE}" the first line`,
+            code: 'TRANSACTION_CONTROL',
+          },
         );
       }
       const enumNote = unsafeNewEnumValue(s.stmt, statements.slice(i + 1));

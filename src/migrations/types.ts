@@ -5,7 +5,9 @@ import type { SqlScript } from './sql.js';
 /** What a TypeScript migration's `up`/`down` receives. */
 export interface MigrationContext {
   /** The run's session (inside the migration's transaction unless `transaction = false`). */
-  client: { query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: R[]; rowCount: number }> };
+  client: {
+    query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: R[]; rowCount: number }>;
+  };
   /** Log a line through the run's logger. */
   log(message: string): void;
   /** The branch being migrated. */

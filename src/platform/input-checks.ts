@@ -33,10 +33,10 @@ export function branchNameProblem(name: string): string | undefined {
 export function checkBranchName(name: string, what = 'branch name'): void {
   const problem = branchNameProblem(name);
   if (!problem) return;
-  throw new UsageError(
-    `invalid ${what} "${name.length > 80 ? `${name.slice(0, 77)}...` : name}": ${problem}`,
-    { hint: 'use 1-256 letters, digits and _ - . / : @ + (e.g. feature/add-tags)', code: 'INVALID_BRANCH_NAME' },
-  );
+  throw new UsageError(`invalid ${what} "${name.length > 80 ? `${name.slice(0, 77)}...` : name}": ${problem}`, {
+    hint: 'use 1-256 letters, digits and _ - . / : @ + (e.g. feature/add-tags)',
+    code: 'INVALID_BRANCH_NAME',
+  });
 }
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;

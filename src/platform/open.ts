@@ -15,7 +15,13 @@ export interface OpenPlatformOptions {
 /** Refuse a Neon project whose `pg_version` differs from the `postgresVersion` setting (the SQL would be read with another grammar). */
 export function assertProjectMajor(projectMajor: number | undefined, setting: number): void {
   if (projectMajor === undefined || projectMajor === setting) return;
-  throw new ConfigError([{ file: 'neon-migrate.json', key: 'postgresVersion', message: `is ${setting} but the Neon project runs PostgreSQL ${projectMajor}; set it to ${projectMajor}` }]);
+  throw new ConfigError([
+    {
+      file: 'neon-migrate.json',
+      key: 'postgresVersion',
+      message: `is ${setting} but the Neon project runs PostgreSQL ${projectMajor}; set it to ${projectMajor}`,
+    },
+  ]);
 }
 
 /**
@@ -38,7 +44,8 @@ export async function openPlatform(options: OpenPlatformOptions): Promise<Platfo
     const { openNeonPlatform } = await import('./neon/index.js');
     const platform = await openNeonPlatform(options);
     // Only when the settings name a major: then the parser and the project must agree.
-    if (options.settings.postgresVersion !== undefined) assertProjectMajor((await platform.getProject()).pgVersion, options.settings.postgresVersion);
+    if (options.settings.postgresVersion !== undefined)
+      assertProjectMajor((await platform.getProject()).pgVersion, options.settings.postgresVersion);
     return platform;
   }
   const { openLocalPlatform } = await import('./local/index.js');

@@ -47,15 +47,22 @@ export function defaultPreserveName(branchName: string, now = new Date()): strin
  */
 export function planRestore(req: RestoreRequest, now = new Date()): RestorePlan {
   if (req.timestamp !== undefined && req.lsn !== undefined) {
-    throw new UsageError('--timestamp and --lsn are mutually exclusive', { hint: 'give one point in time', code: 'RESTORE_ARGS' });
+    throw new UsageError('--timestamp and --lsn are mutually exclusive', {
+      hint: 'give one point in time',
+      code: 'RESTORE_ARGS',
+    });
   }
   if (req.fromBranch === undefined && req.timestamp === undefined && req.lsn === undefined) {
-    throw new UsageError('restore needs a source', { hint: 'pass --from-branch NAME, --timestamp T (RFC 3339) or --lsn L', code: 'RESTORE_ARGS' });
+    throw new UsageError('restore needs a source', {
+      hint: 'pass --from-branch NAME, --timestamp T (RFC 3339) or --lsn L',
+      code: 'RESTORE_ARGS',
+    });
   }
   if (req.timestamp !== undefined) checkTimestamp(req.timestamp);
   if (req.lsn !== undefined) checkLsn(req.lsn);
   if (req.preserveUnderName !== undefined) checkBranchName(req.preserveUnderName, '--preserve-under-name');
-  const at: PointInTime | undefined = req.timestamp !== undefined ? { timestamp: req.timestamp } : req.lsn !== undefined ? { lsn: req.lsn } : undefined;
+  const at: PointInTime | undefined =
+    req.timestamp !== undefined ? { timestamp: req.timestamp } : req.lsn !== undefined ? { lsn: req.lsn } : undefined;
   const source = req.fromBranch ?? req.branch;
   const preserveUnderName = req.preserveUnderName ?? defaultPreserveName(req.branch, now);
   const where = at ? ('timestamp' in at ? ` at ${at.timestamp}` : ` at LSN ${at.lsn}`) : '';

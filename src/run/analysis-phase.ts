@@ -11,7 +11,12 @@ import { destructiveVerdict } from '../analysis/approvals.js';
 import { type BudgetViolation, checkBudgets } from '../analysis/budgets.js';
 import { assertDestructiveApproved, assertNoLintErrors, overBudgetError } from '../analysis/gates.js';
 import { type RunMeasurement, measureRun, tablesToProbe } from '../analysis/measure.js';
-import { type AnalysisParts, type AnalysisReport, buildAnalysisReport, type ReportedDestructiveChange } from '../analysis/report.js';
+import {
+  type AnalysisParts,
+  type AnalysisReport,
+  buildAnalysisReport,
+  type ReportedDestructiveChange,
+} from '../analysis/report.js';
 import { analyzeMigrations, type SqlMigration } from '../analysis/static.js';
 import type { Executor, ExecutorRunResult, ExecutorTarget, ExecutorUnit, UnitResult } from '../executors/types.js';
 import { NativeExecutor } from '../executors/native.js';
@@ -65,7 +70,14 @@ export class RunAnalysis {
     let outcome: ExecutorRunResult['outcome'] = 'succeeded';
     for (const u of units) {
       if (outcome !== 'succeeded') {
-        results.push({ version: u.version, name: u.name, direction: 'up', status: 'not-run', durationMs: 0, transactional: true });
+        results.push({
+          version: u.version,
+          name: u.name,
+          direction: 'up',
+          status: 'not-run',
+          durationMs: 0,
+          transactional: true,
+        });
         continue;
       }
       const sql = this.sql.find((s) => s.version === u.version);

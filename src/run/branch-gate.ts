@@ -28,26 +28,40 @@ export interface GateSkip extends BranchGate {
  */
 export function environmentGate(projectDir: string, settings: Settings, branch: string): BranchGate | undefined {
   const gated = loadAllEnvironments(projectDir, settings).find((e) => e.branch === branch && e.requires.length > 0);
-  return gated ? { branch, reason: `${branch} is gated by ${gated.file} (requires ${gated.requires.join(', ')})` } : undefined;
+  return gated
+    ? { branch, reason: `${branch} is gated by ${gated.file} (requires ${gated.requires.join(', ')})` }
+    : undefined;
 }
 
 /** The gate of a branch as the platform resolved it: its environment (by real name) or its protection. */
 export function resolvedGate(projectDir: string, settings: Settings, branch: Branch): BranchGate | undefined {
-  return environmentGate(projectDir, settings, branch.name) ?? (branch.protected ? { branch: branch.name, reason: `${branch.name} is a protected branch` } : undefined);
+  return (
+    environmentGate(projectDir, settings, branch.name) ??
+    (branch.protected ? { branch: branch.name, reason: `${branch.name} is a protected branch` } : undefined)
+  );
 }
 
 /** The refusal of a plain run on a gated branch: one line naming the gate and the ways forward. */
 export function gateRefusal(gate: BranchGate, direction: Direction): GateError {
-  const sanctioned = direction === 'up' ? 'use `neon-migrate promote`' : `use \`neon-migrate rollback --branch ${gate.branch}\``;
-  return new GateError(
-    `${direction} on ${gate.branch} refused: ${gate.reason}`,
-    { hint: `${sanctioned}, or pass --skip-gate to ${direction === 'up' ? 'apply' : 'revert'} anyway; nothing was changed`, code: 'BRANCH_GATED' },
-  );
+  const sanctioned =
+    direction === 'up' ? 'use `neon-migrate promote`' : `use \`neon-migrate rollback --branch ${gate.branch}\``;
+  return new GateError(`${direction} on ${gate.branch} refused: ${gate.reason}`, {
+    hint: `${sanctioned}, or pass --skip-gate to ${direction === 'up' ? 'apply' : 'revert'} anyway; nothing was changed`,
+    code: 'BRANCH_GATED',
+  });
 }
 
 /** Ask to skip the gate: no confirm callback is a usage error (exit 2), a "no" is a refusal (exit 3). */
-export async function confirmGateSkip(gate: BranchGate, question: string, confirm: ((q: string) => Promise<boolean>) | undefined): Promise<void> {
+export async function confirmGateSkip(
+  gate: BranchGate,
+  question: string,
+  confirm: ((q: string) => Promise<boolean>) | undefined,
+): Promise<void> {
   const full = `${gate.reason}; skip the gate and ${question}?`;
-  if (!confirm) throw new UsageError(`confirmation needed: ${full}`, { hint: 'pass --yes to confirm', code: 'CONFIRMATION_REQUIRED' });
+  if (!confirm)
+    throw new UsageError(`confirmation needed: ${full}`, {
+      hint: 'pass --yes to confirm',
+      code: 'CONFIRMATION_REQUIRED',
+    });
   if (!(await confirm(full))) throw notConfirmed(`skipping the gate of ${gate.branch}`);
 }

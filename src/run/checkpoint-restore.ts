@@ -20,7 +20,12 @@ export interface CheckpointRestore extends ReportRestore {
 }
 
 /** Restore `branch` from `checkpoint` (old state kept as `<branch>_old_<stamp>`) and compare with `expected`. */
-export async function restoreFromCheckpoint(ctx: RunContext, branch: string, checkpoint: string, expected?: IntegritySnapshot): Promise<CheckpointRestore> {
+export async function restoreFromCheckpoint(
+  ctx: RunContext,
+  branch: string,
+  checkpoint: string,
+  expected?: IntegritySnapshot,
+): Promise<CheckpointRestore> {
   const backupName = defaultPreserveName(branch, nowOf(ctx));
   ctx.log?.(`restoring ${branch} from ${checkpoint} (current state kept as ${backupName})`);
   let backup: string;
@@ -28,10 +33,10 @@ export async function restoreFromCheckpoint(ctx: RunContext, branch: string, che
     const result = await ctx.platform.restoreBranch(branch, { source: checkpoint, preserveUnderName: backupName });
     backup = result.backup?.name ?? backupName;
   } catch (err) {
-    throw new PlatformError(
-      `restoring ${branch} from checkpoint ${checkpoint} failed: ${(err as Error).message}`,
-      { hint: `the checkpoint branch ${checkpoint} is intact; retry with \`neon-migrate restore --branch ${branch} --from-checkpoint ${checkpoint}\``, code: 'AUTO_RESTORE_FAILED' },
-    );
+    throw new PlatformError(`restoring ${branch} from checkpoint ${checkpoint} failed: ${(err as Error).message}`, {
+      hint: `the checkpoint branch ${checkpoint} is intact; retry with \`neon-migrate restore --branch ${branch} --from-checkpoint ${checkpoint}\``,
+      code: 'AUTO_RESTORE_FAILED',
+    });
   }
   const after = await withBranchDb(ctx.platform, branch, (db) => takeSnapshot(db));
   const snapshotMatches = expected ? compareSnapshots(expected, after).identical : undefined;

@@ -67,11 +67,18 @@ export async function guardDestructiveDown(
   if (options.to === undefined) {
     throw new UsageError(
       `down on "${options.branch}" would ${what}; a down that destroys data needs an explicit --to`,
-      { hint: 'pass --to <version> (and --yes) to revert down to that version, or restore a checkpoint with `neon-migrate rollback`; nothing was changed', code: 'DESTRUCTIVE_DOWN' },
+      {
+        hint: 'pass --to <version> (and --yes) to revert down to that version, or restore a checkpoint with `neon-migrate rollback`; nothing was changed',
+        code: 'DESTRUCTIVE_DOWN',
+      },
     );
   }
   const question = `down on ${options.branch} would ${what}; go ahead?`;
-  if (!options.confirm) throw new UsageError(`confirmation needed: ${question}`, { hint: 'pass --yes to confirm', code: 'CONFIRMATION_REQUIRED' });
+  if (!options.confirm)
+    throw new UsageError(`confirmation needed: ${question}`, {
+      hint: 'pass --yes to confirm',
+      code: 'CONFIRMATION_REQUIRED',
+    });
   if (!(await options.confirm(question))) throw notConfirmed(`down on ${options.branch}`);
   return `confirmed destructive down: ${what}`;
 }

@@ -28,8 +28,15 @@ export async function verifyPhase(
   const { db, run, guard } = input;
   const applied = new Set([...(await readApplied(db)).map((a) => a.version), ...run.units.map((u) => u.version)]);
   return verifyAfterApply({
-    db, before: run.before!, fingerprintBefore: run.fingerprintBefore!, touched: input.touched,
-    assertionFiles: guard.assertionFiles, appliedVersions: [...applied],
-    commands: guard.runCommands, databaseUrl: run.uri, cwd: ctx.projectDir, env: ctx.env,
+    db,
+    before: run.before!,
+    fingerprintBefore: run.fingerprintBefore!,
+    touched: input.touched,
+    assertionFiles: guard.assertionFiles,
+    appliedVersions: [...applied],
+    commands: guard.runCommands,
+    databaseUrl: run.uri,
+    cwd: ctx.projectDir,
+    env: ctx.env,
   });
 }

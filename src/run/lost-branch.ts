@@ -12,7 +12,8 @@ import type { ExecutorRunResult } from '../executors/types.js';
 import type { RunContext } from './run-context.js';
 
 const CONNECTION_LOST_STATES = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006']);
-const CONNECTION_LOST_TEXT = /Connection terminated|terminating connection|ECONNRESET|ECONNREFUSED|socket hang up|server closed the connection|the database system is (shutting down|starting up)/i;
+const CONNECTION_LOST_TEXT =
+  /Connection terminated|terminating connection|ECONNRESET|ECONNREFUSED|socket hang up|server closed the connection|the database system is (shutting down|starting up)/i;
 
 /** True when an error (or a failed unit's error) says the session to the branch was cut. */
 export function isConnectionLoss(err: unknown): boolean {
@@ -33,7 +34,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * Whether `branch` was replaced under run `runId` (started at `since`). Polls briefly: the compute
  * is restarting, and the restoring command records itself only once its restore is done.
  */
-export async function branchWasReplaced(ctx: RunContext, branch: string, runId: string, since: Date, recorded: boolean): Promise<boolean> {
+export async function branchWasReplaced(
+  ctx: RunContext,
+  branch: string,
+  runId: string,
+  since: Date,
+  recorded: boolean,
+): Promise<boolean> {
   for (let attempt = 0; attempt < 20; attempt++) {
     try {
       const db = await connect(await ctx.platform.connectionUri(branch));

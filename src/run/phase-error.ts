@@ -32,7 +32,12 @@ async function lockHolder(db: DbClient, table: string): Promise<string | undefin
 }
 
 /** The error to report for `err`, thrown in `phase` of a run on `branch`. */
-export async function phaseError(db: DbClient | undefined, phase: string, branch: string, err: unknown): Promise<unknown> {
+export async function phaseError(
+  db: DbClient | undefined,
+  phase: string,
+  branch: string,
+  err: unknown,
+): Promise<unknown> {
   if (err instanceof NeonMigrateError) return err;
   const e = err as DbErrorShape;
   const message = redactSecrets(String(e?.message ?? err));
@@ -43,5 +48,8 @@ export async function phaseError(db: DbClient | undefined, phase: string, branch
       { hint: 'retry once that session is done, or raise timeouts.lockTimeout in neon-migrate.json', table: e.table },
     );
   }
-  return new PlatformError(`${phase} phase on branch "${branch}": ${message}`, { code: `${phase.toUpperCase()}_FAILED` as ErrorCode, cause: err });
+  return new PlatformError(`${phase} phase on branch "${branch}": ${message}`, {
+    code: `${phase.toUpperCase()}_FAILED` as ErrorCode,
+    cause: err,
+  });
 }

@@ -1,7 +1,15 @@
 /** Named, timed phases of a run (shown in reports as `timings`). */
 
 /** A phase of the run pipeline. */
-export type PhaseName = 'history' | 'checkpoint' | 'snapshot' | 'apply' | 'verify' | 'reversibility' | 'record' | 'restore';
+export type PhaseName =
+  | 'history'
+  | 'checkpoint'
+  | 'snapshot'
+  | 'apply'
+  | 'verify'
+  | 'reversibility'
+  | 'record'
+  | 'restore';
 
 /** Collects how long each phase took, in the order they ran. */
 export class PhaseTimer {

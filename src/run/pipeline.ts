@@ -20,8 +20,22 @@ import type {
   ExecutorUnit,
   UnitResult,
 } from '../executors/types.js';
-import { resolveRun, type RunProgress, runningRecords, touchedNothing, interruptedError } from '../history/interrupted.js';
-import { finishRun, markPhase, markVerified, recordRun, type RunRecord, type RunStatus, saveProgress } from '../history/store.js';
+import {
+  resolveRun,
+  type RunProgress,
+  runningRecords,
+  touchedNothing,
+  interruptedError,
+} from '../history/interrupted.js';
+import {
+  finishRun,
+  markPhase,
+  markVerified,
+  recordRun,
+  type RunRecord,
+  type RunStatus,
+  saveProgress,
+} from '../history/store.js';
 import type { AssertionFile } from '../verify/assertions.js';
 import type { CatalogFingerprint } from '../verify/fingerprint.js';
 import type { IntegritySnapshot } from '../verify/snapshot.js';
@@ -114,86 +128,108 @@ export async function runPipeline(ctx: RunContext, plan: PipelinePlan): Promise<
   const timer = new PhaseTimer();
   const uri = await ctx.platform.connectionUri(branch);
   const run: PipelineRun = {
-    runId: randomUUID(), command: plan.command, branch, uri, startedAt: nowOf(ctx), timer, units: [], notes: [], status: 'running', phase: 'history',
+    runId: randomUUID(),
+    command: plan.command,
+    branch,
+    uri,
+    startedAt: nowOf(ctx),
+    timer,
+    units: [],
+    notes: [],
+    status: 'running',
+    phase: 'history',
   };
   const timeouts = plan.timeouts ?? ctx.settings.timeouts ?? DEFAULT_TIMEOUTS;
   const lockOptions = { branch, wait: plan.wait, timeouts };
   let recorded = false;
   try {
-  await withRunLock(uri, lockOptions, async (session) => {
-    const { db } = session;
-    const target: ExecutorTarget = { branch, uri, db, runId: run.runId, log: ctx.log, timeouts, env: ctx.env };
-    const { state, resumed, continued } = await timer.time('history', async () => {
-      const settled = await settleInterrupted(ctx, db, plan, run);
-      await sweepScratchBranches(ctx.platform, branch, ctx.log);
-      return { state: await executor.state(target), ...settled };
+    await withRunLock(uri, lockOptions, async (session) => {
+      const { db } = session;
+      const target: ExecutorTarget = { branch, uri, db, runId: run.runId, log: ctx.log, timeouts, env: ctx.env };
+      const { state, resumed, continued } = await timer.time('history', async () => {
+        const settled = await settleInterrupted(ctx, db, plan, run);
+        await sweepScratchBranches(ctx.platform, branch, ctx.log);
+        return { state: await executor.state(target), ...settled };
+      });
+      run.units = resumed
+        ? resumedUnits(state, resumed)
+        : plan.select(state, continued ? { resumedRun: continued } : {});
+      if (!run.units.length && !plan.runWhenEmpty) {
+        run.status = 'nothing-to-do';
+        return;
+      }
+      run.notes.push(...((await plan.beforeTouch?.(run.units, db)) ?? []));
+      if (plan.guard?.analysis) {
+        run.analysis = new RunAnalysis(plan.guard.analysis, executor, run.units);
+        await run.analysis.beforeTouch(db);
+      }
+      const touched = plan.guard ? await touchedTables(executor, run.units) : undefined;
+      if (resumed) {
+        run.checkpoint = resumed.checkpoint ?? undefined;
+        run.before = resumed.progress.before as IntegritySnapshot;
+        run.fingerprintBefore = resumed.progress.fingerprintBefore as CatalogFingerprint;
+        run.notes.push(`resumed interrupted run ${run.runId.slice(0, 8)} (it stopped during ${resumed.phase})`);
+      } else if (plan.checkpoint !== false) {
+        ctx.log?.(`taking checkpoint of ${branch}`);
+        run.checkpoint = (
+          await timer.time('checkpoint', () => createCheckpoint(ctx.platform, branch, nowOf(ctx)))
+        ).name;
+      }
+      let touchedBranch = false;
+      try {
+        if (!resumed)
+          await recordRun(db, { id: run.runId, command: plan.command, branch, checkpoint: run.checkpoint ?? null });
+        recorded = true;
+        if (plan.guard && !resumed) {
+          await enterPhase(db, run, 'snapshot');
+          [run.before, run.fingerprintBefore] = await timer.time('snapshot', () => snapshotPhase(db));
+          const units = run.units.map((u) => ({ version: u.version, name: u.name }));
+          await saveProgress(db, run.runId, { units, before: run.before, fingerprintBefore: run.fingerprintBefore });
+        }
+        await enterPhase(db, run, 'apply');
+        touchedBranch = true;
+        const measured = resumed ? undefined : run.analysis;
+        run.applied = await timer.time('apply', () => applyPhase(plan, target, run.units, state, measured));
+        const failed = run.applied.results.find((r) => r.error);
+        if (failed && lostConnectionIn(run.applied)) throw new Error(failed.error!.message);
+        if (failed)
+          run.failure = `${failed.name} ${failed.status}: ${failed.error!.location}: ${failed.error!.message}`;
+        else if (plan.guard) await guardPhases(ctx, plan, plan.guard, run, db, touched!);
+        if (!run.failure) await plan.afterApply?.(db);
+      } catch (err) {
+        // The session was cut: maybe another command restored the branch; decided below, without the lock.
+        if (isConnectionLoss(err)) throw err;
+        if (!touchedBranch) {
+          // Nothing was changed: no restore, and no checkpoint kept of an untouched branch.
+          await finishRun(db, run.runId, 'abandoned', { error: (err as Error).message, phase: run.phase }).catch(
+            () => undefined,
+          );
+          if (run.checkpoint) await ctx.platform.deleteBranch(run.checkpoint).catch(() => undefined);
+          throw await phaseError(db, run.phase, branch, err);
+        }
+        if (!plan.guard) {
+          // Not left `running` forever: the history says this run failed, then the error goes up.
+          await finishRun(db, run.runId, 'failed', { error: (err as Error).message }).catch(() => undefined);
+          throw err;
+        }
+        // Anything unexpected after the branch was touched still ends in a restore.
+        run.failure = `${run.phase} phase: ${(err as Error).message}`;
+      }
+      if (run.failure && plan.guard) return; // restored below, once this session (and its lock) is closed
+      run.status = run.applied?.outcome ?? 'succeeded';
+      await enterPhase(db, run, 'record');
+      const report = plan.report(run);
+      await timer.time('record', async () => {
+        if (plan.guard && run.status === 'succeeded')
+          await markVerified(
+            db,
+            run.runId,
+            run.units.map((u) => u.version),
+          );
+        if (plan.resolves) await resolveRun(db, plan.resolves, 'undone', `undone by ${plan.command} run ${run.runId}`);
+        await finishRun(db, run.runId, run.status, report);
+      });
     });
-    run.units = resumed ? resumedUnits(state, resumed) : plan.select(state, continued ? { resumedRun: continued } : {});
-    if (!run.units.length && !plan.runWhenEmpty) {
-      run.status = 'nothing-to-do';
-      return;
-    }
-    run.notes.push(...((await plan.beforeTouch?.(run.units, db)) ?? []));
-    if (plan.guard?.analysis) {
-      run.analysis = new RunAnalysis(plan.guard.analysis, executor, run.units);
-      await run.analysis.beforeTouch(db);
-    }
-    const touched = plan.guard ? await touchedTables(executor, run.units) : undefined;
-    if (resumed) {
-      run.checkpoint = resumed.checkpoint ?? undefined;
-      run.before = resumed.progress.before as IntegritySnapshot;
-      run.fingerprintBefore = resumed.progress.fingerprintBefore as CatalogFingerprint;
-      run.notes.push(`resumed interrupted run ${run.runId.slice(0, 8)} (it stopped during ${resumed.phase})`);
-    } else if (plan.checkpoint !== false) {
-      ctx.log?.(`taking checkpoint of ${branch}`);
-      run.checkpoint = (await timer.time('checkpoint', () => createCheckpoint(ctx.platform, branch, nowOf(ctx)))).name;
-    }
-    let touchedBranch = false;
-    try {
-      if (!resumed) await recordRun(db, { id: run.runId, command: plan.command, branch, checkpoint: run.checkpoint ?? null });
-      recorded = true;
-      if (plan.guard && !resumed) {
-        await enterPhase(db, run, 'snapshot');
-        [run.before, run.fingerprintBefore] = await timer.time('snapshot', () => snapshotPhase(db));
-        const units = run.units.map((u) => ({ version: u.version, name: u.name }));
-        await saveProgress(db, run.runId, { units, before: run.before, fingerprintBefore: run.fingerprintBefore });
-      }
-      await enterPhase(db, run, 'apply');
-      touchedBranch = true;
-      const measured = resumed ? undefined : run.analysis;
-      run.applied = await timer.time('apply', () => applyPhase(plan, target, run.units, state, measured));
-      const failed = run.applied.results.find((r) => r.error);
-      if (failed && lostConnectionIn(run.applied)) throw new Error(failed.error!.message);
-      if (failed) run.failure = `${failed.name} ${failed.status}: ${failed.error!.location}: ${failed.error!.message}`;
-      else if (plan.guard) await guardPhases(ctx, plan, plan.guard, run, db, touched!);
-      if (!run.failure) await plan.afterApply?.(db);
-    } catch (err) {
-      // The session was cut: maybe another command restored the branch; decided below, without the lock.
-      if (isConnectionLoss(err)) throw err;
-      if (!touchedBranch) {
-        // Nothing was changed: no restore, and no checkpoint kept of an untouched branch.
-        await finishRun(db, run.runId, 'abandoned', { error: (err as Error).message, phase: run.phase }).catch(() => undefined);
-        if (run.checkpoint) await ctx.platform.deleteBranch(run.checkpoint).catch(() => undefined);
-        throw await phaseError(db, run.phase, branch, err);
-      }
-      if (!plan.guard) {
-        // Not left `running` forever: the history says this run failed, then the error goes up.
-        await finishRun(db, run.runId, 'failed', { error: (err as Error).message }).catch(() => undefined);
-        throw err;
-      }
-      // Anything unexpected after the branch was touched still ends in a restore.
-      run.failure = `${run.phase} phase: ${(err as Error).message}`;
-    }
-    if (run.failure && plan.guard) return; // restored below, once this session (and its lock) is closed
-    run.status = run.applied?.outcome ?? 'succeeded';
-    await enterPhase(db, run, 'record');
-    const report = plan.report(run);
-    await timer.time('record', async () => {
-      if (plan.guard && run.status === 'succeeded') await markVerified(db, run.runId, run.units.map((u) => u.version));
-      if (plan.resolves) await resolveRun(db, plan.resolves, 'undone', `undone by ${plan.command} run ${run.runId}`);
-      await finishRun(db, run.runId, run.status, report);
-    });
-  });
   } catch (err) {
     if (!isConnectionLoss(err)) throw err;
     if (await branchWasReplaced(ctx, branch, run.runId, run.startedAt, recorded)) {
@@ -208,7 +244,12 @@ export async function runPipeline(ctx: RunContext, plan: PipelinePlan): Promise<
     await restorePhase(ctx, run);
     const report = plan.report(run);
     await withBranchDb(ctx.platform, branch, (db) =>
-      recordFinishedRun(db, { id: run.runId, command: plan.command, branch, checkpoint: run.checkpoint ?? null }, 'rolled_back', report),
+      recordFinishedRun(
+        db,
+        { id: run.runId, command: plan.command, branch, checkpoint: run.checkpoint ?? null },
+        'rolled_back',
+        report,
+      ),
     );
   }
   return run;
@@ -236,7 +277,9 @@ async function settleInterrupted(
     if (touchedNothing(r)) {
       await resolveRun(db, r.id, 'abandoned', 'interrupted before it touched the branch');
       if (r.checkpoint) await ctx.platform.deleteBranch(r.checkpoint).catch(() => undefined);
-      ctx.log?.(`run ${r.id.slice(0, 8)} (${r.command}) was interrupted before it touched ${plan.branch}: marked abandoned`);
+      ctx.log?.(
+        `run ${r.id.slice(0, 8)} (${r.command}) was interrupted before it touched ${plan.branch}: marked abandoned`,
+      );
       continue;
     }
     if (r.id === plan.resolves) continue;
@@ -256,10 +299,10 @@ async function settleInterrupted(
     throw interruptedError(r, plan.branch, appliedByRun.rowCount);
   }
   if (plan.resume && !resumed && plan.guard) {
-    throw new UsageError(
-      `--resume: no interrupted ${plan.command} run on branch "${plan.branch}"`,
-      { hint: `run \`neon-migrate ${plan.command}\` without --resume`, code: 'NOTHING_TO_RESUME' },
-    );
+    throw new UsageError(`--resume: no interrupted ${plan.command} run on branch "${plan.branch}"`, {
+      hint: `run \`neon-migrate ${plan.command}\` without --resume`,
+      code: 'NOTHING_TO_RESUME',
+    });
   }
   return { ...(resumed ? { resumed } : {}), ...(continued ? { continued } : {}) };
 }
@@ -282,12 +325,19 @@ async function applyPhase(
   const pending = new Set(state.pending.map((u) => u.version));
   const todo = units.filter((u) => pending.has(u.version));
   const apply = (list: ExecutorUnit[]) =>
-    analysis && plan.guard?.analysis?.measure ? analysis.applyMeasured(target, list) : plan.executor.apply(target, list);
+    analysis && plan.guard?.analysis?.measure
+      ? analysis.applyMeasured(target, list)
+      : plan.executor.apply(target, list);
   const result = todo.length ? await apply(todo) : { outcome: 'succeeded' as const, results: [] };
   if (todo.length === units.length) return result;
   const byVersion = new Map(result.results.map((r) => [r.version, r]));
   const earlier = (u: ExecutorUnit): UnitResult => ({
-    version: u.version, name: u.name, direction: 'up', status: 'applied', durationMs: 0, transactional: true,
+    version: u.version,
+    name: u.name,
+    direction: 'up',
+    status: 'applied',
+    durationMs: 0,
+    transactional: true,
   });
   return { ...result, results: units.map((u) => byVersion.get(u.version) ?? earlier(u)) };
 }
@@ -320,8 +370,13 @@ async function guardPhases(
   await enterPhase(db, run, 'reversibility');
   const rev = await run.timer.time('reversibility', () =>
     checkReversibility(ctx, {
-      branch: run.branch, executor: plan.executor, applied: run.units, runId: run.runId,
-      before: run.fingerprintBefore!, after: v.fingerprintAfter, mode: guard.reversibility === 'schema' ? 'schema' : 'data',
+      branch: run.branch,
+      executor: plan.executor,
+      applied: run.units,
+      runId: run.runId,
+      before: run.fingerprintBefore!,
+      after: v.fingerprintAfter,
+      mode: guard.reversibility === 'schema' ? 'schema' : 'data',
     }),
   );
   const { ok, failure, ...shown } = rev;
@@ -335,7 +390,9 @@ async function guardPhases(
  */
 async function restorePhase(ctx: RunContext, run: PipelineRun): Promise<void> {
   run.status = 'rolled_back';
-  run.restore = await run.timer.time('restore', () => restoreFromCheckpoint(ctx, run.branch, run.checkpoint!, run.before));
+  run.restore = await run.timer.time('restore', () =>
+    restoreFromCheckpoint(ctx, run.branch, run.checkpoint!, run.before),
+  );
   if (run.restore.snapshotMatches === false) {
     run.notes.push('the restored branch differs from the pre-run snapshot: something wrote to it during the run');
   }

@@ -46,7 +46,11 @@ export async function checkReversibility(
   if (input.executor.limits.down) return { ok: true, checked: false, skippedReason: input.executor.limits.down };
   const irreversible = input.applied.find((m) => !m.reversible);
   if (irreversible) {
-    return { ok: true, checked: false, skippedReason: `${irreversible.name} has no down migration; only a checkpoint restore can undo it` };
+    return {
+      ok: true,
+      checked: false,
+      skippedReason: `${irreversible.name} has no down migration; only a checkpoint restore can undo it`,
+    };
   }
   const scratchName = `scratch/${input.branch}/${utcStamp(nowOf(ctx))}-${input.runId.slice(0, 8)}`;
   ctx.log?.(`checking reversibility on ${scratchName}`);
@@ -55,36 +59,59 @@ export async function checkReversibility(
   try {
     return await withBranchDb(ctx.platform, scratchName, async (db, uri) => {
       const target = {
-        branch: scratchName, uri, db, runId: `${input.runId}-reversibility`, log: ctx.log,
-        timeouts: ctx.settings.timeouts, env: ctx.env,
+        branch: scratchName,
+        uri,
+        db,
+        runId: `${input.runId}-reversibility`,
+        log: ctx.log,
+        timeouts: ctx.settings.timeouts,
+        env: ctx.env,
       };
       if (input.mode === 'schema') await emptyUserTables(db);
       const failedDown = firstError(await input.executor.revert(target, [...input.applied].reverse()));
       if (failedDown) {
-        return { ok: false, ...scratch, failure: `down of ${failedDown.name} failed on the scratch branch: ${failedDown.error!.message}` };
+        return {
+          ok: false,
+          ...scratch,
+          failure: `down of ${failedDown.name} failed on the scratch branch: ${failedDown.error!.message}`,
+        };
       }
       const downDiff = diffFingerprints(input.before, await takeFingerprint(db));
       if (!downDiff.identical) {
         return {
-          ok: false, ...scratch, downMatches: false,
-          failure: 'down migrations do not restore the pre-run schema', diff: renderSchemaDiff(downDiff),
+          ok: false,
+          ...scratch,
+          downMatches: false,
+          failure: 'down migrations do not restore the pre-run schema',
+          diff: renderSchemaDiff(downDiff),
         };
       }
       const failedUp = firstError(await input.executor.apply(target, input.applied));
       if (failedUp) {
-        return { ok: false, ...scratch, downMatches: true, failure: `re-applying ${failedUp.name} after its down failed: ${failedUp.error!.message}` };
+        return {
+          ok: false,
+          ...scratch,
+          downMatches: true,
+          failure: `re-applying ${failedUp.name} after its down failed: ${failedUp.error!.message}`,
+        };
       }
       const upDiff = diffFingerprints(input.after, await takeFingerprint(db));
       if (!upDiff.identical) {
         return {
-          ok: false, ...scratch, downMatches: true, upMatches: false,
-          failure: 'up → down → up does not give the same schema as the first up', diff: renderSchemaDiff(upDiff),
+          ok: false,
+          ...scratch,
+          downMatches: true,
+          upMatches: false,
+          failure: 'up → down → up does not give the same schema as the first up',
+          diff: renderSchemaDiff(upDiff),
         };
       }
       return { ok: true, ...scratch, downMatches: true, upMatches: true };
     });
   } finally {
-    await ctx.platform.deleteBranch(scratchName).catch((err: unknown) => ctx.log?.(`could not delete ${scratchName}: ${(err as Error).message}`));
+    await ctx.platform
+      .deleteBranch(scratchName)
+      .catch((err: unknown) => ctx.log?.(`could not delete ${scratchName}: ${(err as Error).message}`));
   }
 }
 

@@ -54,5 +54,8 @@ export function nowOf(ctx: Pick<RunContext, 'now'>): Date {
 
 /** `YYYYMMDDTHHMMSSZ` in UTC, for generated branch names. */
 export function utcStamp(now = new Date()): string {
-  return now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 }

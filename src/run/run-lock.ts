@@ -37,7 +37,10 @@ async function holderOf(db: DbClient): Promise<string> {
  * Connect and take the branch's run lock. Without `wait`, a held lock is a LockedError (exit 5);
  * with `wait`, block until the other run finishes.
  */
-export async function openRunSession(uri: string, options: { branch: string; wait?: boolean; timeouts?: Timeouts }): Promise<RunSession> {
+export async function openRunSession(
+  uri: string,
+  options: { branch: string; wait?: boolean; timeouts?: Timeouts },
+): Promise<RunSession> {
   const db = await connect(uri);
   try {
     if (options.wait) {
@@ -45,12 +48,17 @@ export async function openRunSession(uri: string, options: { branch: string; wai
     } else {
       const res = await db.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(${RUN_LOCK_KEY}) AS locked`);
       if (!res.rows[0]?.locked) {
-        throw new LockedError(`another neon-migrate run holds the lock on branch "${options.branch}"${await holderOf(db)}`);
+        throw new LockedError(
+          `another neon-migrate run holds the lock on branch "${options.branch}"${await holderOf(db)}`,
+        );
       }
     }
     const t = options.timeouts ?? DEFAULT_TIMEOUTS;
     // Validated durations (config schema); set_config keeps them out of the SQL text anyway.
-    await db.query(`SELECT set_config('lock_timeout', $1, false), set_config('statement_timeout', $2, false)`, [t.lockTimeout, t.statementTimeout]);
+    await db.query(`SELECT set_config('lock_timeout', $1, false), set_config('statement_timeout', $2, false)`, [
+      t.lockTimeout,
+      t.statementTimeout,
+    ]);
   } catch (err) {
     await db.close().catch(() => undefined);
     throw err;

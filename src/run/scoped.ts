@@ -9,7 +9,11 @@ import type { Platform } from '../platform/types.js';
 import { openRunSession, type RunSession, type Timeouts } from './run-lock.js';
 
 /** Run `fn` with a plain connection to `branch` (no lock), closed afterwards. */
-export async function withBranchDb<T>(platform: Platform, branch: string, fn: (db: DbClient, uri: string) => Promise<T>): Promise<T> {
+export async function withBranchDb<T>(
+  platform: Platform,
+  branch: string,
+  fn: (db: DbClient, uri: string) => Promise<T>,
+): Promise<T> {
   const uri = await platform.connectionUri(branch);
   const db = await connect(uri);
   try {

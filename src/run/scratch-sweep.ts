@@ -6,7 +6,11 @@
 import type { Platform } from '../platform/types.js';
 
 /** Delete the scratch branches of `branch`; the caller must hold its run lock. Returns their names. */
-export async function sweepScratchBranches(platform: Platform, branch: string, log?: (line: string) => void): Promise<string[]> {
+export async function sweepScratchBranches(
+  platform: Platform,
+  branch: string,
+  log?: (line: string) => void,
+): Promise<string[]> {
   const prefix = `scratch/${branch}/`;
   const left = (await platform.listBranches()).filter((b) => b.name.startsWith(prefix));
   const removed: string[] = [];

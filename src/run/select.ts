@@ -17,21 +17,34 @@ export interface Selection {
 
 /** Validate `--to`/`--steps` (exclusive; steps a positive integer). */
 export function validateSelection(sel: Selection): { to?: string; steps?: number } {
-  if (sel.to !== undefined && sel.steps !== undefined) throw new UsageError('--to and --steps cannot be combined', { hint: 'pass one of them' });
+  if (sel.to !== undefined && sel.steps !== undefined)
+    throw new UsageError('--to and --steps cannot be combined', { hint: 'pass one of them' });
   if (sel.steps !== undefined && (!Number.isInteger(sel.steps) || sel.steps < 1)) {
-    throw new UsageError(`--steps must be a positive whole number, got ${String(sel.steps)}`, { hint: 'e.g. --steps 1', code: 'BAD_STEPS' });
+    throw new UsageError(`--steps must be a positive whole number, got ${String(sel.steps)}`, {
+      hint: 'e.g. --steps 1',
+      code: 'BAD_STEPS',
+    });
   }
   return { to: sel.to === undefined ? undefined : versionArgument(sel.to), steps: sel.steps };
 }
 
 /** Refuse a `--to` version that no migration has (checked before connecting, and again against history). */
-export function assertKnownTarget(direction: Direction, migrations: Migration[], to: string | undefined, raw: string | undefined, applied: string[] = []): void {
+export function assertKnownTarget(
+  direction: Direction,
+  migrations: Migration[],
+  to: string | undefined,
+  raw: string | undefined,
+  applied: string[] = [],
+): void {
   if (to === undefined || (direction === 'down' && to === '0')) return;
   if (migrations.some((m) => m.version === to) || applied.includes(to)) return;
-  throw new UsageError(
-    `--to ${raw ?? to}: no migration has version ${to}`,
-    { hint: direction === 'down' ? 'run `neon-migrate status` to see the versions (`--to 0` reverts everything)' : 'run `neon-migrate status` to see the versions', code: 'UNKNOWN_VERSION' },
-  );
+  throw new UsageError(`--to ${raw ?? to}: no migration has version ${to}`, {
+    hint:
+      direction === 'down'
+        ? 'run `neon-migrate status` to see the versions (`--to 0` reverts everything)'
+        : 'run `neon-migrate status` to see the versions',
+    code: 'UNKNOWN_VERSION',
+  });
 }
 
 /**
@@ -39,10 +52,15 @@ export function assertKnownTarget(direction: Direction, migrations: Migration[],
  * (pending in apply order, applied in apply order), so wrapped tools' revisions select the same
  * way as our versions. Down defaults to one step; `--to 0` reverts everything.
  */
-export function selectUnits(direction: Direction, state: Pick<ExecutorState, 'applied' | 'pending'>, sel: Selection): ExecutorUnit[] {
+export function selectUnits(
+  direction: Direction,
+  state: Pick<ExecutorState, 'applied' | 'pending'>,
+  sel: Selection,
+): ExecutorUnit[] {
   const { to, steps } = validateSelection(sel);
   const known = (v: string) => state.pending.some((u) => u.version === v) || state.applied.some((u) => u.version === v);
-  if (to !== undefined && !(direction === 'down' && to === '0') && !known(to)) assertKnownTarget(direction, [], to, sel.to);
+  if (to !== undefined && !(direction === 'down' && to === '0') && !known(to))
+    assertKnownTarget(direction, [], to, sel.to);
   if (direction === 'up') {
     let pending = state.pending;
     if (to !== undefined) {
@@ -62,24 +80,33 @@ export function selectUnits(direction: Direction, state: Pick<ExecutorState, 'ap
   const irreversible = chosen.find((u) => !u.reversible);
   if (irreversible) {
     const file = irreversible.file ?? irreversible.name;
-    throw new MigrationFileError(
-      `${file} has no down migration, so it cannot be reverted`,
-      { hint: file.endsWith('.ts')
+    throw new MigrationFileError(`${file} has no down migration, so it cannot be reverted`, {
+      hint: file.endsWith('.ts')
         ? `export a down(ctx) from ${file}`
-        : `add ${file.replace(/up\.sql$/, 'down.sql')}, or restore from the checkpoint with \`neon-migrate rollback\``, code: 'NO_DOWN' },
-    );
+        : `add ${file.replace(/up\.sql$/, 'down.sql')}, or restore from the checkpoint with \`neon-migrate rollback\``,
+      code: 'NO_DOWN',
+    });
   }
   return chosen;
 }
 
 /** The migrations a run touches, in execution order (selectUnits over a branch state of our files). */
-export function selectMigrations(direction: Direction, migrations: Migration[], state: BranchState, sel: Selection): Migration[] {
+export function selectMigrations(
+  direction: Direction,
+  migrations: Migration[],
+  state: BranchState,
+  sel: Selection,
+): Migration[] {
   const applied = new Set(state.entries.filter((e) => e.state !== 'pending').map((e) => e.version));
   const units = migrations.map(unitOf);
-  const chosen = selectUnits(direction, {
-    applied: units.filter((u) => applied.has(u.version)),
-    pending: units.filter((u) => !applied.has(u.version)),
-  }, sel);
+  const chosen = selectUnits(
+    direction,
+    {
+      applied: units.filter((u) => applied.has(u.version)),
+      pending: units.filter((u) => !applied.has(u.version)),
+    },
+    sel,
+  );
   const byVersion = new Map(migrations.map((m) => [m.version, m]));
   return chosen.map((u) => byVersion.get(u.version)!);
 }

@@ -39,7 +39,12 @@ export interface AssertionFile {
 const AFTER_DIRECTIVE = /^--\s*neon-migrate:after\s+(\S+)/;
 
 /** The assertion files of a project: the env's list when given, else `scripts/*.sql` minus `exclude`. */
-export function listAssertionFiles(projectDir: string, scriptsDir: string, configured: string[], exclude: string[] = []): string[] {
+export function listAssertionFiles(
+  projectDir: string,
+  scriptsDir: string,
+  configured: string[],
+  exclude: string[] = [],
+): string[] {
   if (configured.length) return configured;
   const dir = path.join(projectDir, scriptsDir);
   if (!existsSync(dir)) return [];
@@ -54,13 +59,20 @@ export function listAssertionFiles(projectDir: string, scriptsDir: string, confi
 /** Read and parse one assertion file (a syntax error is a file error, found before anything runs). */
 export async function loadAssertionFile(projectDir: string, file: string): Promise<AssertionFile> {
   const full = path.resolve(projectDir, file);
-  if (!existsSync(full)) throw new MigrationFileError(`assertion file ${file} not found`, { hint: 'fix checks.assertions in the environment file', code: 'ASSERTION_FILE' });
+  if (!existsSync(full))
+    throw new MigrationFileError(`assertion file ${file} not found`, {
+      hint: 'fix checks.assertions in the environment file',
+      code: 'ASSERTION_FILE',
+    });
   const text = readFileSync(full, 'utf8');
   let tree: { stmts?: { stmt_location?: number; stmt_len?: number }[] };
   try {
     tree = await parse(text);
   } catch (err) {
-    throw new MigrationFileError(`${file}: ${(err as Error).message}`, { hint: 'fix the SQL in the assertion file', code: 'ASSERTION_FILE' });
+    throw new MigrationFileError(`${file}: ${(err as Error).message}`, {
+      hint: 'fix the SQL in the assertion file',
+      code: 'ASSERTION_FILE',
+    });
   }
   const statements = (tree.stmts ?? []).map((s) => {
     const start = s.stmt_location ?? 0;
@@ -75,7 +87,9 @@ export async function loadAssertionFile(projectDir: string, file: string): Promi
 function statementName(raw: string): string {
   const lines = raw.split('\n').map((l) => l.trim());
   const firstSql = lines.findIndex((l) => l && !l.startsWith('--'));
-  const comments = lines.slice(0, firstSql === -1 ? lines.length : firstSql).filter((l) => l.startsWith('--') && !AFTER_DIRECTIVE.test(l));
+  const comments = lines
+    .slice(0, firstSql === -1 ? lines.length : firstSql)
+    .filter((l) => l.startsWith('--') && !AFTER_DIRECTIVE.test(l));
   const last = comments[comments.length - 1];
   if (last) return last.replace(/^--\s*/, '');
   const sql = lines[firstSql] ?? '';
@@ -95,7 +109,10 @@ async function runStatement(db: Queryable, file: string, stmt: AssertionStatemen
     const { rows } = await db.query(stmt.sql);
     const bad = rows.filter((r) => !rowPasses(r));
     if (!bad.length) return { file, name: stmt.name, passed: true };
-    const shown = bad.slice(0, 3).map((r) => JSON.stringify(r)).join(', ');
+    const shown = bad
+      .slice(0, 3)
+      .map((r) => JSON.stringify(r))
+      .join(', ');
     const more = bad.length > 3 ? ` and ${bad.length - 3} more rows` : '';
     return { file, name: stmt.name, passed: false, detail: `returned ${shown}${more}` };
   } catch (err) {
@@ -106,7 +123,11 @@ async function runStatement(db: Queryable, file: string, stmt: AssertionStatemen
 }
 
 /** Run assertion files against a database; files gated by `after` run only when that version is applied. */
-export async function runAssertions(db: Queryable, files: AssertionFile[], appliedVersions: Iterable<string>): Promise<AssertionResult[]> {
+export async function runAssertions(
+  db: Queryable,
+  files: AssertionFile[],
+  appliedVersions: Iterable<string>,
+): Promise<AssertionResult[]> {
   const applied = new Set([...appliedVersions].map((v) => v.replace(/\D/g, '')));
   const results: AssertionResult[] = [];
   for (const f of files) {

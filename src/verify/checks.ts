@@ -50,7 +50,11 @@ async function listForeignKeys(db: Queryable): Promise<ForeignKey[]> {
 function toStringArray(value: unknown): string[] {
   if (Array.isArray(value)) return value.map(String);
   const text = String(value ?? '');
-  return text.replace(/^\{|\}$/g, '').split(',').filter(Boolean).map((s) => s.replace(/^"|"$/g, ''));
+  return text
+    .replace(/^\{|\}$/g, '')
+    .split(',')
+    .filter(Boolean)
+    .map((s) => s.replace(/^"|"$/g, ''));
 }
 
 /** Count rows of every foreign key whose (fully non-null, MATCH SIMPLE) key has no parent row. */
@@ -58,7 +62,9 @@ export async function findOrphanedRows(db: Queryable): Promise<OrphanedRows[]> {
   const found: OrphanedRows[] = [];
   for (const fk of await listForeignKeys(db)) {
     const notNull = fk.columns.map((c) => `child.${quoteIdent(c)} IS NOT NULL`).join(' AND ');
-    const join = fk.columns.map((c, i) => `parent.${quoteIdent(fk.refColumns[i] ?? c)} = child.${quoteIdent(c)}`).join(' AND ');
+    const join = fk.columns
+      .map((c, i) => `parent.${quoteIdent(fk.refColumns[i] ?? c)} = child.${quoteIdent(c)}`)
+      .join(' AND ');
     const { rows } = await db.query(
       `SELECT count(*)::text AS n FROM ${quoteTable(fk.table)} child
         WHERE ${notNull} AND NOT EXISTS (SELECT 1 FROM ${quoteTable(fk.references)} parent WHERE ${join})`,

@@ -30,7 +30,8 @@ function collect(node: unknown, into: TouchedTables, source: string): void {
     into.names.add(typeof obj.schemaname === 'string' ? `${obj.schemaname}.${obj.relname}` : obj.relname);
   }
   for (const [key, value] of Object.entries(obj)) {
-    if (OPAQUE_STATEMENTS.has(key) && !into.opaqueReason) into.opaqueReason = `${source} runs a ${key === 'DoStmt' ? 'DO block' : 'CALL'}`;
+    if (OPAQUE_STATEMENTS.has(key) && !into.opaqueReason)
+      into.opaqueReason = `${source} runs a ${key === 'DoStmt' ? 'DO block' : 'CALL'}`;
     if (key === 'DropStmt') collectDropped(value as Record<string, unknown>, into);
     collect(value, into, source);
   }
@@ -38,7 +39,8 @@ function collect(node: unknown, into: TouchedTables, source: string): void {
 
 /** DROP TABLE/VIEW/... names are lists of String nodes, not RangeVars. */
 function collectDropped(drop: Record<string, unknown>, into: TouchedTables): void {
-  if (!['OBJECT_TABLE', 'OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_FOREIGN_TABLE'].includes(String(drop.removeType))) return;
+  if (!['OBJECT_TABLE', 'OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_FOREIGN_TABLE'].includes(String(drop.removeType)))
+    return;
   for (const obj of (drop.objects as unknown[]) ?? []) {
     const items = ((obj as { List?: { items?: unknown[] } }).List?.items ?? []) as { String?: { sval?: string } }[];
     const parts = items.map((i) => i.String?.sval).filter((s): s is string => Boolean(s));
@@ -84,7 +86,10 @@ export async function addCascadingReferrers(db: Queryable, into: TouchedTables):
 export async function droppedTablesIn(sql: string): Promise<string[]> {
   const into: TouchedTables = { names: new Set() };
   const walk = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(walk);
+    if (Array.isArray(node)) {
+      for (const n of node) walk(n);
+      return;
+    }
     if (!node || typeof node !== 'object') return;
     for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
       if (key === 'DropStmt') collectDropped(value as Record<string, unknown>, into);

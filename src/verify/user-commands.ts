@@ -13,7 +13,29 @@ export interface CommandResult {
 }
 
 // Shell builtins and keywords that are never found on PATH but always exist.
-const SHELL_BUILTINS = new Set(['cd', 'echo', 'exit', 'export', 'false', 'test', 'true', '[', 'printf', 'set', 'if', 'for', 'while', 'command', 'type', 'exec', 'eval', ':', '.', 'source', 'env']);
+const SHELL_BUILTINS = new Set([
+  'cd',
+  'echo',
+  'exit',
+  'export',
+  'false',
+  'test',
+  'true',
+  '[',
+  'printf',
+  'set',
+  'if',
+  'for',
+  'while',
+  'command',
+  'type',
+  'exec',
+  'eval',
+  ':',
+  '.',
+  'source',
+  'env',
+]);
 
 /** The program a shell command line starts with (skipping leading VAR=value assignments). */
 function programOf(command: string): string | undefined {
@@ -34,16 +56,20 @@ function isExecutable(file: string): boolean {
 export function assertCommandsExist(commands: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): void {
   for (const command of commands) {
     const program = programOf(command);
-    if (!program) throw new UsageError('--run was given an empty command', { hint: 'pass a shell command, e.g. --run "npm test"', code: 'RUN_COMMAND_NOT_FOUND' });
+    if (!program)
+      throw new UsageError('--run was given an empty command', {
+        hint: 'pass a shell command, e.g. --run "npm test"',
+        code: 'RUN_COMMAND_NOT_FOUND',
+      });
     if (SHELL_BUILTINS.has(program)) continue;
     const found = program.includes('/')
       ? isExecutable(path.resolve(cwd, program))
       : (env.PATH ?? '').split(path.delimiter).some((dir) => dir && isExecutable(path.join(dir, program)));
     if (!found) {
-      throw new UsageError(
-        `--run command not found: "${program}" (in "${command}")`,
-        { hint: 'install it or fix the command; it runs in a shell with DATABASE_URL set to the branch', code: 'RUN_COMMAND_NOT_FOUND' },
-      );
+      throw new UsageError(`--run command not found: "${program}" (in "${command}")`, {
+        hint: 'install it or fix the command; it runs in a shell with DATABASE_URL set to the branch',
+        code: 'RUN_COMMAND_NOT_FOUND',
+      });
     }
   }
 }
@@ -66,7 +92,12 @@ export function scrubPassword(text: string, databaseUrl: string): string {
 }
 
 /** Run each command in a shell with DATABASE_URL set; a non-zero exit fails the check. */
-export async function runUserCommands(commands: string[], databaseUrl: string, cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<CommandResult[]> {
+export async function runUserCommands(
+  commands: string[],
+  databaseUrl: string,
+  cwd: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<CommandResult[]> {
   const results: CommandResult[] = [];
   for (const command of commands) {
     const child = await execa(command, {
@@ -77,9 +108,17 @@ export async function runUserCommands(commands: string[], databaseUrl: string, c
       all: true,
       timeout: 15 * 60_000,
     });
-    const tail = String(child.all ?? '').split('\n').slice(-20).join('\n');
+    const tail = String(child.all ?? '')
+      .split('\n')
+      .slice(-20)
+      .join('\n');
     const exitCode = child.exitCode ?? 1;
-    results.push({ command, passed: exitCode === 0, exitCode, outputTail: redactSecrets(scrubPassword(tail, databaseUrl)) });
+    results.push({
+      command,
+      passed: exitCode === 0,
+      exitCode,
+      outputTail: redactSecrets(scrubPassword(tail, databaseUrl)),
+    });
   }
   return results;
 }

@@ -48,14 +48,18 @@ export async function verifyAfterApply(input: VerifyInput): Promise<Verification
   }
   await addCascadingReferrers(db, touched);
   const comparison = compareSnapshots(input.before, after);
-  const untouchedChanged = touched.opaqueReason ? [] : comparison.deltas.filter((d) => d.changed && !isTouched(touched, d.table));
+  const untouchedChanged = touched.opaqueReason
+    ? []
+    : comparison.deltas.filter((d) => d.changed && !isTouched(touched, d.table));
   const orphans = await findOrphanedRows(db);
   const invalidIndexes = await findInvalidIndexes(db);
   const assertions = await runAssertions(db, input.assertionFiles, input.appliedVersions);
   const commands = await runUserCommands(input.commands, input.databaseUrl, input.cwd, input.env);
 
   const failures: string[] = [
-    ...untouchedChanged.map((d) => `table ${d.table} changed (${d.rowsBefore ?? 0} → ${d.rowsAfter ?? 0} rows) but no migration touched it`),
+    ...untouchedChanged.map(
+      (d) => `table ${d.table} changed (${d.rowsBefore ?? 0} → ${d.rowsAfter ?? 0} rows) but no migration touched it`,
+    ),
     ...orphans.map((o) => `${o.orphans} rows of ${o.table} have no parent in ${o.references} (${o.constraint})`),
     ...invalidIndexes.map((i) => `index ${i.index} on ${i.table} is invalid`),
     ...assertions.filter((a) => !a.passed).map((a) => `assertion failed: ${a.name} (${a.file}): ${a.detail}`),

@@ -40,21 +40,32 @@ export async function acceptMigration(p: MigrationProject, options: AcceptOption
   const version = versionArgument(options.version, '--accept');
   const migrations = await projectMigrations(p);
   const m = migrations.find((x) => x.version === version);
-  if (!m) throw new UsageError(`--accept ${options.version}: no migration file has version ${version}`, { hint: 'run `neon-migrate status` to see the versions', code: 'UNKNOWN_VERSION' });
+  if (!m)
+    throw new UsageError(`--accept ${options.version}: no migration file has version ${version}`, {
+      hint: 'run `neon-migrate status` to see the versions',
+      code: 'UNKNOWN_VERSION',
+    });
   const uri = await (await platformOf(p)).connectionUri(branch);
   return withRunLock(uri, { branch, wait: options.wait, timeouts: p.settings.timeouts }, async ({ db }) => {
     const interrupted = (await runningRecords(db)).find((r) => !touchedNothing(r));
     if (interrupted) throw interruptedError(interrupted, branch, 0);
     const row = (await readApplied(db)).find((a) => a.version === version);
     if (!row) {
-      throw new MigrationFileError(
-        `${m.upFile} is not applied on branch "${branch}", so there is nothing to accept`,
-        { hint: 'only applied migrations can drift; run `neon-migrate up` to apply it', code: 'NOT_APPLIED' },
-      );
+      throw new MigrationFileError(`${m.upFile} is not applied on branch "${branch}", so there is nothing to accept`, {
+        hint: 'only applied migrations can drift; run `neon-migrate up` to apply it',
+        code: 'NOT_APPLIED',
+      });
     }
     await acceptChecksum(db, version, m.checksum, m.downChecksum);
     const runId = randomUUID();
-    const report: AcceptReport = { runId, branch, version, name: m.name, previousChecksum: row.checksum, checksum: m.checksum };
+    const report: AcceptReport = {
+      runId,
+      branch,
+      version,
+      name: m.name,
+      previousChecksum: row.checksum,
+      checksum: m.checksum,
+    };
     await recordFinishedRun(db, { id: runId, command: 'accept', branch }, 'succeeded', report);
     return report;
   });

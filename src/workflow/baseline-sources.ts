@@ -7,7 +7,14 @@ import type { DbClient } from '../db/connect.js';
 import { normaliseVersion, parseMigrationName } from '../migrations/naming.js';
 
 export type ForeignTool =
-  'diesel' | 'golang-migrate' | 'dbmate' | 'sqlx' | 'flyway' | 'node-pg-migrate' | 'knex' | 'alembic';
+  | 'diesel'
+  | 'golang-migrate'
+  | 'dbmate'
+  | 'sqlx'
+  | 'flyway'
+  | 'node-pg-migrate'
+  | 'knex'
+  | 'alembic';
 
 export const FOREIGN_TOOLS: ForeignTool[] = [
   'diesel',

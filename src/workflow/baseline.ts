@@ -65,7 +65,7 @@ export function matchForeignHistory(
       problems.push(
         `${h.tool} is at version ${h.head.version} (${h.head.label}) but no migration file has that version`,
       );
-    else migrations.slice(0, at + 1).forEach((m) => applied.add(m.version));
+    else for (const m of migrations.slice(0, at + 1)) applied.add(m.version);
   }
   const last = migrations.reduce((acc, m, i) => (applied.has(m.version) ? i : acc), -1);
   for (const m of migrations.slice(0, last + 1)) {
@@ -82,10 +82,10 @@ function stampUpTo(migrations: Migration[], raw: string): Migration[] {
   const version = versionArgument(raw);
   const at = migrations.findIndex((m) => m.version === version);
   if (at < 0)
-    throw new UsageError(
-      `--to ${raw}: no migration has version ${version}`,
-      { hint: 'run `neon-migrate status` to see the versions', code: 'UNKNOWN_VERSION' },
-    );
+    throw new UsageError(`--to ${raw}: no migration has version ${version}`, {
+      hint: 'run `neon-migrate status` to see the versions',
+      code: 'UNKNOWN_VERSION',
+    });
   return migrations.slice(0, at + 1);
 }
 
@@ -93,16 +93,16 @@ function stampUpTo(migrations: Migration[], raw: string): Migration[] {
 export async function baseline(p: MigrationProject, options: BaselineOptions = {}): Promise<BaselineReport> {
   const branch = options.branch ?? p.settings.defaultBranch;
   if (options.from && options.from !== 'none' && !FOREIGN_TOOLS.includes(options.from)) {
-    throw new UsageError(
-      `--from ${options.from}: unknown tool`,
-      { hint: `one of: ${FOREIGN_TOOLS.join(', ')}, none`, code: 'BAD_FROM' },
-    );
+    throw new UsageError(`--from ${options.from}: unknown tool`, {
+      hint: `one of: ${FOREIGN_TOOLS.join(', ')}, none`,
+      code: 'BAD_FROM',
+    });
   }
   if (options.from === 'none' && options.to === undefined)
-    throw new UsageError(
-      '--from none needs --to <version>',
-      { hint: 'pass the newest version the database already has', code: 'BASELINE_NEEDS_TO' },
-    );
+    throw new UsageError('--from none needs --to <version>', {
+      hint: 'pass the newest version the database already has',
+      code: 'BASELINE_NEEDS_TO',
+    });
   const migrations = await projectMigrations(p);
   const platform = await platformOf(p);
   const session = await openRunSession(await platform.connectionUri(branch), {
@@ -114,10 +114,10 @@ export async function baseline(p: MigrationProject, options: BaselineOptions = {
     const { db } = session;
     const existing = await readApplied(db);
     if (existing.length) {
-      throw new UsageError(
-        `branch "${branch}" already has a neon-migrate history (${existing.length} applied)`,
-        { hint: 'baseline is for a database that has none yet; see `neon-migrate status`', code: 'ALREADY_ADOPTED' },
-      );
+      throw new UsageError(`branch "${branch}" already has a neon-migrate history (${existing.length} applied)`, {
+        hint: 'baseline is for a database that has none yet; see `neon-migrate status`',
+        code: 'ALREADY_ADOPTED',
+      });
     }
     let adopted: Migration[];
     let source: BaselineReport['source'];
@@ -127,23 +127,23 @@ export async function baseline(p: MigrationProject, options: BaselineOptions = {
     } else {
       const tools = options.from ? [options.from] : await detectForeignTools(db);
       if (tools.length > 1)
-        throw new UsageError(
-          `branch "${branch}" has history tables of ${tools.join(' and ')}`,
-          { hint: `choose one with --from ${tools.join('|')}`, code: 'BASELINE_AMBIGUOUS' },
-        );
+        throw new UsageError(`branch "${branch}" has history tables of ${tools.join(' and ')}`, {
+          hint: `choose one with --from ${tools.join('|')}`,
+          code: 'BASELINE_AMBIGUOUS',
+        });
       const tool = tools[0];
       if (tool && options.to !== undefined) {
-        throw new UsageError(
-          `--to is for a database without a history table, and branch "${branch}" has ${tool}'s`,
-          { hint: `drop --to to adopt what ${tool} recorded, or pass --from none --to ${options.to} to ignore it`, code: 'BASELINE_TO_WITH_TABLE' },
-        );
+        throw new UsageError(`--to is for a database without a history table, and branch "${branch}" has ${tool}'s`, {
+          hint: `drop --to to adopt what ${tool} recorded, or pass --from none --to ${options.to} to ignore it`,
+          code: 'BASELINE_TO_WITH_TABLE',
+        });
       }
       if (!tool) {
         if (options.to === undefined) {
-          throw new UsageError(
-            `branch "${branch}" has no other tool's history table (${FOREIGN_TOOLS.join(', ')})`,
-            { hint: 'pass --to <version>: the newest migration the database already has', code: 'NO_FOREIGN_HISTORY' },
-          );
+          throw new UsageError(`branch "${branch}" has no other tool's history table (${FOREIGN_TOOLS.join(', ')})`, {
+            hint: 'pass --to <version>: the newest migration the database already has',
+            code: 'NO_FOREIGN_HISTORY',
+          });
         }
         adopted = stampUpTo(migrations, options.to);
         source = { to: versionArgument(options.to) };
@@ -153,7 +153,10 @@ export async function baseline(p: MigrationProject, options: BaselineOptions = {
         if (matched.problems.length) {
           throw new MigrationFileError(
             `${history.table} (${tool}) disagrees with the migration files: ${matched.problems.join('; ')}`,
-            { hint: 'make the files match what the database has (restore missing files, or fix the versions); nothing was written', code: 'BASELINE_MISMATCH' },
+            {
+              hint: 'make the files match what the database has (restore missing files, or fix the versions); nothing was written',
+              code: 'BASELINE_MISMATCH',
+            },
           );
         }
         adopted = matched.adopted;

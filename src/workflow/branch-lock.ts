@@ -42,7 +42,11 @@ export interface BranchLockOptions {
  * }
  * ```
  */
-export async function lockBranch(ctx: WorkflowContext, branch: string, options: BranchLockOptions = {}): Promise<BranchLock> {
+export async function lockBranch(
+  ctx: WorkflowContext,
+  branch: string,
+  options: BranchLockOptions = {},
+): Promise<BranchLock> {
   if (options.lock) return options.lock;
   let session: RunSession | undefined;
   try {

@@ -44,14 +44,17 @@ export async function listCheckpoints(ctx: WorkflowContext, branch?: string): Pr
 export async function resolveCheckpoint(ctx: WorkflowContext, branch: string, id: string): Promise<Branch> {
   const mine = await listCheckpoints(ctx, branch);
   const found =
-    id === 'latest'
-      ? mine[0]
-      : mine.find((b) => b.name === id || b.id === id || b.name === `${PREFIX}${branch}/${id}`);
+    id === 'latest' ? mine[0] : mine.find((b) => b.name === id || b.id === id || b.name === `${PREFIX}${branch}/${id}`);
   if (found) return found;
   const known = mine.slice(0, 5).map((b) => b.name.slice(`${PREFIX}${branch}/`.length));
   throw new UsageError(
     id === 'latest' ? `branch "${branch}" has no checkpoints` : `no checkpoint "${id}" of branch "${branch}"`,
-    { hint: known.length ? `newest checkpoints: ${known.join(', ')} (run \`neon-migrate checkpoints list --branch ${branch}\`)` : 'checkpoints are taken by test, promote, up and down runs', code: 'UNKNOWN_CHECKPOINT' },
+    {
+      hint: known.length
+        ? `newest checkpoints: ${known.join(', ')} (run \`neon-migrate checkpoints list --branch ${branch}\`)`
+        : 'checkpoints are taken by test, promote, up and down runs',
+      code: 'UNKNOWN_CHECKPOINT',
+    },
   );
 }
 
@@ -64,7 +67,10 @@ export async function resolveCheckpoint(ctx: WorkflowContext, branch: string, id
  * ```
  */
 export async function latestRunCheckpoint(ctx: WorkflowContext, branch: string): Promise<string | undefined> {
-  return withBranchDb(ctx.platform, branch, async (db) =>
-    (await listRuns(db, { limit: 50 })).find((r) => r.branch === branch && r.checkpoint)?.checkpoint ?? undefined,
+  return withBranchDb(
+    ctx.platform,
+    branch,
+    async (db) =>
+      (await listRuns(db, { limit: 50 })).find((r) => r.branch === branch && r.checkpoint)?.checkpoint ?? undefined,
   );
 }

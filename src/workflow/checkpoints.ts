@@ -31,14 +31,21 @@ export async function checkpointRetention(ctx: WorkflowContext, branch?: string)
   const all = await listCheckpoints(ctx, branch);
   const owners = [...new Set(all.map((c) => checkpointOwner(c.name)!))];
   const latest = new Map<string, string | undefined>();
-  for (const owner of owners) latest.set(owner, (await findBranch(ctx, owner)) ? await latestRunCheckpoint(ctx, owner) : undefined);
+  for (const owner of owners)
+    latest.set(owner, (await findBranch(ctx, owner)) ? await latestRunCheckpoint(ctx, owner) : undefined);
   const seen = new Map<string, number>();
   return all.map((c) => {
     const owner = checkpointOwner(c.name)!;
     const index = seen.get(owner) ?? 0;
     seen.set(owner, index + 1);
     const retention: CheckpointInfo['retention'] =
-      latest.get(owner) === c.name ? 'latest run' : index < keepLast ? 'keepLast' : now - Date.parse(c.createdAt) < maxAgeMs ? 'maxAge' : 'prune';
+      latest.get(owner) === c.name
+        ? 'latest run'
+        : index < keepLast
+          ? 'keepLast'
+          : now - Date.parse(c.createdAt) < maxAgeMs
+            ? 'maxAge'
+            : 'prune';
     return { name: c.name, id: c.id, branch: owner, createdAt: c.createdAt, retention };
   });
 }
@@ -60,7 +67,11 @@ export interface PrunePreview {
  * ```
  */
 export function previewPrune(list: CheckpointInfo[]): PrunePreview {
-  return { dryRun: true, wouldDelete: list.filter((c) => c.retention === 'prune'), keep: list.filter((c) => c.retention !== 'prune') };
+  return {
+    dryRun: true,
+    wouldDelete: list.filter((c) => c.retention === 'prune'),
+    keep: list.filter((c) => c.retention !== 'prune'),
+  };
 }
 
 export interface PruneResult {

@@ -32,7 +32,11 @@ export async function findBranch(ctx: WorkflowContext, name: string): Promise<Br
 async function recordRefresh(ctx: WorkflowContext, branch: string, parent: string, backup?: string): Promise<string> {
   const at = nowOf(ctx).toISOString();
   await withBranchDb(ctx.platform, branch, (db) =>
-    recordFinishedRun(db, { command: 'refresh', branch }, 'succeeded', { parent, backup: backup ?? null, refreshedAt: at }),
+    recordFinishedRun(db, { command: 'refresh', branch }, 'succeeded', {
+      parent,
+      backup: backup ?? null,
+      refreshedAt: at,
+    }),
   );
   return at;
 }
@@ -54,7 +58,11 @@ export async function ensureEnvironmentBranch(ctx: WorkflowContext, env: Environ
   const existing = await findBranch(ctx, env.branch);
   if (existing) return { branch: existing, created: false };
   const parent = parentOf(ctx, env);
-  if (parent === env.branch) throw new BranchNotFoundError(env.branch, (await ctx.platform.listBranches()).map((b) => b.name));
+  if (parent === env.branch)
+    throw new BranchNotFoundError(
+      env.branch,
+      (await ctx.platform.listBranches()).map((b) => b.name),
+    );
   ctx.log?.(`creating branch ${env.branch} from ${parent}`);
   const branch = await ctx.platform.createBranch({ name: env.branch, parent });
   await recordRefresh(ctx, env.branch, parent);
@@ -79,11 +87,24 @@ export interface RefreshResult {
  * console.log(`previous state of ${r.branch} kept as ${r.backup}`);
  * ```
  */
-export async function refreshBranch(ctx: WorkflowContext, branch: string, parent: string, options: BranchLockOptions = {}): Promise<RefreshResult> {
-  if (branch === parent) throw new UsageError(`branch "${branch}" is its own parent and cannot be refreshed`, { hint: 'refresh an environment branch such as dev or staging', code: 'RESET_ROOT' });
+export async function refreshBranch(
+  ctx: WorkflowContext,
+  branch: string,
+  parent: string,
+  options: BranchLockOptions = {},
+): Promise<RefreshResult> {
+  if (branch === parent)
+    throw new UsageError(`branch "${branch}" is its own parent and cannot be refreshed`, {
+      hint: 'refresh an environment branch such as dev or staging',
+      code: 'RESET_ROOT',
+    });
   const target = await ctx.platform.getBranch(branch);
   // The protected-branch gate (exit 3, README "Exit codes"): production is only ever replaced by an explicit restore.
-  if (target.default) throw new GateError(`branch "${branch}" is the default branch; refreshing it would replace production`, { hint: 'use `neon-migrate restore` for the default branch', code: 'RESET_DEFAULT' });
+  if (target.default)
+    throw new GateError(`branch "${branch}" is the default branch; refreshing it would replace production`, {
+      hint: 'use `neon-migrate restore` for the default branch',
+      code: 'RESET_DEFAULT',
+    });
   const lock = await lockBranch(ctx, branch, options);
   // Released right before the restore: it restarts the branch's compute, ending every session on it.
   await lock.release();
@@ -95,8 +116,15 @@ export async function refreshBranch(ctx: WorkflowContext, branch: string, parent
 }
 
 /** When the branch last got a fresh copy of `parent`: its newest `refresh` run, else its creation from that parent. */
-export async function lastRefreshedAt(ctx: WorkflowContext, branch: Branch, parent: string, db: Parameters<typeof listRuns>[0]): Promise<string | undefined> {
-  const refresh = (await listRuns(db, { command: 'refresh', limit: 50 })).find((r) => r.branch === branch.name && r.status === 'succeeded');
+export async function lastRefreshedAt(
+  ctx: WorkflowContext,
+  branch: Branch,
+  parent: string,
+  db: Parameters<typeof listRuns>[0],
+): Promise<string | undefined> {
+  const refresh = (await listRuns(db, { command: 'refresh', limit: 50 })).find(
+    (r) => r.branch === branch.name && r.status === 'succeeded',
+  );
   if (refresh) return refresh.startedAt;
   const parentBranch = await findBranch(ctx, parent);
   return parentBranch && branch.parentId === parentBranch.id ? branch.createdAt : undefined;

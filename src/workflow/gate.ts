@@ -38,7 +38,12 @@ export interface GateResult {
   checks: GateCheck[];
 }
 
-const ago = (ms: number) => (ms >= 86_400_000 ? `${(ms / 86_400_000).toFixed(1)}d` : ms >= 3_600_000 ? `${(ms / 3_600_000).toFixed(1)}h` : `${Math.round(ms / 60_000)}min`);
+const ago = (ms: number) =>
+  ms >= 86_400_000
+    ? `${(ms / 86_400_000).toFixed(1)}d`
+    : ms >= 3_600_000
+      ? `${(ms / 3_600_000).toFixed(1)}h`
+      : `${Math.round(ms / 60_000)}min`;
 
 /** A test run's row for one migration it applied. */
 export interface PassRow {
@@ -47,10 +52,19 @@ export interface PassRow {
 }
 
 /** The verdict on one pending migration from the passing runs' rows for it (newest first). */
-export function judgeMigration(m: GateUnit, rows: PassRow[], envName: string, fix: string): { pass?: RunRecord; problem?: string; note?: string } {
+export function judgeMigration(
+  m: GateUnit,
+  rows: PassRow[],
+  envName: string,
+  fix: string,
+): { pass?: RunRecord; problem?: string; note?: string } {
   const sameUp = rows.filter((x) => x.row.checksum === m.checksum);
   if (!sameUp.length) {
-    return { problem: rows.length ? `${m.file ?? m.upFile ?? m.name} changed after it passed test on ${envName} (checksum differs); ${fix}` : `${m.name} has not passed test on ${envName} since its last refresh; ${fix}` };
+    return {
+      problem: rows.length
+        ? `${m.file ?? m.upFile ?? m.name} changed after it passed test on ${envName} (checksum differs); ${fix}`
+        : `${m.name} has not passed test on ${envName} since its last refresh; ${fix}`,
+    };
   }
   const down = m.downChecksum ?? null;
   // Reports written since down checksums are recorded carry the key (null = no separate down file).
@@ -59,21 +73,38 @@ export function judgeMigration(m: GateUnit, rows: PassRow[], envName: string, fi
   if (exact) return { pass: exact.run };
   if (recorded.length) {
     const tested = recorded[0]!.row.downChecksum;
-    const what = !m.downFile ? `the down file of ${m.name} was removed` : tested === null ? `${m.downFile} was added` : `${m.downFile} changed`;
-    return { problem: `${what} after it passed test on ${envName} (down checksum differs; rollback --strategy down would run it untested); ${fix}` };
+    const what = !m.downFile
+      ? `the down file of ${m.name} was removed`
+      : tested === null
+        ? `${m.downFile} was added`
+        : `${m.downFile} changed`;
+    return {
+      problem: `${what} after it passed test on ${envName} (down checksum differs; rollback --strategy down would run it untested); ${fix}`,
+    };
   }
   // Only passes recorded by an older version, without down checksums: compare the up file alone, and say so.
-  const note = m.downFile ? `gate: ${m.downFile} not compared (its pass on ${envName}, run ${sameUp[0]!.run.id.slice(0, 8)}, predates down checksums)` : undefined;
+  const note = m.downFile
+    ? `gate: ${m.downFile} not compared (its pass on ${envName}, run ${sameUp[0]!.run.id.slice(0, 8)}, predates down checksums)`
+    : undefined;
   return { pass: sameUp[0]!.run, ...(note ? { note } : {}) };
 }
 
 /** Check one required environment against the pending migrations. */
-async function checkRequired(ctx: WorkflowContext, target: Environment, requiredName: string, pending: GateUnit[], problems: string[], notes: string[]): Promise<GateCheck> {
+async function checkRequired(
+  ctx: WorkflowContext,
+  target: Environment,
+  requiredName: string,
+  pending: GateUnit[],
+  problems: string[],
+  notes: string[],
+): Promise<GateCheck> {
   const req = loadEnvironment(ctx.projectDir, ctx.settings, requiredName);
   const check: GateCheck = { environment: req.name, branch: req.branch, passingRuns: [] };
   const fix = `run \`neon-migrate test --branch ${req.name} --fresh\``;
   if (parentOf(ctx, req) !== target.branch) {
-    problems.push(`${req.name} is refreshed from ${parentOf(ctx, req)}, not from ${target.branch} (${req.file}: parent)`);
+    problems.push(
+      `${req.name} is refreshed from ${parentOf(ctx, req)}, not from ${target.branch} (${req.file}: parent)`,
+    );
     return check;
   }
   const branch = await findBranch(ctx, req.branch);
@@ -91,14 +122,18 @@ async function checkRequired(ctx: WorkflowContext, target: Environment, required
     // Both files may set maxRefreshAge (the example sets it on staging): the stricter one applies, never silently the looser.
     const limit = durationMs(req.maxRefreshAge) < durationMs(target.maxRefreshAge) ? req : target;
     if (age > durationMs(limit.maxRefreshAge)) {
-      problems.push(`${req.branch} was refreshed from ${target.branch} ${ago(age)} ago, more than maxRefreshAge ${limit.maxRefreshAge} (${limit.file}); ${fix}`);
+      problems.push(
+        `${req.branch} was refreshed from ${target.branch} ${ago(age)} ago, more than maxRefreshAge ${limit.maxRefreshAge} (${limit.file}); ${fix}`,
+      );
     }
     const runs = (await listRuns(db, { command: 'test', status: 'succeeded', limit: 500 })).filter(
       (r) => r.branch === req.branch && r.startedAt >= check.refreshedAt!,
     );
     for (const m of pending) {
       const rows = runs.flatMap((run): PassRow[] => {
-        const row = ((run.report as RunReport | null)?.migrations ?? []).find((x) => x.version === m.version && x.status === 'applied');
+        const row = ((run.report as RunReport | null)?.migrations ?? []).find(
+          (x) => x.version === m.version && x.status === 'applied',
+        );
         return row ? [{ run, row }] : [];
       });
       const verdict = judgeMigration(m, rows, req.name, fix);
@@ -107,7 +142,9 @@ async function checkRequired(ctx: WorkflowContext, target: Environment, required
       if (verdict.pass && !check.passingRuns.includes(verdict.pass.id)) check.passingRuns.push(verdict.pass.id);
     }
     // The production gate needs the full check: a schema-only round trip proves nothing about the data.
-    const schemaOnly = runs.find((r) => check.passingRuns.includes(r.id) && (r.report as RunReport | null)?.reversibility?.mode === 'schema');
+    const schemaOnly = runs.find(
+      (r) => check.passingRuns.includes(r.id) && (r.report as RunReport | null)?.reversibility?.mode === 'schema',
+    );
     if (schemaOnly) {
       problems.push(
         `${req.name} proved reversibility on the schema only (run ${schemaOnly.id.slice(0, 8)}); promote needs checks.reversibility "data" in ${req.file}`,
@@ -118,7 +155,12 @@ async function checkRequired(ctx: WorkflowContext, target: Environment, required
 }
 
 /** Evaluate the gate for promoting `pending` to the target environment. */
-export async function checkGate(ctx: WorkflowContext, target: Environment, required: string[], pending: GateUnit[]): Promise<GateResult> {
+export async function checkGate(
+  ctx: WorkflowContext,
+  target: Environment,
+  required: string[],
+  pending: GateUnit[],
+): Promise<GateResult> {
   const problems: string[] = [];
   const notes: string[] = [];
   const checks: GateCheck[] = [];

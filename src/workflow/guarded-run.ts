@@ -15,7 +15,13 @@ import { selectUnits } from '../run/select.js';
 import { listAssertionFiles, loadAssertionFile } from '../verify/assertions.js';
 import { assertCommandsExist } from '../verify/user-commands.js';
 import { nowOf, type WorkflowContext } from './workflow-context.js';
-import { assertReportsWritable, type ReportMigration, type RunReport, saveReport, type WorkflowCommand } from './report.js';
+import {
+  assertReportsWritable,
+  type ReportMigration,
+  type RunReport,
+  saveReport,
+  type WorkflowCommand,
+} from './report.js';
 
 export interface GuardedRunOptions {
   command: Extract<WorkflowCommand, 'test' | 'promote'>;
@@ -48,8 +54,13 @@ function migrationRows(pending: ExecutorUnit[], run?: ExecutorRunResult): Report
   return pending.map((m, i) => {
     const r = run?.results[i];
     return {
-      version: m.version, name: m.name, checksum: m.checksum, downChecksum: m.downChecksum, direction: 'up',
-      status: r?.status ?? 'not-run', durationMs: r?.durationMs ?? 0,
+      version: m.version,
+      name: m.name,
+      checksum: m.checksum,
+      downChecksum: m.downChecksum,
+      direction: 'up',
+      status: r?.status ?? 'not-run',
+      durationMs: r?.durationMs ?? 0,
       ...(r?.error ? { error: `${r.error.location}: ${r.error.message}` } : {}),
     };
   });
@@ -68,11 +79,18 @@ function reportOf(ctx: WorkflowContext, opts: GuardedRunOptions, run: PipelineRu
   const v = run.verification;
   const nothing = run.status === 'nothing-to-do';
   return {
-    reportVersion: 1, runId: run.runId, command: opts.command, branch: run.branch, environment: opts.environment.name,
-    platform: ctx.platform.kind, startedAt: run.startedAt.toISOString(), finishedAt: end.toISOString(),
+    reportVersion: 1,
+    runId: run.runId,
+    command: opts.command,
+    branch: run.branch,
+    environment: opts.environment.name,
+    platform: ctx.platform.kind,
+    startedAt: run.startedAt.toISOString(),
+    finishedAt: end.toISOString(),
     durationMs: end.getTime() - run.startedAt.getTime(),
     outcome: nothing ? 'nothing-to-do' : run.failure ? 'failed' : 'passed',
-    ...(opts.parent ? { parent: opts.parent } : {}), ...(opts.refreshedAt ? { refreshedAt: opts.refreshedAt } : {}),
+    ...(opts.parent ? { parent: opts.parent } : {}),
+    ...(opts.refreshedAt ? { refreshedAt: opts.refreshedAt } : {}),
     ...(run.checkpoint ? { checkpoint: run.checkpoint } : {}),
     timings: run.timer.timings,
     migrations: migrationRows(run.units, run.applied),
@@ -80,21 +98,37 @@ function reportOf(ctx: WorkflowContext, opts: GuardedRunOptions, run: PipelineRu
     ...(v
       ? {
           verification: {
-            passed: v.passed, failures: v.failures, untouchedChanged: v.untouchedChanged, untouchedSkipped: v.untouchedSkipped,
-            orphans: v.orphans, invalidIndexes: v.invalidIndexes, assertions: v.assertions, commands: v.commands,
+            passed: v.passed,
+            failures: v.failures,
+            untouchedChanged: v.untouchedChanged,
+            untouchedSkipped: v.untouchedSkipped,
+            orphans: v.orphans,
+            invalidIndexes: v.invalidIndexes,
+            assertions: v.assertions,
+            commands: v.commands,
           },
         }
       : {}),
     ...(run.reversibility ? { reversibility: run.reversibility } : {}),
     ...(run.analysis ? { analysis: run.analysis.report() } : {}),
     ...(run.restore
-      ? { restore: { source: run.restore.source, backup: run.restore.backup, snapshotMatches: run.restore.snapshotMatches } }
+      ? {
+          restore: {
+            source: run.restore.source,
+            backup: run.restore.backup,
+            snapshotMatches: run.restore.snapshotMatches,
+          },
+        }
       : {}),
     ...(run.failure ? { failure: run.failure } : {}),
     notes: [
       ...(opts.notes ?? []),
       ...(nothing
-        ? [migrationCount === undefined ? `nothing is pending on ${run.branch}` : `all ${migrationCount} migrations are already applied on ${run.branch}`]
+        ? [
+            migrationCount === undefined
+              ? `nothing is pending on ${run.branch}`
+              : `all ${migrationCount} migrations are already applied on ${run.branch}`,
+          ]
         : []),
       ...run.notes,
     ],

@@ -31,8 +31,14 @@ export interface UnfinishedRun {
 export interface StatusReport extends Omit<BranchState, 'applied'> {
   branch: string;
   counts: {
-    applied: number; pending: number; drifted: number; missing: number; partial: number; irreversible: number;
-    unverified: number; interrupted: number;
+    applied: number;
+    pending: number;
+    drifted: number;
+    missing: number;
+    partial: number;
+    irreversible: number;
+    unverified: number;
+    interrupted: number;
   };
   /** Runs left `running` on the branch. */
   unfinished: UnfinishedRun[];
@@ -40,7 +46,11 @@ export interface StatusReport extends Omit<BranchState, 'applied'> {
   ordering: OrderingInfo;
 }
 
-async function branchState(p: MigrationProject, branch: string, migrations: Migration[]): Promise<BranchState & { unfinished: UnfinishedRun[] }> {
+async function branchState(
+  p: MigrationProject,
+  branch: string,
+  migrations: Migration[],
+): Promise<BranchState & { unfinished: UnfinishedRun[] }> {
   return withBranchDb(await platformOf(p), branch, async (db) => ({
     ...compareWithHistory(migrations, await readApplied(db), await readPartial(db)),
     unfinished: await unfinishedRuns(db, branch),
@@ -57,10 +67,26 @@ async function unfinishedRuns(db: DbClient, branch: string): Promise<UnfinishedR
   return Promise.all(
     running.map(async (r) => {
       const applied = (await db.query(`SELECT 1 FROM neon_migrate.applied WHERE run_id = $1`, [r.id])).rowCount;
-      const base = { id: r.id, command: r.command, startedAt: r.startedAt, checkpoint: r.checkpoint, phase: r.phase ?? null };
-      if (!free) return { ...base, interrupted: false, summary: `run ${r.id.slice(0, 8)} (${r.command}) is in progress (${r.phase ?? 'starting'})` };
+      const base = {
+        id: r.id,
+        command: r.command,
+        startedAt: r.startedAt,
+        checkpoint: r.checkpoint,
+        phase: r.phase ?? null,
+      };
+      if (!free)
+        return {
+          ...base,
+          interrupted: false,
+          summary: `run ${r.id.slice(0, 8)} (${r.command}) is in progress (${r.phase ?? 'starting'})`,
+        };
       const refusal = interruptedError(r, branch, applied);
-      return { ...base, interrupted: true, summary: describeInterrupted(r, applied), ...(refusal.hint ? { hint: refusal.hint } : {}) };
+      return {
+        ...base,
+        interrupted: true,
+        summary: describeInterrupted(r, applied),
+        ...(refusal.hint ? { hint: refusal.hint } : {}),
+      };
     }),
   );
 }
@@ -87,11 +113,19 @@ export async function migrationStatus(p: MigrationProject, options: { branch?: s
     partial,
     unfinished,
     counts: {
-      applied: count('applied'), pending: count('pending'), drifted: count('drifted'), missing: missing.length, partial: partial.length,
-      irreversible: entries.filter((e) => !e.reversible).length, unverified: entries.filter((e) => e.unverified).length,
+      applied: count('applied'),
+      pending: count('pending'),
+      drifted: count('drifted'),
+      missing: missing.length,
+      partial: partial.length,
+      irreversible: entries.filter((e) => !e.reversible).length,
+      unverified: entries.filter((e) => e.unverified).length,
       interrupted: unfinished.filter((u) => u.interrupted).length,
     },
-    ordering: describeOrdering(p.settings.ordering ?? 'auto', migrations.map((m) => m.version)),
+    ordering: describeOrdering(
+      p.settings.ordering ?? 'auto',
+      migrations.map((m) => m.version),
+    ),
   };
 }
 
@@ -126,7 +160,16 @@ function givenState(migrations: Migration[], versions: string[]): BranchState {
   const rows: AppliedRow[] = versions.map((raw) => {
     const version = versionArgument(raw, '--applied');
     const m = migrations.find((x) => x.version === version);
-    return { version, name: m?.name ?? version, checksum: m?.checksum ?? '', downChecksum: m?.downChecksum ?? null, kind: m?.kind ?? 'sql', appliedAt: '', durationMs: 0, runId: null };
+    return {
+      version,
+      name: m?.name ?? version,
+      checksum: m?.checksum ?? '',
+      downChecksum: m?.downChecksum ?? null,
+      kind: m?.kind ?? 'sql',
+      appliedAt: '',
+      durationMs: 0,
+      runId: null,
+    };
   });
   return compareWithHistory(migrations, rows);
 }
@@ -140,14 +183,24 @@ function givenState(migrations: Migration[], versions: string[]): BranchState {
  * for (const m of plan.migrations) console.log(`-- ${m.name}\n${m.sql.join('\n')}`);
  * ```
  */
-export async function planMigrations(p: Omit<MigrationProject, 'platform'> & { platform?: MigrationProject['platform'] }, options: PlanOptions): Promise<PlanReport> {
+export async function planMigrations(
+  p: Omit<MigrationProject, 'platform'> & { platform?: MigrationProject['platform'] },
+  options: PlanOptions,
+): Promise<PlanReport> {
   const branch = options.branch ?? p.settings.defaultBranch;
   validateSelection(options);
   // read-only: a TS migration with a cached shape is not imported (tsx costs ~1 s)
   const migrations = await projectMigrations(p, { importTs: false });
   const connected = options.applied === undefined;
-  if (connected && !p.platform) throw new UsageError('plan needs the branch or --applied', { hint: 'pass --applied with the applied versions to plan offline', code: 'PLAN_OFFLINE' });
-  const state = connected && p.platform ? await branchState({ ...p, platform: p.platform }, branch, migrations) : givenState(migrations, options.applied ?? []);
+  if (connected && !p.platform)
+    throw new UsageError('plan needs the branch or --applied', {
+      hint: 'pass --applied with the applied versions to plan offline',
+      code: 'PLAN_OFFLINE',
+    });
+  const state =
+    connected && p.platform
+      ? await branchState({ ...p, platform: p.platform }, branch, migrations)
+      : givenState(migrations, options.applied ?? []);
   assertRunnable(state, { branch });
   const chosen = selectMigrations(options.direction, migrations, state, options);
   // A real run gets a fresh id; this one only makes the bookkeeping SQL concrete.
@@ -172,15 +225,28 @@ export async function planMigrations(p: Omit<MigrationProject, 'platform'> & { p
   const stmt = (sql: string) => joinStatements([sql]);
   const prelude = [
     stmt(`SELECT pg_try_advisory_lock(${RUN_LOCK_KEY})`),
-    stmt(`SELECT set_config('lock_timeout', '${t.lockTimeout}', false), set_config('statement_timeout', '${t.statementTimeout}', false)`),
+    stmt(
+      `SELECT set_config('lock_timeout', '${t.lockTimeout}', false), set_config('statement_timeout', '${t.statementTimeout}', false)`,
+    ),
     stmt(HISTORY_DDL),
     `-- checkpoint branch checkpoint/${branch}/<UTC stamp> is created here, through the platform`,
-    stmt(insertRunSql({ id: runId, command: options.direction, branch, checkpoint: `checkpoint/${branch}/<UTC stamp>` })),
+    stmt(
+      insertRunSql({ id: runId, command: options.direction, branch, checkpoint: `checkpoint/${branch}/<UTC stamp>` }),
+    ),
   ];
-  const finale = [stmt(finishRunSql(runId, 'succeeded', { note: 'the run report' })), stmt(`SELECT pg_advisory_unlock(${RUN_LOCK_KEY})`)];
+  const finale = [
+    stmt(finishRunSql(runId, 'succeeded', { note: 'the run report' })),
+    stmt(`SELECT pg_advisory_unlock(${RUN_LOCK_KEY})`),
+  ];
   const body = planned.flatMap((m) => [
     `-- ${m.name} (${options.direction}${m.transactional ? '' : ', no transaction'})`,
-    ...m.sql.map((s, i) => (m.kind === 'ts' && s.startsWith('-- ') && s.includes('runs TypeScript code') ? s : m.transactional && m.kind === 'sql' && i === 0 ? s : stmt(s))),
+    ...m.sql.map((s, i) =>
+      m.kind === 'ts' && s.startsWith('-- ') && s.includes('runs TypeScript code')
+        ? s
+        : m.transactional && m.kind === 'sql' && i === 0
+          ? s
+          : stmt(s),
+    ),
   ]);
   const script = chosen.length ? [...prelude, ...body, ...finale].join('\n') : '-- nothing to do';
   return { branch, direction: options.direction, connected, migrations: planned, script };

@@ -80,58 +80,77 @@ export async function migrate(p: MigrationProject, options: MigrateOptions): Pro
   let gateSkipped: GateSkip | undefined;
   let report: MigrateReport | undefined;
   const base = { command: options.direction, branch, startedAt };
-  const run = await runPipeline({ ...p, env, platform }, {
-    command: options.direction,
-    branch,
-    executor,
-    direction: options.direction,
-    wait: options.wait,
-    resume: options.resume,
-    ...(options.resolves ? { resolves: options.resolves } : {}),
-    select: (state, info) => {
-      const chosen = selectUnits(options.direction, state, options);
-      const resume = executor instanceof NativeExecutor ? executor.resumeAt : undefined;
-      if (options.resume && !resume && !info.resumedRun) {
-        throw new UsageError(
-          `--resume: no migration stopped partway and no ${options.direction} run was interrupted on branch "${branch}"`,
-          { hint: `run \`neon-migrate ${options.direction}\` without --resume`, code: 'NOTHING_TO_RESUME' },
-        );
-      }
-      if (resume && chosen[0]?.version !== resume.version) {
-        throw new UsageError(
-          `--resume: the selection does not start with the migration that stopped partway (version ${resume.version})`,
-          { hint: 'drop --to/--steps, or widen them to include it', code: 'RESUME_SELECTION' },
-        );
-      }
-      return chosen;
-    },
-    beforeTouch: async (chosen, db) => {
-      const notes: string[] = [];
-      if (options.direction === 'down' && !options.viaRollback && executor instanceof NativeExecutor) {
-        const destruction = await inspectDown(db, chosen.map((u) => executor.migration(u)));
-        const confirmed = await guardDestructiveDown(destruction, { branch, to: options.to, confirm: p.confirm });
-        if (confirmed) {
-          notes.push(confirmed);
-          p.log?.(confirmed);
+  const run = await runPipeline(
+    { ...p, env, platform },
+    {
+      command: options.direction,
+      branch,
+      executor,
+      direction: options.direction,
+      wait: options.wait,
+      resume: options.resume,
+      ...(options.resolves ? { resolves: options.resolves } : {}),
+      select: (state, info) => {
+        const chosen = selectUnits(options.direction, state, options);
+        const resume = executor instanceof NativeExecutor ? executor.resumeAt : undefined;
+        if (options.resume && !resume && !info.resumedRun) {
+          throw new UsageError(
+            `--resume: no migration stopped partway and no ${options.direction} run was interrupted on branch "${branch}"`,
+            { hint: `run \`neon-migrate ${options.direction}\` without --resume`, code: 'NOTHING_TO_RESUME' },
+          );
         }
-      }
-      if (!gate) return notes;
-      const verb = options.direction === 'up' ? 'apply' : 'revert';
-      const what = `${verb} ${chosen.length} migration(s) on ${branch} (${chosen.map((m) => m.name).join(', ')})`;
-      if (!options.viaRollback) await confirmGateSkip(gate, what, p.confirm);
-      gateSkipped = { ...gate, by: options.viaRollback ? 'rollback' : 'skip-gate' };
-      p.log?.(`gate skipped (${gateSkipped.by}): ${gate.reason}`);
-      return notes;
+        if (resume && chosen[0]?.version !== resume.version) {
+          throw new UsageError(
+            `--resume: the selection does not start with the migration that stopped partway (version ${resume.version})`,
+            { hint: 'drop --to/--steps, or widen them to include it', code: 'RESUME_SELECTION' },
+          );
+        }
+        return chosen;
+      },
+      beforeTouch: async (chosen, db) => {
+        const notes: string[] = [];
+        if (options.direction === 'down' && !options.viaRollback && executor instanceof NativeExecutor) {
+          const destruction = await inspectDown(
+            db,
+            chosen.map((u) => executor.migration(u)),
+          );
+          const confirmed = await guardDestructiveDown(destruction, { branch, to: options.to, confirm: p.confirm });
+          if (confirmed) {
+            notes.push(confirmed);
+            p.log?.(confirmed);
+          }
+        }
+        if (!gate) return notes;
+        const verb = options.direction === 'up' ? 'apply' : 'revert';
+        const what = `${verb} ${chosen.length} migration(s) on ${branch} (${chosen.map((m) => m.name).join(', ')})`;
+        if (!options.viaRollback) await confirmGateSkip(gate, what, p.confirm);
+        gateSkipped = { ...gate, by: options.viaRollback ? 'rollback' : 'skip-gate' };
+        p.log?.(`gate skipped (${gateSkipped.by}): ${gate.reason}`);
+        return notes;
+      },
+      report: (r) => {
+        report = {
+          ...base,
+          runId: r.runId,
+          checkpoint: r.checkpoint ?? null,
+          outcome: r.applied?.outcome ?? 'succeeded',
+          results: r.applied?.results ?? [],
+          finishedAt: new Date().toISOString(),
+          timings: r.timer.timings,
+          ...(gateSkipped ? { gateSkipped } : {}),
+        };
+        return report;
+      },
     },
-    report: (r) => {
-      report = {
-        ...base, runId: r.runId, checkpoint: r.checkpoint ?? null, outcome: r.applied?.outcome ?? 'succeeded',
-        results: r.applied?.results ?? [], finishedAt: new Date().toISOString(), timings: r.timer.timings,
-        ...(gateSkipped ? { gateSkipped } : {}),
-      };
-      return report;
-    },
-  });
+  );
   if (report) return report;
-  return { ...base, runId: null, checkpoint: null, outcome: 'nothing-to-do', results: [], finishedAt: new Date().toISOString(), timings: run.timer.timings };
+  return {
+    ...base,
+    runId: null,
+    checkpoint: null,
+    outcome: 'nothing-to-do',
+    results: [],
+    finishedAt: new Date().toISOString(),
+    timings: run.timer.timings,
+  };
 }

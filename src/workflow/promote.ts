@@ -46,10 +46,16 @@ export async function runPromote(ctx: WorkflowContext, opts: PromoteOptions): Pr
   // Every required environment gates the promote; `--from` only names one of them (a narrower gate would be a bypass).
   const required = target.requires;
   if (!required.length) {
-    throw new GateError(`${target.file} has no "requires": promote needs an environment whose tests gate ${target.branch}`, { hint: 'add e.g. "requires": ["staging"]', code: 'NO_GATE' });
+    throw new GateError(
+      `${target.file} has no "requires": promote needs an environment whose tests gate ${target.branch}`,
+      { hint: 'add e.g. "requires": ["staging"]', code: 'NO_GATE' },
+    );
   }
   if (opts.from && !target.requires.includes(opts.from)) {
-    throw new GateError(`${target.name} requires ${target.requires.join(', ') || 'nothing'}, not ${opts.from}`, { hint: `promote --from ${target.requires[0] ?? 'staging'}`, code: 'WRONG_GATE' });
+    throw new GateError(`${target.name} requires ${target.requires.join(', ') || 'nothing'}, not ${opts.from}`, {
+      hint: `promote --from ${target.requires[0] ?? 'staging'}`,
+      code: 'WRONG_GATE',
+    });
   }
   const runCommands = [...target.checks.run, ...(opts.run ?? [])];
   await projectMigrations(ctx);
@@ -71,20 +77,36 @@ export async function runPromote(ctx: WorkflowContext, opts: PromoteOptions): Pr
         // `20260309T090000` and `20260309090000` name the same migration
         flagVersions: (opts.allowDestructive ?? []).map((v) => versionArgument(v, '--allow-destructive')),
         flagApprovedBy: userInfo().username,
-        environment: target.approve.map((a) => ({ ...a, version: versionArgument(a.version, `${target.file}: approve`) })),
+        environment: target.approve.map((a) => ({
+          ...a,
+          version: versionArgument(a.version, `${target.file}: approve`),
+        })),
       },
     },
     beforeTouch: async (pending) => {
       gate = await checkGate(ctx, target, required, pending);
       if (!gate.passed) {
-        throw new GateError(`promote to ${target.branch} refused: ${gate.problems.join('; ')}`, { hint: `nothing was changed on ${target.branch}`, code: 'GATE_REFUSED' });
+        throw new GateError(`promote to ${target.branch} refused: ${gate.problems.join('; ')}`, {
+          hint: `nothing was changed on ${target.branch}`,
+          code: 'GATE_REFUSED',
+        });
       }
       if (target.confirm) {
         const question = `apply ${pending.length} migration(s) to ${target.branch} (${pending.map((m) => m.name).join(', ')})?`;
-        if (!ctx.confirm) throw new UsageError(`confirmation needed: ${question}`, { hint: 'pass --yes to confirm', code: 'CONFIRMATION_REQUIRED' });
+        if (!ctx.confirm)
+          throw new UsageError(`confirmation needed: ${question}`, {
+            hint: 'pass --yes to confirm',
+            code: 'CONFIRMATION_REQUIRED',
+          });
         if (!(await ctx.confirm(question))) throw notConfirmed(`promote to ${target.branch}`);
       }
-      return [...gate.checks.map((c) => `gate: ${c.environment} passed these migrations (runs ${c.passingRuns.map((r) => r.slice(0, 8)).join(', ')}), refreshed from ${target.branch} at ${c.refreshedAt}`), ...gate.notes];
+      return [
+        ...gate.checks.map(
+          (c) =>
+            `gate: ${c.environment} passed these migrations (runs ${c.passingRuns.map((r) => r.slice(0, 8)).join(', ')}), refreshed from ${target.branch} at ${c.refreshedAt}`,
+        ),
+        ...gate.notes,
+      ];
     },
     notes: [],
   });

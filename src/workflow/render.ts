@@ -8,7 +8,11 @@ import type { RunReport } from './report.js';
 export type ReportFormat = 'human' | 'markdown';
 
 const seconds = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.round(ms)}ms`);
-const OUTCOME_TEXT = { passed: 'PASSED', failed: 'FAILED (branch restored)', 'nothing-to-do': 'NOTHING TO DO' } as const;
+const OUTCOME_TEXT = {
+  passed: 'PASSED',
+  failed: 'FAILED (branch restored)',
+  'nothing-to-do': 'NOTHING TO DO',
+} as const;
 
 interface TableRow {
   table: string;
@@ -26,7 +30,16 @@ function integrityRows(report: RunReport): TableRow[] {
     table: d.table,
     before: d.rowsBefore === null ? '—' : String(d.rowsBefore),
     after: d.rowsAfter === null ? '—' : String(d.rowsAfter),
-    content: d.rowsBefore === null ? 'new' : d.rowsAfter === null ? 'dropped' : !d.changed ? 'identical' : untouchedBad.has(d.table) ? 'CHANGED, not touched by any migration' : 'changed',
+    content:
+      d.rowsBefore === null
+        ? 'new'
+        : d.rowsAfter === null
+          ? 'dropped'
+          : !d.changed
+            ? 'identical'
+            : untouchedBad.has(d.table)
+              ? 'CHANGED, not touched by any migration'
+              : 'changed',
   }));
 }
 
@@ -43,9 +56,12 @@ function verificationLine(report: RunReport): string | undefined {
     `${passedAssertions}/${v.assertions.length} assertions passed`,
     `${v.orphans.reduce((n, o) => n + o.orphans, 0)} orphaned foreign-key rows`,
     `${v.invalidIndexes.length} invalid indexes`,
-    v.untouchedSkipped ? `untouched tables not checked (${v.untouchedSkipped})` : `${v.untouchedChanged.length} untouched tables changed`,
+    v.untouchedSkipped
+      ? `untouched tables not checked (${v.untouchedSkipped})`
+      : `${v.untouchedChanged.length} untouched tables changed`,
   ];
-  if (v.commands.length) parts.push(`${v.commands.filter((c) => c.passed).length}/${v.commands.length} --run commands passed`);
+  if (v.commands.length)
+    parts.push(`${v.commands.filter((c) => c.passed).length}/${v.commands.length} --run commands passed`);
   return parts.join(', ');
 }
 
@@ -67,14 +83,17 @@ export function renderHuman(report: RunReport, reportFile?: string): string {
     const width = Math.max(...report.migrations.map((m) => m.name.length));
     for (const m of report.migrations) {
       const mark = m.status === 'applied' || m.status === 'reverted' ? '✓' : m.status === 'not-run' ? '·' : '✗';
-      out.push(`    ${mark} ${m.name.padEnd(width)}  ${m.direction} ${m.status.padEnd(8)} ${seconds(m.durationMs)}${m.error ? `  ${m.error}` : ''}`);
+      out.push(
+        `    ${mark} ${m.name.padEnd(width)}  ${m.direction} ${m.status.padEnd(8)} ${seconds(m.durationMs)}${m.error ? `  ${m.error}` : ''}`,
+      );
     }
   }
   const rows = integrityRows(report);
   if (rows.length) {
     out.push('  integrity (rows before → after, content):');
     const w = Math.max(...rows.map((r) => r.table.length));
-    for (const r of rows) out.push(`    ${r.table.padEnd(w)}  ${r.before.padStart(8)} → ${r.after.padEnd(8)}  ${r.content}`);
+    for (const r of rows)
+      out.push(`    ${r.table.padEnd(w)}  ${r.before.padStart(8)} → ${r.after.padEnd(8)}  ${r.content}`);
   }
   const verification = verificationLine(report);
   if (verification) out.push(`  verification: ${verification}`);
@@ -83,8 +102,15 @@ export function renderHuman(report: RunReport, reportFile?: string): string {
   if (reversibility) out.push(`  reversibility: ${reversibility}`);
   if (report.reversibility?.diff) out.push(...report.reversibility.diff.split('\n').map((l) => `      ${l}`));
   if (report.restore) {
-    const proof = report.restore.snapshotMatches === undefined ? '' : report.restore.snapshotMatches ? ' — integrity snapshot identical to before the run' : ' — WARNING: snapshot differs from before the run';
-    out.push(`  restored from ${report.restore.source}${report.restore.backup ? `; previous state kept as branch ${report.restore.backup}` : ''}${proof}`);
+    const proof =
+      report.restore.snapshotMatches === undefined
+        ? ''
+        : report.restore.snapshotMatches
+          ? ' — integrity snapshot identical to before the run'
+          : ' — WARNING: snapshot differs from before the run';
+    out.push(
+      `  restored from ${report.restore.source}${report.restore.backup ? `; previous state kept as branch ${report.restore.backup}` : ''}${proof}`,
+    );
   }
   for (const n of report.notes) out.push(`  note: ${n}`);
   const shown = report.timings.filter((t) => t.phase !== 'history' && t.phase !== 'record');
@@ -103,7 +129,10 @@ export function renderMarkdown(report: RunReport): string {
   if (report.checkpoint) out.push(`Checkpoint: \`${report.checkpoint}\``, '');
   if (report.migrations.length) {
     out.push('| migration | direction | status | time |', '|---|---|---|---|');
-    for (const m of report.migrations) out.push(`| \`${m.name}\` | ${m.direction} | ${m.status}${m.error ? `: ${cell(m.error)}` : ''} | ${seconds(m.durationMs)} |`);
+    for (const m of report.migrations)
+      out.push(
+        `| \`${m.name}\` | ${m.direction} | ${m.status}${m.error ? `: ${cell(m.error)}` : ''} | ${seconds(m.durationMs)} |`,
+      );
     out.push('');
   }
   const rows = integrityRows(report);
@@ -119,7 +148,11 @@ export function renderMarkdown(report: RunReport): string {
   const reversibility = reversibilityLine(report);
   if (reversibility) out.push(`**Reversibility:** ${reversibility}`, '');
   if (report.reversibility?.diff) out.push('```diff', report.reversibility.diff, '```', '');
-  if (report.restore) out.push(`**Restored** from \`${report.restore.source}\`${report.restore.backup ? `; previous state kept as \`${report.restore.backup}\`` : ''}.`, '');
+  if (report.restore)
+    out.push(
+      `**Restored** from \`${report.restore.source}\`${report.restore.backup ? `; previous state kept as \`${report.restore.backup}\`` : ''}.`,
+      '',
+    );
   for (const n of report.notes) out.push(`- ${cell(n)}`);
   return `${out.join('\n').trimEnd()}\n`;
 }
@@ -133,10 +166,16 @@ export function renderMarkdown(report: RunReport): string {
  * console.log(renderReport(report, 'human', { reportFile }));
  * ```
  */
-export function renderReport(report: RunReport, format: ReportFormat, options: { reportFile?: string; env?: NodeJS.ProcessEnv } = {}): string {
+export function renderReport(
+  report: RunReport,
+  format: ReportFormat,
+  options: { reportFile?: string; env?: NodeJS.ProcessEnv } = {},
+): string {
   const env = options.env ?? process.env;
   const analysis = report.analysis;
-  const markdown = analysis ? `${renderMarkdown(report)}\n\n${renderAnalysisMarkdown(analysis)}` : renderMarkdown(report);
+  const markdown = analysis
+    ? `${renderMarkdown(report)}\n\n${renderAnalysisMarkdown(analysis)}`
+    : renderMarkdown(report);
   // The summary file is published by CI: the same redaction as stdout and the saved report.
   if (env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, `${redactSecrets(markdown)}\n`);
   if (format === 'markdown') return markdown;

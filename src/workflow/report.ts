@@ -2,7 +2,16 @@
  * Run reports: what every workflow run (test, promote, rollback, restore) writes to
  * `.neon-migrate/reports/<run id>.json` and records in the branch's `neon_migrate.runs`.
  */
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { redactSecrets, UsageError } from '../errors.js';
 import type { IntegritySnapshot } from '../verify/snapshot.js';
@@ -31,8 +40,6 @@ export interface ReportMigration {
 
 /** The verification result as reported: everything but the raw after-state (kept in `integrity`). */
 export type ReportVerification = Omit<VerificationResult, 'after' | 'fingerprintAfter'>;
-
-
 
 export interface RunReport {
   reportVersion: 1;
@@ -124,10 +131,12 @@ export function loadReport(projectDir: string, id: string): RunReport {
     file = files.find((f) => f === `${id}.json`) ?? files.find((f) => f.startsWith(id));
   }
   if (!file) {
-    throw new UsageError(
-      id === 'latest' ? 'no run reports yet' : `no report for run "${id}"`,
-      { hint: files.length ? `reports are in ${path.relative(projectDir, dir)}/` : 'run `neon-migrate test --branch dev` first', code: 'UNKNOWN_REPORT' },
-    );
+    throw new UsageError(id === 'latest' ? 'no run reports yet' : `no report for run "${id}"`, {
+      hint: files.length
+        ? `reports are in ${path.relative(projectDir, dir)}/`
+        : 'run `neon-migrate test --branch dev` first',
+      code: 'UNKNOWN_REPORT',
+    });
   }
   return JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as RunReport;
 }

@@ -53,23 +53,40 @@ export async function dryRunRestore(ctx: WorkflowContext, plan: RestorePlan): Pr
   await ctx.platform.getBranch(plan.target);
   const tempName = `dry-run/${plan.target}/${stamp(nowOf(ctx))}-${randomUUID().slice(0, 8)}`;
   ctx.log?.(`measuring on temporary branch ${tempName}`);
-  await ctx.platform.createBranch({ name: tempName, parent: plan.options.source, ...(plan.options.at ? { at: plan.options.at } : {}) });
+  await ctx.platform.createBranch({
+    name: tempName,
+    parent: plan.options.source,
+    ...(plan.options.at ? { at: plan.options.at } : {}),
+  });
   try {
-    return await withBranchDb(ctx.platform, plan.target, (now) => withBranchDb(ctx.platform, tempName, async (then) => {
-      const [snapNow, snapThen, appliedNow, appliedThen] = [await takeSnapshot(now), await takeSnapshot(then), await readApplied(now), await readApplied(then)];
-      const thenVersions = new Set(appliedThen.map((a) => a.version));
-      const nowVersions = new Set(appliedNow.map((a) => a.version));
-      return {
-        branch: plan.target,
-        source: plan.options.source,
-        ...(plan.options.at ? { at: plan.options.at } : {}),
-        deltas: compareSnapshots(snapNow, snapThen).deltas.filter((d) => d.changed),
-        unapplied: appliedNow.filter((a) => !thenVersions.has(a.version)).map((a) => ({ version: a.version, name: a.name })),
-        reapplied: appliedThen.filter((a) => !nowVersions.has(a.version)).map((a) => ({ version: a.version, name: a.name })),
-      };
-    }));
+    return await withBranchDb(ctx.platform, plan.target, (now) =>
+      withBranchDb(ctx.platform, tempName, async (then) => {
+        const [snapNow, snapThen, appliedNow, appliedThen] = [
+          await takeSnapshot(now),
+          await takeSnapshot(then),
+          await readApplied(now),
+          await readApplied(then),
+        ];
+        const thenVersions = new Set(appliedThen.map((a) => a.version));
+        const nowVersions = new Set(appliedNow.map((a) => a.version));
+        return {
+          branch: plan.target,
+          source: plan.options.source,
+          ...(plan.options.at ? { at: plan.options.at } : {}),
+          deltas: compareSnapshots(snapNow, snapThen).deltas.filter((d) => d.changed),
+          unapplied: appliedNow
+            .filter((a) => !thenVersions.has(a.version))
+            .map((a) => ({ version: a.version, name: a.name })),
+          reapplied: appliedThen
+            .filter((a) => !nowVersions.has(a.version))
+            .map((a) => ({ version: a.version, name: a.name })),
+        };
+      }),
+    );
   } finally {
-    await ctx.platform.deleteBranch(tempName).catch((err: unknown) => ctx.log?.(`could not delete ${tempName}: ${(err as Error).message}`));
+    await ctx.platform
+      .deleteBranch(tempName)
+      .catch((err: unknown) => ctx.log?.(`could not delete ${tempName}: ${(err as Error).message}`));
   }
 }
 
@@ -83,16 +100,31 @@ export async function dryRunRestore(ctx: WorkflowContext, plan: RestorePlan): Pr
  */
 export function renderDryRun(d: RestoreDryRun): string {
   const at = d.at ? ('timestamp' in d.at ? ` at ${d.at.timestamp}` : ` at LSN ${d.at.lsn}`) : '';
-  const out = [`dry run: restoring ${d.branch} from ${d.source === d.branch ? 'its own history' : d.source}${at} would change:`];
+  const out = [
+    `dry run: restoring ${d.branch} from ${d.source === d.branch ? 'its own history' : d.source}${at} would change:`,
+  ];
   if (!d.deltas.length) out.push('  no table data changes');
   const w = Math.max(0, ...d.deltas.map((x) => x.table.length));
   for (const x of d.deltas) {
     const now = x.rowsBefore ?? 0;
     const then = x.rowsAfter ?? 0;
-    const what = x.rowsBefore === null ? 'table comes back' : x.rowsAfter === null ? 'table disappears' : then === now ? 'same count, different rows' : `${then - now > 0 ? '+' : ''}${then - now} rows`;
-    out.push(`  ${x.table.padEnd(w)}  ${String(x.rowsBefore ?? '—').padStart(8)} → ${String(x.rowsAfter ?? '—').padEnd(8)}  ${what}`);
+    const what =
+      x.rowsBefore === null
+        ? 'table comes back'
+        : x.rowsAfter === null
+          ? 'table disappears'
+          : then === now
+            ? 'same count, different rows'
+            : `${then - now > 0 ? '+' : ''}${then - now} rows`;
+    out.push(
+      `  ${x.table.padEnd(w)}  ${String(x.rowsBefore ?? '—').padStart(8)} → ${String(x.rowsAfter ?? '—').padEnd(8)}  ${what}`,
+    );
   }
-  out.push(d.unapplied.length ? `  migrations un-applied: ${d.unapplied.map((m) => m.name).join(', ')}` : '  no migration would be un-applied');
+  out.push(
+    d.unapplied.length
+      ? `  migrations un-applied: ${d.unapplied.map((m) => m.name).join(', ')}`
+      : '  no migration would be un-applied',
+  );
   if (d.reapplied.length) out.push(`  migrations applied again: ${d.reapplied.map((m) => m.name).join(', ')}`);
   out.push('  nothing was changed (the temporary branch was deleted)');
   return out.join('\n');
@@ -116,15 +148,32 @@ export interface RestoreDone {
  * console.log(`restored ${done.branch.name}; previous state kept as ${done.backup?.name}`);
  * ```
  */
-export async function restoreAndRecord(ctx: WorkflowContext, plan: RestorePlan, options: BranchLockOptions = {}): Promise<RestoreDone> {
-  if (plan.options.source === plan.target && !plan.options.at) throw new UsageError('restore needs a source', { hint: 'pass --from-checkpoint, --from-branch, --timestamp or --lsn', code: 'RESTORE_ARGS' });
+export async function restoreAndRecord(
+  ctx: WorkflowContext,
+  plan: RestorePlan,
+  options: BranchLockOptions = {},
+): Promise<RestoreDone> {
+  if (plan.options.source === plan.target && !plan.options.at)
+    throw new UsageError('restore needs a source', {
+      hint: 'pass --from-checkpoint, --from-branch, --timestamp or --lsn',
+      code: 'RESTORE_ARGS',
+    });
   const lock = await lockBranch(ctx, plan.target, options);
   // Released right before the restore: it restarts the branch's compute, ending every session on it.
   await lock.release();
   const result = await executeRestore(ctx.platform, plan);
-  const done: RestoreDone = { branch: result.branch, source: plan.options.source, at: plan.options.at ?? null, ...(result.backup ? { backup: result.backup } : {}) };
+  const done: RestoreDone = {
+    branch: result.branch,
+    source: plan.options.source,
+    at: plan.options.at ?? null,
+    ...(result.backup ? { backup: result.backup } : {}),
+  };
   await withBranchDb(ctx.platform, plan.target, (db) =>
-    recordFinishedRun(db, { command: 'restore', branch: plan.target }, 'succeeded', { source: done.source, at: done.at, backup: done.backup?.name ?? null }),
+    recordFinishedRun(db, { command: 'restore', branch: plan.target }, 'succeeded', {
+      source: done.source,
+      at: done.at,
+      backup: done.backup?.name ?? null,
+    }),
   );
   return done;
 }

@@ -27,22 +27,41 @@ export interface RollbackResult {
 const UNDOABLE = new Set(['test', 'promote', 'up', 'down']);
 
 /** The last run on the branch that changed it, from its own history. */
-async function lastRun(ctx: WorkflowContext, branch: string): Promise<{ run: RunRecord; appliedByRun: string[]; previousVersion: string }> {
+async function lastRun(
+  ctx: WorkflowContext,
+  branch: string,
+): Promise<{ run: RunRecord; appliedByRun: string[]; previousVersion: string }> {
   return withBranchDb(ctx.platform, branch, async (db) => {
     const run = (await listRuns(db, { limit: 100 })).find((r) => r.branch === branch && UNDOABLE.has(r.command));
-    if (!run) throw new UsageError(`no run to roll back on branch "${branch}"`, { hint: 'rollback undoes the last test, promote, up or down run on the branch', code: 'NOTHING_TO_ROLL_BACK' });
+    if (!run)
+      throw new UsageError(`no run to roll back on branch "${branch}"`, {
+        hint: 'rollback undoes the last test, promote, up or down run on the branch',
+        code: 'NOTHING_TO_ROLL_BACK',
+      });
     if (run.status === 'rolled_back') {
       throw new UsageError(
         `the last run on "${branch}" (${run.command} ${run.id.slice(0, 8)}) already failed and was restored from its checkpoint`,
-        { hint: `to go further back: neon-migrate restore --branch ${branch} --from-checkpoint <id> (see \`neon-migrate checkpoints list --branch ${branch}\`)`, code: 'ALREADY_ROLLED_BACK' },
+        {
+          hint: `to go further back: neon-migrate restore --branch ${branch} --from-checkpoint <id> (see \`neon-migrate checkpoints list --branch ${branch}\`)`,
+          code: 'ALREADY_ROLLED_BACK',
+        },
       );
     }
     const applied = await readApplied(db);
     const appliedByRun = applied.filter((a) => a.runId === run.id).map((a) => a.version);
-    const ordering = resolveOrdering(ctx.settings.ordering ?? 'auto', applied.map((a) => a.version));
+    const ordering = resolveOrdering(
+      ctx.settings.ordering ?? 'auto',
+      applied.map((a) => a.version),
+    );
     const cmp = (a: string, b: string) => compareVersions(a, b, ordering);
     const oldest = appliedByRun.sort(cmp)[0];
-    const previousVersion = oldest ? (applied.map((a) => a.version).filter((v) => cmp(v, oldest) < 0).sort(cmp).at(-1) ?? '0') : '0';
+    const previousVersion = oldest
+      ? (applied
+          .map((a) => a.version)
+          .filter((v) => cmp(v, oldest) < 0)
+          .sort(cmp)
+          .at(-1) ?? '0')
+      : '0';
     return { run, appliedByRun, previousVersion };
   });
 }
@@ -77,17 +96,36 @@ export async function runRollback(ctx: WorkflowContext, opts: RollbackOptions): 
 }
 
 /** The rollback itself, with the lock held; releases it before the branch is changed. */
-async function rollbackLocked(ctx: WorkflowContext, branch: string, strategy: RollbackStrategy, lock: BranchLock, wait?: boolean): Promise<RollbackResult> {
+async function rollbackLocked(
+  ctx: WorkflowContext,
+  branch: string,
+  strategy: RollbackStrategy,
+  lock: BranchLock,
+  wait?: boolean,
+): Promise<RollbackResult> {
   const { run, appliedByRun, previousVersion } = await lastRun(ctx, branch);
   const summary = { id: run.id, command: run.command, startedAt: run.startedAt, checkpoint: run.checkpoint };
   if (strategy === 'down' && !appliedByRun.length) {
-    throw new UsageError(`the last run on "${branch}" (${run.command} ${run.id.slice(0, 8)}) left no applied migrations to revert`, { hint: 'use the default strategy (restore from its checkpoint)', code: 'NOTHING_TO_REVERT' });
+    throw new UsageError(
+      `the last run on "${branch}" (${run.command} ${run.id.slice(0, 8)}) left no applied migrations to revert`,
+      { hint: 'use the default strategy (restore from its checkpoint)', code: 'NOTHING_TO_REVERT' },
+    );
   }
   if (strategy === 'checkpoint' && !run.checkpoint) {
-    throw new UsageError(`the last run on "${branch}" has no checkpoint`, { hint: 'use --strategy down', code: 'NO_CHECKPOINT' });
+    throw new UsageError(`the last run on "${branch}" has no checkpoint`, {
+      hint: 'use --strategy down',
+      code: 'NO_CHECKPOINT',
+    });
   }
-  const what = strategy === 'checkpoint' ? `restore ${branch} from ${run.checkpoint} (writes since ${run.startedAt} are kept only in the backup branch)` : `revert ${appliedByRun.length} migration(s) on ${branch} with their down files`;
-  if (!ctx.confirm) throw new UsageError(`confirmation needed: ${what}`, { hint: 'pass --yes to confirm', code: 'CONFIRMATION_REQUIRED' });
+  const what =
+    strategy === 'checkpoint'
+      ? `restore ${branch} from ${run.checkpoint} (writes since ${run.startedAt} are kept only in the backup branch)`
+      : `revert ${appliedByRun.length} migration(s) on ${branch} with their down files`;
+  if (!ctx.confirm)
+    throw new UsageError(`confirmation needed: ${what}`, {
+      hint: 'pass --yes to confirm',
+      code: 'CONFIRMATION_REQUIRED',
+    });
   if (!(await ctx.confirm(`roll back ${run.command} run ${run.id.slice(0, 8)}: ${what}?`))) {
     throw notConfirmed('rollback');
   }
@@ -95,16 +133,30 @@ async function rollbackLocked(ctx: WorkflowContext, branch: string, strategy: Ro
     // `migrate` takes the run lock on its own session; a second session of ours would be refused.
     await lock.release();
     const resolves = run.status === 'running' ? { resolves: run.id } : {};
-    const down = await migrate(ctx, { direction: 'down', branch, to: previousVersion, wait, viaRollback: true, ...resolves });
+    const down = await migrate(ctx, {
+      direction: 'down',
+      branch,
+      to: previousVersion,
+      wait,
+      viaRollback: true,
+      ...resolves,
+    });
     return { branch, strategy, run: summary, down };
   }
   const expected = (run.report as RunReport | null)?.integrity?.before;
   // Released right before the restore: it restarts the branch's compute, ending every session on it.
   await lock.release();
   const restored = await restoreFromCheckpoint(ctx, branch, run.checkpoint!, expected);
-  const restore: ReportRestore = { source: restored.source, backup: restored.backup, ...(restored.snapshotMatches === undefined ? {} : { snapshotMatches: restored.snapshotMatches }) };
+  const restore: ReportRestore = {
+    source: restored.source,
+    backup: restored.backup,
+    ...(restored.snapshotMatches === undefined ? {} : { snapshotMatches: restored.snapshotMatches }),
+  };
   await withBranchDb(ctx.platform, branch, (db) =>
-    recordFinishedRun(db, { command: 'rollback', branch, checkpoint: run.checkpoint }, 'succeeded', { undone: summary, restore }),
+    recordFinishedRun(db, { command: 'rollback', branch, checkpoint: run.checkpoint }, 'succeeded', {
+      undone: summary,
+      restore,
+    }),
   );
   return { branch, strategy, run: summary, restore };
 }

@@ -47,10 +47,15 @@ export async function seedIfCreated(ctx: WorkflowContext): Promise<SeedResult | 
   if (platform.kind !== 'local' || !platform.created || !file || seeded.has(platform)) return undefined;
   seeded.add(platform);
   const full = path.resolve(ctx.projectDir, file);
-  if (!existsSync(full)) throw new ConfigError([{ file: 'neon-migrate.json', key: 'local.seed', message: `seed script ${file} not found` }]);
+  if (!existsSync(full))
+    throw new ConfigError([{ file: 'neon-migrate.json', key: 'local.seed', message: `seed script ${file} not found` }]);
   const sql = readFileSync(full, 'utf8');
   const tasks = ctx.env.NEON_MIGRATE_SEED_TASKS ?? '';
-  if (tasks && !/^\d+$/.test(tasks)) throw new UsageError(`NEON_MIGRATE_SEED_TASKS must be a whole number, got "${tasks}"`, { hint: 'e.g. NEON_MIGRATE_SEED_TASKS=2000', code: 'BAD_SEED_SIZE' });
+  if (tasks && !/^\d+$/.test(tasks))
+    throw new UsageError(`NEON_MIGRATE_SEED_TASKS must be a whole number, got "${tasks}"`, {
+      hint: 'e.g. NEON_MIGRATE_SEED_TASKS=2000',
+      code: 'BAD_SEED_SIZE',
+    });
   const branch = ctx.settings.defaultBranch;
   ctx.log?.(`new local project: seeding ${branch} with ${file}${tasks ? ` (${tasks} tasks)` : ''}`);
   const executor = await projectExecutor(ctx);
@@ -72,12 +77,19 @@ export async function seedIfCreated(ctx: WorkflowContext): Promise<SeedResult | 
       try {
         await db.query(sql);
       } catch (err) {
-        throw new PlatformError(`seeding failed: ${file}: ${(err as Error).message}`, { hint: 'fix the seed script, delete .neon-migrate/local and run again', code: 'SEED_FAILED' });
+        throw new PlatformError(`seeding failed: ${file}: ${(err as Error).message}`, {
+          hint: 'fix the seed script, delete .neon-migrate/local and run again',
+          code: 'SEED_FAILED',
+        });
       }
     },
     report: (r) => (result = { file, baselineApplied: r.units.map((m) => m.name), tasks: tasks || 'default' }),
   });
   const failed = run.applied?.results.find((r) => r.error);
-  if (failed) throw new PlatformError(`seeding failed: baseline migration ${failed.name}: ${failed.error!.message}`, { hint: 'fix the migration, delete .neon-migrate/local and run again', code: 'SEED_FAILED' });
+  if (failed)
+    throw new PlatformError(`seeding failed: baseline migration ${failed.name}: ${failed.error!.message}`, {
+      hint: 'fix the migration, delete .neon-migrate/local and run again',
+      code: 'SEED_FAILED',
+    });
   return result;
 }

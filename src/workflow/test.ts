@@ -4,7 +4,13 @@ import { withBranchDb } from '../run/scoped.js';
 import { UsageError } from '../errors.js';
 import { projectExecutor } from '../executors/project-executor.js';
 import { assertCommandsExist } from '../verify/user-commands.js';
-import { ensureEnvironmentBranch, lastRefreshedAt, parentOf, type RefreshResult, refreshBranch } from './environment-branches.js';
+import {
+  ensureEnvironmentBranch,
+  lastRefreshedAt,
+  parentOf,
+  type RefreshResult,
+  refreshBranch,
+} from './environment-branches.js';
 import type { WorkflowContext } from './workflow-context.js';
 import { type GuardedRunResult, guardedRun, loadAssertions } from './guarded-run.js';
 import { seedIfCreated } from './seed.js';
@@ -41,7 +47,10 @@ export interface TestResult extends GuardedRunResult {
 export async function runTest(ctx: WorkflowContext, opts: TestOptions): Promise<TestResult> {
   const env = loadEnvironment(ctx.projectDir, ctx.settings, opts.branch);
   if (env.branch === ctx.settings.defaultBranch) {
-    throw new UsageError(`test runs on copies of ${env.branch}, not on ${env.branch} itself`, { hint: 'test on dev or staging, then `neon-migrate promote`', code: 'TEST_ON_DEFAULT' });
+    throw new UsageError(`test runs on copies of ${env.branch}, not on ${env.branch} itself`, {
+      hint: 'test on dev or staging, then `neon-migrate promote`',
+      code: 'TEST_ON_DEFAULT',
+    });
   }
   const runCommands = [...env.checks.run, ...(opts.run ?? [])];
   // Everything that can be validated is, before the branch is created or refreshed.
@@ -53,14 +62,23 @@ export async function runTest(ctx: WorkflowContext, opts: TestOptions): Promise<
   await seedIfCreated(ctx);
   const parent = parentOf(ctx, env);
   const ensured = await ensureEnvironmentBranch(ctx, env);
-  const refresh = opts.fresh && !ensured.created ? await refreshBranch(ctx, env.branch, parent, { wait: opts.wait }) : undefined;
+  const refresh =
+    opts.fresh && !ensured.created ? await refreshBranch(ctx, env.branch, parent, { wait: opts.wait }) : undefined;
   const branch = await ctx.platform.getBranch(env.branch);
   const refreshedAt = await withBranchDb(ctx.platform, env.branch, (db) => lastRefreshedAt(ctx, branch, parent, db));
   const notes: string[] = [];
   if (ensured.created) notes.push(`created branch ${env.branch} from ${parent}`);
   if (refresh) notes.push(`refreshed ${env.branch} from ${parent}; previous state kept as ${refresh.backup}`);
   const result = await guardedRun(ctx, {
-    command: 'test', environment: env, runCommands, reversibility: env.checks.reversibility, parent, refreshedAt, notes, wait: opts.wait, resume: opts.resume,
+    command: 'test',
+    environment: env,
+    runCommands,
+    reversibility: env.checks.reversibility,
+    parent,
+    refreshedAt,
+    notes,
+    wait: opts.wait,
+    resume: opts.resume,
     analysis: { settings: ctx.settings, environment: env, measure: true },
     executor,
   });

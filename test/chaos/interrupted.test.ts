@@ -46,7 +46,10 @@ afterAll(async () => {
 describe('a test killed during the reversibility check', () => {
   it('is not taken as proven: the next test refuses, --resume verifies and records it, the scratch branch is gone', async () => {
     // dev does not exist yet: test creates it from main, which has only the baseline (promote comes later).
-    const { killed } = await killAt(['test', '--branch', 'dev'], /checking reversibility on scratch\/dev\/[\s\S]*reverting /);
+    const { killed } = await killAt(
+      ['test', '--branch', 'dev'],
+      /checking reversibility on scratch\/dev\/[\s\S]*reverting /,
+    );
     expect(killed).toBe(true);
     expect((await branchNames(project)).some((b) => b.startsWith('scratch/dev/'))).toBe(true);
 
@@ -67,7 +70,9 @@ describe('a test killed during the reversibility check', () => {
 
     const after = await cli(project, ['--json', 'status', '--branch', 'dev']);
     expect(after.exitCode, after.stdout).toBe(0);
-    const unverified = (after.json.entries as { name: string; unverified?: boolean }[]).filter((e) => e.unverified).map((e) => e.name);
+    const unverified = (after.json.entries as { name: string; unverified?: boolean }[])
+      .filter((e) => e.unverified)
+      .map((e) => e.name);
     const tested = (resumed.json.report.migrations as { name: string }[]).map((m) => m.name);
     expect(tested.length).toBeGreaterThan(0);
     expect(unverified.filter((n) => tested.includes(n))).toEqual([]);
@@ -133,19 +138,28 @@ describe('a restore that lands while a run is applying', () => {
       try {
         await platform.restoreBranch('main', { source: 'side', preserveUnderName: 'main_before_race' });
         const { withBranchDb, recordFinishedRun } = await import('../../src/run/scoped.js');
-        await withBranchDb(platform, 'main', (db) => recordFinishedRun(db, { command: 'restore', branch: 'main' }, 'succeeded', {}));
+        await withBranchDb(platform, 'main', (db) =>
+          recordFinishedRun(db, { command: 'restore', branch: 'main' }, 'succeeded', {}),
+        );
       } finally {
         await platform.close();
       }
       const ended = await slow;
       expect(ended.exitCode, ended.stderr).toBe(5);
-      const lines = ended.stderr.trim().split('\n').filter((l) => l.startsWith('error:'));
+      const lines = ended.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('error:'));
       expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatch(/branch "main" was replaced by another command's restore while this up run was in its apply phase/);
+      expect(lines[0]).toMatch(
+        /branch "main" was replaced by another command's restore while this up run was in its apply phase/,
+      );
       expect(ended.stderr).not.toMatch(/Connection terminated/);
       // main is what the restore made it: the base table, no trace of the slow run, no checkpoint of it left
       const branches = (await run(['--json', 'branches', 'list'])).stdout;
-      expect(JSON.parse(branches).branches.filter((b: { name: string }) => b.name.startsWith('checkpoint/main/'))).toHaveLength(1);
+      expect(
+        JSON.parse(branches).branches.filter((b: { name: string }) => b.name.startsWith('checkpoint/main/')),
+      ).toHaveLength(1);
       const status = await run(['--json', 'status', '--branch', 'main']);
       expect(JSON.parse(status.stdout).counts).toMatchObject({ applied: 1, pending: 1, interrupted: 0 });
     } finally {

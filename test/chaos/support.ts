@@ -26,7 +26,12 @@ export interface CliRun {
 export const outputs: string[] = [];
 
 /** Run the built CLI on a project: non-TTY stdin, no Neon credentials unless given, small seed. */
-export async function cliRun(project: string, args: string[], env: Record<string, string> = {}, cwdFlag = true): Promise<CliRun> {
+export async function cliRun(
+  project: string,
+  args: string[],
+  env: Record<string, string> = {},
+  cwdFlag = true,
+): Promise<CliRun> {
   const base = { ...process.env };
   delete base.NEON_API_KEY;
   delete base.NEON_PROJECT_ID;

@@ -11,7 +11,19 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/neon-migrate.js');
-const HEAVY = ['zod', 'libpg-query', 'tsx', '@neondatabase/serverless', '@neondatabase/api-client', 'pg', 'ws', 'execa', '/dist/platform/', '/dist/workflow/', '/dist/migrations/'];
+const HEAVY = [
+  'zod',
+  'libpg-query',
+  'tsx',
+  '@neondatabase/serverless',
+  '@neondatabase/api-client',
+  'pg',
+  'ws',
+  'execa',
+  '/dist/platform/',
+  '/dist/workflow/',
+  '/dist/migrations/',
+];
 const dir = mkdtempSync(path.join(tmpdir(), 'nm-lazy-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -19,14 +31,20 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function modulesLoadedBy(args: string[]): string[] {
   const hook = path.join(dir, 'hook.mjs');
   const resolver = `export async function resolve(s, c, next) { const r = await next(s, c); process.stderr.write('MODULE ' + r.url + '\\n'); return r; }`;
-  writeFileSync(hook, `import { register } from 'node:module';\nregister('data:text/javascript,' + encodeURIComponent(${JSON.stringify(resolver)}));\n`);
+  writeFileSync(
+    hook,
+    `import { register } from 'node:module';\nregister('data:text/javascript,' + encodeURIComponent(${JSON.stringify(resolver)}));\n`,
+  );
   const r = spawnSync(process.execPath, ['--import', hook, BIN, ...args], { cwd: dir, encoding: 'utf8' });
   expect(r.status).toBe(0);
-  return r.stderr.split('\n').filter((l) => l.startsWith('MODULE ')).map((l) => l.slice('MODULE '.length));
+  return r.stderr
+    .split('\n')
+    .filter((l) => l.startsWith('MODULE '))
+    .map((l) => l.slice('MODULE '.length));
 }
 
 describe('lazy loading in the CLI', () => {
-  it('--help and a subcommand\'s --help load none of the heavy modules', () => {
+  it("--help and a subcommand's --help load none of the heavy modules", () => {
     for (const args of [['--help'], ['up', '--help'], ['branches', 'create', '--help']]) {
       const loaded = modulesLoadedBy(args);
       expect(loaded.some((u) => u.includes('/dist/cli/main.js'))).toBe(true);

@@ -23,14 +23,20 @@ describe('config loading', () => {
   });
 
   it('reports every bad key of a settings file at once, with file and key', () => {
-    const dir = project({ 'neon-migrate.json': JSON.stringify({ migrationDir: 'x', checkpoints: { keepLast: 0, foo: 1 } }) });
+    const dir = project({
+      'neon-migrate.json': JSON.stringify({ migrationDir: 'x', checkpoints: { keepLast: 0, foo: 1 } }),
+    });
     try {
       loadSettings(dir);
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
       const keys = (err as ConfigError).problems.map((p) => `${p.file}:${p.key}`).sort();
-      expect(keys).toEqual(['neon-migrate.json:checkpoints.foo', 'neon-migrate.json:checkpoints.keepLast', 'neon-migrate.json:migrationDir']);
+      expect(keys).toEqual([
+        'neon-migrate.json:checkpoints.foo',
+        'neon-migrate.json:checkpoints.keepLast',
+        'neon-migrate.json:migrationDir',
+      ]);
       expect((err as ConfigError).exitCode).toBe(2);
     }
   });
@@ -55,7 +61,11 @@ describe('config loading', () => {
       expect.unreachable();
     } catch (err) {
       const problems = (err as ConfigError).problems.map((p) => `${p.file}:${p.key}`).sort();
-      expect(problems).toEqual(['environments/a.json:bogus', 'environments/b.json:branch', 'environments/b.json:requires']);
+      expect(problems).toEqual([
+        'environments/a.json:bogus',
+        'environments/b.json:branch',
+        'environments/b.json:requires',
+      ]);
     }
   });
 });

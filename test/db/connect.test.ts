@@ -32,7 +32,9 @@ describe.each([
     const db = await connect(mainUri);
     try {
       const t = `t_${driver ?? 'pg'}`;
-      await db.query(`CREATE TABLE ${t} (x int); CREATE FUNCTION f_${t}() RETURNS int LANGUAGE sql AS $$ SELECT 1; $$; INSERT INTO ${t} VALUES (f_${t}());`);
+      await db.query(
+        `CREATE TABLE ${t} (x int); CREATE FUNCTION f_${t}() RETURNS int LANGUAGE sql AS $$ SELECT 1; $$; INSERT INTO ${t} VALUES (f_${t}());`,
+      );
       const res = await db.query<{ x: number }>(`SELECT x FROM ${t} WHERE x = $1`, [1]);
       expect(res.rows).toEqual([{ x: 1 }]);
     } finally {
@@ -71,7 +73,9 @@ describe.each([
   it('counts the statements a failing script completed before the error', async () => {
     const db = await connect(mainUri);
     try {
-      const err = await db.script('SELECT 1; SELECT 2; SELECT * FROM nowhere_at_all; SELECT 4').catch((e: unknown) => e);
+      const err = await db
+        .script('SELECT 1; SELECT 2; SELECT * FROM nowhere_at_all; SELECT 4')
+        .catch((e: unknown) => e);
       expect(err).toMatchObject({ code: '42P01', completedStatements: 2 });
     } finally {
       await db.close();
@@ -82,7 +86,9 @@ describe.each([
     const { openPool } = await import('../../src/db/pool.js');
     const pool = await openPool(mainUri, { max: 3 });
     try {
-      const pids = await Promise.all([1, 2, 3].map(() => pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid, pg_sleep(0.2)')));
+      const pids = await Promise.all(
+        [1, 2, 3].map(() => pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid, pg_sleep(0.2)')),
+      );
       expect(new Set(pids.map((r) => r.rows[0]!.pid)).size).toBeGreaterThan(1);
       await expect(pool.query('SELECT * FROM nowhere')).rejects.toMatchObject({ code: '42P01' });
     } finally {

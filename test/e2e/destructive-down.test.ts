@@ -45,7 +45,10 @@ describe('a destructive down', () => {
 
     const confirmed = await run(['--json', 'down', '--to', '0', '--yes']);
     expect(confirmed.code, confirmed.stderr).toBe(0);
-    expect(JSON.parse(confirmed.stdout).results.map((r: { status: string }) => r.status)).toEqual(['reverted', 'reverted']);
+    expect(JSON.parse(confirmed.stdout).results.map((r: { status: string }) => r.status)).toEqual([
+      'reverted',
+      'reverted',
+    ]);
     expect(await applied()).toBe(0);
   });
 });

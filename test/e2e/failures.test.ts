@@ -22,8 +22,14 @@ afterAll(async () => {
 
 describe('a migration that fails verification', () => {
   it('restores the branch to a state identical to before the run and exits 1', async () => {
-    writeFileSync(path.join(project, 'migrations', `${BAD}.up.sql`), `UPDATE tasks SET subtask_count = subtask_count + 1 WHERE completed;\n`);
-    writeFileSync(path.join(project, 'migrations', `${BAD}.down.sql`), `UPDATE tasks SET subtask_count = subtask_count - 1 WHERE completed;\n`);
+    writeFileSync(
+      path.join(project, 'migrations', `${BAD}.up.sql`),
+      `UPDATE tasks SET subtask_count = subtask_count + 1 WHERE completed;\n`,
+    );
+    writeFileSync(
+      path.join(project, 'migrations', `${BAD}.down.sql`),
+      `UPDATE tasks SET subtask_count = subtask_count - 1 WHERE completed;\n`,
+    );
     const before = await contentDigest(project, 'dev');
     const appliedBefore = await appliedVersions(project, 'dev');
     const r = await cli(project, ['--json', 'test', '--branch', 'dev']);
@@ -34,22 +40,33 @@ describe('a migration that fails verification', () => {
     expect(report.restore).toMatchObject({ source: report.checkpoint, snapshotMatches: true });
     expect(await contentDigest(project, 'dev')).toEqual(before);
     expect(await appliedVersions(project, 'dev')).toEqual(appliedBefore);
-    const runs = await sql<{ status: string }>(project, 'dev', `SELECT status FROM neon_migrate.runs WHERE id = '${report.runId}'`);
+    const runs = await sql<{ status: string }>(
+      project,
+      'dev',
+      `SELECT status FROM neon_migrate.runs WHERE id = '${report.runId}'`,
+    );
     expect(runs).toEqual([{ status: 'rolled_back' }]);
     // The failed state is kept for inspection.
     expect(await branchNames(project)).toContain(report.restore.backup);
   });
 
   it('a table no migration touched must stay identical', async () => {
-    writeFileSync(path.join(project, 'migrations', `${BAD}.up.sql`), `ALTER TABLE tasks ADD COLUMN archived boolean NOT NULL DEFAULT false;\nDO $$ BEGIN PERFORM 1; END $$;\n`);
+    writeFileSync(
+      path.join(project, 'migrations', `${BAD}.up.sql`),
+      `ALTER TABLE tasks ADD COLUMN archived boolean NOT NULL DEFAULT false;\nDO $$ BEGIN PERFORM 1; END $$;\n`,
+    );
     writeFileSync(path.join(project, 'migrations', `${BAD}.down.sql`), `ALTER TABLE tasks DROP COLUMN archived;\n`);
     const ok = await cli(project, ['--json', 'test', '--branch', 'dev']);
     expect(ok.exitCode, ok.stderr).toBe(0);
     expect(ok.json.report.verification.untouchedSkipped).toMatch(/DO block/);
     await cli(project, ['--yes', 'rollback', '--branch', 'dev']);
     // A trigger on tasks quietly rewrites priorities, a table the migration never names.
-    await sql(project, 'dev', `CREATE FUNCTION sneaky() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN UPDATE priorities SET rank = rank + 1; RETURN NULL; END $$;
-      CREATE TRIGGER sneaky AFTER UPDATE ON tasks FOR EACH STATEMENT EXECUTE FUNCTION sneaky();`);
+    await sql(
+      project,
+      'dev',
+      `CREATE FUNCTION sneaky() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN UPDATE priorities SET rank = rank + 1; RETURN NULL; END $$;
+      CREATE TRIGGER sneaky AFTER UPDATE ON tasks FOR EACH STATEMENT EXECUTE FUNCTION sneaky();`,
+    );
     writeFileSync(path.join(project, 'migrations', `${BAD}.up.sql`), `UPDATE tasks SET title = title WHERE false;\n`);
     writeFileSync(path.join(project, 'migrations', `${BAD}.down.sql`), `SELECT 1;\n`);
     const r = await cli(project, ['--json', 'test', '--branch', 'dev']);
@@ -66,12 +83,17 @@ describe('the promote gate', () => {
   it('refuses (exit 3) a migration edited after it passed staging, touching nothing', async () => {
     const staging = await cli(project, ['test', '--branch', 'staging']);
     expect(staging.exitCode, staging.stderr).toBe(0);
-    appendFileSync(path.join(project, 'migrations', '20260316T150000_add_categories.up.sql'), `\nCREATE INDEX categories_name_idx ON categories (name);\n`);
+    appendFileSync(
+      path.join(project, 'migrations', '20260316T150000_add_categories.up.sql'),
+      `\nCREATE INDEX categories_name_idx ON categories (name);\n`,
+    );
     const before = await contentDigest(project, 'main');
     const branchesBefore = await branchNames(project);
     const r = await cli(project, ['promote', '--yes']);
     expect(r.exitCode).toBe(3);
-    expect(r.stderr).toMatch(/20260316T150000_add_categories.up.sql changed after it passed test on staging \(checksum differs\)/);
+    expect(r.stderr).toMatch(
+      /20260316T150000_add_categories.up.sql changed after it passed test on staging \(checksum differs\)/,
+    );
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(await contentDigest(project, 'main')).toEqual(before);
     expect(await appliedVersions(project, 'main')).toHaveLength(2);
@@ -81,14 +103,30 @@ describe('the promote gate', () => {
 
 describe('back to a checkpoint, then a fresh staging unblocks the promote', () => {
   it('restore --from-checkpoint latest: the dry run names the migrations it un-applies, the restore does it', async () => {
-    const dry = await cli(project, ['--json', 'restore', '--branch', 'staging', '--from-checkpoint', 'latest', '--dry-run']);
+    const dry = await cli(project, [
+      '--json',
+      'restore',
+      '--branch',
+      'staging',
+      '--from-checkpoint',
+      'latest',
+      '--dry-run',
+    ]);
     expect(dry.exitCode, dry.stderr).toBe(0);
     expect(dry.json.source).toMatch(/^checkpoint\/staging\//);
     expect(dry.json.unapplied).toHaveLength(9);
     expect(dry.json.deltas.map((d: { table: string }) => d.table)).toContain('public.legacy_task_map');
     expect(await appliedVersions(project, 'staging')).toHaveLength(11);
 
-    const real = await cli(project, ['--json', '--yes', 'restore', '--branch', 'staging', '--from-checkpoint', 'latest']);
+    const real = await cli(project, [
+      '--json',
+      '--yes',
+      'restore',
+      '--branch',
+      'staging',
+      '--from-checkpoint',
+      'latest',
+    ]);
     expect(real.exitCode, real.stderr).toBe(0);
     expect(await appliedVersions(project, 'staging')).toHaveLength(2);
     expect(await contentDigest(project, 'staging')).toEqual(await contentDigest(project, 'main'));
@@ -114,7 +152,10 @@ describe('bad input: clear error, exit 2, nothing changed', () => {
   });
 
   it('an environment file with bad keys reports all of them with file and key', async () => {
-    writeFileSync(path.join(project, 'environments', 'qa.json'), JSON.stringify({ branch: 'qa', parnet: 'main', confirm: 'yes', checks: { asserts: [] } }));
+    writeFileSync(
+      path.join(project, 'environments', 'qa.json'),
+      JSON.stringify({ branch: 'qa', parnet: 'main', confirm: 'yes', checks: { asserts: [] } }),
+    );
     const r = await cli(project, ['test', '--branch', 'qa']);
     rmSync(path.join(project, 'environments', 'qa.json'));
     expect(r.exitCode).toBe(2);
@@ -137,7 +178,14 @@ describe('bad input: clear error, exit 2, nothing changed', () => {
     const old = await cli(project, ['--yes', 'restore', '--branch', 'main', '--timestamp', '2020-01-01T00:00:00Z']);
     expect(old.exitCode).toBe(2);
     expect(old.stderr).toMatch(/before the history window/);
-    const unknown = await cli(project, ['--yes', 'restore', '--branch', 'dev', '--from-checkpoint', '20990101T000000Z']);
+    const unknown = await cli(project, [
+      '--yes',
+      'restore',
+      '--branch',
+      'dev',
+      '--from-checkpoint',
+      '20990101T000000Z',
+    ]);
     expect(unknown.exitCode).toBe(2);
     expect(unknown.stderr).toMatch(/no checkpoint "20990101T000000Z" of branch "dev" \(newest checkpoints: /);
     expect(await contentDigest(project, 'main')).toEqual(before);

@@ -16,7 +16,11 @@ let project: string;
 /** Run the CLI on a real terminal (util-linux `script`), answering `answer` once the prompt shows. */
 async function cliAtTerminal(args: string[], answer: string): Promise<{ exitCode: number; output: string }> {
   const command = ['node', BIN, '-C', project, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  const child = execa('script', ['-qec', command, '/dev/null'], { reject: false, stdin: 'pipe', env: { NEON_MIGRATE_SEED_TASKS: '1000' } });
+  const child = execa('script', ['-qec', command, '/dev/null'], {
+    reject: false,
+    stdin: 'pipe',
+    env: { NEON_MIGRATE_SEED_TASKS: '1000' },
+  });
   let output = '';
   let answered = false;
   child.stdout!.on('data', (chunk: Buffer) => {
@@ -35,7 +39,10 @@ beforeAll(async () => {
   project = copyExampleProject();
   // Retention that leaves something to prune: keep 1, anything older than 1ms may go.
   const settingsFile = path.join(project, 'neon-migrate.json');
-  writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(readFileSync(settingsFile, 'utf8')), checkpoints: { keepLast: 1, maxAge: '1ms' } }));
+  writeFileSync(
+    settingsFile,
+    JSON.stringify({ ...JSON.parse(readFileSync(settingsFile, 'utf8')), checkpoints: { keepLast: 1, maxAge: '1ms' } }),
+  );
   const created = await cli(project, ['branches', 'list']); // creates and seeds the local project
   if (created.exitCode !== 0) throw new Error(`setup: ${created.stderr}`);
 }, 180_000);
@@ -49,7 +56,9 @@ describe('up / down on a gated branch', () => {
     const before = await contentDigest(project, 'main');
     const r = await cli(project, ['up', '--branch', 'main']);
     expect(r.exitCode).toBe(3);
-    expect(r.stderr).toMatch(/^error: up on main refused: main is gated by environments\/prod.json \(requires staging\) \(use `neon-migrate promote`, or pass --skip-gate to apply anyway; nothing was changed\)$/);
+    expect(r.stderr).toMatch(
+      /^error: up on main refused: main is gated by environments\/prod.json \(requires staging\) \(use `neon-migrate promote`, or pass --skip-gate to apply anyway; nothing was changed\)$/,
+    );
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(await branchNames(project)).toEqual(branches);
     expect(branches.some((b) => b.startsWith('checkpoint/main/'))).toBe(false);
@@ -60,7 +69,11 @@ describe('up / down on a gated branch', () => {
   it('down on the default branch is refused and points at rollback', async () => {
     const r = await cli(project, ['--json', 'down']);
     expect(r.exitCode).toBe(3);
-    expect(r.json.error).toMatchObject({ code: 'BRANCH_GATED', message: expect.stringMatching(/^down on main refused: main is gated by environments\/prod.json/), hint: expect.stringMatching(/neon-migrate rollback --branch main/) });
+    expect(r.json.error).toMatchObject({
+      code: 'BRANCH_GATED',
+      message: expect.stringMatching(/^down on main refused: main is gated by environments\/prod.json/),
+      hint: expect.stringMatching(/neon-migrate rollback --branch main/),
+    });
     expect(await appliedVersions(project, 'main')).toHaveLength(2);
   });
 
@@ -68,7 +81,9 @@ describe('up / down on a gated branch', () => {
     const branches = await branchNames(project);
     const r = await cli(project, ['up', '--branch', 'main', '--skip-gate']);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/confirmation needed: main is gated by environments\/prod.json .*skip the gate and apply 7 migration\(s\) on main/);
+    expect(r.stderr).toMatch(
+      /confirmation needed: main is gated by environments\/prod.json .*skip the gate and apply 7 migration\(s\) on main/,
+    );
     expect(await branchNames(project)).toEqual(branches);
     expect(await appliedVersions(project, 'main')).toHaveLength(2);
   });
@@ -77,7 +92,9 @@ describe('up / down on a gated branch', () => {
     const branches = await branchNames(project);
     const r = await cliAtTerminal(['up', '--branch', 'main', '--skip-gate'], 'n');
     expect(r.output).toMatch(/skip the gate and apply 7 migration\(s\) on main .*\[y\/N\]/);
-    expect(r.output).toMatch(/\nerror: main is gated by .*skip the gate and apply 7 migration.*: not confirmed \(nothing was changed/);
+    expect(r.output).toMatch(
+      /\nerror: main is gated by .*skip the gate and apply 7 migration.*: not confirmed \(nothing was changed/,
+    );
     expect(r.exitCode).toBe(3);
     expect(await branchNames(project)).toEqual(branches);
     expect(await appliedVersions(project, 'main')).toHaveLength(2);
@@ -86,9 +103,18 @@ describe('up / down on a gated branch', () => {
   it('--skip-gate --yes applies behind a checkpoint and the history records the skipped gate', async () => {
     const r = await cli(project, ['--json', '--yes', 'up', '--branch', 'main', '--skip-gate', '--steps', '1']);
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(r.json).toMatchObject({ ok: true, outcome: 'succeeded', checkpoint: expect.stringMatching(/^checkpoint\/main\//), gateSkipped: { by: 'skip-gate', branch: 'main', reason: expect.stringMatching(/environments\/prod.json/) } });
+    expect(r.json).toMatchObject({
+      ok: true,
+      outcome: 'succeeded',
+      checkpoint: expect.stringMatching(/^checkpoint\/main\//),
+      gateSkipped: { by: 'skip-gate', branch: 'main', reason: expect.stringMatching(/environments\/prod.json/) },
+    });
     expect(await appliedVersions(project, 'main')).toHaveLength(3);
-    const [run] = await sql<{ command: string; skipped: { by: string } }>(project, 'main', `SELECT command, report->'gateSkipped' AS skipped FROM neon_migrate.runs WHERE id = '${r.json.runId}'`);
+    const [run] = await sql<{ command: string; skipped: { by: string } }>(
+      project,
+      'main',
+      `SELECT command, report->'gateSkipped' AS skipped FROM neon_migrate.runs WHERE id = '${r.json.runId}'`,
+    );
     expect(run).toMatchObject({ command: 'up', skipped: { by: 'skip-gate' } });
   });
 

@@ -55,7 +55,11 @@ export async function branchUri(project: string, branch: string): Promise<string
 }
 
 /** Run SQL on a branch through its connection string. */
-export async function sql<R extends pg.QueryResultRow = pg.QueryResultRow>(project: string, branch: string, text: string): Promise<R[]> {
+export async function sql<R extends pg.QueryResultRow = pg.QueryResultRow>(
+  project: string,
+  branch: string,
+  text: string,
+): Promise<R[]> {
   const uri = await branchUri(project, branch);
   const client = new pg.Client({ connectionString: uri });
   await client.connect();
@@ -68,16 +72,28 @@ export async function sql<R extends pg.QueryResultRow = pg.QueryResultRow>(proje
 
 /** Applied versions on a branch. */
 export async function appliedVersions(project: string, branch: string): Promise<string[]> {
-  const rows = await sql<{ version: string }>(project, branch, `SELECT version FROM neon_migrate.applied ORDER BY version`);
+  const rows = await sql<{ version: string }>(
+    project,
+    branch,
+    `SELECT version FROM neon_migrate.applied ORDER BY version`,
+  );
   return rows.map((r) => r.version);
 }
 
 /** An independent content fingerprint of the user tables (not the tool's own snapshot code). */
 export async function contentDigest(project: string, branch: string): Promise<Record<string, string>> {
-  const tables = await sql<{ t: string }>(project, branch, `SELECT quote_ident(schemaname) || '.' || quote_ident(tablename) AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`);
+  const tables = await sql<{ t: string }>(
+    project,
+    branch,
+    `SELECT quote_ident(schemaname) || '.' || quote_ident(tablename) AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`,
+  );
   const out: Record<string, string> = {};
   for (const { t } of tables) {
-    const [row] = await sql<{ d: string }>(project, branch, `SELECT count(*) || ':' || coalesce(md5(string_agg(x::text, '|' ORDER BY x::text)), '') AS d FROM ${t} AS x`);
+    const [row] = await sql<{ d: string }>(
+      project,
+      branch,
+      `SELECT count(*) || ':' || coalesce(md5(string_agg(x::text, '|' ORDER BY x::text)), '') AS d FROM ${t} AS x`,
+    );
     out[t] = row!.d;
   }
   return out;

@@ -6,13 +6,25 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRunSession, type RunSession } from '../../src/run/run-lock.js';
-import { appliedVersions, branchNames, branchUri, cli, type CliRun, contentDigest, copyExampleProject, removeProject, sql } from './helpers.js';
+import {
+  appliedVersions,
+  branchNames,
+  branchUri,
+  cli,
+  type CliRun,
+  contentDigest,
+  copyExampleProject,
+  removeProject,
+  sql,
+} from './helpers.js';
 
 let project: string;
 
 beforeAll(async () => {
   project = copyExampleProject();
-  const created = await cli(project, ['branches', 'create', 'dev', '--parent', 'main'], { NEON_MIGRATE_SEED_TASKS: '300' });
+  const created = await cli(project, ['branches', 'create', 'dev', '--parent', 'main'], {
+    NEON_MIGRATE_SEED_TASKS: '300',
+  });
   if (created.exitCode !== 0) throw new Error(`setup: branches create dev: ${created.stderr}`);
   // Every migration applied (test then has nothing to do), in one run with a checkpoint for rollback to undo.
   const up = await cli(project, ['up', '--branch', 'dev']);
@@ -34,7 +46,11 @@ async function devData() {
 /** Wait until a session on dev is queued for an advisory lock (the --wait command is blocked on it). */
 async function untilSomeoneWaits(): Promise<void> {
   for (let i = 0; i < 600; i++) {
-    const [row] = await sql<{ n: number }>(project, 'dev', `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`);
+    const [row] = await sql<{ n: number }>(
+      project,
+      'dev',
+      `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`,
+    );
     if (row!.n > 0) return;
     await new Promise((r) => setTimeout(r, 100));
   }

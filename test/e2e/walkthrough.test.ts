@@ -73,11 +73,18 @@ describe('walkthrough', () => {
   it('disaster on main: the dry run predicts exactly what the timestamp restore brings back', async () => {
     const healthy = await contentDigest(project, 'main');
     await new Promise((r) => setTimeout(r, 1100));
-    const [{ t }] = await sql<{ t: string }>(project, 'main', `SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS t`);
+    const [{ t }] = await sql<{ t: string }>(
+      project,
+      'main',
+      `SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS t`,
+    );
     await new Promise((r) => setTimeout(r, 1100));
     // As the walkthrough does it: the demo SQL helper with DATABASE_URL from `connection-string`.
     const uri = (await cli(project, ['connection-string', 'main'])).stdout.trim();
-    const del = await execa('node', [path.resolve('scripts/demo/sql.mjs'), 'DELETE FROM tasks WHERE completed'], { env: { DATABASE_URL: uri }, reject: false });
+    const del = await execa('node', [path.resolve('scripts/demo/sql.mjs'), 'DELETE FROM tasks WHERE completed'], {
+      env: { DATABASE_URL: uri },
+      reject: false,
+    });
     expect(del.stdout, del.stderr).toMatch(/DELETE \d+/);
     const broken = await contentDigest(project, 'main');
     expect(broken['public.tasks']).not.toBe(healthy['public.tasks']);
@@ -86,8 +93,15 @@ describe('walkthrough', () => {
     expect(dry.exitCode, dry.stderr).toBe(0);
     expect(await contentDigest(project, 'main')).toEqual(broken); // the dry run changed nothing
     expect(dry.json.unapplied).toEqual([]);
-    const predicted = Object.fromEntries(dry.json.deltas.map((d: { table: string; rowsAfter: number }) => [d.table, d.rowsAfter]));
-    expect(Object.keys(predicted).sort()).toEqual(['public.legacy_task_map', 'public.subtasks', 'public.tag_conversion_audit', 'public.tasks']);
+    const predicted = Object.fromEntries(
+      dry.json.deltas.map((d: { table: string; rowsAfter: number }) => [d.table, d.rowsAfter]),
+    );
+    expect(Object.keys(predicted).sort()).toEqual([
+      'public.legacy_task_map',
+      'public.subtasks',
+      'public.tag_conversion_audit',
+      'public.tasks',
+    ]);
 
     const real = await cli(project, ['--json', '--yes', 'restore', '--branch', 'main', '--timestamp', t]);
     expect(real.exitCode, real.stderr).toBe(0);

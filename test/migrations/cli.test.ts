@@ -40,9 +40,20 @@ describe('neon-migrate init / new', () => {
     const first = await cli(p.dir, '--json', 'init');
     expect(first.code).toBe(0);
     const created = JSON.parse(first.out).created as string[];
-    expect(created).toEqual(expect.arrayContaining(['neon-migrate.json', 'environments/dev.json', 'environments/staging.json', 'environments/prod.json', 'scripts/']));
+    expect(created).toEqual(
+      expect.arrayContaining([
+        'neon-migrate.json',
+        'environments/dev.json',
+        'environments/staging.json',
+        'environments/prod.json',
+        'scripts/',
+      ]),
+    );
     expect(readFileSync(path.join(p.dir, '.gitignore'), 'utf8')).toContain('.neon-migrate/');
-    expect(JSON.parse(readFileSync(path.join(p.dir, 'environments/prod.json'), 'utf8'))).toMatchObject({ branch: 'main', requires: ['staging'] });
+    expect(JSON.parse(readFileSync(path.join(p.dir, 'environments/prod.json'), 'utf8'))).toMatchObject({
+      branch: 'main',
+      requires: ['staging'],
+    });
     const second = await cli(p.dir, '--json', 'init');
     expect(JSON.parse(second.out).created).toEqual([]);
   });
@@ -74,8 +85,13 @@ describe('neon-migrate plan (offline)', () => {
     expect(r.code).toBe(0);
     const plan = JSON.parse(r.out);
     expect(plan.connected).toBe(false);
-    expect(plan.migrations.map((m: { name: string; transactional: boolean }) => [m.name, m.transactional])).toEqual([['1_a', true], ['2_b', false]]);
-    expect(plan.migrations[0].sql[0]).toMatch(/^BEGIN;\nCREATE TABLE a \(id int PRIMARY KEY\);\nINSERT INTO neon_migrate\.applied .*'1', '1_a'.*;\nCOMMIT;$/s);
+    expect(plan.migrations.map((m: { name: string; transactional: boolean }) => [m.name, m.transactional])).toEqual([
+      ['1_a', true],
+      ['2_b', false],
+    ]);
+    expect(plan.migrations[0].sql[0]).toMatch(
+      /^BEGIN;\nCREATE TABLE a \(id int PRIMARY KEY\);\nINSERT INTO neon_migrate\.applied .*'1', '1_a'.*;\nCOMMIT;$/s,
+    );
     expect(plan.migrations[1].sql[1]).toBe('-- neon-migrate:no-transaction\nCREATE INDEX CONCURRENTLY a_id ON a (id)');
     expect(plan.script).toContain('pg_try_advisory_lock');
     expect(plan.script).toContain("UPDATE neon_migrate.runs SET status = 'succeeded'");
@@ -110,7 +126,9 @@ describe('bad input through the CLI: one line, exit 2, no branch touched', () =>
     const p = scratchProject({ ...AB, '3_bad.up.sql': 'SELECT 1;\nALTER TABLE a ADD COLUM x int;\n' });
     const r = await cli(p.dir, 'up');
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/^error: migrations\/3_bad\.up\.sql:2:\d+: syntax error at or near "int" in: ALTER TABLE a ADD COLUM x int;/);
+    expect(r.err).toMatch(
+      /^error: migrations\/3_bad\.up\.sql:2:\d+: syntax error at or near "int" in: ALTER TABLE a ADD COLUM x int;/,
+    );
     const j = await cli(p.dir, '--json', 'status');
     expect(JSON.parse(j.out)).toMatchObject({ ok: false, error: { code: 'SQL_SYNTAX', exitCode: 2 } });
   });
@@ -123,7 +141,12 @@ describe('up / status / down through the CLI on the local engine', () => {
       const up = await cli(p.dir, '--json', 'up');
       expect(up.code).toBe(1);
       const report = JSON.parse(up.out);
-      expect(report).toMatchObject({ ok: false, outcome: 'failed', branch: 'main', checkpoint: expect.stringMatching(/^checkpoint\/main\//) });
+      expect(report).toMatchObject({
+        ok: false,
+        outcome: 'failed',
+        branch: 'main',
+        checkpoint: expect.stringMatching(/^checkpoint\/main\//),
+      });
       expect(report.results.map((r: { status: string }) => r.status)).toEqual(['applied', 'applied', 'failed']);
       expect(report.results[2].error).toMatchObject({ statementIndex: 1, location: 'migrations/3_bad.up.sql:2:1' });
       expect(up.out).not.toMatch(/neondb_owner:[^*@]+@/);
@@ -142,7 +165,11 @@ describe('up / status / down through the CLI on the local engine', () => {
       expect(down.code).toBe(0);
       expect(JSON.parse(down.out).results.map((r: { name: string }) => r.name)).toEqual(['2_b', '1_a']);
     } finally {
-      const engine = await openLocalPlatform({ projectDir: p.dir, env: process.env, settings: settingsSchema.parse({}) });
+      const engine = await openLocalPlatform({
+        projectDir: p.dir,
+        env: process.env,
+        settings: settingsSchema.parse({}),
+      });
       await engine.stopComputes();
       await engine.close();
     }
@@ -154,21 +181,31 @@ describe('up / status / down through the CLI on the local engine', () => {
     try {
       const up = await cli(p.dir, 'up');
       expect(up.code).toBe(1);
-      expect(up.out).toMatch(/3_c ran outside a transaction and stopped at statement 2; .*continue: neon-migrate up --resume --branch main/);
+      expect(up.out).toMatch(
+        /3_c ran outside a transaction and stopped at statement 2; .*continue: neon-migrate up --resume --branch main/,
+      );
       const status = await cli(p.dir, 'status');
       expect(status.code).toBe(2);
       expect(status.out).toMatch(/partial: up stopped after 1 statement\(s\)/);
       const again = await cli(p.dir, 'up');
       expect(again.code).toBe(2);
       expect(again.err.trim().split('\n')).toHaveLength(1);
-      expect(again.err).toMatch(/^error: partial: migrations\/3_c\.up\.sql \(up\) stopped after 1 statement\(s\) took effect.*neon-migrate up --resume --branch main/);
+      expect(again.err).toMatch(
+        /^error: partial: migrations\/3_c\.up\.sql \(up\) stopped after 1 statement\(s\) took effect.*neon-migrate up --resume --branch main/,
+      );
       p.write('3_c.up.sql', `${done}CREATE TABLE d ();`);
       const resumed = await cli(p.dir, '--json', 'up', '--resume');
       expect(resumed.code).toBe(0);
-      expect(JSON.parse(resumed.out).results.map((r: { name: string; status: string }) => [r.name, r.status])).toEqual([['3_c', 'applied']]);
+      expect(JSON.parse(resumed.out).results.map((r: { name: string; status: string }) => [r.name, r.status])).toEqual([
+        ['3_c', 'applied'],
+      ]);
       expect((await cli(p.dir, 'status')).code).toBe(0);
     } finally {
-      const engine = await openLocalPlatform({ projectDir: p.dir, env: process.env, settings: settingsSchema.parse({}) });
+      const engine = await openLocalPlatform({
+        projectDir: p.dir,
+        env: process.env,
+        settings: settingsSchema.parse({}),
+      });
       await engine.stopComputes();
       await engine.close();
     }
@@ -177,22 +214,60 @@ describe('up / status / down through the CLI on the local engine', () => {
 
 describe('up / down human output for no-transaction failures', () => {
   const report = (m: Partial<MigrateReport['results'][number]>): MigrateReport => ({
-    runId: 'r1', command: 'up', branch: 'main', checkpoint: 'checkpoint/main/x', outcome: m.status === 'partial' ? 'partial' : 'failed', startedAt: '', finishedAt: '',
-    results: [{ version: '3', name: '3_idx', direction: 'up', status: 'failed', durationMs: 1, transactional: false, ...m }],
+    runId: 'r1',
+    command: 'up',
+    branch: 'main',
+    checkpoint: 'checkpoint/main/x',
+    outcome: m.status === 'partial' ? 'partial' : 'failed',
+    startedAt: '',
+    finishedAt: '',
+    results: [
+      { version: '3', name: '3_idx', direction: 'up', status: 'failed', durationMs: 1, transactional: false, ...m },
+    ],
   });
 
   it('never says "rolled back" for a migration that ran outside a transaction', () => {
-    const first = formatRun(report({ status: 'failed', statementsDone: 0, error: { message: 'boom', statementIndex: 0, location: 'migrations/3_idx.up.sql:2:1' } }));
+    const first = formatRun(
+      report({
+        status: 'failed',
+        statementsDone: 0,
+        error: { message: 'boom', statementIndex: 0, location: 'migrations/3_idx.up.sql:2:1' },
+      }),
+    );
     expect(first).not.toMatch(/failed and was rolled back/);
-    expect(first).toMatch(/3_idx ran outside a transaction and failed at its first statement, so nothing was rolled back/);
-    const tx = formatRun(report({ status: 'failed', transactional: true, error: { message: 'boom', statementIndex: 0, location: 'migrations/3_idx.up.sql:2:1' } }));
+    expect(first).toMatch(
+      /3_idx ran outside a transaction and failed at its first statement, so nothing was rolled back/,
+    );
+    const tx = formatRun(
+      report({
+        status: 'failed',
+        transactional: true,
+        error: { message: 'boom', statementIndex: 0, location: 'migrations/3_idx.up.sql:2:1' },
+      }),
+    );
     expect(tx).toMatch(/3_idx failed and was rolled back/);
   });
 
   it('a partial failure outside any statement (TS code, history bookkeeping) does not claim statement 1', () => {
-    const text = formatRun(report({ status: 'partial', statementsDone: 2, error: { message: 'boom', location: 'migrations/3_idx.up.sql (history bookkeeping)' } }));
+    const text = formatRun(
+      report({
+        status: 'partial',
+        statementsDone: 2,
+        error: { message: 'boom', location: 'migrations/3_idx.up.sql (history bookkeeping)' },
+      }),
+    );
     expect(text).not.toMatch(/statement 1/);
-    expect(text).toMatch(/failed at migrations\/3_idx\.up\.sql \(history bookkeeping\); what it did before that took effect/);
-    expect(formatRun(report({ status: 'partial', statementsDone: 2, error: { message: 'boom', statementIndex: 2, location: 'm:4:1' } }))).toMatch(/stopped at statement 3; the statements before it took effect/);
+    expect(text).toMatch(
+      /failed at migrations\/3_idx\.up\.sql \(history bookkeeping\); what it did before that took effect/,
+    );
+    expect(
+      formatRun(
+        report({
+          status: 'partial',
+          statementsDone: 2,
+          error: { message: 'boom', statementIndex: 2, location: 'm:4:1' },
+        }),
+      ),
+    ).toMatch(/stopped at statement 3; the statements before it took effect/);
   });
 });

@@ -17,15 +17,19 @@ function realHistory(postgresVersion: 17 | 18): Record<string, string> {
   const files: Record<string, string> = {
     '2025-11-30-120000-0000_Create accounts/up.sql': 'CREATE TABLE accounts (id int PRIMARY KEY, email text);',
     '2025-11-30-120000-0000_Create accounts/down.sql': 'DROP TABLE accounts;',
-    '2025-12-01-080000_Add Posts.v2/up.sql': 'CREATE TABLE posts (id int PRIMARY KEY, account_id int REFERENCES accounts, title text);',
+    '2025-12-01-080000_Add Posts.v2/up.sql':
+      'CREATE TABLE posts (id int PRIMARY KEY, account_id int REFERENCES accounts, title text);',
     '2025-12-01-080000_Add Posts.v2/down.sql': 'DROP TABLE posts;',
-    '2025-12-29-110242-0000_Index posts concurrently/up.sql': 'CREATE INDEX CONCURRENTLY posts_title_idx ON posts (title);',
+    '2025-12-29-110242-0000_Index posts concurrently/up.sql':
+      'CREATE INDEX CONCURRENTLY posts_title_idx ON posts (title);',
     '2025-12-29-110242-0000_Index posts concurrently/down.sql': 'DROP INDEX CONCURRENTLY posts_title_idx;',
     '2025-12-29-110242-0000_Index posts concurrently/metadata.toml': 'run_in_transaction = false\n',
-    '20260110090000_añadir comentarios.sql': '-- migrate:up\nCREATE TABLE comments (id int PRIMARY KEY, body text);\n\n-- migrate:down\nDROP TABLE comments;\n',
+    '20260110090000_añadir comentarios.sql':
+      '-- migrate:up\nCREATE TABLE comments (id int PRIMARY KEY, body text);\n\n-- migrate:down\nDROP TABLE comments;\n',
   };
   if (postgresVersion === 18) {
-    files['2026-01-20-162913_Named not null/up.sql'] = 'ALTER TABLE accounts ADD CONSTRAINT accounts_email_nn NOT NULL email;';
+    files['2026-01-20-162913_Named not null/up.sql'] =
+      'ALTER TABLE accounts ADD CONSTRAINT accounts_email_nn NOT NULL email;';
     files['2026-01-20-162913_Named not null/down.sql'] = 'ALTER TABLE accounts DROP CONSTRAINT accounts_email_nn;';
   }
   return files;
@@ -44,7 +48,9 @@ describe.each([17, 18] as const)('tricky SQL corpus on PostgreSQL %i', (postgres
   });
 
   it('applies all up, all down, and all up again with identical schemas', async () => {
-    expect((await db.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`)).rows[0]?.v.slice(0, 2)).toBe(String(postgresVersion));
+    expect(
+      (await db.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`)).rows[0]?.v.slice(0, 2),
+    ).toBe(String(postgresVersion));
     const p = scratchProject({}, { postgresVersion });
     cpSync(path.resolve('test/migrations/corpus'), path.join(p.dir, 'migrations'), { recursive: true });
     const project = { projectDir: p.dir, settings: p.settings, platform: engine.platform };
@@ -64,9 +70,11 @@ describe.each([17, 18] as const)('tricky SQL corpus on PostgreSQL %i', (postgres
     const applied = await schemaFingerprint(db);
     // The corpus really built what it says (guards against a vacuous comparison).
     expect(applied.enums).toEqual(['mood sad,ok,happy']);
-    expect(applied.indexes.join('\n')).toContain('CREATE INDEX person_name_idx ON public.person USING btree (name) valid=true');
+    expect(applied.indexes.join('\n')).toContain(
+      'CREATE INDEX person_name_idx ON public.person USING btree (name) valid=true',
+    );
     expect(applied.triggers).toHaveLength(1);
-    expect(applied.functions.join('\n')).toContain('$q$SELECT upper($1) || \';\'$q$');
+    expect(applied.functions.join('\n')).toContain("$q$SELECT upper($1) || ';'$q$");
     expect(applied.comments).toEqual(['person people; with a semicolon']);
     expect((await db.query<{ r: string }>(`SELECT shout('hi') AS r`)).rows[0]?.r).toBe('HI;;');
     expect((await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit`)).rows[0]?.n).toBe(2);
@@ -116,12 +124,19 @@ describe.each([17, 18] as const)('tricky SQL corpus on PostgreSQL %i', (postgres
     }
   });
 
-  it.runIf(postgresVersion === 17)('refuses to reopen the project with another major, saying how to recreate it', async () => {
-    const { openLocalPlatform } = await import('../../src/platform/local/index.js');
-    const { settingsSchema } = await import('../../src/config/schema.js');
-    const err = await openLocalPlatform({ projectDir: engine.dir, env: process.env, settings: settingsSchema.parse({ postgresVersion: 18 }) }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'PG_MAJOR_CHANGED', exitCode: 2 });
-    expect((err as Error).message).toMatch(/runs PostgreSQL 17 but neon-migrate.json asks for 18/);
-    expect((err as { hint: string }).hint).toMatch(/move .* aside/);
-  });
+  it.runIf(postgresVersion === 17)(
+    'refuses to reopen the project with another major, saying how to recreate it',
+    async () => {
+      const { openLocalPlatform } = await import('../../src/platform/local/index.js');
+      const { settingsSchema } = await import('../../src/config/schema.js');
+      const err = await openLocalPlatform({
+        projectDir: engine.dir,
+        env: process.env,
+        settings: settingsSchema.parse({ postgresVersion: 18 }),
+      }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'PG_MAJOR_CHANGED', exitCode: 2 });
+      expect((err as Error).message).toMatch(/runs PostgreSQL 17 but neon-migrate.json asks for 18/);
+      expect((err as { hint: string }).hint).toMatch(/move .* aside/);
+    },
+  );
 });

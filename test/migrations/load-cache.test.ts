@@ -44,7 +44,7 @@ describe('the load cache (.neon-migrate/cache)', () => {
     expect(JSON.parse(readFileSync(cacheFile(p.dir), 'utf8')).format).toBe(1);
   });
 
-  it('read-only loads reuse a TS migration\'s cached shape and import it only when up/down is called', async () => {
+  it("read-only loads reuse a TS migration's cached shape and import it only when up/down is called", async () => {
     // the module leaves a marker file when imported, so the test sees whether it was
     const marker = (dir: string) => path.join(dir, 'imported.txt');
     const p = usedProject();

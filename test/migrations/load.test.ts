@@ -76,17 +76,28 @@ describe('loading migration files', () => {
   it('reports a syntax error as file:line:column with the offending line', async () => {
     const err = await loadError({ '1_bad.up.sql': 'CREATE TABLE a (id int);\n\nSELEC id FROM a;\n' });
     expect(err.code).toBe('SQL_SYNTAX');
-    expect(err.message).toBe(`${path.join('migrations', '1_bad.up.sql')}:3:1: syntax error at or near "SELEC" in: SELEC id FROM a;`);
+    expect(err.message).toBe(
+      `${path.join('migrations', '1_bad.up.sql')}:3:1: syntax error at or near "SELEC" in: SELEC id FROM a;`,
+    );
   });
 
   it('refuses CONCURRENTLY without the no-transaction directive, before anything runs', async () => {
     const err = await loadError({ '1_idx.up.sql': 'CREATE TABLE t (x int);\nCREATE INDEX CONCURRENTLY t_x ON t (x);' });
     expect(err.code).toBe('NEEDS_NO_TRANSACTION');
     expect(err.message).toContain('1_idx.up.sql:2:1: CREATE INDEX CONCURRENTLY cannot run inside a transaction');
-    for (const sql of ['VACUUM t', 'DROP INDEX CONCURRENTLY t_x', 'REINDEX INDEX CONCURRENTLY t_x', 'ALTER SYSTEM SET work_mem = 1', 'CREATE DATABASE x']) {
+    for (const sql of [
+      'VACUUM t',
+      'DROP INDEX CONCURRENTLY t_x',
+      'REINDEX INDEX CONCURRENTLY t_x',
+      'ALTER SYSTEM SET work_mem = 1',
+      'CREATE DATABASE x',
+    ]) {
       await expect(loadError({ '1_x.up.sql': sql })).resolves.toMatchObject({ code: 'NEEDS_NO_TRANSACTION' });
     }
-    const ok = await loadMigrations(scratchProject({ '1_idx.up.sql': '-- neon-migrate:no-transaction\nCREATE INDEX CONCURRENTLY t_x ON t (x);' }).dir, 'migrations');
+    const ok = await loadMigrations(
+      scratchProject({ '1_idx.up.sql': '-- neon-migrate:no-transaction\nCREATE INDEX CONCURRENTLY t_x ON t (x);' }).dir,
+      'migrations',
+    );
     expect(ok[0]!.up.noTransaction).toBe(true);
   });
 
@@ -96,20 +107,30 @@ describe('loading migration files', () => {
   });
 
   it('notes an enum value added and used in the same transaction', async () => {
-    const [m] = await loadMigrations(scratchProject({ '1_e.up.sql': "ALTER TYPE mood ADD VALUE 'meh';\nUPDATE t SET m = 'meh';" }).dir, 'migrations');
-    expect(isSqlScript(m!.up) && m!.up.notes[0]).toMatch(/1_e\.up\.sql:1:1: enum value 'meh' is added and used in the same transaction/);
+    const [m] = await loadMigrations(
+      scratchProject({ '1_e.up.sql': "ALTER TYPE mood ADD VALUE 'meh';\nUPDATE t SET m = 'meh';" }).dir,
+      'migrations',
+    );
+    expect(isSqlScript(m!.up) && m!.up.notes[0]).toMatch(
+      /1_e\.up\.sql:1:1: enum value 'meh' is added and used in the same transaction/,
+    );
   });
 
   it('splits statements at the parser boundaries, not at every ;', async () => {
     const sql = [
-      "-- a comment; with a semicolon",
+      '-- a comment; with a semicolon',
       "SELECT E'it''s; \\' ;' AS s; /* block ; /* nested ; */ */",
       'DO $outer$ BEGIN EXECUTE $inner$ SELECT 1; $inner$; END $outer$;',
       "SELECT 'ünïcødé;' AS u; SELECT 2",
     ].join('\n');
     const [m] = await loadMigrations(scratchProject({ '1_t.up.sql': sql }).dir, 'migrations');
     if (!isSqlScript(m!.up)) throw new Error('sql expected');
-    expect(m!.up.statements.map((s) => [s.kind, s.line])).toEqual([['SelectStmt', 2], ['DoStmt', 3], ['SelectStmt', 4], ['SelectStmt', 4]]);
+    expect(m!.up.statements.map((s) => [s.kind, s.line])).toEqual([
+      ['SelectStmt', 2],
+      ['DoStmt', 3],
+      ['SelectStmt', 4],
+      ['SelectStmt', 4],
+    ]);
     expect(m!.up.statements[2]!.sql).toBe("SELECT 'ünïcødé;' AS u");
     expect(m!.up.statements[3]).toMatchObject({ sql: 'SELECT 2', column: 25 });
   });
@@ -118,9 +139,13 @@ describe('loading migration files', () => {
     const files = { '1_e.up.sql': '', '1_e.down.sql': '-- nothing\n' };
     const ms = await loadMigrations(scratchProject(files).dir, 'migrations');
     expect(isSqlScript(ms[0]!.up) && ms[0]!.up.statements).toEqual([]);
-    expect(() => checkMigrationsHaveStatements(ms)).toThrow(/1_e.up.sql: has no SQL statements \(empty file\); .*1_e.down.sql: has no SQL statements \(comments only\)/);
+    expect(() => checkMigrationsHaveStatements(ms)).toThrow(
+      /1_e.up.sql: has no SQL statements \(empty file\); .*1_e.down.sql: has no SQL statements \(comments only\)/,
+    );
     const marked = { '1_e.up.sql': `${EMPTY_DIRECTIVE}\n`, '1_e.down.sql': `-- nothing\n${EMPTY_DIRECTIVE}\n` };
-    await expect(loadMigrations(scratchProject(marked).dir, 'migrations').then(checkMigrationsHaveStatements)).resolves.toBeUndefined();
+    await expect(
+      loadMigrations(scratchProject(marked).dir, 'migrations').then(checkMigrationsHaveStatements),
+    ).resolves.toBeUndefined();
   });
 
   it('refuses a TypeScript migration without up, or one that throws on load', async () => {

@@ -40,9 +40,24 @@ async function fresh(branch: string, files: Record<string, string>) {
   const p: ScratchProject = scratchProject(files);
   const platform = engine.platform;
   const project = { projectDir: p.dir, settings: p.settings, platform };
-  const tables = async () => (await db.query<{ t: string }>(`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)).rows.map((r) => r.t);
+  const tables = async () =>
+    (
+      await db.query<{ t: string }>(
+        `SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`,
+      )
+    ).rows.map((r) => r.t);
   const applied = async () => (await readApplied(db)).map((a) => a.version);
-  return { db, uri, p, project, platform, tables, applied, up: (o = {}) => migrate(project, { direction: 'up', branch, ...o }), down: (o = {}) => migrate(project, { direction: 'down', branch, ...o }) };
+  return {
+    db,
+    uri,
+    p,
+    project,
+    platform,
+    tables,
+    applied,
+    up: (o = {}) => migrate(project, { direction: 'up', branch, ...o }),
+    down: (o = {}) => migrate(project, { direction: 'down', branch, ...o }),
+  };
 }
 
 describe('migrate up/down', () => {
@@ -50,7 +65,10 @@ describe('migrate up/down', () => {
     const t = await fresh('run_basic', AB);
     const report = await t.up();
     expect(report.outcome).toBe('succeeded');
-    expect(report.results.map((r) => [r.name, r.status])).toEqual([['1_a', 'applied'], ['2_b', 'applied']]);
+    expect(report.results.map((r) => [r.name, r.status])).toEqual([
+      ['1_a', 'applied'],
+      ['2_b', 'applied'],
+    ]);
     expect(report.checkpoint).toMatch(/^checkpoint\/run_basic\/\d{8}T\d{6}Z$/);
     expect(await engine.branchNames()).toContain(report.checkpoint);
     expect(await t.tables()).toEqual(['a', 'b']);
@@ -80,13 +98,18 @@ describe('migrate up/down', () => {
   it('a failing statement mid-file (transaction): earlier migrations stay, the failed one is rolled back, the rest do not run', async () => {
     const t = await fresh('run_fail_tx', {
       ...AB,
-      '3_bad.up.sql': 'CREATE TABLE c (x int);\nINSERT INTO c VALUES (1);\nINSERT INTO nowhere VALUES (1);\nCREATE TABLE d ();',
+      '3_bad.up.sql':
+        'CREATE TABLE c (x int);\nINSERT INTO c VALUES (1);\nINSERT INTO nowhere VALUES (1);\nCREATE TABLE d ();',
       '4_later.up.sql': 'CREATE TABLE e ();',
     });
     const r = await t.up();
     expect(r.outcome).toBe('failed');
     expect(r.results.map((x) => x.status)).toEqual(['applied', 'applied', 'failed', 'not-run']);
-    expect(r.results[2]!.error).toMatchObject({ statementIndex: 2, location: 'migrations/3_bad.up.sql:3:1', sqlState: '42P01' });
+    expect(r.results[2]!.error).toMatchObject({
+      statementIndex: 2,
+      location: 'migrations/3_bad.up.sql:3:1',
+      sqlState: '42P01',
+    });
     expect(r.results[2]!.error!.message).toContain('relation "nowhere" does not exist');
     expect(await t.tables()).toEqual(['a', 'b']);
     expect(await t.applied()).toEqual(['1', '2']);
@@ -96,7 +119,8 @@ describe('migrate up/down', () => {
   it('a failing statement mid-file (no transaction) is partial, naming the statement it stopped at', async () => {
     const t = await fresh('run_fail_notx', {
       ...AB,
-      '3_idx.up.sql': '-- neon-migrate:no-transaction\nCREATE INDEX CONCURRENTLY a_id ON a (id);\nCREATE TABLE c ();\nCREATE INDEX CONCURRENTLY bad ON nowhere (x);\nCREATE TABLE d ();',
+      '3_idx.up.sql':
+        '-- neon-migrate:no-transaction\nCREATE INDEX CONCURRENTLY a_id ON a (id);\nCREATE TABLE c ();\nCREATE INDEX CONCURRENTLY bad ON nowhere (x);\nCREATE TABLE d ();',
     });
     const r = await t.up();
     expect(r.outcome).toBe('partial');
@@ -110,7 +134,10 @@ describe('migrate up/down', () => {
   it('a partial migration blocks every run until resumed: --resume skips what took effect, refuses edits to it', async () => {
     const file = '3_idx.up.sql';
     const ran = '-- neon-migrate:no-transaction\nCREATE INDEX CONCURRENTLY a_id ON a (id);\nCREATE TABLE c ();\n';
-    const t = await fresh('run_resume', { ...AB, [file]: `${ran}CREATE INDEX CONCURRENTLY bad ON nowhere (x);\nCREATE TABLE d ();` });
+    const t = await fresh('run_resume', {
+      ...AB,
+      [file]: `${ran}CREATE INDEX CONCURRENTLY bad ON nowhere (x);\nCREATE TABLE d ();`,
+    });
     expect((await t.up()).outcome).toBe('partial');
     const status = await migrationStatus(t.project, { branch: 'run_resume' });
     expect(status.counts.partial).toBe(1);
@@ -123,7 +150,10 @@ describe('migrate up/down', () => {
     expect(await engine.branchNames()).toEqual(branchesBefore);
 
     // Editing a statement that already ran makes the resume unsafe.
-    t.p.write(file, `${ran.replace('CREATE TABLE c ()', 'CREATE TABLE c (x int)')}CREATE INDEX CONCURRENTLY ok ON b (id);\nCREATE TABLE d ();`);
+    t.p.write(
+      file,
+      `${ran.replace('CREATE TABLE c ()', 'CREATE TABLE c (x int)')}CREATE INDEX CONCURRENTLY ok ON b (id);\nCREATE TABLE d ();`,
+    );
     await expect(t.up({ resume: true })).rejects.toMatchObject({ code: 'RESUME_EDITED', exitCode: 2 });
 
     // Fixing the failing statement and resuming runs only the rest (CREATE TABLE c again would fail).
@@ -142,7 +172,10 @@ describe('migrate up/down', () => {
       '1_ts.ts': `export async function up({ client }) { await client.query('CREATE TABLE t ()'); throw new Error('data check failed'); }`,
     });
     const r = await t.up();
-    expect(r.results[0]).toMatchObject({ status: 'failed', error: { message: 'data check failed', location: 'migrations/1_ts.ts' } });
+    expect(r.results[0]).toMatchObject({
+      status: 'failed',
+      error: { message: 'data check failed', location: 'migrations/1_ts.ts' },
+    });
     expect(await t.tables()).toEqual([]);
     expect(await t.applied()).toEqual([]);
   });
@@ -203,7 +236,10 @@ describe('timeouts from settings', () => {
     try {
       await other.query('BEGIN; LOCK TABLE a IN ACCESS EXCLUSIVE MODE');
       const locked = await migrate({ ...t.project, settings }, { direction: 'up', branch: 'run_timeouts' });
-      expect(locked.results[0]).toMatchObject({ status: 'failed', error: { sqlState: '55P03', location: 'migrations/2_lock.up.sql:1:1' } });
+      expect(locked.results[0]).toMatchObject({
+        status: 'failed',
+        error: { sqlState: '55P03', location: 'migrations/2_lock.up.sql:1:1' },
+      });
     } finally {
       await other.query('ROLLBACK');
       await other.close();
@@ -245,9 +281,17 @@ describe('bad input: clear error, right exit code, nothing applied', () => {
   });
 
   it('down of a migration without a down file is refused before anything runs', async () => {
-    const t = await fresh('bad_nodown', { '1_a.up.sql': 'CREATE TABLE a ();', '1_a.down.sql': 'DROP TABLE a;', '2_b.up.sql': 'CREATE TABLE b ();' });
+    const t = await fresh('bad_nodown', {
+      '1_a.up.sql': 'CREATE TABLE a ();',
+      '1_a.down.sql': 'DROP TABLE a;',
+      '2_b.up.sql': 'CREATE TABLE b ();',
+    });
     await t.up();
-    await expect(t.down({ steps: 2 })).rejects.toMatchObject({ code: 'NO_DOWN', exitCode: 2, message: expect.stringContaining('2_b.up.sql has no down migration') });
+    await expect(t.down({ steps: 2 })).rejects.toMatchObject({
+      code: 'NO_DOWN',
+      exitCode: 2,
+      message: expect.stringContaining('2_b.up.sql has no down migration'),
+    });
     expect(await t.tables()).toEqual(['a', 'b']);
     const status = await migrationStatus(t.project, { branch: 'bad_nodown' });
     expect(status.entries.map((e) => e.reversible)).toEqual([true, false]);

@@ -14,7 +14,10 @@ const BRANCHES = /^\/projects\/[^/]+\/branches$/;
 const RESTORE = /^\/projects\/[^/]+\/branches\/[^/]+\/restore$/;
 
 async function failure(p: Promise<unknown>): Promise<NeonMigrateError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(NeonMigrateError);
   const e = err as NeonMigrateError;
   expect(e.message).not.toContain('\n');
@@ -62,7 +65,9 @@ describe('retries', () => {
 
   it('423 that never clears: one line, exit 4, after the retry budget', async () => {
     f.faults.add({ method: 'POST', path: BRANCHES, count: 50, status: 423 });
-    const e = await failure(f.neon({ clock: virtualClock(), retry: { maxAttempts: 4 } }).createBranch({ name: 'never' }));
+    const e = await failure(
+      f.neon({ clock: virtualClock(), retry: { maxAttempts: 4 } }).createBranch({ name: 'never' }),
+    );
     expect(e.exitCode).toBe(4);
     expect(e.message).toMatch(/423 while creating branch "never".*request id/);
     expect((await f.local.listBranches()).map((b) => b.name)).not.toContain('never');
@@ -81,7 +86,9 @@ describe('operations', () => {
   it('an operation that never finishes hits the deadline', async () => {
     f.faults.nextOperation('stuck', 'start_compute');
     const clock = virtualClock();
-    const e = await failure(f.neon({ clock, operations: { timeoutMs: 120_000, pollIntervalMs: 1_000 } }).createBranch({ name: 'op-stuck' }));
+    const e = await failure(
+      f.neon({ clock, operations: { timeoutMs: 120_000, pollIntervalMs: 1_000 } }).createBranch({ name: 'op-stuck' }),
+    );
     expect(e.code).toBe('NEON_OPERATION_TIMEOUT');
     expect(e.message).toMatch(/still "running" after 120s/);
   });
@@ -103,7 +110,10 @@ describe('lost answers', () => {
     await neon.createBranch({ name: 'restore-dst' });
     f.faults.add({ method: 'POST', path: RESTORE, count: 1, dropAfterHandling: true });
     const before = posts(RESTORE);
-    const result = await neon.restoreBranch('restore-dst', { source: 'restore-src', preserveUnderName: 'restore-dst-backup' });
+    const result = await neon.restoreBranch('restore-dst', {
+      source: 'restore-src',
+      preserveUnderName: 'restore-dst-backup',
+    });
     expect(result.backup?.name).toBe('restore-dst-backup');
     expect(posts(RESTORE) - before).toBe(1);
   });
@@ -139,7 +149,9 @@ describe('bad input: one line, exit 4 (2 for config), nothing changed', () => {
   });
 
   it('the server unreachable', async () => {
-    const e = await failure(f.neon({ baseURL: 'http://127.0.0.1:9/api/v2', clock: virtualClock(), retry: { maxAttempts: 3 } }).listBranches());
+    const e = await failure(
+      f.neon({ baseURL: 'http://127.0.0.1:9/api/v2', clock: virtualClock(), retry: { maxAttempts: 3 } }).listBranches(),
+    );
     expect(e.code).toBe('NEON_UNREACHABLE');
     expect(e.exitCode).toBe(4);
   });

@@ -16,15 +16,32 @@ let home: string;
 
 /** Run neonctl with JSON output; HOME is a fresh dir so no stored credentials or config are used. */
 async function neonctl(...args: string[]): Promise<unknown> {
-  const result = await execa(NEONCTL, [...args, '--api-host', f.proxy.apiHost, '--api-key', f.server.token, '--project-id', f.server.projectId, '--output', 'json', '--no-analytics'], {
-    env: { ...envWithoutNeon(), HOME: home, XDG_CONFIG_HOME: join(home, '.config'), CI: 'true', BROWSER: 'false' },
-    extendEnv: false,
-    cwd: home,
-    timeout: 60_000,
-    reject: false,
-  });
+  const result = await execa(
+    NEONCTL,
+    [
+      ...args,
+      '--api-host',
+      f.proxy.apiHost,
+      '--api-key',
+      f.server.token,
+      '--project-id',
+      f.server.projectId,
+      '--output',
+      'json',
+      '--no-analytics',
+    ],
+    {
+      env: { ...envWithoutNeon(), HOME: home, XDG_CONFIG_HOME: join(home, '.config'), CI: 'true', BROWSER: 'false' },
+      extendEnv: false,
+      cwd: home,
+      timeout: 60_000,
+      reject: false,
+    },
+  );
   if (result.exitCode !== 0) throw new Error(`neonctl ${args.join(' ')} failed (${result.exitCode}): ${result.stderr}`);
-  return result.stdout.trim().startsWith('{') || result.stdout.trim().startsWith('[') ? JSON.parse(result.stdout) : result.stdout.trim();
+  return result.stdout.trim().startsWith('{') || result.stdout.trim().startsWith('[')
+    ? JSON.parse(result.stdout)
+    : result.stdout.trim();
 }
 
 beforeAll(async () => {
@@ -45,7 +62,9 @@ describe('neonctl against local serve', () => {
   });
 
   it('creates a branch (with a compute) and gets a working connection string', async () => {
-    const created = (await neonctl('branches', 'create', '--name', 'from-neonctl')) as { branch: { name: string; id: string } };
+    const created = (await neonctl('branches', 'create', '--name', 'from-neonctl')) as {
+      branch: { name: string; id: string };
+    };
     expect(created.branch.name).toBe('from-neonctl');
     expect((await f.local.listBranches()).map((b) => b.name)).toContain('from-neonctl');
     const uri = String(await neonctl('connection-string', 'from-neonctl', '--ssl', 'omit'));
@@ -61,14 +80,25 @@ describe('neonctl against local serve', () => {
 
   it('restores a branch from another, keeping a backup', async () => {
     await neonctl('branches', 'create', '--name', 'restore-target');
-    const out = await neonctl('branches', 'restore', 'restore-target', 'from-neonctl', '--preserve-under-name', 'restore-target-old');
+    const out = await neonctl(
+      'branches',
+      'restore',
+      'restore-target',
+      'from-neonctl',
+      '--preserve-under-name',
+      'restore-target-old',
+    );
     expect(JSON.stringify(out)).toMatch(/restore-target/);
-    await expect.poll(async () => (await f.local.listBranches()).map((b) => b.name), { timeout: 30_000 }).toContain('restore-target-old');
+    await expect
+      .poll(async () => (await f.local.listBranches()).map((b) => b.name), { timeout: 30_000 })
+      .toContain('restore-target-old');
   });
 
   it('deletes a branch', async () => {
     await neonctl('branches', 'create', '--name', 'to-delete');
     await neonctl('branches', 'delete', 'to-delete');
-    await expect.poll(async () => (await f.local.listBranches()).map((b) => b.name), { timeout: 30_000 }).not.toContain('to-delete');
+    await expect
+      .poll(async () => (await f.local.listBranches()).map((b) => b.name), { timeout: 30_000 })
+      .not.toContain('to-delete');
   });
 });

@@ -66,9 +66,13 @@ describe('local serve (the CLI process)', () => {
   });
 
   it('serves the CLI on the Neon path: a branch created through the API exists in the local engine', async () => {
-    const created = await exec(process.execPath, [bin, '-C', clientDir, '--json', 'branches', 'create', 'from-api'], { env: cleanEnv() });
+    const created = await exec(process.execPath, [bin, '-C', clientDir, '--json', 'branches', 'create', 'from-api'], {
+      env: cleanEnv(),
+    });
     expect(JSON.parse(created.stdout).name ?? JSON.parse(created.stdout).branch?.name).toBe('from-api');
-    const local = await exec(process.execPath, [bin, '-C', engineDir, '--json', 'branches', 'list'], { env: cleanEnv() });
+    const local = await exec(process.execPath, [bin, '-C', engineDir, '--json', 'branches', 'list'], {
+      env: cleanEnv(),
+    });
     expect(local.stdout).toContain('"from-api"');
     // the API key given to the client never shows in its output
     const key = lines[1].slice('NEON_API_KEY='.length);

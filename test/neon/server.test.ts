@@ -5,7 +5,12 @@ import { type NeonFixture, startNeonFixture } from './support/fixture.js';
 
 let f: NeonFixture;
 
-async function api(method: string, path: string, body?: unknown, token = f.server.token): Promise<{ status: number; json: Record<string, unknown> }> {
+async function api(
+  method: string,
+  path: string,
+  body?: unknown,
+  token = f.server.token,
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(`${f.proxy.apiHost}/projects/${f.server.projectId}${path}`, {
     method,
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -28,7 +33,11 @@ afterAll(async () => {
 
 describe('local serve', () => {
   it('listens on 127.0.0.1 and prints the three env lines', () => {
-    expect(f.server.envLines()).toEqual([`NEON_API_HOST=http://127.0.0.1:${f.server.port}/api/v2`, `NEON_API_KEY=${f.server.token}`, `NEON_PROJECT_ID=${f.server.projectId}`]);
+    expect(f.server.envLines()).toEqual([
+      `NEON_API_HOST=http://127.0.0.1:${f.server.port}/api/v2`,
+      `NEON_API_KEY=${f.server.token}`,
+      `NEON_PROJECT_ID=${f.server.projectId}`,
+    ]);
   });
 
   it('refuses a missing or wrong bearer token with 401', async () => {
@@ -46,7 +55,10 @@ describe('local serve', () => {
     const { json: dst } = await api('POST', '/branches', { branch: { name: 'ops-dst' } });
     const dstId = (dst.branch as { id: string }).id;
     const srcId = (src.branch as { id: string }).id;
-    const restore = await api('POST', `/branches/${dstId}/restore`, { source_branch_id: srcId, preserve_under_name: 'ops-dst-old' });
+    const restore = await api('POST', `/branches/${dstId}/restore`, {
+      source_branch_id: srcId,
+      preserve_under_name: 'ops-dst-old',
+    });
     expect(restore.status).toBe(200);
     const [op] = restore.json.operations as { id: string; status: string }[];
     expect(['scheduling', 'running']).toContain(op!.status);

@@ -16,7 +16,10 @@ export interface ConformanceSubject {
 }
 
 /** Expect a promise to reject with a NeonMigrateError matching the fields given. */
-export async function expectError(p: Promise<unknown>, want: { type?: abstract new (...a: never[]) => Error; exitCode?: number; status?: number; message?: RegExp }): Promise<NeonMigrateError> {
+export async function expectError(
+  p: Promise<unknown>,
+  want: { type?: abstract new (...a: never[]) => Error; exitCode?: number; status?: number; message?: RegExp },
+): Promise<NeonMigrateError> {
   const err = await p.then(
     () => undefined,
     (e: unknown) => e,
@@ -108,7 +111,10 @@ export function describePlatformConformance(name: string, factory: () => Promise
       await sql(targetUri, 'INSERT INTO rfb VALUES (2)');
       await sql(sourceUri, 'INSERT INTO rfb VALUES (3)');
       const before = await p.getBranch('rfb-target');
-      const result = await p.restoreBranch('rfb-target', { source: 'rfb-source', preserveUnderName: 'rfb-target-backup' });
+      const result = await p.restoreBranch('rfb-target', {
+        source: 'rfb-source',
+        preserveUnderName: 'rfb-target-backup',
+      });
       expect(result.branch.id).toBe(before.id);
       expect(result.branch.name).toBe('rfb-target');
       expect(await p.connectionUri('rfb-target')).toBe(targetUri);
@@ -128,7 +134,11 @@ export function describePlatformConformance(name: string, factory: () => Promise
       await sleep(30);
       await sql(mainUri, 'INSERT INTO pitr_ts VALUES (3)');
       await sql(mainUri, 'DELETE FROM pitr_ts WHERE id = 1');
-      const result = await p.restoreBranch('main', { source: 'main', at: { timestamp: t }, preserveUnderName: 'main_before_ts' });
+      const result = await p.restoreBranch('main', {
+        source: 'main',
+        at: { timestamp: t },
+        preserveUnderName: 'main_before_ts',
+      });
       expect(await p.connectionUri('main')).toBe(mainUri);
       expect(await ids(mainUri, 'pitr_ts')).toEqual([1, 2]);
       expect(result.backup?.name).toBe('main_before_ts');
@@ -155,7 +165,12 @@ export function describePlatformConformance(name: string, factory: () => Promise
 
     describe("Neon's rules", () => {
       it('a duplicate branch name is a 409 conflict', async () => {
-        await expectError(p.createBranch({ name: 'iso-child' }), { type: ConflictError, status: 409, exitCode: 4, message: /iso-child/ });
+        await expectError(p.createBranch({ name: 'iso-child' }), {
+          type: ConflictError,
+          status: 409,
+          exitCode: 4,
+          message: /iso-child/,
+        });
       });
 
       it('an unknown branch is not found, naming the known branches', async () => {
@@ -168,13 +183,19 @@ export function describePlatformConformance(name: string, factory: () => Promise
 
       it('point-in-time restore from its own history is refused on a non-root branch', async () => {
         const t = new Date().toISOString();
-        await expectError(p.restoreBranch('iso-child', { source: 'iso-child', at: { timestamp: t }, preserveUnderName: 'x' }), { exitCode: 4, message: /root branches/ });
+        await expectError(
+          p.restoreBranch('iso-child', { source: 'iso-child', at: { timestamp: t }, preserveUnderName: 'x' }),
+          { exitCode: 4, message: /root branches/ },
+        );
         expect(await ids(await p.connectionUri('iso-child'), 'iso')).toEqual([1, 2, 100]);
       });
 
       it('preserve_under_name is required when restoring a branch from its own history', async () => {
         const lsn = await currentLsn(mainUri);
-        await expectError(p.restoreBranch('main', { source: 'main', at: { lsn } }), { exitCode: 4, message: /preserve_under_name/ });
+        await expectError(p.restoreBranch('main', { source: 'main', at: { lsn } }), {
+          exitCode: 4,
+          message: /preserve_under_name/,
+        });
       });
 
       it('the default/root branch, and a branch with children, cannot be deleted', async () => {
@@ -192,16 +213,27 @@ export function describePlatformConformance(name: string, factory: () => Promise
 
     describe('bad points in time change nothing', () => {
       it('a malformed timestamp or LSN is a usage error', async () => {
-        await expectError(p.createBranch({ name: 'bad1', at: { timestamp: 'yesterday' } }), { exitCode: 2, message: /timestamp/ });
+        await expectError(p.createBranch({ name: 'bad1', at: { timestamp: 'yesterday' } }), {
+          exitCode: 2,
+          message: /timestamp/,
+        });
         await expectError(p.createBranch({ name: 'bad2', at: { lsn: '12345' } }), { exitCode: 2, message: /LSN/ });
-        await expectError(p.restoreBranch('main', { source: 'main', at: { lsn: 'G/0' }, preserveUnderName: 'bad3' }), { exitCode: 2 });
+        await expectError(p.restoreBranch('main', { source: 'main', at: { lsn: 'G/0' }, preserveUnderName: 'bad3' }), {
+          exitCode: 2,
+        });
       });
 
       it('a future timestamp, one before the history window, and an LSN beyond the head are refused', async () => {
         const future = new Date(Date.now() + 3600_000).toISOString();
-        await expectError(p.createBranch({ name: 'bad4', at: { timestamp: future } }), { exitCode: 2, message: /future/ });
+        await expectError(p.createBranch({ name: 'bad4', at: { timestamp: future } }), {
+          exitCode: 2,
+          message: /future/,
+        });
         const ancient = new Date(Date.now() - 400 * 86400_000).toISOString();
-        const e = await expectError(p.restoreBranch('main', { source: 'main', at: { timestamp: ancient }, preserveUnderName: 'bad5' }), { exitCode: 2, message: /history window/ });
+        const e = await expectError(
+          p.restoreBranch('main', { source: 'main', at: { timestamp: ancient }, preserveUnderName: 'bad5' }),
+          { exitCode: 2, message: /history window/ },
+        );
         expect(`${e.message} ${e.hint}`).toMatch(/day|hour|second/);
         await expectError(p.createBranch({ name: 'bad6', at: { lsn: 'FF/0' } }), { exitCode: 2, message: /beyond/ });
         const names = (await p.listBranches()).map((b) => b.name);
@@ -212,7 +244,10 @@ export function describePlatformConformance(name: string, factory: () => Promise
     it('two concurrent branch creations both succeed; the same name twice gives one conflict', async () => {
       const [a, b] = await Promise.all([p.createBranch({ name: 'conc-a' }), p.createBranch({ name: 'conc-b' })]);
       expect(a.id).not.toBe(b.id);
-      const same = await Promise.allSettled([p.createBranch({ name: 'conc-same' }), p.createBranch({ name: 'conc-same' })]);
+      const same = await Promise.allSettled([
+        p.createBranch({ name: 'conc-same' }),
+        p.createBranch({ name: 'conc-same' }),
+      ]);
       expect(same.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       const rejected = same.find((r) => r.status === 'rejected') as PromiseRejectedResult;
       expect(rejected.reason).toBeInstanceOf(ConflictError);

@@ -5,7 +5,11 @@ import path from 'node:path';
 import pg from 'pg';
 
 /** Run SQL on a URI and return the rows. */
-export async function sql<R extends pg.QueryResultRow = pg.QueryResultRow>(uri: string, text: string, params: unknown[] = []): Promise<R[]> {
+export async function sql<R extends pg.QueryResultRow = pg.QueryResultRow>(
+  uri: string,
+  text: string,
+  params: unknown[] = [],
+): Promise<R[]> {
   const client = new pg.Client({ connectionString: uri });
   await client.connect();
   try {

@@ -38,7 +38,8 @@ describe('CLI on the local engine', () => {
   let dir: string;
 
   beforeAll(async () => {
-    if (!existsSync(path.join(repo, 'dist', 'cli', 'main.js'))) await exec('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: repo });
+    if (!existsSync(path.join(repo, 'dist', 'cli', 'main.js')))
+      await exec('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: repo });
     // mode 700, like a home directory: the engine must keep clusters where its OS user can reach them
     dir = realpathSync(mkdtempSync(path.join(tmpdir(), 'nm-cli-')));
   });
@@ -46,7 +47,9 @@ describe('CLI on the local engine', () => {
     if (!dir) return;
     await cli(dir, 'local', 'stop');
     const state = path.join(dir, '.neon-migrate', 'local', 'state.json');
-    const root = existsSync(state) ? (JSON.parse(readFileSync(state, 'utf8')) as { project: { clusterRoot: string } }).project.clusterRoot : undefined;
+    const root = existsSync(state)
+      ? (JSON.parse(readFileSync(state, 'utf8')) as { project: { clusterRoot: string } }).project.clusterRoot
+      : undefined;
     if (root && !root.startsWith(dir)) rmSync(root, { recursive: true, force: true });
     rmSync(dir, { recursive: true, force: true });
   });
@@ -103,7 +106,10 @@ describe('CLI on the local engine', () => {
   });
 
   it('two processes creating branches at once both succeed and the state stays valid', async () => {
-    const [a, b] = await Promise.all([cli(dir, 'branches', 'create', 'para-a'), cli(dir, 'branches', 'create', 'para-b')]);
+    const [a, b] = await Promise.all([
+      cli(dir, 'branches', 'create', 'para-a'),
+      cli(dir, 'branches', 'create', 'para-b'),
+    ]);
     expect([a.code, b.code]).toEqual([0, 0]);
     const list = JSON.parse((await cli(dir, '--json', 'branches', 'list')).stdout) as { branches: { name: string }[] };
     expect(list.branches.map((x) => x.name)).toEqual(expect.arrayContaining(['main', 'dev', 'para-a', 'para-b']));
@@ -112,7 +118,9 @@ describe('CLI on the local engine', () => {
   it('local stop stops the computes and local status shows it; the next use starts them again', async () => {
     const stop = await cli(dir, '--json', 'local', 'stop');
     expect(JSON.parse(stop.stdout).stopped).toEqual(expect.arrayContaining(['main', 'dev']));
-    const status = JSON.parse((await cli(dir, '--json', 'local', 'status')).stdout) as { computes: { name: string; compute: string }[] };
+    const status = JSON.parse((await cli(dir, '--json', 'local', 'status')).stdout) as {
+      computes: { name: string; compute: string }[];
+    };
     expect(status.computes.find((c) => c.name === 'main')?.compute).toBe('stopped');
     expect(status.computes.find((c) => c.name === 'para-a')?.compute).toBe('pointer');
     const start = await cli(dir, 'local', 'start', 'main');

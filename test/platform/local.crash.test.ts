@@ -36,7 +36,9 @@ describe('local restore interrupted by a crash', () => {
     const branchesDir = path.join(localStateDir(dir), 'branches');
     const before = new Set(readdirSync(branchesDir));
     const namesBefore = (await p.listBranches()).map((b) => b.name).sort();
-    const proc = spawn(process.execPath, ['--import', 'tsx', child, dir, 'dst', 'src'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, ['--import', 'tsx', child, dir, 'dst', 'src'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     proc.stdout.on('data', (d) => (out += String(d)));
     const exited = new Promise<void>((resolve) => proc.on('exit', () => resolve()));
@@ -50,7 +52,9 @@ describe('local restore interrupted by a crash', () => {
     await exited;
     expect(moved).toBe(true);
     expect(out).not.toContain('restored');
-    const state = JSON.parse(readFileSync(path.join(localStateDir(dir), 'state.json'), 'utf8')) as { branches: { name: string }[] };
+    const state = JSON.parse(readFileSync(path.join(localStateDir(dir), 'state.json'), 'utf8')) as {
+      branches: { name: string }[];
+    };
     expect(state.branches.map((b) => b.name).sort()).toEqual(namesBefore);
 
     const reopened = await openLocalPlatform({ projectDir: dir, env: process.env, settings });

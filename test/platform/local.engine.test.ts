@@ -51,13 +51,18 @@ describe('local engine specifics', () => {
     const admin = `postgres://postgres:${encodeURIComponent(state.project.superuserPassword)}@127.0.0.1:${port}/postgres`;
     await sql(admin, "CREATE ROLE scram_probe PASSWORD 'probe-Secret_1'");
     try {
-      const stored = async (role: string) => (await sql<{ v: string }>(admin, 'SELECT rolpassword AS v FROM pg_authid WHERE rolname = $1', [role]))[0]!.v;
+      const stored = async (role: string) =>
+        (await sql<{ v: string }>(admin, 'SELECT rolpassword AS v FROM pg_authid WHERE rolname = $1', [role]))[0]!.v;
       // Postgres hashed the probe's password itself: recomputing it with the same salt must give the same verifier
       const probe = /^SCRAM-SHA-256\$(\d+):([^$]+)\$/.exec(await stored('scram_probe'))!;
-      expect(scramVerifier('probe-Secret_1', Buffer.from(probe[2]!, 'base64'), Number(probe[1]))).toBe(await stored('scram_probe'));
+      expect(scramVerifier('probe-Secret_1', Buffer.from(probe[2]!, 'base64'), Number(probe[1]))).toBe(
+        await stored('scram_probe'),
+      );
       // the owner's stored verifier is a valid one for the project's password, and logging in with it works
       const owner = /^SCRAM-SHA-256\$(\d+):([^$]+)\$/.exec(await stored('neondb_owner'))!;
-      expect(scramVerifier(state.project.ownerPassword, Buffer.from(owner[2]!, 'base64'), Number(owner[1]))).toBe(await stored('neondb_owner'));
+      expect(scramVerifier(state.project.ownerPassword, Buffer.from(owner[2]!, 'base64'), Number(owner[1]))).toBe(
+        await stored('neondb_owner'),
+      );
       expect(await sql(await p.connectionUri('main'), 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
     } finally {
       await sql(admin, 'DROP ROLE scram_probe');
@@ -94,7 +99,10 @@ describe('local engine specifics', () => {
   it('uses the history window from settings and names it in errors', async () => {
     expect((await p.getProject()).historyRetentionSeconds).toBe(3600);
     const twoHoursAgo = new Date(Date.now() - 7200_000).toISOString();
-    await expectError(p.createBranch({ name: 'old', at: { timestamp: twoHoursAgo } }), { exitCode: 2, message: /1 hour/ });
+    await expectError(p.createBranch({ name: 'old', at: { timestamp: twoHoursAgo } }), {
+      exitCode: 2,
+      message: /1 hour/,
+    });
   });
 
   it('refuses to start a compute whose port another process holds, and recovers once it is free', async () => {
@@ -103,7 +111,11 @@ describe('local engine specifics', () => {
     const blocker = net.createServer();
     await new Promise<void>((r) => blocker.listen({ host: '127.0.0.1', port }, r));
     try {
-      await expectError(p.connectionUri('porty'), { type: PlatformError, exitCode: 4, message: new RegExp(`port ${port} is in use by another process`) });
+      await expectError(p.connectionUri('porty'), {
+        type: PlatformError,
+        exitCode: 4,
+        message: new RegExp(`port ${port} is in use by another process`),
+      });
       expect((await p.computeStatus()).find((c) => c.name === 'porty')?.compute).toBe('pointer');
     } finally {
       await new Promise((r) => blocker.close(r));
@@ -123,7 +135,9 @@ describe('local engine specifics', () => {
     const removed = pruneHistory(paths, 3600, 4 * 1024 * 1024, later);
     expect(removed.backups).toBe(backups.length - 1);
     expect(listBackups(paths.base).map((b) => b.label)).toEqual([newest.label]);
-    const segs = readdirSync(paths.wal).map((f) => parseSegmentFile(f, 4 * 1024 * 1024)).filter((s) => s !== undefined);
+    const segs = readdirSync(paths.wal)
+      .map((f) => parseSegmentFile(f, 4 * 1024 * 1024))
+      .filter((s) => s !== undefined);
     expect(removed.segments).toBeGreaterThan(0);
     expect(segs.length).toBeGreaterThan(0);
     // the branch still works and can still be branched from
@@ -136,7 +150,11 @@ describe('local engine: bad environments change nothing', () => {
   it('a missing binary gives a platform error naming NEON_MIGRATE_PG_BIN, and creates nothing', async () => {
     const dir = tempProject();
     const env = { ...process.env, NEON_MIGRATE_PG_BIN: path.join(dir, 'no-such-bin') };
-    const e = await expectError(openLocalPlatform({ projectDir: dir, env, settings: settings() }), { type: PlatformError, exitCode: 4, message: /initdb/ });
+    const e = await expectError(openLocalPlatform({ projectDir: dir, env, settings: settings() }), {
+      type: PlatformError,
+      exitCode: 4,
+      message: /initdb/,
+    });
     expect(e.code).toBe('PG_BINARIES_MISSING');
     expect(e.hint).toContain('NEON_MIGRATE_PG_BIN');
     expect(existsSync(path.join(dir, '.neon-migrate'))).toBe(false);
@@ -150,7 +168,11 @@ describe('local engine: bad environments change nothing', () => {
     await first.stopComputes();
     const file = path.join(stateDir, 'state.json');
     writeFileSync(file, '{"version": 1, "project": {');
-    const e = await expectError(openLocalPlatform({ projectDir: dir, env: process.env, settings: settings() }), { type: PlatformError, exitCode: 4, message: /corrupted/ });
+    const e = await expectError(openLocalPlatform({ projectDir: dir, env: process.env, settings: settings() }), {
+      type: PlatformError,
+      exitCode: 4,
+      message: /corrupted/,
+    });
     expect(e.message).toContain(file);
     expect(e.hint).toMatch(/move it aside/);
     expect(readFileSync(file, 'utf8')).toBe('{"version": 1, "project": {');

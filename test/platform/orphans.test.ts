@@ -16,7 +16,9 @@ describe.runIf(process.platform === 'linux')('orphan sweep', () => {
     writeFileSync(path.join(dir, 'f'), '');
     const worker = spawn('sh', ['-c', 'sleep 60', 'sh', inside], { stdio: 'ignore' });
     const bystander = spawn('sh', ['-c', 'sleep 60', 'sh', outside], { stdio: 'ignore' });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => worker.on('exit', (_code, signal) => resolve(signal)));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      worker.on('exit', (_code, signal) => resolve(signal)),
+    );
     try {
       await new Promise((r) => setTimeout(r, 200));
       expect(processesUsing(path.join(dir, 'branch'))).toEqual([worker.pid]);

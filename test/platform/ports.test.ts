@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { pickPort } from '../../src/platform/local/ports.js';
 
 describe('local compute ports', () => {
-  it('reserves ports below the ephemeral range, never handing one engine\'s port to another live engine', async () => {
+  it("reserves ports below the ephemeral range, never handing one engine's port to another live engine", async () => {
     const a = mkdtempSync(path.join(os.tmpdir(), 'nm-ports-a-'));
     const b = mkdtempSync(path.join(os.tmpdir(), 'nm-ports-b-'));
     const mine = new Set<number>();

@@ -20,7 +20,11 @@ export interface TestEngine {
 export async function openTestEngine(settings: Partial<Settings> = {}): Promise<TestEngine> {
   const dir = mkdtempSync(path.join(tmpdir(), 'nm-mig-engine-'));
   chmodSync(dir, 0o755);
-  const platform = await openLocalPlatform({ projectDir: dir, env: process.env, settings: settingsSchema.parse(settings) });
+  const platform = await openLocalPlatform({
+    projectDir: dir,
+    env: process.env,
+    settings: settingsSchema.parse(settings),
+  });
   return {
     platform,
     dir,

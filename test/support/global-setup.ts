@@ -34,8 +34,12 @@ export default function setup(): () => Promise<void> {
     // clusters this run's projects kept in the system dir (projects the cluster user could not reach)
     const ours = (c: RegisteredCluster) => c.projectDir === dir || c.projectDir.startsWith(`${dir}${path.sep}`);
     const removed = await gcOrphans(systemDir(), ours);
-    if (removed.length) process.stderr.write(`test teardown: ${gcReport(removed)} (a test left them; use \`local destroy\`)\n`);
+    if (removed.length)
+      process.stderr.write(`test teardown: ${gcReport(removed)} (a test left them; use \`local destroy\`)\n`);
     const left = listRegistered().filter(ours);
-    if (left.length) throw new Error(`test teardown: ${left.length} cluster folder(s) of this run remain: ${left.map((c) => c.clusterRoot).join(', ')}`);
+    if (left.length)
+      throw new Error(
+        `test teardown: ${left.length} cluster folder(s) of this run remain: ${left.map((c) => c.clusterRoot).join(', ')}`,
+      );
   };
 }

@@ -6,7 +6,9 @@ describe('--run command output', () => {
   it('never carries the branch password, raw or URL-decoded, even printed on its own', async () => {
     const url = 'postgresql://app_owner:S3cr%21tPass@127.0.0.1:5432/app';
     const [r] = await runUserCommands(
-      ['node -e "const u = new URL(process.env.DATABASE_URL); console.log({ password: u.password, decoded: decodeURIComponent(u.password) }); process.exit(3)"'],
+      [
+        'node -e "const u = new URL(process.env.DATABASE_URL); console.log({ password: u.password, decoded: decodeURIComponent(u.password) }); process.exit(3)"',
+      ],
       url,
       process.cwd(),
     );

@@ -56,7 +56,9 @@ describe('integrity snapshot', () => {
     const before = await takeSnapshot(db);
     expect(before.tables['public.tasks']).toMatchObject({ rows: 500 });
     // Rewrite the table in another physical order: same content, same checksum.
-    await db.query(`CREATE TABLE tmp AS SELECT * FROM tasks ORDER BY id DESC; DELETE FROM tasks; INSERT INTO tasks SELECT * FROM tmp; DROP TABLE tmp`);
+    await db.query(
+      `CREATE TABLE tmp AS SELECT * FROM tasks ORDER BY id DESC; DELETE FROM tasks; INSERT INTO tasks SELECT * FROM tmp; DROP TABLE tmp`,
+    );
     const reordered = await takeSnapshot(db);
     expect(compareSnapshots(before, reordered).identical).toBe(true);
     await db.query(`UPDATE tasks SET title = 'changed' WHERE id = 250`);
@@ -68,7 +70,9 @@ describe('integrity snapshot', () => {
   });
 
   it('skips the neon_migrate history schema', async () => {
-    const db = await freshDb(`CREATE SCHEMA neon_migrate; CREATE TABLE neon_migrate.runs (id int); CREATE TABLE t (id int)`);
+    const db = await freshDb(
+      `CREATE SCHEMA neon_migrate; CREATE TABLE neon_migrate.runs (id int); CREATE TABLE t (id int)`,
+    );
     expect(Object.keys((await takeSnapshot(db)).tables)).toEqual(['public.t']);
     await db.end();
   });
@@ -78,9 +82,13 @@ describe('catalog fingerprint', () => {
   it('ignores column order but not types, and diffs readably', async () => {
     const db = await freshDb(TASKS);
     const base = await takeFingerprint(db);
-    await db.query(`ALTER TABLE tasks DROP COLUMN title; ALTER TABLE tasks ADD COLUMN title text NOT NULL DEFAULT ''; ALTER TABLE tasks ALTER COLUMN title DROP DEFAULT`);
+    await db.query(
+      `ALTER TABLE tasks DROP COLUMN title; ALTER TABLE tasks ADD COLUMN title text NOT NULL DEFAULT ''; ALTER TABLE tasks ALTER COLUMN title DROP DEFAULT`,
+    );
     expect((await takeFingerprint(db)).hash).toBe(base.hash);
-    await db.query(`ALTER TABLE tasks ALTER COLUMN tags DROP DEFAULT, ALTER COLUMN tags TYPE text[] USING string_to_array(tags, ','); CREATE INDEX tasks_title_idx ON tasks (title)`);
+    await db.query(
+      `ALTER TABLE tasks ALTER COLUMN tags DROP DEFAULT, ALTER COLUMN tags TYPE text[] USING string_to_array(tags, ','); CREATE INDEX tasks_title_idx ON tasks (title)`,
+    );
     const changed = await takeFingerprint(db);
     const diff = diffFingerprints(base, changed);
     expect(diff.identical).toBe(false);
@@ -100,7 +108,9 @@ describe('structural checks', () => {
     expect(await findOrphanedRows(db)).toEqual([]);
     await db.query(`CREATE TABLE notes (id int, task_id int); INSERT INTO notes VALUES (1, 1), (2, 9999), (3, NULL);
       ALTER TABLE notes ADD CONSTRAINT notes_task_fk FOREIGN KEY (task_id) REFERENCES tasks(id) NOT VALID`);
-    expect(await findOrphanedRows(db)).toEqual([{ constraint: 'notes_task_fk', table: 'public.notes', references: 'public.tasks', orphans: 1 }]);
+    expect(await findOrphanedRows(db)).toEqual([
+      { constraint: 'notes_task_fk', table: 'public.notes', references: 'public.tasks', orphans: 1 },
+    ]);
     expect(await findInvalidIndexes(db)).toEqual([]);
     await db.query(`INSERT INTO audit (id, note) VALUES (100, 'dup'), (101, 'dup')`);
     await expect(db.query(`CREATE UNIQUE INDEX CONCURRENTLY audit_note_uq ON audit (note)`)).rejects.toThrow();
@@ -114,7 +124,9 @@ describe('SQL assertions', () => {
     const db = await freshDb(TASKS);
     const dir = mkdtempSync(path.join(tmpdir(), 'nm-assert-'));
     mkdirSync(path.join(dir, 'scripts'));
-    writeFileSync(path.join(dir, 'scripts', 'a.sql'), `-- every task has an owner
+    writeFileSync(
+      path.join(dir, 'scripts', 'a.sql'),
+      `-- every task has an owner
 SELECT id FROM tasks WHERE owner_id IS NULL;
 -- 500 tasks
 SELECT count(*) = 500 FROM tasks;
@@ -122,8 +134,12 @@ SELECT count(*) = 500 FROM tasks;
 SELECT count(*) = 3 FROM audit;
 -- writes are refused
 INSERT INTO audit (note) VALUES ('nope') RETURNING true;
-`);
-    writeFileSync(path.join(dir, 'scripts', 'b.sql'), `-- neon-migrate:after 2026-01-02T000000\nSELECT id FROM missing_table;\n`);
+`,
+    );
+    writeFileSync(
+      path.join(dir, 'scripts', 'b.sql'),
+      `-- neon-migrate:after 2026-01-02T000000\nSELECT id FROM missing_table;\n`,
+    );
     writeFileSync(path.join(dir, 'scripts', 'seed.sql'), `SELECT 1`);
     const files = listAssertionFiles(dir, 'scripts', [], ['scripts/seed.sql']);
     expect(files).toEqual(['scripts/a.sql', 'scripts/b.sql']);
@@ -146,14 +162,20 @@ INSERT INTO audit (note) VALUES ('nope') RETURNING true;
 
 describe('user commands', () => {
   it('refuses a command that does not exist before running anything', () => {
-    expect(() => assertCommandsExist(['definitely-not-a-command-xyz --flag'], '/tmp')).toThrow(/command not found: "definitely-not-a-command-xyz"/);
+    expect(() => assertCommandsExist(['definitely-not-a-command-xyz --flag'], '/tmp')).toThrow(
+      /command not found: "definitely-not-a-command-xyz"/,
+    );
     expect(() => assertCommandsExist(['node -e 1', 'FOO=1 true', './nope.sh'], '/tmp')).toThrow(/nope\.sh/);
     assertCommandsExist(['node -e 1', 'FOO=1 echo hi'], '/tmp');
   });
 
   it('runs with DATABASE_URL set and redacts the password in output', async () => {
     const url = 'postgresql://app:s3cret@127.0.0.1:5432/db';
-    const results = await runUserCommands(['test "$DATABASE_URL" = "' + url + '" && echo "$DATABASE_URL"', 'exit 3'], url, '/tmp');
+    const results = await runUserCommands(
+      ['test "$DATABASE_URL" = "' + url + '" && echo "$DATABASE_URL"', 'exit 3'],
+      url,
+      '/tmp',
+    );
     expect(results[0]).toMatchObject({ passed: true, exitCode: 0 });
     expect(results[0]!.outputTail).toContain('app:****@');
     expect(results[0]!.outputTail).not.toContain('s3cret');
@@ -173,7 +195,16 @@ describe('verifyAfterApply', () => {
     await db.query(migration);
     // A sneaky side effect on a table the migration does not name:
     await db.query(`UPDATE audit SET note = 'tampered' WHERE note = 'x'`);
-    const input = { db, before, fingerprintBefore, assertionFiles: [], appliedVersions: [], commands: [], databaseUrl: '', cwd: '/tmp' };
+    const input = {
+      db,
+      before,
+      fingerprintBefore,
+      assertionFiles: [],
+      appliedVersions: [],
+      commands: [],
+      databaseUrl: '',
+      cwd: '/tmp',
+    };
     const result = await verifyAfterApply({ ...input, touched });
     expect(result.passed).toBe(false);
     expect(result.untouchedChanged.map((d) => d.table)).toEqual(['public.audit']);
@@ -185,7 +216,13 @@ describe('verifyAfterApply', () => {
     const before2 = await takeSnapshot(db2);
     const fp2 = await takeFingerprint(db2);
     await db2.query(`DELETE FROM users WHERE id = 1`);
-    const ok = await verifyAfterApply({ ...input, db: db2, before: before2, fingerprintBefore: fp2, touched: onlyUsers });
+    const ok = await verifyAfterApply({
+      ...input,
+      db: db2,
+      before: before2,
+      fingerprintBefore: fp2,
+      touched: onlyUsers,
+    });
     expect(ok.failures).toEqual([]);
     expect(ok.passed).toBe(true);
     await db.end();

@@ -75,7 +75,11 @@ describe('promote gate', () => {
     expect(fresh.problems).toEqual([]);
     const stale = await checkGate({ ...ctx, now: () => new Date(Date.now() + 8 * DAY) }, prod, ['staging'], pending);
     expect(stale.passed).toBe(false);
-    expect(stale.problems).toEqual([expect.stringMatching(/^staging was refreshed from main 8\.0d ago, more than maxRefreshAge 7d \(environments\/prod.json\)/)]);
+    expect(stale.problems).toEqual([
+      expect.stringMatching(
+        /^staging was refreshed from main 8\.0d ago, more than maxRefreshAge 7d \(environments\/prod.json\)/,
+      ),
+    ]);
   });
 
   it("applies the stricter maxRefreshAge: the required environment's own limit is not ignored", async () => {
@@ -86,8 +90,17 @@ describe('promote gate', () => {
       const prod = loadEnvironment(project, ctx.settings, 'prod');
       const mainApplied = new Set(await appliedOn('main'));
       const pending = (await projectMigrations(ctx)).filter((m) => !mainApplied.has(m.version));
-      const twoDaysLater = await checkGate({ ...ctx, now: () => new Date(Date.now() + 2 * DAY) }, prod, ['staging'], pending);
-      expect(twoDaysLater.problems).toEqual([expect.stringMatching(/^staging was refreshed from main 2\.0d ago, more than maxRefreshAge 1d \(environments\/staging.json\)/)]);
+      const twoDaysLater = await checkGate(
+        { ...ctx, now: () => new Date(Date.now() + 2 * DAY) },
+        prod,
+        ['staging'],
+        pending,
+      );
+      expect(twoDaysLater.problems).toEqual([
+        expect.stringMatching(
+          /^staging was refreshed from main 2\.0d ago, more than maxRefreshAge 1d \(environments\/staging.json\)/,
+        ),
+      ]);
     } finally {
       writeFileSync(stagingFile, original);
     }
@@ -102,7 +115,11 @@ describe('promote gate', () => {
     try {
       const mainBefore = await appliedOn('main');
       // staging passed everything; qa never ran: --from staging must not skip qa.
-      await expect(runPromote(ctx, { from: 'staging' })).rejects.toMatchObject({ code: 'GATE_REFUSED', exitCode: 3, message: expect.stringMatching(/branch qa does not exist/) });
+      await expect(runPromote(ctx, { from: 'staging' })).rejects.toMatchObject({
+        code: 'GATE_REFUSED',
+        exitCode: 3,
+        message: expect.stringMatching(/branch qa does not exist/),
+      });
       expect(await appliedOn('main')).toEqual(mainBefore);
     } finally {
       writeFileSync(prodFile, original);
@@ -122,8 +139,13 @@ describe('promote gate: down files', () => {
       const [mainBefore, branches] = [await appliedOn('main'), await branchList()];
       const refused = runPromote({ ...ctx, confirm: async () => true }, {});
       await expect(refused).rejects.toMatchObject({ code: 'GATE_REFUSED', exitCode: 3 });
-      const message = await refused.then(() => '', (e: Error) => e.message);
-      expect(message).toMatch(/migrations\/20260316T150000_add_categories\.down\.sql changed after it passed test on staging \(down checksum differs/);
+      const message = await refused.then(
+        () => '',
+        (e: Error) => e.message,
+      );
+      expect(message).toMatch(
+        /migrations\/20260316T150000_add_categories\.down\.sql changed after it passed test on staging \(down checksum differs/,
+      );
       expect(message.split('\n')).toHaveLength(1);
       expect(await appliedOn('main')).toEqual(mainBefore);
       expect(await branchList()).toEqual(branches);
@@ -134,7 +156,9 @@ describe('promote gate: down files', () => {
 
   it('a pass recorded before down checksums were: the up file alone is compared, with a note', async () => {
     const db = await connect(await platform.connectionUri('staging'));
-    const saved = (await db.query<{ id: string; report: unknown }>(`SELECT id, report FROM neon_migrate.runs WHERE command = 'test'`)).rows;
+    const saved = (
+      await db.query<{ id: string; report: unknown }>(`SELECT id, report FROM neon_migrate.runs WHERE command = 'test'`)
+    ).rows;
     const file = path.join(project, DOWN);
     const original = readFileSync(file, 'utf8');
     try {
@@ -143,12 +167,25 @@ describe('promote gate: down files', () => {
         SELECT coalesce(jsonb_agg(m - 'downChecksum' ORDER BY i), '[]') FROM jsonb_array_elements(report->'migrations') WITH ORDINALITY AS x(m, i)))
         WHERE command = 'test' AND report ? 'migrations'`);
       appendFileSync(file, '\nSELECT 1;\n');
-      const gate = await checkGate(ctx, loadEnvironment(project, ctx.settings, 'prod'), ['staging'], await pendingOnMain());
+      const gate = await checkGate(
+        ctx,
+        loadEnvironment(project, ctx.settings, 'prod'),
+        ['staging'],
+        await pendingOnMain(),
+      );
       expect(gate.problems).toEqual([]);
-      expect(gate.notes).toContainEqual(expect.stringMatching(/^gate: migrations\/20260316T150000_add_categories\.down\.sql not compared \(its pass on staging, run \w{8}, predates down checksums\)$/));
+      expect(gate.notes).toContainEqual(
+        expect.stringMatching(
+          /^gate: migrations\/20260316T150000_add_categories\.down\.sql not compared \(its pass on staging, run \w{8}, predates down checksums\)$/,
+        ),
+      );
     } finally {
       writeFileSync(file, original);
-      for (const r of saved) await db.query(`UPDATE neon_migrate.runs SET report = $1::jsonb WHERE id = $2`, [JSON.stringify(r.report), r.id]);
+      for (const r of saved)
+        await db.query(`UPDATE neon_migrate.runs SET report = $1::jsonb WHERE id = $2`, [
+          JSON.stringify(r.report),
+          r.id,
+        ]);
       await db.close();
     }
   });
@@ -157,9 +194,18 @@ describe('promote gate: down files', () => {
 describe('plain up / down on gated and protected branches', () => {
   it('up on main (gated by prod.json) is refused: exit 3; --skip-gate needs a confirmation (none: exit 2, "no": exit 3); nothing touched', async () => {
     const [mainBefore, branches] = [await appliedOn('main'), await branchList()];
-    await expect(migrate(ctx, { direction: 'up', branch: 'main' })).rejects.toMatchObject({ code: 'BRANCH_GATED', exitCode: 3, message: 'up on main refused: main is gated by environments/prod.json (requires staging)' });
-    await expect(migrate(ctx, { direction: 'up', branch: 'main', skipGate: true })).rejects.toMatchObject({ code: 'CONFIRMATION_REQUIRED', exitCode: 2 });
-    await expect(migrate({ ...ctx, confirm: async () => false }, { direction: 'up', branch: 'main', skipGate: true })).rejects.toMatchObject({ code: 'NOT_CONFIRMED', exitCode: 3 });
+    await expect(migrate(ctx, { direction: 'up', branch: 'main' })).rejects.toMatchObject({
+      code: 'BRANCH_GATED',
+      exitCode: 3,
+      message: 'up on main refused: main is gated by environments/prod.json (requires staging)',
+    });
+    await expect(migrate(ctx, { direction: 'up', branch: 'main', skipGate: true })).rejects.toMatchObject({
+      code: 'CONFIRMATION_REQUIRED',
+      exitCode: 2,
+    });
+    await expect(
+      migrate({ ...ctx, confirm: async () => false }, { direction: 'up', branch: 'main', skipGate: true }),
+    ).rejects.toMatchObject({ code: 'NOT_CONFIRMED', exitCode: 3 });
     expect(await appliedOn('main')).toEqual(mainBefore);
     expect(await branchList()).toEqual(branches);
   });
@@ -172,8 +218,13 @@ describe('plain up / down on gated and protected branches', () => {
         return typeof value === 'function' ? value.bind(target) : value;
       },
     });
-    await expect(migrate({ ...ctx, platform: protecting }, { direction: 'down', branch: 'staging' })).rejects.toMatchObject({
-      code: 'BRANCH_GATED', exitCode: 3, message: 'down on staging refused: staging is a protected branch', hint: expect.stringMatching(/neon-migrate rollback --branch staging/),
+    await expect(
+      migrate({ ...ctx, platform: protecting }, { direction: 'down', branch: 'staging' }),
+    ).rejects.toMatchObject({
+      code: 'BRANCH_GATED',
+      exitCode: 3,
+      message: 'down on staging refused: staging is a protected branch',
+      hint: expect.stringMatching(/neon-migrate rollback --branch staging/),
     });
   });
 });
@@ -204,7 +255,11 @@ describe('checkpoint retention', () => {
   it('prunes beyond keepLast and maxAge but never the checkpoint of the latest run', async () => {
     const latestRun = (await checkpointRetention(ctx, 'staging'))[0]!.name;
     for (let i = 0; i < 3; i++) await createCheckpoint(platform, 'staging', new Date(Date.now() + (i + 1) * 1000));
-    const later = { ...ctx, settings: { ...ctx.settings, checkpoints: { keepLast: 1, maxAge: '1h' } }, now: () => new Date(Date.now() + DAY) };
+    const later = {
+      ...ctx,
+      settings: { ...ctx.settings, checkpoints: { keepLast: 1, maxAge: '1h' } },
+      now: () => new Date(Date.now() + DAY),
+    };
     const list = await checkpointRetention(later, 'staging');
     expect(list).toHaveLength(4);
     expect(list.map((c) => c.retention)).toEqual(['keepLast', 'prune', 'prune', 'latest run']);
@@ -232,7 +287,11 @@ describe('rollback --strategy down', () => {
 
   it('an answered "no" is not approved (exit 3), and changes nothing', async () => {
     const before = await appliedOn('staging');
-    await expect(runRollback({ ...ctx, confirm: async () => false }, { branch: 'staging' })).rejects.toMatchObject({ code: 'NOT_CONFIRMED', exitCode: 3, message: 'rollback: not confirmed' });
+    await expect(runRollback({ ...ctx, confirm: async () => false }, { branch: 'staging' })).rejects.toMatchObject({
+      code: 'NOT_CONFIRMED',
+      exitCode: 3,
+      message: 'rollback: not confirmed',
+    });
     expect(await appliedOn('staging')).toEqual(before);
   });
 });

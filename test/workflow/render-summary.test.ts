@@ -12,9 +12,21 @@ describe('GitHub step summary', () => {
     try {
       const summary = path.join(dir, 'summary.md');
       const report: RunReport = {
-        reportVersion: 1, runId: '00000000-0000-4000-8000-000000000000', command: 'test', branch: 'dev', environment: 'dev', platform: 'local',
-        startedAt: '2026-11-21T00:00:00.000Z', finishedAt: '2026-11-21T00:00:01.000Z', durationMs: 1000, outcome: 'failed',
-        failure: 'cannot reach postgresql://dev_owner:hunter2secret@127.0.0.1:5432/neondb', timings: [], migrations: [], integrity: {}, notes: [],
+        reportVersion: 1,
+        runId: '00000000-0000-4000-8000-000000000000',
+        command: 'test',
+        branch: 'dev',
+        environment: 'dev',
+        platform: 'local',
+        startedAt: '2026-11-21T00:00:00.000Z',
+        finishedAt: '2026-11-21T00:00:01.000Z',
+        durationMs: 1000,
+        outcome: 'failed',
+        failure: 'cannot reach postgresql://dev_owner:hunter2secret@127.0.0.1:5432/neondb',
+        timings: [],
+        migrations: [],
+        integrity: {},
+        notes: [],
       };
       renderReport(report, 'human', { env: { GITHUB_STEP_SUMMARY: summary } });
       const text = readFileSync(summary, 'utf8');

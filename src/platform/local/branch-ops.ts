@@ -25,17 +25,27 @@ export function needsFreshBackup(walSinceBackup: bigint, clusterBytes: bigint): 
 /** Find a branch by name or id; BranchNotFoundError listing the names. */
 export function resolveBranch(state: EngineState, ref: string): BranchRecord {
   const b = state.branches.find((x) => x.id === ref) ?? state.branches.find((x) => x.name === ref);
-  if (!b) throw new BranchNotFoundError(ref, state.branches.map((x) => x.name));
+  if (!b)
+    throw new BranchNotFoundError(
+      ref,
+      state.branches.map((x) => x.name),
+    );
   return b;
 }
 
 /** Refuse an invalid or taken branch name (409 like Neon). */
 export function checkNewName(state: EngineState, name: string): void {
   if (!name || name.length > 256 || /[\u0000-\u001f]/.test(name)) {
-    throw new UsageError(`invalid branch name "${name}"`, { hint: 'use 1-256 printable characters', code: 'INVALID_BRANCH_NAME' });
+    throw new UsageError(`invalid branch name "${name}"`, {
+      hint: 'use 1-256 printable characters',
+      code: 'INVALID_BRANCH_NAME',
+    });
   }
   if (state.branches.some((b) => b.name === name)) {
-    throw new ConflictError(`branch "${name}" already exists`, { hint: 'pick another name, or delete the existing branch first', code: 'BRANCH_EXISTS' });
+    throw new ConflictError(`branch "${name}" already exists`, {
+      hint: 'pick another name, or delete the existing branch first',
+      code: 'BRANCH_EXISTS',
+    });
   }
 }
 
@@ -67,7 +77,12 @@ export interface PreparedPoint {
  * Prepare a point in `source`'s history (call under the lock): make its compute run, validate the
  * target against its history window, and force the WAL up to now into its archive.
  */
-export async function preparePoint(ctx: EngineContext, state: EngineState, source: BranchRecord, at: PointInTime | undefined): Promise<PreparedPoint> {
+export async function preparePoint(
+  ctx: EngineContext,
+  state: EngineState,
+  source: BranchRecord,
+  at: PointInTime | undefined,
+): Promise<PreparedPoint> {
   await ensureRunning(ctx, state, source);
   const c = handleFor(ctx, state, source);
   const segBytes = state.project.walSegmentBytes;
@@ -85,8 +100,12 @@ export async function preparePoint(ctx: EngineContext, state: EngineState, sourc
     // a head branch: keep replay short by taking a fresh base backup when much WAL accumulated
     const backups = listBackups(c.paths.base);
     const newest = backups[backups.length - 1];
-    const [{ bytes }] = await adminQuery<{ bytes: string }>(c, 'SELECT sum(pg_database_size(oid))::text AS bytes FROM pg_database');
-    if (!newest || needsFreshBackup(parseLsn(current) - parseLsn(newest.stopLsn), BigInt(bytes))) await takeBaseBackup(c);
+    const [{ bytes }] = await adminQuery<{ bytes: string }>(
+      c,
+      'SELECT sum(pg_database_size(oid))::text AS bytes FROM pg_database',
+    );
+    if (!newest || needsFreshBackup(parseLsn(current) - parseLsn(newest.stopLsn), BigInt(bytes)))
+      await takeBaseBackup(c);
   }
   const archived = await archiveUpToNow(c, segBytes);
   target ??= { lsn: archived.lsn };

@@ -38,16 +38,33 @@ export async function initCluster(c: ClusterHandle, walSegmentMb: number): Promi
   writeOwned(c.runAs, pwfile, `${c.superuserPassword}\n`);
   try {
     const r = await run(c.runAs, c.bins.initdb, [
-      '-D', c.paths.data, '-U', 'postgres', `--pwfile=${pwfile}`, '-A', 'scram-sha-256', '-E', 'UTF8',
-      '--no-locale', `--wal-segsize=${walSegmentMb}`, '--no-instructions',
+      '-D',
+      c.paths.data,
+      '-U',
+      'postgres',
+      `--pwfile=${pwfile}`,
+      '-A',
+      'scram-sha-256',
+      '-E',
+      'UTF8',
+      '--no-locale',
+      `--wal-segsize=${walSegmentMb}`,
+      '--no-instructions',
     ]);
     if (r.code !== 0) {
-      throw new PlatformError(`initdb failed: ${lastLine(r.stderr || r.stdout)}`, { hint: `see ${c.paths.root}`, code: 'INITDB_FAILED' });
+      throw new PlatformError(`initdb failed: ${lastLine(r.stderr || r.stdout)}`, {
+        hint: `see ${c.paths.root}`,
+        code: 'INITDB_FAILED',
+      });
     }
   } finally {
     rmSync(pwfile, { force: true });
   }
-  writeOwned(c.runAs, path.join(c.paths.data, 'pg_hba.conf'), '# neon-migrate local engine: password auth over loopback only\nhost all all 127.0.0.1/32 scram-sha-256\n');
+  writeOwned(
+    c.runAs,
+    path.join(c.paths.data, 'pg_hba.conf'),
+    '# neon-migrate local engine: password auth over loopback only\nhost all all 127.0.0.1/32 scram-sha-256\n',
+  );
   const conf = path.join(c.paths.data, 'postgresql.conf');
   writeOwned(c.runAs, conf, `${readFileSync(conf, 'utf8')}\ninclude_if_exists = '${BRANCH_CONF}'\n`);
 }
@@ -74,7 +91,11 @@ export function writeBranchConf(c: ClusterHandle, target?: RecoveryTarget): void
   ];
   if (target?.lsn || target?.timestamp) {
     if (target.lsn) lines.push(`recovery_target_lsn = '${target.lsn}'`, `recovery_target_inclusive = off`);
-    else lines.push(`recovery_target_time = ${confQuote(pgTimestamp(target.timestamp ?? ''))}`, `recovery_target_inclusive = on`);
+    else
+      lines.push(
+        `recovery_target_time = ${confQuote(pgTimestamp(target.timestamp ?? ''))}`,
+        `recovery_target_inclusive = on`,
+      );
     lines.push(`recovery_target_timeline = 'latest'`, `recovery_target_action = 'promote'`);
   }
   writeOwned(c.runAs, path.join(c.paths.data, BRANCH_CONF), `${lines.join('\n')}\n`);
@@ -156,10 +177,10 @@ async function portFreesUp(port: number): Promise<boolean> {
 /** Start the cluster with pg_ctl (detached, so it outlives this process); refuses a port held by another process. */
 export async function startCluster(c: ClusterHandle, target?: RecoveryTarget): Promise<void> {
   if (!(await portFreesUp(c.port))) {
-    throw new PlatformError(
-      `port ${c.port} is in use by another process`,
-      { hint: `stop whatever listens on 127.0.0.1:${c.port} (\`ss -ltnp 'sport = :${c.port}'\` shows it) and retry; the branch keeps this port so its connection string never changes`, code: 'PORT_IN_USE' },
-    );
+    throw new PlatformError(`port ${c.port} is in use by another process`, {
+      hint: `stop whatever listens on 127.0.0.1:${c.port} (\`ss -ltnp 'sport = :${c.port}'\` shows it) and retry; the branch keeps this port so its connection string never changes`,
+      code: 'PORT_IN_USE',
+    });
   }
   writeBranchConf(c, target);
   // a postmaster killed abruptly leaves postmaster.pid behind; Postgres may take its pid for alive
@@ -178,7 +199,10 @@ export async function startCluster(c: ClusterHandle, target?: RecoveryTarget): P
       await new Promise((resolve) => setTimeout(resolve, 500));
       continue;
     }
-    throw new PlatformError(`PostgreSQL failed to start: ${reason}`, { hint: `see ${c.paths.log}`, code: 'START_FAILED' });
+    throw new PlatformError(`PostgreSQL failed to start: ${reason}`, {
+      hint: `see ${c.paths.log}`,
+      code: 'START_FAILED',
+    });
   }
 }
 
@@ -187,20 +211,36 @@ export async function stopCluster(c: Pick<ClusterHandle, 'bins' | 'runAs' | 'pat
   if (runningPid(c.paths) === undefined) return;
   const r = await run(c.runAs, c.bins.pgCtl, ['-D', c.paths.data, '-w', '-t', '120', '-m', 'fast', 'stop']);
   if (r.code !== 0 && runningPid(c.paths) !== undefined) {
-    throw new PlatformError(`PostgreSQL failed to stop: ${lastLine(r.stderr || r.stdout)}`, { hint: `see ${c.paths.log}`, code: 'STOP_FAILED' });
+    throw new PlatformError(`PostgreSQL failed to stop: ${lastLine(r.stderr || r.stdout)}`, {
+      hint: `see ${c.paths.log}`,
+      code: 'STOP_FAILED',
+    });
   }
 }
 
 /** A superuser connection to the cluster's `postgres` database (admin SQL only). */
-export async function adminClient(c: Pick<ClusterHandle, 'port' | 'superuserPassword'>, database = 'postgres'): Promise<pg.Client> {
-  const client = new pg.Client({ host: '127.0.0.1', port: c.port, user: 'postgres', password: c.superuserPassword, database });
+export async function adminClient(
+  c: Pick<ClusterHandle, 'port' | 'superuserPassword'>,
+  database = 'postgres',
+): Promise<pg.Client> {
+  const client = new pg.Client({
+    host: '127.0.0.1',
+    port: c.port,
+    user: 'postgres',
+    password: c.superuserPassword,
+    database,
+  });
   client.on('error', () => undefined); // a server shutdown while idle must not crash the process
   await client.connect();
   return client;
 }
 
 /** Run one admin query and close. */
-export async function adminQuery<R extends pg.QueryResultRow = pg.QueryResultRow>(c: Pick<ClusterHandle, 'port' | 'superuserPassword'>, sql: string, params: unknown[] = []): Promise<R[]> {
+export async function adminQuery<R extends pg.QueryResultRow = pg.QueryResultRow>(
+  c: Pick<ClusterHandle, 'port' | 'superuserPassword'>,
+  sql: string,
+  params: unknown[] = [],
+): Promise<R[]> {
   const client = await adminClient(c);
   try {
     return (await client.query<R>(sql, params)).rows;

@@ -23,7 +23,11 @@ export async function isServing(ctx: EngineContext, state: EngineState, b: Branc
 export async function ensureRunning(ctx: EngineContext, state: EngineState, b: BranchRecord): Promise<void> {
   const c = handleFor(ctx, state, b);
   if (b.status === 'pointer') {
-    if (!b.target) throw new PlatformError(`branch "${b.name}" has no replay target recorded`, { hint: 'delete and recreate the branch', code: 'STATE_INVALID' });
+    if (!b.target)
+      throw new PlatformError(`branch "${b.name}" has no replay target recorded`, {
+        hint: 'delete and recreate the branch',
+        code: 'STATE_INVALID',
+      });
     await materialize(c, b.target);
     writeBranchConf(c); // drop the recovery target so a later restart never replays again
     b.status = 'ready';
@@ -31,7 +35,10 @@ export async function ensureRunning(ctx: EngineContext, state: EngineState, b: B
     return;
   }
   if (!hasData(c.paths)) {
-    throw new PlatformError(`branch "${b.name}" has no data directory (${c.paths.data})`, { hint: 'restore it from another branch or delete it', code: 'DATA_MISSING' });
+    throw new PlatformError(`branch "${b.name}" has no data directory (${c.paths.data})`, {
+      hint: 'restore it from another branch or delete it',
+      code: 'DATA_MISSING',
+    });
   }
   if (runningPid(c.paths) !== undefined) {
     // alive: wait briefly for it to accept connections (it may be starting or in crash recovery)
@@ -41,7 +48,10 @@ export async function ensureRunning(ctx: EngineContext, state: EngineState, b: B
       await sleep(100);
     }
     if (runningPid(c.paths) !== undefined) {
-      throw new PlatformError(`the compute of branch "${b.name}" runs but does not accept connections on port ${b.port}`, { hint: `see ${c.paths.log}, or run \`neon-migrate local stop\` then retry`, code: 'COMPUTE_UNREACHABLE' });
+      throw new PlatformError(
+        `the compute of branch "${b.name}" runs but does not accept connections on port ${b.port}`,
+        { hint: `see ${c.paths.log}, or run \`neon-migrate local stop\` then retry`, code: 'COMPUTE_UNREACHABLE' },
+      );
     }
   }
   await startCluster(c);

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { acquireLock } from './lock.js';
 import { removeClusterRoot } from './registry.js';
-import { readState } from './state.js';
+import { type EngineState, readState } from './state.js';
 
 /** What `destroyLocalEngine` removed. */
 export interface DestroyResult {
@@ -23,7 +23,7 @@ export interface DestroyResult {
 export async function destroyLocalEngine(stateDir: string): Promise<DestroyResult> {
   if (!existsSync(stateDir)) return { existed: false, stateDir };
   const release = await acquireLock(stateDir);
-  let state;
+  let state: EngineState | undefined;
   try {
     // an unreadable state still leaves the state dir to remove
     try {

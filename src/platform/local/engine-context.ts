@@ -15,7 +15,11 @@ export interface EngineContext {
 }
 
 /** The cluster handle of a branch record. */
-export function handleFor(ctx: EngineContext, state: EngineState, branch: Pick<BranchRecord, 'id' | 'port'>): ClusterHandle {
+export function handleFor(
+  ctx: EngineContext,
+  state: EngineState,
+  branch: Pick<BranchRecord, 'id' | 'port'>,
+): ClusterHandle {
   return {
     bins: ctx.bins,
     runAs: ctx.runAs,

@@ -46,7 +46,11 @@ export class LocalPlatform implements Platform {
 
   private state(): EngineState {
     const s = readState(this.ctx.stateDir);
-    if (!s) throw new PlatformError(`local engine state missing in ${this.ctx.stateDir}`, { hint: 'run the command again to create a fresh local project', code: 'STATE_MISSING' });
+    if (!s)
+      throw new PlatformError(`local engine state missing in ${this.ctx.stateDir}`, {
+        hint: 'run the command again to create a fresh local project',
+        code: 'STATE_MISSING',
+      });
     return s;
   }
 
@@ -69,7 +73,13 @@ export class LocalPlatform implements Platform {
   async getProject(): Promise<ProjectInfo> {
     const s = this.state();
     const def = s.branches.find((b) => b.default);
-    return { id: s.project.id, name: s.project.name, historyRetentionSeconds: this.ctx.retentionSeconds, defaultBranchId: def?.id ?? '', pgVersion: s.project.pgMajor ?? 17 };
+    return {
+      id: s.project.id,
+      name: s.project.name,
+      historyRetentionSeconds: this.ctx.retentionSeconds,
+      defaultBranchId: def?.id ?? '',
+      pgVersion: s.project.pgMajor ?? 17,
+    };
   }
 
   async listBranches(): Promise<Branch[]> {
@@ -101,7 +111,14 @@ export class LocalPlatform implements Platform {
       else record.parentTimestamp = point.target.timestamp;
       const c = handleFor(this.ctx, state, record);
       try {
-        await adopt(this.ctx.runAs, handleFor(this.ctx, state, parent).paths, c.paths, point.backup, state.project.walSegmentBytes, point.throughSegno);
+        await adopt(
+          this.ctx.runAs,
+          handleFor(this.ctx, state, parent).paths,
+          c.paths,
+          point.backup,
+          state.project.walSegmentBytes,
+          point.throughSegno,
+        );
       } catch (err) {
         rmSync(c.paths.root, { recursive: true, force: true });
         throw err;
@@ -114,12 +131,26 @@ export class LocalPlatform implements Platform {
   async deleteBranch(ref: string): Promise<void> {
     await this.mutate(async (state) => {
       const b = resolveBranch(state, ref);
-      if (b.default) throw new ConflictError(`branch "${b.name}" is the project's default branch and cannot be deleted`, { hint: 'make another branch the default first', code: 'BRANCH_IS_DEFAULT' });
-      if (!b.parentId) throw new ConflictError(`branch "${b.name}" is a root branch and cannot be deleted`, { code: 'BRANCH_IS_ROOT' });
-      if (b.protected) throw new ConflictError(`branch "${b.name}" is protected and cannot be deleted`, { hint: 'remove its protection first', code: 'BRANCH_PROTECTED' });
+      if (b.default)
+        throw new ConflictError(`branch "${b.name}" is the project's default branch and cannot be deleted`, {
+          hint: 'make another branch the default first',
+          code: 'BRANCH_IS_DEFAULT',
+        });
+      if (!b.parentId)
+        throw new ConflictError(`branch "${b.name}" is a root branch and cannot be deleted`, {
+          code: 'BRANCH_IS_ROOT',
+        });
+      if (b.protected)
+        throw new ConflictError(`branch "${b.name}" is protected and cannot be deleted`, {
+          hint: 'remove its protection first',
+          code: 'BRANCH_PROTECTED',
+        });
       const children = state.branches.filter((x) => x.parentId === b.id);
       if (children.length) {
-        throw new ConflictError(`branch "${b.name}" has child branches (${children.map((x) => x.name).join(', ')}) and cannot be deleted`, { hint: 'delete its children first', code: 'BRANCH_HAS_CHILDREN' });
+        throw new ConflictError(
+          `branch "${b.name}" has child branches (${children.map((x) => x.name).join(', ')}) and cannot be deleted`,
+          { hint: 'delete its children first', code: 'BRANCH_HAS_CHILDREN' },
+        );
       }
       await stopCompute(this.ctx, state, b);
       rmSync(handleFor(this.ctx, state, b).paths.root, { recursive: true, force: true });
@@ -135,7 +166,12 @@ export class LocalPlatform implements Platform {
     const b = await this.startCompute(ref);
     const s = this.state();
     const role = options.role ?? 'neondb_owner';
-    if (role !== 'neondb_owner') throw new PlatformError(`unknown role "${role}" on the local engine`, { hint: 'the local engine has the role neondb_owner only', code: 'UNKNOWN_ROLE', status: 404 });
+    if (role !== 'neondb_owner')
+      throw new PlatformError(`unknown role "${role}" on the local engine`, {
+        hint: 'the local engine has the role neondb_owner only',
+        code: 'UNKNOWN_ROLE',
+        status: 404,
+      });
     const database = encodeURIComponent(options.database ?? 'neondb');
     return `postgresql://neondb_owner:${encodeURIComponent(s.project.ownerPassword)}@127.0.0.1:${b.port}/${database}`;
   }
@@ -171,14 +207,23 @@ export class LocalPlatform implements Platform {
     const s = this.state();
     return s.branches.map((b) => {
       const pid = b.status === 'ready' ? runningPid(handleFor(this.ctx, s, b).paths) : undefined;
-      return { id: b.id, name: b.name, port: b.port, compute: b.status === 'pointer' ? 'pointer' : pid ? 'running' : 'stopped', ...(pid ? { pid } : {}) };
+      return {
+        id: b.id,
+        name: b.name,
+        port: b.port,
+        compute: b.status === 'pointer' ? 'pointer' : pid ? 'running' : 'stopped',
+        ...(pid ? { pid } : {}),
+      };
     });
   }
 
   /** The branch's current WAL LSN (starts its compute). */
   async currentLsn(ref: string): Promise<string> {
     const b = await this.startCompute(ref);
-    const [{ lsn }] = await adminQuery<{ lsn: string }>(handleFor(this.ctx, this.state(), b), 'SELECT pg_current_wal_lsn()::text AS lsn');
+    const [{ lsn }] = await adminQuery<{ lsn: string }>(
+      handleFor(this.ctx, this.state(), b),
+      'SELECT pg_current_wal_lsn()::text AS lsn',
+    );
     return lsn;
   }
 

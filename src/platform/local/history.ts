@@ -12,7 +12,10 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\
 export function parseTimestamp(text: string): Date {
   const d = new Date(text);
   if (!RFC3339.test(text) || Number.isNaN(d.getTime())) {
-    throw new UsageError(`malformed timestamp "${text}"`, { hint: 'use RFC 3339 with a time zone, e.g. 2026-11-20T10:15:00Z', code: 'INVALID_TIMESTAMP' });
+    throw new UsageError(`malformed timestamp "${text}"`, {
+      hint: 'use RFC 3339 with a time zone, e.g. 2026-11-20T10:15:00Z',
+      code: 'INVALID_TIMESTAMP',
+    });
   }
   return d;
 }
@@ -45,10 +48,16 @@ export function validatePointInTime(at: PointInTime, b: HistoryBounds, now = new
       throw new UsageError(`timestamp ${at.timestamp} is in the future`, { hint: range, code: 'TARGET_OUT_OF_RANGE' });
     }
     if (t.getTime() < windowStart.getTime()) {
-      throw new UsageError(`timestamp ${at.timestamp} is before the history window of ${describeWindow(b.retentionSeconds)}`, { hint: range, code: 'TARGET_OUT_OF_RANGE' });
+      throw new UsageError(
+        `timestamp ${at.timestamp} is before the history window of ${describeWindow(b.retentionSeconds)}`,
+        { hint: range, code: 'TARGET_OUT_OF_RANGE' },
+      );
     }
     if (t.getTime() < earliest.getTime()) {
-      throw new UsageError(`timestamp ${at.timestamp} is before the history of branch "${b.branchName}" begins`, { hint: range, code: 'TARGET_OUT_OF_RANGE' });
+      throw new UsageError(`timestamp ${at.timestamp} is before the history of branch "${b.branchName}" begins`, {
+        hint: range,
+        code: 'TARGET_OUT_OF_RANGE',
+      });
     }
     return { timestamp: t.toISOString() };
   }
@@ -56,14 +65,24 @@ export function validatePointInTime(at: PointInTime, b: HistoryBounds, now = new
   const head = parseLsn(b.currentLsn);
   const first = b.backups[0] ? parseLsn(b.backups[0].stopLsn) : head;
   const range = `valid LSNs for branch "${b.branchName}": ${formatLsn(first)} to ${b.currentLsn} (the history window is ${describeWindow(b.retentionSeconds)})`;
-  if (lsn > head) throw new UsageError(`LSN ${at.lsn} is beyond the current LSN of branch "${b.branchName}"`, { hint: range, code: 'TARGET_OUT_OF_RANGE' });
-  if (lsn < first) throw new UsageError(`LSN ${at.lsn} is before the retained history of branch "${b.branchName}"`, { hint: range, code: 'TARGET_OUT_OF_RANGE' });
+  if (lsn > head)
+    throw new UsageError(`LSN ${at.lsn} is beyond the current LSN of branch "${b.branchName}"`, {
+      hint: range,
+      code: 'TARGET_OUT_OF_RANGE',
+    });
+  if (lsn < first)
+    throw new UsageError(`LSN ${at.lsn} is before the retained history of branch "${b.branchName}"`, {
+      hint: range,
+      code: 'TARGET_OUT_OF_RANGE',
+    });
   return { lsn: formatLsn(lsn) };
 }
 
 /** The newest base backup that can be replayed forward to a target (LSN exclusive, time inclusive). */
 export function backupFor(backups: BackupMeta[], target: PointInTime): BackupMeta | undefined {
-  const fit = backups.filter((m) => ('lsn' in target ? parseLsn(m.stopLsn) <= parseLsn(target.lsn) : new Date(m.stopTime) <= new Date(target.timestamp)));
+  const fit = backups.filter((m) =>
+    'lsn' in target ? parseLsn(m.stopLsn) <= parseLsn(target.lsn) : new Date(m.stopTime) <= new Date(target.timestamp),
+  );
   return fit[fit.length - 1];
 }
 
@@ -71,7 +90,12 @@ export function backupFor(backups: BackupMeta[], target: PointInTime): BackupMet
  * Prune a branch's history by the window: keep every backup newer than the window start plus the
  * newest older one (the base for the window's earliest point), and WAL from that backup's start on.
  */
-export function pruneHistory(paths: BranchPaths, retentionSeconds: number, segmentBytes: number, now = new Date()): { backups: number; segments: number } {
+export function pruneHistory(
+  paths: BranchPaths,
+  retentionSeconds: number,
+  segmentBytes: number,
+  now = new Date(),
+): { backups: number; segments: number } {
   const backups = listBackups(paths.base);
   if (backups.length === 0) return { backups: 0, segments: 0 };
   const windowStart = now.getTime() - retentionSeconds * 1000;

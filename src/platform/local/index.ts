@@ -14,7 +14,7 @@ import { gcOrphans, gcReport, isRegistered } from './registry.js';
 import { reachableBinaries } from './binaries-copy.js';
 import { branchPaths } from './layout.js';
 import { recoverInterruptedRestore } from './restore-journal.js';
-import { readState, writeState } from './state.js';
+import { type EngineState, readState, writeState } from './state.js';
 
 export { LocalPlatform, type ComputeStatus } from './engine.js';
 
@@ -35,7 +35,10 @@ function assertSameMajor(created: number, wanted: number, stateDir: string): voi
   if (created === wanted) return;
   throw new UsageError(
     `the local project runs PostgreSQL ${created} but neon-migrate.json asks for ${wanted} ("postgresVersion"); a project cannot change major, on Neon or here`,
-    { hint: `keep "postgresVersion": ${created}, or recreate the local project: \`neon-migrate local stop\`, then move ${stateDir} aside (pg_dump what you need first) and run the command again`, code: 'PG_MAJOR_CHANGED' },
+    {
+      hint: `keep "postgresVersion": ${created}, or recreate the local project: \`neon-migrate local stop\`, then move ${stateDir} aside (pg_dump what you need first) and run the command again`,
+      code: 'PG_MAJOR_CHANGED',
+    },
   );
 }
 
@@ -53,7 +56,10 @@ export async function openLocalPlatform(options: OpenPlatformOptions): Promise<L
   const bins = reachableBinaries(resolveBinaries(options.env, options.settings.postgresVersion ?? 17), runAs);
   const stateDir = localStateDir(options.projectDir);
   if (!existsSync(options.projectDir)) {
-    throw new UsageError(`project directory ${options.projectDir} does not exist`, { hint: 'create it, or pass the right -C/--cwd', code: 'NO_PROJECT_DIR' });
+    throw new UsageError(`project directory ${options.projectDir} does not exist`, {
+      hint: 'create it, or pass the right -C/--cwd',
+      code: 'NO_PROJECT_DIR',
+    });
   }
   // as root the cluster user must traverse (not list) the state dirs to reach branches/
   const mode = runAs ? 0o711 : 0o700;
@@ -61,11 +67,17 @@ export async function openLocalPlatform(options: OpenPlatformOptions): Promise<L
     if (!existsSync(dir)) mkdirSync(dir, { mode });
     chmodSync(dir, mode);
   }
-  const ctx: EngineContext = { projectDir: options.projectDir, stateDir, bins, runAs, retentionSeconds: options.settings.local.historyRetentionSeconds };
+  const ctx: EngineContext = {
+    projectDir: options.projectDir,
+    stateDir,
+    bins,
+    runAs,
+    retentionSeconds: options.settings.local.historyRetentionSeconds,
+  };
   // clusters of projects whose folder is gone: stop and remove them, and say so
   const report = gcReport(await gcOrphans());
   if (report) options.log?.(report);
-  let state;
+  let state: EngineState | undefined;
   let created = false;
   const release = await acquireLock(stateDir);
   try {
@@ -82,7 +94,12 @@ export async function openLocalPlatform(options: OpenPlatformOptions): Promise<L
       const external = path.resolve(root) !== path.resolve(stateDir);
       if (external && existsSync(root) && !isRegistered(root)) registerClusterRoot(ctx, root, state.project.id);
       for (const b of state.branches) {
-        if (b.status === 'ready') pruneHistory(branchPaths(state.project.clusterRoot, b.id), ctx.retentionSeconds, state.project.walSegmentBytes);
+        if (b.status === 'ready')
+          pruneHistory(
+            branchPaths(state.project.clusterRoot, b.id),
+            ctx.retentionSeconds,
+            state.project.walSegmentBytes,
+          );
       }
     }
   } finally {

@@ -12,7 +12,13 @@ export interface BranchPaths {
 /** The paths of a branch's directory (by branch id). */
 export function branchPaths(clusterRoot: string, branchId: string): BranchPaths {
   const root = path.join(clusterRoot, 'branches', branchId);
-  return { root, data: path.join(root, 'data'), wal: path.join(root, 'wal'), base: path.join(root, 'base'), log: path.join(root, 'postgres.log') };
+  return {
+    root,
+    data: path.join(root, 'data'),
+    wal: path.join(root, 'wal'),
+    base: path.join(root, 'base'),
+    log: path.join(root, 'postgres.log'),
+  };
 }
 
 /** Quote a string for /bin/sh (single quotes). */

@@ -42,7 +42,11 @@ export interface LockOptions {
 }
 
 /** Take the lock (waiting up to timeoutMs, stealing it from dead processes); returns the release function. */
-export async function acquireLock(stateDir: string, timeoutMs = 10 * 60_000, options: LockOptions = {}): Promise<() => void> {
+export async function acquireLock(
+  stateDir: string,
+  timeoutMs = 10 * 60_000,
+  options: LockOptions = {},
+): Promise<() => void> {
   const file = path.join(stateDir, 'lock');
   const token = `${process.pid}\n${Date.now()}-${Math.random()}\n`;
   const deadline = Date.now() + timeoutMs;
@@ -75,7 +79,9 @@ export async function acquireLock(stateDir: string, timeoutMs = 10 * 60_000, opt
       continue;
     }
     if (Date.now() > deadline) {
-      throw new LockedError(`the local engine is busy (lock ${file} held by pid ${holder})`, { hint: 'wait for the other neon-migrate process to finish, or remove the lock file if that process is gone' });
+      throw new LockedError(`the local engine is busy (lock ${file} held by pid ${holder})`, {
+        hint: 'wait for the other neon-migrate process to finish, or remove the lock file if that process is gone',
+      });
     }
     await sleep(50 + Math.random() * 100);
   }

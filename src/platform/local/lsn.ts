@@ -11,7 +11,10 @@ export function isLsn(text: string): boolean {
 /** Parse an LSN; throws a UsageError naming the expected format. */
 export function parseLsn(text: string): bigint {
   if (!isLsn(text)) {
-    throw new UsageError(`malformed LSN "${text}"`, { hint: 'expected the form X/Y in hex, e.g. 0/16B3748 (as pg_current_wal_lsn() prints it)', code: 'INVALID_LSN' });
+    throw new UsageError(`malformed LSN "${text}"`, {
+      hint: 'expected the form X/Y in hex, e.g. 0/16B3748 (as pg_current_wal_lsn() prints it)',
+      code: 'INVALID_LSN',
+    });
   }
   const [hi, lo] = text.split('/');
   return (BigInt(`0x${hi}`) << 32n) | BigInt(`0x${lo}`);

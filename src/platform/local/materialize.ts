@@ -9,7 +9,15 @@ import { PlatformError } from '../../errors.js';
 import type { PointInTime } from '../types.js';
 import { linkArchive } from './archive.js';
 import { type BackupMeta, copyTree, listBackups } from './backup.js';
-import { adminClient, type ClusterHandle, logReason, runningPid, startCluster, stopCluster, writeOwned } from './cluster.js';
+import {
+  adminClient,
+  type ClusterHandle,
+  logReason,
+  runningPid,
+  startCluster,
+  stopCluster,
+  writeOwned,
+} from './cluster.js';
 import { backupFor } from './history.js';
 import type { BranchPaths } from './layout.js';
 import { killProcessesUsing } from './orphans.js';
@@ -18,7 +26,14 @@ import { mkdirFor, type RunAs } from './osuser.js';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Give a new branch its own base backup and WAL archive (hard links), for replay to `target`. */
-export async function adopt(runAs: RunAs | undefined, source: BranchPaths, dest: BranchPaths, backup: BackupMeta, segmentBytes: number, throughSegno: bigint): Promise<void> {
+export async function adopt(
+  runAs: RunAs | undefined,
+  source: BranchPaths,
+  dest: BranchPaths,
+  backup: BackupMeta,
+  segmentBytes: number,
+  throughSegno: bigint,
+): Promise<void> {
   mkdirFor(runAs, dest.root);
   mkdirFor(runAs, dest.wal);
   mkdirFor(runAs, dest.base);
@@ -33,7 +48,10 @@ export async function adopt(runAs: RunAs | undefined, source: BranchPaths, dest:
 export function chooseBackup(source: BranchPaths, target: PointInTime, branchName: string): BackupMeta {
   const backup = backupFor(listBackups(source.base), target);
   if (!backup) {
-    throw new PlatformError(`no base backup of branch "${branchName}" precedes ${'lsn' in target ? `LSN ${target.lsn}` : target.timestamp}`, { hint: 'pick a later point in its history', code: 'NO_BACKUP' });
+    throw new PlatformError(
+      `no base backup of branch "${branchName}" precedes ${'lsn' in target ? `LSN ${target.lsn}` : target.timestamp}`,
+      { hint: 'pick a later point in its history', code: 'NO_BACKUP' },
+    );
   }
   return backup;
 }
@@ -60,7 +78,10 @@ export async function waitForPromotion(c: ClusterHandle, timeoutMs = 3600_000): 
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (runningPid(c.paths) === undefined) {
-      throw new PlatformError(`point-in-time replay failed: ${logReason(c.paths)}`, { hint: `see ${c.paths.log}`, code: 'REPLAY_FAILED' });
+      throw new PlatformError(`point-in-time replay failed: ${logReason(c.paths)}`, {
+        hint: `see ${c.paths.log}`,
+        code: 'REPLAY_FAILED',
+      });
     }
     try {
       const client = await adminClient(c);
@@ -73,7 +94,11 @@ export async function waitForPromotion(c: ClusterHandle, timeoutMs = 3600_000): 
     } catch {
       // starting up / not yet consistent: retry
     }
-    if (Date.now() > deadline) throw new PlatformError('point-in-time replay did not finish in time', { hint: `see ${c.paths.log}`, code: 'REPLAY_TIMEOUT' });
+    if (Date.now() > deadline)
+      throw new PlatformError('point-in-time replay did not finish in time', {
+        hint: `see ${c.paths.log}`,
+        code: 'REPLAY_TIMEOUT',
+      });
     await sleep(100);
   }
 }

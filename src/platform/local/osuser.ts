@@ -3,7 +3,7 @@
  * pg_ctl, postgres, and the cp of data directories) as an unprivileged system user.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { chownSync, mkdirSync, statSync } from 'node:fs';
+import { chownSync, mkdirSync, type Stats, statSync } from 'node:fs';
 import path from 'node:path';
 import { PlatformError } from '../../errors.js';
 
@@ -20,8 +20,12 @@ export function resolveRunAs(): RunAs | undefined {
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) return undefined;
   const lookup = (): RunAs | undefined => {
     try {
-      const uid = Number(execFileSync('id', ['-u', PG_OS_USER], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
-      const gid = Number(execFileSync('id', ['-g', PG_OS_USER], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+      const uid = Number(
+        execFileSync('id', ['-u', PG_OS_USER], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(),
+      );
+      const gid = Number(
+        execFileSync('id', ['-g', PG_OS_USER], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(),
+      );
       return { uid, gid };
     } catch {
       return undefined;
@@ -30,14 +34,20 @@ export function resolveRunAs(): RunAs | undefined {
   const found = lookup();
   if (found) return found;
   try {
-    execFileSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', PG_OS_USER], { stdio: 'ignore' });
+    execFileSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', PG_OS_USER], {
+      stdio: 'ignore',
+    });
   } catch (err) {
     // A concurrent process may have created it meanwhile.
     const again = lookup();
     if (again) return again;
     throw new PlatformError(
       `cannot create the system user "${PG_OS_USER}" that runs PostgreSQL (PostgreSQL refuses to run as root)`,
-      { hint: `create it with \`useradd --system ${PG_OS_USER}\`, or run neon-migrate as a non-root user`, code: 'PG_USER', ...{ cause: err } },
+      {
+        hint: `create it with \`useradd --system ${PG_OS_USER}\`, or run neon-migrate as a non-root user`,
+        code: 'PG_USER',
+        ...{ cause: err },
+      },
     );
   }
   const created = lookup();
@@ -56,7 +66,7 @@ export function canTraverse(runAs: RunAs | undefined, dir: string): boolean {
   if (!runAs) return true;
   let current = path.resolve(dir);
   for (;;) {
-    let st;
+    let st: Stats;
     try {
       st = statSync(current);
     } catch {
@@ -77,7 +87,12 @@ export interface RunResult {
 }
 
 /** Run a program (optionally as the cluster user) and collect its output; never throws on exit codes. */
-export function run(runAs: RunAs | undefined, file: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+export function run(
+  runAs: RunAs | undefined,
+  file: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, {
       cwd: options.cwd ?? '/',

@@ -57,5 +57,8 @@ export async function pickPort(taken: Set<number>, owner: string): Promise<numbe
     if (taken.has(port) || !(await portIsFree(port))) continue;
     if (reserve(port, owner)) return port;
   }
-  throw new PlatformError('no free TCP port found on 127.0.0.1 between 20000 and 32000', { hint: 'free some ports and retry', code: 'NO_PORT' });
+  throw new PlatformError('no free TCP port found on 127.0.0.1 between 20000 and 32000', {
+    hint: 'free some ports and retry',
+    code: 'NO_PORT',
+  });
 }

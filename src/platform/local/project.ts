@@ -30,7 +30,11 @@ function chooseClusterRoot(ctx: EngineContext, projectId: string): string {
 }
 
 /** Register a cluster root kept outside the project with its project (idempotent). */
-export function registerClusterRoot(ctx: Pick<EngineContext, 'projectDir' | 'stateDir'>, root: string, projectId: string): void {
+export function registerClusterRoot(
+  ctx: Pick<EngineContext, 'projectDir' | 'stateDir'>,
+  root: string,
+  projectId: string,
+): void {
   const where = { projectDir: path.resolve(ctx.projectDir), stateDir: path.resolve(ctx.stateDir) };
   register(root, { projectId, ...where, registeredAt: new Date().toISOString() });
 }
@@ -73,7 +77,9 @@ export async function createProject(ctx: EngineContext, defaultBranchName: strin
     const client = await adminClient(c);
     try {
       // the verifier, not the password: a failing statement is logged with its text (base64 needs no quoting)
-      await client.query(`CREATE ROLE neondb_owner LOGIN CREATEDB CREATEROLE PASSWORD '${scramVerifier(state.project.ownerPassword)}'`);
+      await client.query(
+        `CREATE ROLE neondb_owner LOGIN CREATEDB CREATEROLE PASSWORD '${scramVerifier(state.project.ownerPassword)}'`,
+      );
       await client.query('CREATE DATABASE neondb OWNER neondb_owner');
     } finally {
       await client.end().catch(() => undefined);

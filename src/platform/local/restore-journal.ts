@@ -50,7 +50,10 @@ export async function recoverInterruptedRestore(ctx: EngineContext, state: Engin
     return;
   }
   if (typeof journal.targetId !== 'string' || typeof journal.backupId !== 'string') {
-    throw new PlatformError(`restore journal ${file} is corrupted`, { hint: `inspect ${path.join(state.project.clusterRoot, 'branches')} and remove the journal`, code: 'STATE_CORRUPTED' });
+    throw new PlatformError(`restore journal ${file} is corrupted`, {
+      hint: `inspect ${path.join(state.project.clusterRoot, 'branches')} and remove the journal`,
+      code: 'STATE_CORRUPTED',
+    });
   }
   if (!state.branches.some((b) => b.id === journal.backupId)) {
     const target = branchPaths(state.project.clusterRoot, journal.targetId);

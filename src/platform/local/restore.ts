@@ -17,21 +17,35 @@ import { clearRestoreJournal, writeRestoreJournal } from './restore-journal.js';
 import { type BranchRecord, type EngineState, newId, writeState } from './state.js';
 
 /** Restore `targetRef` per `options` on already-locked state; mutates state on success only. */
-export async function restoreBranchLocked(ctx: EngineContext, state: EngineState, targetRef: string, options: RestoreOptions): Promise<RestoreResult> {
+export async function restoreBranchLocked(
+  ctx: EngineContext,
+  state: EngineState,
+  targetRef: string,
+  options: RestoreOptions,
+): Promise<RestoreResult> {
   const target = resolveBranch(state, targetRef);
   const source = resolveBranch(state, options.source);
   const self = source.id === target.id;
   if (self && !options.at) {
-    throw new UsageError(`restoring branch "${target.name}" from its own head changes nothing`, { hint: 'give a timestamp or LSN in its history, or another source branch', code: 'RESTORE_NOOP' });
+    throw new UsageError(`restoring branch "${target.name}" from its own head changes nothing`, {
+      hint: 'give a timestamp or LSN in its history, or another source branch',
+      code: 'RESTORE_NOOP',
+    });
   }
   if (self && target.parentId) {
     throw new ConflictError(
       `point-in-time restore of branch "${target.name}" from its own history is supported only for root branches`,
-      { hint: 'restore it from its parent instead (--from-branch <parent>, optionally with --timestamp/--lsn)', code: 'PITR_ROOT_ONLY' },
+      {
+        hint: 'restore it from its parent instead (--from-branch <parent>, optionally with --timestamp/--lsn)',
+        code: 'PITR_ROOT_ONLY',
+      },
     );
   }
   if (self && !options.preserveUnderName) {
-    throw new PlatformError(`preserve_under_name is required when restoring branch "${target.name}" from its own history`, { hint: 'pass --preserve-under-name <name>', code: 'PRESERVE_NAME_REQUIRED', status: 400 });
+    throw new PlatformError(
+      `preserve_under_name is required when restoring branch "${target.name}" from its own history`,
+      { hint: 'pass --preserve-under-name <name>', code: 'PRESERVE_NAME_REQUIRED', status: 400 },
+    );
   }
   // Neon may drop the old state of a restore from another branch; this engine always keeps it.
   const backupName = options.preserveUnderName ?? defaultPreserveName(target.name);

@@ -50,10 +50,10 @@ export function newPassword(): string {
 }
 
 function corrupted(file: string, why: string): PlatformError {
-  return new PlatformError(
-    `local engine state file ${file} is corrupted (${why})`,
-    { hint: `move it aside (e.g. \`mv ${file} ${file}.broken\`) and stop its clusters with \`neon-migrate local stop\` first if you can; the engine then starts a fresh project, or restore the file from ${file}.bak`, code: 'STATE_CORRUPTED' },
-  );
+  return new PlatformError(`local engine state file ${file} is corrupted (${why})`, {
+    hint: `move it aside (e.g. \`mv ${file} ${file}.broken\`) and stop its clusters with \`neon-migrate local stop\` first if you can; the engine then starts a fresh project, or restore the file from ${file}.bak`,
+    code: 'STATE_CORRUPTED',
+  });
 }
 
 /** Read state.json; undefined when absent; PlatformError (never an overwrite) when unparseable. */
@@ -71,7 +71,8 @@ export function readState(stateDir: string): EngineState | undefined {
     throw corrupted(file, 'unexpected content');
   }
   for (const b of s.branches) {
-    if (!b || typeof b.id !== 'string' || typeof b.name !== 'string' || typeof b.port !== 'number') throw corrupted(file, 'bad branch entry');
+    if (!b || typeof b.id !== 'string' || typeof b.name !== 'string' || typeof b.port !== 'number')
+      throw corrupted(file, 'bad branch entry');
   }
   return s as EngineState;
 }

@@ -21,15 +21,24 @@ export function ensureSystemDir(dir: string, runAs?: RunAs): void {
     throw new PlatformError(
       `cannot create ${dir}, where the local engine keeps what the PostgreSQL user must reach ` +
         `(${(err as NodeJS.ErrnoException).code ?? 'error'})`,
-      { hint: 'move the project to a folder every user can traverse (e.g. under /srv or /home), ' +
-        'or make that folder writable by root', code: 'SYSTEM_DIR_UNUSABLE', ...{ cause: err } },
+      {
+        hint:
+          'move the project to a folder every user can traverse (e.g. under /srv or /home), ' +
+          'or make that folder writable by root',
+        code: 'SYSTEM_DIR_UNUSABLE',
+        ...{ cause: err },
+      },
     );
   }
   if (!canTraverse(runAs, dir)) {
     throw new PlatformError(
       `the PostgreSQL user cannot reach ${dir}, where the local engine keeps clusters of projects it cannot reach`,
-      { hint: `give every user search (x) permission on the folders above ${dir}, ` +
-        'or set NEON_MIGRATE_SYSTEM_DIR to a reachable folder', code: 'SYSTEM_DIR_UNUSABLE' },
+      {
+        hint:
+          `give every user search (x) permission on the folders above ${dir}, ` +
+          'or set NEON_MIGRATE_SYSTEM_DIR to a reachable folder',
+        code: 'SYSTEM_DIR_UNUSABLE',
+      },
     );
   }
 }

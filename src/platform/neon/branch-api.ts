@@ -25,7 +25,13 @@ export async function listNeonBranches(client: NeonClient): Promise<NeonBranch[]
   let cursor: string | undefined;
   for (let page = 0; page < 100; page++) {
     const result = await client.call('listing branches', branchesPageSchema, (api) =>
-      api.listProjectBranches({ projectId: client.projectId, limit: 10_000, sort_by: 'created_at', sort_order: 'asc', ...(cursor ? { cursor } : {}) }),
+      api.listProjectBranches({
+        projectId: client.projectId,
+        limit: 10_000,
+        sort_by: 'created_at',
+        sort_order: 'asc',
+        ...(cursor ? { cursor } : {}),
+      }),
     );
     all.push(...result.branches);
     const next = result.pagination?.next;
@@ -39,7 +45,11 @@ export async function listNeonBranches(client: NeonClient): Promise<NeonBranch[]
 export async function resolveNeonBranch(client: NeonClient, ref: string): Promise<NeonBranch> {
   const branches = await listNeonBranches(client);
   const found = branches.find((b) => b.id === ref) ?? branches.find((b) => b.name === ref);
-  if (!found) throw new BranchNotFoundError(ref, branches.map((b) => b.name));
+  if (!found)
+    throw new BranchNotFoundError(
+      ref,
+      branches.map((b) => b.name),
+    );
   return found;
 }
 

@@ -34,7 +34,11 @@ export class NeonClient {
   private readonly baseURL: string;
 
   constructor(options: NeonClientOptions) {
-    this.api = createApiClient({ apiKey: options.apiKey, baseURL: options.baseURL, timeout: options.requestTimeoutMs ?? 60_000 });
+    this.api = createApiClient({
+      apiKey: options.apiKey,
+      baseURL: options.baseURL,
+      timeout: options.requestTimeoutMs ?? 60_000,
+    });
     this.projectId = options.projectId;
     this.clock = options.clock ?? systemClock;
     this.log = options.log ?? (() => undefined);
@@ -67,7 +71,12 @@ export class NeonClient {
   /** Like `call` for requests whose body we don't need (e.g. a 204 answer). */
   async send(doing: string, send: (api: Api<unknown>) => Promise<Answer>): Promise<unknown> {
     try {
-      return await withRetry(async () => (await send(this.api)).data, { clock: this.clock, policy: this.policy, log: this.log, doing });
+      return await withRetry(async () => (await send(this.api)).data, {
+        clock: this.clock,
+        policy: this.policy,
+        log: this.log,
+        doing,
+      });
     } catch (err) {
       if (err instanceof NeonMigrateError) throw err;
       throw toApiError(err, doing, [this.apiKey], this.baseURL);

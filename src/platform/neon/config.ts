@@ -32,7 +32,9 @@ export function readNeonConfig(env: NodeJS.ProcessEnv): NeonEnvConfig {
     else baseURL = host.replace(/\/+$/, '');
   }
   if (problems.length) {
-    throw new ConfigError(problems, { hint: 'fix the variable in your shell or .env (unset NEON_API_KEY to use the local engine)' });
+    throw new ConfigError(problems, {
+      hint: 'fix the variable in your shell or .env (unset NEON_API_KEY to use the local engine)',
+    });
   }
   return { apiKey, projectId, baseURL };
 }

@@ -2,7 +2,14 @@
  * Turns what the HTTP client (axios, inside @neondatabase/api-client) throws into a one-line
  * PlatformError: status, Neon's message and request id, never the API key or request headers.
  */
-import { ConflictError, type ErrorCode, type NeonMigrateError, PlatformError, UsageError, redactSecrets } from '../../errors.js';
+import {
+  ConflictError,
+  type ErrorCode,
+  type NeonMigrateError,
+  PlatformError,
+  UsageError,
+  redactSecrets,
+} from '../../errors.js';
 
 /** The parts of an axios error we read; duck-typed so we don't depend on axios directly. */
 interface HttpFailure {
@@ -13,7 +20,18 @@ interface HttpFailure {
 }
 
 /** Error codes of a request that got no answer: the server may or may not have acted on it. */
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ERR_NETWORK', 'ECONNREFUSED', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ERR_NETWORK',
+  'ECONNREFUSED',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ERR_SOCKET_CONNECTION_TIMEOUT',
+]);
 
 function asFailure(err: unknown): HttpFailure | undefined {
   return typeof err === 'object' && err !== null && ('response' in err || 'code' in err || 'isAxiosError' in err)
@@ -61,23 +79,46 @@ function neonMessage(data: unknown): { message?: string; code?: string; requestI
 
 /** Build the PlatformError for a failed call; `doing` says what we were doing ("creating branch x"). */
 export function toApiError(err: unknown, doing: string, secrets: string[], apiHost: string): NeonMigrateError {
-  const scrub = (text: string): string => secrets.reduce((t, s) => (s ? t.split(s).join('****') : t), redactSecrets(text));
+  const scrub = (text: string): string =>
+    secrets.reduce((t, s) => (s ? t.split(s).join('****') : t), redactSecrets(text));
   const f = asFailure(err);
-  if (!f) return new PlatformError(scrub(`${doing}: ${err instanceof Error ? err.message : String(err)}`), { code: 'NEON_API' });
+  if (!f)
+    return new PlatformError(scrub(`${doing}: ${err instanceof Error ? err.message : String(err)}`), {
+      code: 'NEON_API',
+    });
   if (!f.response) {
-    const reason = f.code === 'ECONNREFUSED' ? 'connection refused' : f.code === 'ECONNABORTED' ? 'request timed out' : (f.code ?? f.message ?? 'network error');
-    return new PlatformError(
-      scrub(`cannot reach the Neon API at ${apiHost} while ${doing}: ${reason}`),
-      { hint: 'check your network and NEON_API_HOST, then retry', code: 'NEON_UNREACHABLE' },
-    );
+    const reason =
+      f.code === 'ECONNREFUSED'
+        ? 'connection refused'
+        : f.code === 'ECONNABORTED'
+          ? 'request timed out'
+          : (f.code ?? f.message ?? 'network error');
+    return new PlatformError(scrub(`cannot reach the Neon API at ${apiHost} while ${doing}: ${reason}`), {
+      hint: 'check your network and NEON_API_HOST, then retry',
+      code: 'NEON_UNREACHABLE',
+    });
   }
   const status = f.response.status;
   const headerId = f.response.headers?.['x-neon-ret-request-id'] ?? f.response.headers?.['x-request-id'];
-  const { message, code, requestId = typeof headerId === 'string' ? headerId : undefined } = neonMessage(f.response.data);
+  const {
+    message,
+    code,
+    requestId = typeof headerId === 'string' ? headerId : undefined,
+  } = neonMessage(f.response.data);
   const rid = requestId ? `, request id ${requestId}` : '';
   const text = scrub(`Neon API ${status} while ${doing}: ${message ?? 'no message'}${rid}`);
-  if (status === 401) return new PlatformError(text, { hint: 'check NEON_API_KEY: create a key at https://console.neon.tech/app/settings/api-keys', code: 'NEON_UNAUTHORIZED', status: 401 });
-  if (status === 403) return new PlatformError(text, { hint: 'the API key lacks access to this project; check NEON_PROJECT_ID and the key', code: 'NEON_FORBIDDEN', status: 403 });
+  if (status === 401)
+    return new PlatformError(text, {
+      hint: 'check NEON_API_KEY: create a key at https://console.neon.tech/app/settings/api-keys',
+      code: 'NEON_UNAUTHORIZED',
+      status: 401,
+    });
+  if (status === 403)
+    return new PlatformError(text, {
+      hint: 'the API key lacks access to this project; check NEON_PROJECT_ID and the key',
+      code: 'NEON_FORBIDDEN',
+      status: 403,
+    });
   // 400: the request was refused as invalid (a bad point in time, name...): the user's input.
   // Neon's own error codes (e.g. BRANCHES_LIMIT_EXCEEDED) pass through unchanged: they are Neon's catalog, not ours.
   const neonCode = (fallback: ErrorCode) => (code || fallback) as ErrorCode;

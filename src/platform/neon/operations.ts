@@ -33,19 +33,29 @@ export async function waitForOperations(
       if (FATAL.has(op.status)) {
         throw new PlatformError(
           `Neon operation ${op.action} (${op.id}) ended "${op.status}" while ${doing}${op.error ? `: ${op.error}` : ''}`,
-          { hint: 'nothing further was changed; check the project in the Neon console and retry', code: 'NEON_OPERATION_FAILED' },
+          {
+            hint: 'nothing further was changed; check the project in the Neon console and retry',
+            code: 'NEON_OPERATION_FAILED',
+          },
         );
       }
       if (client.clock.now() >= deadline) {
         throw new PlatformError(
           `Neon operation ${op.action} (${op.id}) still "${op.status}" after ${Math.round(policy.timeoutMs / 1000)}s while ${doing}`,
-          { hint: 'it may still complete: check the operation in the Neon console before retrying', code: 'NEON_OPERATION_TIMEOUT' },
+          {
+            hint: 'it may still complete: check the operation in the Neon console before retrying',
+            code: 'NEON_OPERATION_TIMEOUT',
+          },
         );
       }
       await client.clock.sleep(interval);
       interval = Math.min(policy.pollIntervalMs, interval * 2);
       const id = op.id;
-      op = (await client.call(`waiting for operation ${op.action}`, operationSchema, (api) => api.getProjectOperation(client.projectId, id))).operation;
+      op = (
+        await client.call(`waiting for operation ${op.action}`, operationSchema, (api) =>
+          api.getProjectOperation(client.projectId, id),
+        )
+      ).operation;
     }
   }
 }

@@ -14,7 +14,12 @@ import type {
 import { checkPointInTime } from './point-in-time.js';
 import { findNeonBranchByName, listNeonBranches, resolveNeonBranch, toBranch } from './branch-api.js';
 import { NeonClient, type NeonClientOptions } from './client.js';
-import { DEFAULT_OPERATION_WAIT, type OperationWaitPolicy, pendingOperationsOf, waitForOperations } from './operations.js';
+import {
+  DEFAULT_OPERATION_WAIT,
+  type OperationWaitPolicy,
+  pendingOperationsOf,
+  waitForOperations,
+} from './operations.js';
 import {
   branchOperationsSchema,
   compareSchemaSchema,
@@ -44,10 +49,18 @@ export class NeonPlatform implements Platform {
 
   /** Project facts; the default branch comes from the branch list (the Project object lacks it). */
   async getProject(): Promise<ProjectInfo> {
-    const { project } = await this.client.call('reading the project', projectSchema, (api) => api.getProject(this.projectId));
+    const { project } = await this.client.call('reading the project', projectSchema, (api) =>
+      api.getProject(this.projectId),
+    );
     const branches = await listNeonBranches(this.client);
     const main = branches.find((b) => b.default) ?? branches[0];
-    return { id: project.id, name: project.name, historyRetentionSeconds: project.history_retention_seconds, defaultBranchId: main?.id ?? '', pgVersion: project.pg_version };
+    return {
+      id: project.id,
+      name: project.name,
+      historyRetentionSeconds: project.history_retention_seconds,
+      defaultBranchId: main?.id ?? '',
+      pgVersion: project.pg_version,
+    };
   }
 
   /** Validate a point in time against the project's history window (UsageError, exit 2). */
@@ -70,18 +83,28 @@ export class NeonPlatform implements Platform {
     await this.checkAt(options.at);
     const branches = await listNeonBranches(this.client);
     if (branches.some((b) => b.name === options.name)) {
-      throw new ConflictError(`branch "${options.name}" already exists`, { hint: 'pick another name or delete the existing branch' });
+      throw new ConflictError(`branch "${options.name}" already exists`, {
+        hint: 'pick another name or delete the existing branch',
+      });
     }
     const parent = options.parent
       ? await resolveNeonBranch(this.client, options.parent)
       : (branches.find((b) => b.default) ?? (await resolveNeonBranch(this.client, 'main')));
-    const at = options.at ? ('lsn' in options.at ? { parent_lsn: options.at.lsn } : { parent_timestamp: options.at.timestamp }) : {};
+    const at = options.at
+      ? 'lsn' in options.at
+        ? { parent_lsn: options.at.lsn }
+        : { parent_timestamp: options.at.timestamp }
+      : {};
     const doing = `creating branch "${options.name}"`;
     let reconciled: NeonBranch | undefined;
     const created = await this.client.call(
       doing,
       branchOperationsSchema,
-      (api) => api.createProjectBranch(this.projectId, { branch: { name: options.name, parent_id: parent.id, ...at }, endpoints: [{ type: EndpointType.ReadWrite }] }),
+      (api) =>
+        api.createProjectBranch(this.projectId, {
+          branch: { name: options.name, parent_id: parent.id, ...at },
+          endpoints: [{ type: EndpointType.ReadWrite }],
+        }),
       async () => {
         // The answer was lost: if the branch exists, the create was applied; don't send it again.
         reconciled = await findNeonBranchByName(this.client, options.name);
@@ -97,15 +120,31 @@ export class NeonPlatform implements Platform {
   async deleteBranch(ref: string): Promise<void> {
     const branches = await listNeonBranches(this.client);
     const branch = branches.find((b) => b.id === ref) ?? branches.find((b) => b.name === ref);
-    if (!branch) throw new BranchNotFoundError(ref, branches.map((b) => b.name));
-    if (branch.default) throw new ConflictError(`branch "${branch.name}" is the project's default branch and cannot be deleted`, { code: 'BRANCH_IS_DEFAULT' });
-    if (branch.protected) throw new ConflictError(`branch "${branch.name}" is protected and cannot be deleted`, { hint: 'unprotect it in the Neon console first', code: 'BRANCH_PROTECTED' });
+    if (!branch)
+      throw new BranchNotFoundError(
+        ref,
+        branches.map((b) => b.name),
+      );
+    if (branch.default)
+      throw new ConflictError(`branch "${branch.name}" is the project's default branch and cannot be deleted`, {
+        code: 'BRANCH_IS_DEFAULT',
+      });
+    if (branch.protected)
+      throw new ConflictError(`branch "${branch.name}" is protected and cannot be deleted`, {
+        hint: 'unprotect it in the Neon console first',
+        code: 'BRANCH_PROTECTED',
+      });
     const children = branches.filter((b) => b.parent_id === branch.id).map((b) => b.name);
     if (children.length) {
-      throw new ConflictError(`branch "${branch.name}" has child branches (${children.join(', ')}) and cannot be deleted`, { hint: 'delete the children first', code: 'BRANCH_HAS_CHILDREN' });
+      throw new ConflictError(
+        `branch "${branch.name}" has child branches (${children.join(', ')}) and cannot be deleted`,
+        { hint: 'delete the children first', code: 'BRANCH_HAS_CHILDREN' },
+      );
     }
     const doing = `deleting branch "${branch.name}"`;
-    const answer = await this.client.send(doing, (api) => api.deleteProjectBranch({ projectId: this.projectId, branchId: branch.id }));
+    const answer = await this.client.send(doing, (api) =>
+      api.deleteProjectBranch({ projectId: this.projectId, branchId: branch.id }),
+    );
     if (answer && typeof answer === 'object') {
       const { operations } = branchOperationsSchema.pick({ operations: true }).parse(answer);
       await waitForOperations(this.client, operations, this.wait, doing);
@@ -116,19 +155,31 @@ export class NeonPlatform implements Platform {
   async restoreBranch(target: string, options: RestoreOptions): Promise<RestoreResult> {
     const branch = await resolveNeonBranch(this.client, target);
     const source = options.source === target ? branch : await resolveNeonBranch(this.client, options.source);
-    const at = options.at ? ('lsn' in options.at ? { source_lsn: options.at.lsn } : { source_timestamp: options.at.timestamp }) : {};
+    const at = options.at
+      ? 'lsn' in options.at
+        ? { source_lsn: options.at.lsn }
+        : { source_timestamp: options.at.timestamp }
+      : {};
     const preserve = options.preserveUnderName;
     await this.checkAt(options.at);
     if (source.id === branch.id && !preserve) {
       // Neon's rule: a restore from the branch's own history must keep the old state somewhere.
-      throw new PlatformError(`preserve_under_name is required when restoring branch "${branch.name}" from its own history`, { hint: 'pass a backup name (preserveUnderName)', code: 'PRESERVE_NAME_REQUIRED', status: 400 });
+      throw new PlatformError(
+        `preserve_under_name is required when restoring branch "${branch.name}" from its own history`,
+        { hint: 'pass a backup name (preserveUnderName)', code: 'PRESERVE_NAME_REQUIRED', status: 400 },
+      );
     }
     const doing = `restoring branch "${branch.name}" from "${source.name}"`;
     let reconciled = false;
     const restored = await this.client.call(
       doing,
       branchOperationsSchema,
-      (api) => api.restoreProjectBranch(this.projectId, branch.id, { source_branch_id: source.id, ...at, ...(preserve ? { preserve_under_name: preserve } : {}) }),
+      (api) =>
+        api.restoreProjectBranch(this.projectId, branch.id, {
+          source_branch_id: source.id,
+          ...at,
+          ...(preserve ? { preserve_under_name: preserve } : {}),
+        }),
       async () => {
         // The answer was lost: a backup under the name, or a new reset time once the branch's running
         // operations are done, shows the restore was applied; don't send it again. A running
@@ -155,12 +206,22 @@ export class NeonPlatform implements Platform {
         api.listProjectBranchDatabases(this.projectId, branch.id),
       );
       const db = databases.find((d) => d.name === (database ?? 'neondb')) ?? databases[0];
-      if (!db) throw new UsageError(`branch "${branch.name}" has no database`, { hint: 'create one in the Neon console' });
+      if (!db)
+        throw new UsageError(`branch "${branch.name}" has no database`, { hint: 'create one in the Neon console' });
       database ??= db.name;
       role ??= db.owner_name;
     }
-    const { uri } = await this.client.call(`getting the connection URI of "${branch.name}"`, connectionUriSchema, (api) =>
-      api.getConnectionUri({ projectId: this.projectId, branch_id: branch.id, database_name: database, role_name: role, pooled: Boolean(options.pooled) }),
+    const { uri } = await this.client.call(
+      `getting the connection URI of "${branch.name}"`,
+      connectionUriSchema,
+      (api) =>
+        api.getConnectionUri({
+          projectId: this.projectId,
+          branch_id: branch.id,
+          database_name: database,
+          role_name: role,
+          pooled: Boolean(options.pooled),
+        }),
     );
     return uri;
   }
@@ -169,8 +230,16 @@ export class NeonPlatform implements Platform {
   async diffSchemas(from: string, to: string, options: SchemaDiffOptions = {}): Promise<string> {
     const base = await resolveNeonBranch(this.client, from);
     const compared = await resolveNeonBranch(this.client, to);
-    const { diff } = await this.client.call(`comparing schemas of "${base.name}" and "${compared.name}"`, compareSchemaSchema, (api) =>
-      api.getProjectBranchSchemaComparison({ projectId: this.projectId, branchId: compared.id, base_branch_id: base.id, db_name: options.database ?? 'neondb' }),
+    const { diff } = await this.client.call(
+      `comparing schemas of "${base.name}" and "${compared.name}"`,
+      compareSchemaSchema,
+      (api) =>
+        api.getProjectBranchSchemaComparison({
+          projectId: this.projectId,
+          branchId: compared.id,
+          base_branch_id: base.id,
+          db_name: options.database ?? 'neondb',
+        }),
     );
     return diff ?? '';
   }

@@ -22,18 +22,28 @@ export function describeWindow(seconds: number): string {
 export function checkPointInTime(at: PointInTime, now: number, historyRetentionSeconds: number): void {
   if ('lsn' in at) {
     if (!LSN.test(at.lsn)) {
-      throw new UsageError(`malformed LSN "${at.lsn}"`, { hint: 'expected the form X/Y in hex, e.g. 0/16B3748 (as pg_current_wal_lsn() prints it)', code: 'INVALID_LSN' });
+      throw new UsageError(`malformed LSN "${at.lsn}"`, {
+        hint: 'expected the form X/Y in hex, e.g. 0/16B3748 (as pg_current_wal_lsn() prints it)',
+        code: 'INVALID_LSN',
+      });
     }
     return;
   }
   const time = Date.parse(at.timestamp);
   if (!RFC3339.test(at.timestamp) || Number.isNaN(time)) {
-    throw new UsageError(`malformed timestamp "${at.timestamp}"`, { hint: 'use RFC 3339 with a time zone, e.g. 2026-11-20T10:15:00Z', code: 'INVALID_TIMESTAMP' });
+    throw new UsageError(`malformed timestamp "${at.timestamp}"`, {
+      hint: 'use RFC 3339 with a time zone, e.g. 2026-11-20T10:15:00Z',
+      code: 'INVALID_TIMESTAMP',
+    });
   }
   const window = describeWindow(historyRetentionSeconds);
   const range = `the project keeps ${window} of history (history_retention_seconds)`;
-  if (time > now + SKEW_MS) throw new UsageError(`timestamp ${at.timestamp} is in the future`, { hint: range, code: 'TARGET_OUT_OF_RANGE' });
+  if (time > now + SKEW_MS)
+    throw new UsageError(`timestamp ${at.timestamp} is in the future`, { hint: range, code: 'TARGET_OUT_OF_RANGE' });
   if (time < now - historyRetentionSeconds * 1000) {
-    throw new UsageError(`timestamp ${at.timestamp} is before the history window of ${window}`, { hint: range, code: 'TARGET_OUT_OF_RANGE' });
+    throw new UsageError(`timestamp ${at.timestamp} is before the history window of ${window}`, {
+      hint: range,
+      code: 'TARGET_OUT_OF_RANGE',
+    });
   }
 }

@@ -49,10 +49,14 @@ export async function withRetry<T>(call: () => Promise<T>, options: RetryOptions
         const asked = retryAfterMs(err, clock.now());
         // Retry-After is honoured as given (bounded at 5 minutes against a broken header).
         delay = asked !== undefined ? Math.min(asked, 300_000) : backoffMs(attempt - 1, policy, clock.random());
-        options.log?.(`Neon API answered ${status} while ${options.doing}; retrying in ${Math.round(delay / 100) / 10}s`);
+        options.log?.(
+          `Neon API answered ${status} while ${options.doing}; retrying in ${Math.round(delay / 100) / 10}s`,
+        );
       } else if (isNetworkError(err)) {
         delay = backoffMs(attempt - 1, policy, clock.random());
-        options.log?.(`no answer from the Neon API while ${options.doing}; retrying in ${Math.round(delay / 100) / 10}s`);
+        options.log?.(
+          `no answer from the Neon API while ${options.doing}; retrying in ${Math.round(delay / 100) / 10}s`,
+        );
         await clock.sleep(delay);
         // The request may have been applied even though the answer was lost: look before resending.
         if (options.reconcile && !isConnectionRefused(err)) {

@@ -22,7 +22,16 @@ export const neonBranchSchema = z.object({
 });
 export type NeonBranch = z.infer<typeof neonBranchSchema>;
 
-export const operationStatusSchema = z.enum(['scheduling', 'running', 'finished', 'failed', 'error', 'cancelling', 'cancelled', 'skipped']);
+export const operationStatusSchema = z.enum([
+  'scheduling',
+  'running',
+  'finished',
+  'failed',
+  'error',
+  'cancelling',
+  'cancelled',
+  'skipped',
+]);
 
 export const neonOperationSchema = z.object({
   id: z.string().min(1),
@@ -42,7 +51,12 @@ export const branchOperationsSchema = z.object({ branch: neonBranchSchema, opera
 export const operationSchema = z.object({ operation: neonOperationSchema });
 export const operationsSchema = z.object({ operations: z.array(neonOperationSchema) });
 export const projectSchema = z.object({
-  project: z.object({ id, name: z.string(), history_retention_seconds: z.number().int(), pg_version: z.number().int().optional() }),
+  project: z.object({
+    id,
+    name: z.string(),
+    history_retention_seconds: z.number().int(),
+    pg_version: z.number().int().optional(),
+  }),
 });
 export const connectionUriSchema = z.object({ uri: z.string().min(1) });
 export const databasesSchema = z.object({ databases: z.array(z.object({ name: z.string(), owner_name: z.string() })) });

@@ -40,9 +40,18 @@ export interface NeonFixture {
 /** Start engine + server + proxy. */
 export async function startNeonFixture(options: { acceptWindowMs?: number } = {}): Promise<NeonFixture> {
   const projectDir = tempProject();
-  const local = (await openLocalPlatform({ projectDir, env: envWithoutNeon(), settings: settingsSchema.parse({}) })) as NeonFixture['local'];
+  const local = (await openLocalPlatform({
+    projectDir,
+    env: envWithoutNeon(),
+    settings: settingsSchema.parse({}),
+  })) as NeonFixture['local'];
   const faults = new FaultPlan();
-  const server = await startLocalServer({ platform: local, projectDir, faults, acceptWindowMs: options.acceptWindowMs });
+  const server = await startLocalServer({
+    platform: local,
+    projectDir,
+    faults,
+    acceptWindowMs: options.acceptWindowMs,
+  });
   const proxy = await startValidatingProxy(server.port);
   return {
     projectDir,

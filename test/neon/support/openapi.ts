@@ -16,7 +16,10 @@ interface OpenApiOperation {
 }
 
 const require = createRequire(import.meta.url);
-const specPath = join(dirname(require.resolve('@neondatabase/api-client/package.json')), 'public-v2-for-users.gen.yaml');
+const specPath = join(
+  dirname(require.resolve('@neondatabase/api-client/package.json')),
+  'public-v2-for-users.gen.yaml',
+);
 
 /** OpenAPI 3.0 schema → JSON Schema: `nullable`, local $refs pointing into the registered spec. */
 function convert(node: Json): Json {
@@ -54,7 +57,8 @@ export class OpenApiValidator {
     this.ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
     const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
     addFormats(this.ajv);
-    for (const f of ['int32', 'int64', 'uint32', 'uint64']) this.ajv.addFormat(f, { type: 'number', validate: (n: number) => Number.isInteger(n) });
+    for (const f of ['int32', 'int64', 'uint32', 'uint64'])
+      this.ajv.addFormat(f, { type: 'number', validate: (n: number) => Number.isInteger(n) });
     this.ajv.addSchema(convert({ components: this.spec.components }) as object, 'spec.json');
     const paths = this.spec.paths as Record<string, Record<string, OpenApiOperation>>;
     for (const [template, item] of Object.entries(paths)) {
@@ -77,7 +81,10 @@ export class OpenApiValidator {
     if (!response) return [`${method} ${route.template}: status ${status} is not documented`];
     if (typeof response.$ref === 'string') {
       const name = response.$ref.split('/').pop()!;
-      response = ((this.spec.components as Record<string, Record<string, Json>>).responses?.[name] ?? {}) as Record<string, Json>;
+      response = ((this.spec.components as Record<string, Record<string, Json>>).responses?.[name] ?? {}) as Record<
+        string,
+        Json
+      >;
     }
     const schema = (response.content as Record<string, { schema?: Json }> | undefined)?.['application/json']?.schema;
     if (!schema) return body === undefined ? [] : [`${method} ${route.template} ${status}: spec documents no body`];

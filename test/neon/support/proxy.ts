@@ -23,23 +23,27 @@ export async function startValidatingProxy(targetPort: number): Promise<Validati
   const validator = (shared ??= new OpenApiValidator());
   const state = { problems: [] as string[], checked: 0 };
   const server: Server = createServer((req, res) => {
-    const upstream = httpRequest({ host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-      const chunks: Buffer[] = [];
-      answer.on('data', (c: Buffer) => chunks.push(c));
-      answer.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        const path = new URL(req.url ?? '/', 'http://x').pathname.replace(/^\/api\/v2/, '').replace(/\/+$/, '');
-        let body: unknown;
-        try {
-          body = text ? JSON.parse(text) : undefined;
-        } catch {
-          body = text;
-        }
-        state.checked++;
-        for (const p of validator.check(req.method ?? 'GET', path, answer.statusCode ?? 0, body)) state.problems.push(p);
-        res.writeHead(answer.statusCode ?? 502, answer.headers).end(text);
-      });
-    });
+    const upstream = httpRequest(
+      { host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        const chunks: Buffer[] = [];
+        answer.on('data', (c: Buffer) => chunks.push(c));
+        answer.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const path = new URL(req.url ?? '/', 'http://x').pathname.replace(/^\/api\/v2/, '').replace(/\/+$/, '');
+          let body: unknown;
+          try {
+            body = text ? JSON.parse(text) : undefined;
+          } catch {
+            body = text;
+          }
+          state.checked++;
+          for (const p of validator.check(req.method ?? 'GET', path, answer.statusCode ?? 0, body))
+            state.problems.push(p);
+          res.writeHead(answer.statusCode ?? 502, answer.headers).end(text);
+        });
+      },
+    );
     // The server dropped the connection: drop ours too, so the client sees what it would see.
     upstream.on('error', () => req.socket.destroy());
     req.pipe(upstream);

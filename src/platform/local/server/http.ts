@@ -73,13 +73,26 @@ export function createApiServer(options: { token: string; handle: Handler; fault
     const requestId = randomUUID();
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      if (!url.pathname.startsWith('/api/v2/')) throw new HttpError(404, `no such endpoint: ${url.pathname} (the API lives under /api/v2)`);
+      if (!url.pathname.startsWith('/api/v2/'))
+        throw new HttpError(404, `no such endpoint: ${url.pathname} (the API lives under /api/v2)`);
       const path = url.pathname.slice('/api/v2'.length).replace(/\/+$/, '');
       const method = req.method ?? 'GET';
-      if (!tokenMatches(req.headers.authorization, token)) throw new HttpError(401, 'authentication required: pass the NEON_API_KEY printed by `neon-migrate local serve` as a bearer token');
+      if (!tokenMatches(req.headers.authorization, token))
+        throw new HttpError(
+          401,
+          'authentication required: pass the NEON_API_KEY printed by `neon-migrate local serve` as a bearer token',
+        );
       const fault = faults?.take(method, path);
       if (fault?.status) {
-        write(res, { status: fault.status, body: fault.body ?? { code: '', message: `injected ${fault.status} (test fault)`, request_id: requestId }, headers: fault.headers }, requestId);
+        write(
+          res,
+          {
+            status: fault.status,
+            body: fault.body ?? { code: '', message: `injected ${fault.status} (test fault)`, request_id: requestId },
+            headers: fault.headers,
+          },
+          requestId,
+        );
         return;
       }
       const answer = await handle({ method, path, query: url.searchParams, body: await readBody(req) });

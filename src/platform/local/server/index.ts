@@ -41,7 +41,13 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const project = await options.platform.getProject();
   const token = loadOrCreateToken(options.projectDir);
   const store = new OperationStore(project.id, options.faults);
-  const handle = createRoutes({ platform: options.platform, projectId: project.id, store, extras: options.extras, acceptWindowMs: options.acceptWindowMs ?? 300 });
+  const handle = createRoutes({
+    platform: options.platform,
+    projectId: project.id,
+    store,
+    extras: options.extras,
+    acceptWindowMs: options.acceptWindowMs ?? 300,
+  });
   const server = createApiServer({ token, handle, faults: options.faults });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -7,7 +7,15 @@ import { randomUUID } from 'node:crypto';
 import { toNeonMigrateError } from '../../../errors.js';
 import type { FaultPlan } from './faults.js';
 
-export type OperationStatus = 'scheduling' | 'running' | 'finished' | 'failed' | 'error' | 'cancelling' | 'cancelled' | 'skipped';
+export type OperationStatus =
+  | 'scheduling'
+  | 'running'
+  | 'finished'
+  | 'failed'
+  | 'error'
+  | 'cancelling'
+  | 'cancelled'
+  | 'skipped';
 
 export interface OperationRecord {
   id: string;
@@ -53,16 +61,44 @@ export class OperationStore {
   /** Record an operation whose work already happened (e.g. create_timeline during a create). */
   finished(action: string, branchId: string, endpointId?: string): OperationRecord {
     const now = new Date().toISOString();
-    const record: OperationRecord = { id: randomUUID(), project_id: this.projectId, branch_id: branchId, ...(endpointId ? { endpoint_id: endpointId } : {}), action, status: 'finished', failures_count: 0, created_at: now, updated_at: now, total_duration_ms: 0 };
+    const record: OperationRecord = {
+      id: randomUUID(),
+      project_id: this.projectId,
+      branch_id: branchId,
+      ...(endpointId ? { endpoint_id: endpointId } : {}),
+      action,
+      status: 'finished',
+      failures_count: 0,
+      created_at: now,
+      updated_at: now,
+      total_duration_ms: 0,
+    };
     this.records.push(record);
     return record;
   }
 
   /** Start `work` as an operation holding `holds` (branch ids) until it ends. */
-  start(action: string, branchId: string, holds: string[], work: () => Promise<void>, endpointId?: string): StartedOperation {
+  start(
+    action: string,
+    branchId: string,
+    holds: string[],
+    work: () => Promise<void>,
+    endpointId?: string,
+  ): StartedOperation {
     const started = Date.now();
     const now = new Date(started).toISOString();
-    const record: OperationRecord = { id: randomUUID(), project_id: this.projectId, branch_id: branchId, ...(endpointId ? { endpoint_id: endpointId } : {}), action, status: 'scheduling', failures_count: 0, created_at: now, updated_at: now, total_duration_ms: 0 };
+    const record: OperationRecord = {
+      id: randomUUID(),
+      project_id: this.projectId,
+      branch_id: branchId,
+      ...(endpointId ? { endpoint_id: endpointId } : {}),
+      action,
+      status: 'scheduling',
+      failures_count: 0,
+      created_at: now,
+      updated_at: now,
+      total_duration_ms: 0,
+    };
     this.records.push(record);
     this.holds.set(record.id, holds);
     const set = (status: OperationStatus, error?: string): void => {

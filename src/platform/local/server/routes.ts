@@ -36,7 +36,8 @@ async function acceptWithin(op: StartedOperation, ms: number): Promise<void> {
 }
 
 function pointInTime(lsn: unknown, timestamp: unknown, what: string): PointInTime | undefined {
-  if (lsn !== undefined && timestamp !== undefined) throw new HttpError(400, `${what}: give either an LSN or a timestamp, not both`);
+  if (lsn !== undefined && timestamp !== undefined)
+    throw new HttpError(400, `${what}: give either an LSN or a timestamp, not both`);
   if (typeof lsn === 'string' && lsn) return { lsn };
   if (typeof timestamp === 'string' && timestamp) return { timestamp };
   return undefined;
@@ -50,7 +51,8 @@ function object(value: unknown): Record<string, unknown> {
 export function createRoutes(ctx: RouteContext): Handler {
   const { platform, projectId, store } = ctx;
   const resets = new Map<string, string>();
-  const branchJson = (b: Branch): Record<string, unknown> => neonBranch(b, projectId, { lastResetAt: resets.get(b.id) });
+  const branchJson = (b: Branch): Record<string, unknown> =>
+    neonBranch(b, projectId, { lastResetAt: resets.get(b.id) });
 
   async function branchById(id: string): Promise<Branch> {
     const found = (await platform.listBranches()).find((b) => b.id === id);
@@ -59,119 +61,210 @@ export function createRoutes(ctx: RouteContext): Handler {
   }
   function refuseIfBusy(ids: string[]): void {
     const op = store.conflicting(ids);
-    if (op) throw new HttpError(423, `branch ${op.branch_id} has a conflicting operation in progress (${op.action} ${op.id}); retry later`, '', { 'retry-after': '1' });
+    if (op)
+      throw new HttpError(
+        423,
+        `branch ${op.branch_id} has a conflicting operation in progress (${op.action} ${op.id}); retry later`,
+        '',
+        { 'retry-after': '1' },
+      );
   }
   async function address(branchId: string, options: { database?: string; role?: string; pooled?: boolean } = {}) {
     return parseComputeUri(await platform.connectionUri(branchId, options));
   }
 
   const routes: Route[] = [
-    ['GET', new RegExp(`^/projects/${ID}$`), async () => ({ status: 200, body: { project: neonProject(await platform.getProject()) } })],
-    ['GET', new RegExp(`^/projects/${ID}/branches$`), async (_p, req) => {
-      const search = req.query.get('search') ?? '';
-      let branches = (await platform.listBranches()).filter((b) => !search || b.name.includes(search) || b.id.includes(search));
-      const key = req.query.get('sort_by') === 'name' ? 'name' : 'createdAt';
-      branches = branches.sort((a, b) => (a[key] < b[key] ? -1 : a[key] > b[key] ? 1 : 0));
-      if (req.query.get('sort_order') !== 'asc') branches.reverse();
-      return { status: 200, body: { branches: branches.map(branchJson), annotations: {}, pagination: {} } };
-    }],
-    ['POST', new RegExp(`^/projects/${ID}/branches$`), async (_p, req) => {
-      const body = object(req.body);
-      const spec = object(body.branch);
-      const all = await platform.listBranches();
-      const parentId = typeof spec.parent_id === 'string' ? spec.parent_id : all.find((b) => b.default)?.id;
-      const parent = all.find((b) => b.id === parentId);
-      if (!parent) throw new HttpError(404, `parent branch ${String(parentId)} not found`, 'BRANCH_NOT_FOUND');
-      const name = typeof spec.name === 'string' && spec.name ? spec.name : `br-${Date.now().toString(36)}`;
-      refuseIfBusy([parent.id]);
-      const at = pointInTime(spec.parent_lsn, spec.parent_timestamp, 'branch');
-      const branch = await platform.createBranch({ name, parent: parent.id, ...(at ? { at } : {}) });
-      const operations: OperationRecord[] = [store.finished('create_timeline', branch.id)];
-      const wantsEndpoint = Array.isArray(body.endpoints) && body.endpoints.length > 0;
-      const endpoints: Record<string, unknown>[] = [];
-      if (wantsEndpoint) {
-        const endpointId = endpointIdOf(branch.id);
-        const op = store.start('start_compute', branch.id, [branch.id], async () => void (await platform.connectionUri(branch.id)), endpointId);
-        operations.push(op.record);
-        endpoints.push(neonEndpoint(branch, projectId, undefined, 'init'));
-      }
-      return { status: 201, body: { branch: branchJson(branch), endpoints, operations, roles: [], databases: [] } };
-    }],
-    ['GET', new RegExp(`^/projects/${ID}/branches/${ID}$`), async ([, id]) => {
-      const branch = await branchById(id!);
-      return { status: 200, body: { branch: branchJson(branch), annotation: { object: { type: 'console/branch', id: branch.id }, value: {} } } };
-    }],
-    ['DELETE', new RegExp(`^/projects/${ID}/branches/${ID}$`), async ([, id]) => {
-      const branch = (await platform.listBranches()).find((b) => b.id === id);
-      if (!branch) return { status: 204 };
-      refuseIfBusy([branch.id]);
-      const op = store.start('delete_timeline', branch.id, [branch.id], () => platform.deleteBranch(branch.id));
-      await acceptWithin(op, ctx.acceptWindowMs);
-      return { status: 200, body: { branch: branchJson(branch), operations: [op.record] } };
-    }],
-    ['POST', new RegExp(`^/projects/${ID}/branches/${ID}/restore$`), async ([, id], req) => {
-      const target = await branchById(id!);
-      const body = object(req.body);
-      if (typeof body.source_branch_id !== 'string') throw new HttpError(400, 'source_branch_id is required');
-      const source = await branchById(body.source_branch_id);
-      const preserve = typeof body.preserve_under_name === 'string' && body.preserve_under_name ? body.preserve_under_name : undefined;
-      const at = pointInTime(body.source_lsn, body.source_timestamp, 'restore');
-      refuseIfBusy([target.id, source.id]);
-      const op = store.start('create_timeline', target.id, [target.id, source.id], async () => {
-        await platform.restoreBranch(target.id, { source: source.id, ...(at ? { at } : {}), ...(preserve ? { preserveUnderName: preserve } : {}) });
-        resets.set(target.id, new Date().toISOString());
-      });
-      await acceptWithin(op, ctx.acceptWindowMs);
-      return { status: 200, body: { branch: branchJson(await branchById(target.id)), operations: [op.record] } };
-    }],
-    ['GET', new RegExp(`^/projects/${ID}/branches/${ID}/endpoints$`), async ([, id]) => {
-      const branch = await branchById(id!);
-      const starting = store.conflicting([branch.id])?.action === 'start_compute';
-      const state = starting ? 'init' : ((await ctx.extras?.computeState?.(branch.id)) ?? 'active');
-      // The host must carry the compute's port, so the address is read even while it starts.
-      return { status: 200, body: { endpoints: [neonEndpoint(branch, projectId, await address(branch.id), state)] } };
-    }],
-    ['GET', new RegExp(`^/projects/${ID}/branches/${ID}/roles$`), async ([, id]) => {
-      const branch = await branchById(id!);
-      return { status: 200, body: { roles: [neonRoleAndDatabase(branch, await address(branch.id)).role] } };
-    }],
-    ['GET', new RegExp(`^/projects/${ID}/branches/${ID}/databases$`), async ([, id]) => {
-      const branch = await branchById(id!);
-      return { status: 200, body: { databases: [neonRoleAndDatabase(branch, await address(branch.id)).database] } };
-    }],
-    ['GET', new RegExp(`^/projects/${ID}/branches/${ID}/roles/([^/]+)/reveal_password$`), async ([, id, role]) => {
-      const branch = await branchById(id!);
-      const found = await address(branch.id);
-      if (found.role !== decodeURIComponent(role!)) throw new HttpError(404, `role ${decodeURIComponent(role!)} not found on branch ${branch.id}`);
-      return { status: 200, body: { password: found.password } };
-    }],
-    ['GET', new RegExp(`^/projects/${ID}/branches/${ID}/compare_schema$`), async ([, id], req) => {
-      const compared = await branchById(id!);
-      const baseId = req.query.get('base_branch_id') ?? compared.parentId;
-      if (!baseId) throw new HttpError(400, 'base_branch_id is required for a root branch');
-      const base = await branchById(baseId);
-      const database = req.query.get('db_name') ?? undefined;
-      return { status: 200, body: { diff: await platform.diffSchemas(base.id, compared.id, database ? { database } : {}) } };
-    }],
-    ['GET', new RegExp(`^/projects/${ID}/connection_uri$`), async (_p, req) => {
-      const all = await platform.listBranches();
-      const branchId = req.query.get('branch_id') ?? all.find((b) => b.default)?.id ?? '';
-      const branch = await branchById(branchId);
-      const database = req.query.get('database_name');
-      const role = req.query.get('role_name');
-      if (!database || !role) throw new HttpError(400, 'database_name and role_name are required');
-      const uri = await platform.connectionUri(branch.id, { database, role, pooled: req.query.get('pooled') === 'true' });
-      return { status: 200, body: { uri } };
-    }],
-    ['GET', new RegExp(`^/projects/${ID}/operations$`), async (_p, req) => {
-      const limit = Math.min(1000, Math.max(1, Number(req.query.get('limit') ?? 100) || 100));
-      return { status: 200, body: { operations: store.list().slice(0, limit) } };
-    }],
-    ['GET', new RegExp(`^/projects/${ID}/operations/([0-9a-f-]{36})$`), async ([, id]) => {
-      const op = store.get(id!);
-      if (!op) throw new HttpError(404, `operation ${id} not found`);
-      return { status: 200, body: { operation: op } };
-    }],
+    [
+      'GET',
+      new RegExp(`^/projects/${ID}$`),
+      async () => ({ status: 200, body: { project: neonProject(await platform.getProject()) } }),
+    ],
+    [
+      'GET',
+      new RegExp(`^/projects/${ID}/branches$`),
+      async (_p, req) => {
+        const search = req.query.get('search') ?? '';
+        let branches = (await platform.listBranches()).filter(
+          (b) => !search || b.name.includes(search) || b.id.includes(search),
+        );
+        const key = req.query.get('sort_by') === 'name' ? 'name' : 'createdAt';
+        branches = branches.sort((a, b) => (a[key] < b[key] ? -1 : a[key] > b[key] ? 1 : 0));
+        if (req.query.get('sort_order') !== 'asc') branches.reverse();
+        return { status: 200, body: { branches: branches.map(branchJson), annotations: {}, pagination: {} } };
+      },
+    ],
+    [
+      'POST',
+      new RegExp(`^/projects/${ID}/branches$`),
+      async (_p, req) => {
+        const body = object(req.body);
+        const spec = object(body.branch);
+        const all = await platform.listBranches();
+        const parentId = typeof spec.parent_id === 'string' ? spec.parent_id : all.find((b) => b.default)?.id;
+        const parent = all.find((b) => b.id === parentId);
+        if (!parent) throw new HttpError(404, `parent branch ${String(parentId)} not found`, 'BRANCH_NOT_FOUND');
+        const name = typeof spec.name === 'string' && spec.name ? spec.name : `br-${Date.now().toString(36)}`;
+        refuseIfBusy([parent.id]);
+        const at = pointInTime(spec.parent_lsn, spec.parent_timestamp, 'branch');
+        const branch = await platform.createBranch({ name, parent: parent.id, ...(at ? { at } : {}) });
+        const operations: OperationRecord[] = [store.finished('create_timeline', branch.id)];
+        const wantsEndpoint = Array.isArray(body.endpoints) && body.endpoints.length > 0;
+        const endpoints: Record<string, unknown>[] = [];
+        if (wantsEndpoint) {
+          const endpointId = endpointIdOf(branch.id);
+          const op = store.start(
+            'start_compute',
+            branch.id,
+            [branch.id],
+            async () => void (await platform.connectionUri(branch.id)),
+            endpointId,
+          );
+          operations.push(op.record);
+          endpoints.push(neonEndpoint(branch, projectId, undefined, 'init'));
+        }
+        return { status: 201, body: { branch: branchJson(branch), endpoints, operations, roles: [], databases: [] } };
+      },
+    ],
+    [
+      'GET',
+      new RegExp(`^/projects/${ID}/branches/${ID}$`),
+      async ([, id]) => {
+        const branch = await branchById(id!);
+        return {
+          status: 200,
+          body: {
+            branch: branchJson(branch),
+            annotation: { object: { type: 'console/branch', id: branch.id }, value: {} },
+          },
+        };
+      },
+    ],
+    [
+      'DELETE',
+      new RegExp(`^/projects/${ID}/branches/${ID}$`),
+      async ([, id]) => {
+        const branch = (await platform.listBranches()).find((b) => b.id === id);
+        if (!branch) return { status: 204 };
+        refuseIfBusy([branch.id]);
+        const op = store.start('delete_timeline', branch.id, [branch.id], () => platform.deleteBranch(branch.id));
+        await acceptWithin(op, ctx.acceptWindowMs);
+        return { status: 200, body: { branch: branchJson(branch), operations: [op.record] } };
+      },
+    ],
+    [
+      'POST',
+      new RegExp(`^/projects/${ID}/branches/${ID}/restore$`),
+      async ([, id], req) => {
+        const target = await branchById(id!);
+        const body = object(req.body);
+        if (typeof body.source_branch_id !== 'string') throw new HttpError(400, 'source_branch_id is required');
+        const source = await branchById(body.source_branch_id);
+        const preserve =
+          typeof body.preserve_under_name === 'string' && body.preserve_under_name
+            ? body.preserve_under_name
+            : undefined;
+        const at = pointInTime(body.source_lsn, body.source_timestamp, 'restore');
+        refuseIfBusy([target.id, source.id]);
+        const op = store.start('create_timeline', target.id, [target.id, source.id], async () => {
+          await platform.restoreBranch(target.id, {
+            source: source.id,
+            ...(at ? { at } : {}),
+            ...(preserve ? { preserveUnderName: preserve } : {}),
+          });
+          resets.set(target.id, new Date().toISOString());
+        });
+        await acceptWithin(op, ctx.acceptWindowMs);
+        return { status: 200, body: { branch: branchJson(await branchById(target.id)), operations: [op.record] } };
+      },
+    ],
+    [
+      'GET',
+      new RegExp(`^/projects/${ID}/branches/${ID}/endpoints$`),
+      async ([, id]) => {
+        const branch = await branchById(id!);
+        const starting = store.conflicting([branch.id])?.action === 'start_compute';
+        const state = starting ? 'init' : ((await ctx.extras?.computeState?.(branch.id)) ?? 'active');
+        // The host must carry the compute's port, so the address is read even while it starts.
+        return { status: 200, body: { endpoints: [neonEndpoint(branch, projectId, await address(branch.id), state)] } };
+      },
+    ],
+    [
+      'GET',
+      new RegExp(`^/projects/${ID}/branches/${ID}/roles$`),
+      async ([, id]) => {
+        const branch = await branchById(id!);
+        return { status: 200, body: { roles: [neonRoleAndDatabase(branch, await address(branch.id)).role] } };
+      },
+    ],
+    [
+      'GET',
+      new RegExp(`^/projects/${ID}/branches/${ID}/databases$`),
+      async ([, id]) => {
+        const branch = await branchById(id!);
+        return { status: 200, body: { databases: [neonRoleAndDatabase(branch, await address(branch.id)).database] } };
+      },
+    ],
+    [
+      'GET',
+      new RegExp(`^/projects/${ID}/branches/${ID}/roles/([^/]+)/reveal_password$`),
+      async ([, id, role]) => {
+        const branch = await branchById(id!);
+        const found = await address(branch.id);
+        if (found.role !== decodeURIComponent(role!))
+          throw new HttpError(404, `role ${decodeURIComponent(role!)} not found on branch ${branch.id}`);
+        return { status: 200, body: { password: found.password } };
+      },
+    ],
+    [
+      'GET',
+      new RegExp(`^/projects/${ID}/branches/${ID}/compare_schema$`),
+      async ([, id], req) => {
+        const compared = await branchById(id!);
+        const baseId = req.query.get('base_branch_id') ?? compared.parentId;
+        if (!baseId) throw new HttpError(400, 'base_branch_id is required for a root branch');
+        const base = await branchById(baseId);
+        const database = req.query.get('db_name') ?? undefined;
+        return {
+          status: 200,
+          body: { diff: await platform.diffSchemas(base.id, compared.id, database ? { database } : {}) },
+        };
+      },
+    ],
+    [
+      'GET',
+      new RegExp(`^/projects/${ID}/connection_uri$`),
+      async (_p, req) => {
+        const all = await platform.listBranches();
+        const branchId = req.query.get('branch_id') ?? all.find((b) => b.default)?.id ?? '';
+        const branch = await branchById(branchId);
+        const database = req.query.get('database_name');
+        const role = req.query.get('role_name');
+        if (!database || !role) throw new HttpError(400, 'database_name and role_name are required');
+        const uri = await platform.connectionUri(branch.id, {
+          database,
+          role,
+          pooled: req.query.get('pooled') === 'true',
+        });
+        return { status: 200, body: { uri } };
+      },
+    ],
+    [
+      'GET',
+      new RegExp(`^/projects/${ID}/operations$`),
+      async (_p, req) => {
+        const limit = Math.min(1000, Math.max(1, Number(req.query.get('limit') ?? 100) || 100));
+        return { status: 200, body: { operations: store.list().slice(0, limit) } };
+      },
+    ],
+    [
+      'GET',
+      new RegExp(`^/projects/${ID}/operations/([0-9a-f-]{36})$`),
+      async ([, id]) => {
+        const op = store.get(id!);
+        if (!op) throw new HttpError(404, `operation ${id} not found`);
+        return { status: 200, body: { operation: op } };
+      },
+    ],
   ];
 
   return async (request) => {

@@ -27,10 +27,20 @@ export function endpointIdOf(branchId: string): string {
   return `ep-${branchId.replace(/^br-/, '')}`.slice(0, 60);
 }
 
-const usage = { cpu_used_sec: 0, compute_time_seconds: 0, active_time_seconds: 0, written_data_bytes: 0, data_transfer_bytes: 0 };
+const usage = {
+  cpu_used_sec: 0,
+  compute_time_seconds: 0,
+  active_time_seconds: 0,
+  written_data_bytes: 0,
+  data_transfer_bytes: 0,
+};
 
 /** Neon Branch object. */
-export function neonBranch(b: Branch, projectId: string, extra: { lastResetAt?: string } = {}): Record<string, unknown> {
+export function neonBranch(
+  b: Branch,
+  projectId: string,
+  extra: { lastResetAt?: string } = {},
+): Record<string, unknown> {
   return {
     id: b.id,
     project_id: projectId,
@@ -53,7 +63,12 @@ export function neonBranch(b: Branch, projectId: string, extra: { lastResetAt?: 
 }
 
 /** Neon Endpoint object; `host` carries the port, since local computes don't listen on 5432. */
-export function neonEndpoint(branch: Branch, projectId: string, address: ComputeAddress | undefined, state: 'init' | 'active' | 'idle'): Record<string, unknown> {
+export function neonEndpoint(
+  branch: Branch,
+  projectId: string,
+  address: ComputeAddress | undefined,
+  state: 'init' | 'active' | 'idle',
+): Record<string, unknown> {
   return {
     host: address ? `${address.host}:${address.port}` : '127.0.0.1',
     id: endpointIdOf(branch.id),
@@ -106,7 +121,10 @@ export function neonProject(project: ProjectInfo, pgVersion = project.pgVersion 
 }
 
 /** Neon Role and Database objects for a branch's single owner role and database. */
-export function neonRoleAndDatabase(branch: Branch, address: ComputeAddress): { role: Record<string, unknown>; database: Record<string, unknown> } {
+export function neonRoleAndDatabase(
+  branch: Branch,
+  address: ComputeAddress,
+): { role: Record<string, unknown>; database: Record<string, unknown> } {
   const times = { created_at: branch.createdAt, updated_at: branch.createdAt };
   return {
     role: { branch_id: branch.id, name: address.role, protected: false, ...times },
