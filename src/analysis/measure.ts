@@ -10,6 +10,7 @@
  * and immediate. Sessions that `fn` closes (wrapped tools) flush as they exit; for those the
  * observer waits up to `statsSettleMs` for the counters to move.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, type DbClient } from '../db/connect.js';
 import type { Queryable } from '../verify/queryable.js';
 import { listUserTables } from '../verify/snapshot.js';
@@ -116,7 +117,7 @@ async function readAfter(
   const deadline = performance.now() + settleMs;
   let after = await readTables(observer, names);
   while (counters(after) === counters(before) && performance.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     after = await readTables(observer, names);
   }
   return after;

@@ -13,6 +13,7 @@
  * first granted one, so it is exact to within one interval, and a block shorter than an interval
  * can be missed.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DbClient } from '../db/connect.js';
 import { quoteDotted } from './destructive.js';
 import { strongerMode } from './lock-modes.js';
@@ -68,8 +69,6 @@ export interface RunningProbe {
   /** Stop; a block still open is closed at `endedAt` (performance.now() when the run ended). */
   stop(endedAt?: number): Promise<Record<string, TableBlocking>>;
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Start probing `tables` on `probe` (its own session), sampling pg_locks on `observer`.

@@ -4,7 +4,7 @@
  * a parse node (destructive changes) maps to exactly one statement.
  */
 import { parseSync } from 'libpg-query';
-import { loadParser, lineColumn } from '../migrations/sql.js';
+import { lineColumn, loadParser, skipTrivia } from '../migrations/sql.js';
 
 /** A parse-tree node as libpg-query returns it (JSON). */
 export type Node = Record<string, unknown>;
@@ -44,27 +44,6 @@ function allowsIn(chunk: string, firstLine: number): AllowComment[] {
     out.push({ rule: m[1]!.toLowerCase(), reason: (m[2] ?? '').trim(), line });
   }
   return out;
-}
-
-/** Offset just after leading whitespace and comments (block comments nest in Postgres). */
-function skipTrivia(text: string, from: number): number {
-  let i = from;
-  for (;;) {
-    while (i < text.length && /\s/.test(text[i]!)) i++;
-    if (text.startsWith('--', i)) {
-      const nl = text.indexOf('\n', i);
-      i = nl < 0 ? text.length : nl + 1;
-    } else if (text.startsWith('/*', i)) {
-      let depth = 0;
-      do {
-        if (text.startsWith('/*', i)) depth++, (i += 2);
-        else if (text.startsWith('*/', i)) depth--, (i += 2);
-        else i++;
-      } while (depth > 0 && i < text.length);
-    } else {
-      return i;
-    }
-  }
 }
 
 interface RawStmt {

@@ -6,6 +6,7 @@
  * done (concurrent inserts). The session must not be inside a transaction: it may be the run
  * session holding the branch's advisory lock, which a batch never releases.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DbClient } from '../db/connect.js';
 import { MigrationFileError } from '../errors.js';
 import type { BackfillSpec } from './spec.js';
@@ -76,8 +77,6 @@ export interface RunBackfillOptions {
 
 /** SQLSTATEs worth another attempt: lock_not_available, serialization_failure, deadlock_detected. */
 const RETRYABLE = new Set(['55P03', '40001', '40P01']);
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Refuse a session inside a transaction block: a batch's COMMIT would commit the caller's work. */
 async function assertNoTransaction(db: DbClient, spec: BackfillSpec): Promise<void> {

@@ -3,6 +3,7 @@
  * its output streams through the target's `log` (prefixed, secrets scrubbed) and is kept for the
  * report, and an invocation past the configured limit is killed.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readdirSync, readFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { redactSecrets } from '../errors.js';
@@ -230,7 +231,7 @@ export async function endToolSessions(target: ExecutorTarget): Promise<void> {
   for (let i = 0; i < 50; i++) {
     const left = await target.db.query<{ n: number }>(`SELECT count(*)::int AS n ${others}`, [name]);
     if (!left.rows[0]?.n) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
   }
 }
 

@@ -63,7 +63,7 @@ export function lineColumn(text: string, offset: number): { line: number; column
 }
 
 /** Offset of the first character after whitespace and comments (block comments nest in Postgres). */
-function skipTrivia(text: string, from: number): number {
+export function skipTrivia(text: string, from: number): number {
   let i = from;
   for (;;) {
     while (i < text.length && /\s/.test(text[i]!)) i++;

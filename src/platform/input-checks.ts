@@ -9,6 +9,7 @@
  * report file name: no whitespace, control or quoting characters, no `.`/`..` path segments, no
  * leading `-` (it would read as a flag) or `/`, no trailing `/`.
  */
+import { LSN_PATTERN, parseRfc3339 } from './time-text.js';
 import { UsageError } from '../errors.js';
 
 const BRANCH_CHARS = /^[\p{L}\p{N}_.:@+/-]+$/u;
@@ -39,15 +40,9 @@ export function checkBranchName(name: string, what = 'branch name'): void {
   });
 }
 
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
-
 /** Throw a UsageError unless `value` is an RFC 3339 timestamp with a zone (e.g. 2026-11-20T10:15:00Z). */
 export function checkTimestamp(value: string, flag = '--timestamp'): void {
-  const m = RFC3339.exec(value);
-  const [month, day, hour, minute, second] = m ? m.slice(2, 7).map(Number) : [];
-  const inRange = m && month! <= 12 && day! <= 31 && hour! <= 23 && minute! <= 59 && second! <= 60;
-  const valid = inRange && !Number.isNaN(Date.parse(value));
-  if (!valid) {
+  if (!parseRfc3339(value)) {
     const hint = 'use e.g. 2026-11-20T10:15:00Z (UTC) or 2026-11-20T11:15:00+01:00';
     throw new UsageError(`${flag} "${value}" is not an RFC 3339 timestamp`, { hint, code: 'BAD_TIMESTAMP' });
   }
@@ -55,7 +50,7 @@ export function checkTimestamp(value: string, flag = '--timestamp'): void {
 
 /** Throw a UsageError unless `value` is a PostgreSQL LSN (`X/X`, hex). */
 export function checkLsn(value: string, flag = '--lsn'): void {
-  if (!/^[0-9A-Fa-f]{1,8}\/[0-9A-Fa-f]{1,8}$/.test(value)) {
+  if (!LSN_PATTERN.test(value)) {
     const hint = 'use the form 0/16B3748 (two hex numbers), e.g. from pg_current_wal_lsn()';
     throw new UsageError(`${flag} "${value}" is not an LSN`, { hint, code: 'BAD_LSN' });
   }

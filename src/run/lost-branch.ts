@@ -6,6 +6,7 @@
  * run's record is gone (the branch came back from a point before it), or a restore-type run was
  * recorded after this run started.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { connect } from '../db/connect.js';
 import { LockedError } from '../errors.js';
 import type { ExecutorRunResult } from '../executors/types.js';
@@ -27,8 +28,6 @@ export function isConnectionLoss(err: unknown): boolean {
 export function lostConnectionIn(result: ExecutorRunResult | undefined): boolean {
   return Boolean(result?.results.some((r) => r.error && isConnectionLoss(r.error)));
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Whether `branch` was replaced under run `runId` (started at `since`). Polls briefly: the compute

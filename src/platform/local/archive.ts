@@ -1,11 +1,10 @@
 /** Each branch's WAL archive (`wal/`): forcing a segment out, linking archives into a new branch, pruning. */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { existsSync, linkSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { PlatformError } from '../../errors.js';
 import { adminClient, type ClusterHandle, logReason, runningPid } from './cluster.js';
 import { parseSegmentFile } from './lsn.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface ArchivedPoint {
   /** pg_current_wal_lsn() before the marker: the branch point of a head branch. */

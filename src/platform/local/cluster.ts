@@ -1,4 +1,5 @@
 /** One branch's PostgreSQL cluster: initdb, its config file, pg_ctl start/stop, liveness. */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { existsSync, readFileSync, rmSync, writeFileSync, chownSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -169,7 +170,7 @@ export function logReason(paths: BranchPaths): string {
 async function portFreesUp(port: number): Promise<boolean> {
   for (let i = 0; i < 50; i++) {
     if (await portIsFree(port)) return true;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
   }
   return false;
 }
@@ -196,7 +197,7 @@ export async function startCluster(c: ClusterHandle, target?: RecoveryTarget): P
     // after a crash the old server's children exit only once they notice; give them time
     if (attempt < 20 && /pre-existing shared memory block|lock file .* already exists/.test(reason)) {
       if (existsSync(pidFile) && runningPid(c.paths) === undefined) rmSync(pidFile, { force: true });
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await sleep(500);
       continue;
     }
     throw new PlatformError(`PostgreSQL failed to start: ${reason}`, {

@@ -1,4 +1,5 @@
 /** Computes on demand: a branch's cluster is materialized and started when first used, restarted when dead. */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { PlatformError } from '../../errors.js';
 import { listBackups, takeBaseBackup } from './backup.js';
 import { portAcceptsConnections, runningPid, startCluster, stopCluster, writeBranchConf } from './cluster.js';
@@ -7,7 +8,6 @@ import { hasData, materialize } from './materialize.js';
 import type { BranchRecord, EngineState } from './state.js';
 
 const DAY_MS = 86_400_000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** True when the branch's postmaster is alive and accepts TCP connections. */
 export async function isServing(ctx: EngineContext, state: EngineState, b: BranchRecord): Promise<boolean> {

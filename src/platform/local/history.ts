@@ -1,17 +1,16 @@
 /** The history window: which timestamps/LSNs a branch can be restored or branched to, and pruning by it. */
 import { UsageError } from '../../errors.js';
+import { describeWindow, parseRfc3339 } from '../time-text.js';
 import type { PointInTime } from '../types.js';
 import { pruneArchive } from './archive.js';
 import { type BackupMeta, listBackups, removeBackup } from './backup.js';
 import type { BranchPaths } from './layout.js';
 import { formatLsn, parseLsn, segmentOf } from './lsn.js';
 
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
-
 /** Parse an RFC 3339 timestamp; UsageError when malformed. */
 export function parseTimestamp(text: string): Date {
-  const d = new Date(text);
-  if (!RFC3339.test(text) || Number.isNaN(d.getTime())) {
+  const d = parseRfc3339(text);
+  if (!d) {
     throw new UsageError(`malformed timestamp "${text}"`, {
       hint: 'use RFC 3339 with a time zone, e.g. 2026-11-20T10:15:00Z',
       code: 'INVALID_TIMESTAMP',
@@ -20,12 +19,7 @@ export function parseTimestamp(text: string): Date {
   return d;
 }
 
-/** Human form of a retention window: "7 days", "2 hours"... */
-export function describeWindow(seconds: number): string {
-  if (seconds % 86400 === 0) return `${seconds / 86400} day${seconds === 86400 ? '' : 's'}`;
-  if (seconds % 3600 === 0) return `${seconds / 3600} hour${seconds === 3600 ? '' : 's'}`;
-  return `${seconds} seconds`;
-}
+export { describeWindow };
 
 export interface HistoryBounds {
   branchName: string;

@@ -1,4 +1,5 @@
 /** An exclusive lock file (`lock`, holding the owner's pid) around every state mutation. */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { closeSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { LockedError } from '../../errors.js';
@@ -11,8 +12,6 @@ function pidAlive(pid: number): boolean {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Remove a dead holder's lock file only if it is still the very file we saw: two waiters may both

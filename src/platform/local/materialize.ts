@@ -3,6 +3,7 @@
  * source's base backup and archived WAL, near-zero cost); `materialize` turns that into a running
  * cluster on first use (copy the base backup, replay WAL to the target, promote).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { copyFileSync, chownSync, existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { PlatformError } from '../../errors.js';
@@ -22,8 +23,6 @@ import { backupFor } from './history.js';
 import type { BranchPaths } from './layout.js';
 import { killProcessesUsing } from './orphans.js';
 import { mkdirFor, type RunAs } from './osuser.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Give a new branch its own base backup and WAL archive (hard links), for replay to `target`. */
 export async function adopt(

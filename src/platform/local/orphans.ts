@@ -4,10 +4,9 @@
  * or moves that directory, or the copy keeps writing into a tree being deleted (ENOTEMPTY) or into
  * the branch that was put back. Found through /proc, so this is Linux-only; elsewhere a no-op.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Pids of processes (other than this one) with an argument inside `dir`. */
 export function processesUsing(dir: string): number[] {

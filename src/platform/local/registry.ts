@@ -4,6 +4,7 @@
  * folder. Without it, deleting a project folder leaked its clusters (GBs, postmasters running)
  * with nothing to find them by. `gc` removes the clusters whose project is gone.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { branchPaths } from './layout.js';
@@ -81,8 +82,6 @@ export function listRegistered(dir = systemDir()): RegisteredCluster[] {
   }
   return out.sort((a, b) => a.projectDir.localeCompare(b.projectDir));
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Postmaster pids recorded in the branch dirs of a cluster root. */
 function postmasters(clusterRoot: string): number[] {
