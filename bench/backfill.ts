@@ -131,8 +131,6 @@ UPDATE ${table} SET b = a * 2 WHERE b IS NULL;`;
     const singleBlocked = Math.max(...singles.map((x) => x.blockedMs));
     const batchedBlocked = Math.max(...batches.map((x) => x.blockedMs));
     const over = (xs: WriterFigures[]) => `${sum(xs.map((x) => x.waitedOver100))} of ${sum(xs.map((x) => x.writes))}`;
-    const batchedOver = sum(batches.map((x) => x.waitedOver100));
-    const seconds = (xs: { ms: number }[]) => xs.map((x) => `${(x.ms / 1000).toFixed(1)} s`).join(', ');
     const ratio = batchedRate / singleRate;
     for (const x of batches) progress(`  ${formatBackfillResult(x.result)}; rows left unfilled: ${x.left}`);
     const meanSeconds = (xs: { ms: number }[]) => xs.reduce((a, x) => a + x.ms, 0) / xs.length / 1000;
