@@ -13,7 +13,8 @@ export function formatStatus(r: StatusReport): string {
   const lines = [
     `branch ${r.branch}: ${r.counts.applied} applied, ${r.counts.pending} pending, ${r.counts.drifted} drifted, ${r.counts.missing} missing`,
   ];
-  lines.push(`order: ${r.ordering.used}${r.ordering.setting === 'auto' ? ' (auto)' : ''}`);
+  if (r.entries.every((e) => e.kind !== 'tool'))
+    lines.push(`order: ${r.ordering.used}${r.ordering.setting === 'auto' ? ' (auto)' : ''}`);
   if (r.ordering.warning) lines.push(`warning: ${r.ordering.warning}`);
   // Applied ones with nothing to say are summarised; everything else (pending, drifted, notes) is listed.
   const plain = (e: StatusReport['entries'][number]) =>

@@ -13,7 +13,8 @@ export type MigrationState = 'applied' | 'pending' | 'drifted';
 export interface StatusEntry {
   version: string;
   name: string;
-  kind: 'sql' | 'ts';
+  /** `tool`: a revision of a wrapped tool (Alembic...), read through the tool itself. */
+  kind: 'sql' | 'ts' | 'tool';
   state: MigrationState;
   reversible: boolean;
   noTransaction: boolean;

@@ -23,10 +23,14 @@ export async function touchedTables(executor: Executor, units: ExecutorUnit[]): 
 /** Every post-apply check (docs/architecture.md §2, verify); a failed check is a result, not a throw. */
 export async function verifyPhase(
   ctx: RunContext,
-  input: { db: DbClient; run: PipelineRun; guard: GuardOptions; touched: TouchedTables },
+  input: { db: DbClient; run: PipelineRun; guard: GuardOptions; touched: TouchedTables; appliedNow: string[] },
 ): Promise<VerificationResult> {
   const { db, run, guard } = input;
-  const applied = new Set([...(await readApplied(db)).map((a) => a.version), ...run.units.map((u) => u.version)]);
+  const applied = new Set([
+    ...(await readApplied(db)).map((a) => a.version),
+    ...input.appliedNow,
+    ...run.units.map((u) => u.version),
+  ]);
   return verifyAfterApply({
     db,
     before: run.before!,

@@ -357,7 +357,18 @@ async function guardPhases(
     return;
   }
   await enterPhase(db, run, 'verify');
-  const v = await run.timer.time('verify', () => verifyPhase(ctx, { db, run, guard, touched }));
+  // What the executor (or the wrapped tool's own history) says is applied now: gates `-- neon-migrate:after`.
+  const target: ExecutorTarget = {
+    branch: run.branch,
+    uri: run.uri,
+    db,
+    runId: run.runId,
+    log: ctx.log,
+    timeouts: ctx.settings.timeouts,
+    env: ctx.env,
+  };
+  const appliedNow = (await plan.executor.state(target)).applied.map((u) => u.version);
+  const v = await run.timer.time('verify', () => verifyPhase(ctx, { db, run, guard, touched, appliedNow }));
   run.verification = v;
   if (!v.passed) {
     run.failure = v.failures.length > 1 ? `${v.failures[0]} (and ${v.failures.length - 1} more)` : v.failures[0];

@@ -31,7 +31,7 @@ export interface AssertionStatement {
 
 export interface AssertionFile {
   file: string;
-  /** Version digits from `-- neon-migrate:after`, when present. */
+  /** From `-- neon-migrate:after`: our version's digits, or a wrapped tool's revision id as written. */
   after?: string;
   statements: AssertionStatement[];
 }
@@ -80,7 +80,7 @@ export async function loadAssertionFile(projectDir: string, file: string): Promi
     return { name: statementName(raw), sql: raw.trim() };
   });
   const after = AFTER_DIRECTIVE.exec(text.split('\n', 1)[0] ?? '')?.[1];
-  return { file, after: after?.replace(/\D/g, ''), statements };
+  return { file, after: after === undefined ? undefined : gateKey(after), statements };
 }
 
 /** The last `--` comment line before the SQL, else the SQL's first line. */
@@ -122,13 +122,18 @@ async function runStatement(db: Queryable, file: string, stmt: AssertionStatemen
   }
 }
 
+/** Our versions compare as digits (separators dropped); a wrapped tool's revision id (Alembic's hex) as written. */
+function gateKey(version: string): string {
+  return /^\d[\d\-_.:T]*$/.test(version) ? version.replace(/\D/g, '') : version;
+}
+
 /** Run assertion files against a database; files gated by `after` run only when that version is applied. */
 export async function runAssertions(
   db: Queryable,
   files: AssertionFile[],
   appliedVersions: Iterable<string>,
 ): Promise<AssertionResult[]> {
-  const applied = new Set([...appliedVersions].map((v) => v.replace(/\D/g, '')));
+  const applied = new Set([...appliedVersions].map(gateKey));
   const results: AssertionResult[] = [];
   for (const f of files) {
     if (f.after && !applied.has(f.after)) continue;

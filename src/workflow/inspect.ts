@@ -1,6 +1,9 @@
 /** `status` and `plan` as library functions: read-only views of a branch (or of a given applied set). */
 import { randomUUID } from 'node:crypto';
 import { withBranchDb } from '../run/scoped.js';
+import { runnerKind } from '../executors/index.js';
+import { projectExecutor } from '../executors/project-executor.js';
+import type { ExecutorUnit } from '../executors/types.js';
 import { UsageError } from '../errors.js';
 import { finishRunSql, HISTORY_DDL, insertRunSql, readApplied, type AppliedRow } from '../history/store.js';
 import { describeOrdering, type OrderingInfo, versionArgument } from '../migrations/naming.js';
@@ -10,7 +13,7 @@ import type { DbClient } from '../db/connect.js';
 import { type MigrationProject, platformOf, projectMigrations } from '../run/run-context.js';
 import { type Direction, type Selection, selectMigrations, validateSelection } from '../run/select.js';
 import { RUN_LOCK_KEY } from '../run/run-lock.js';
-import { assertRunnable, type BranchState, compareWithHistory } from '../history/compare.js';
+import { assertRunnable, type BranchState, compareWithHistory, type StatusEntry } from '../history/compare.js';
 import { joinStatements, migrationSteps } from '../executors/native-steps.js';
 import { isSqlScript, type Migration } from '../migrations/types.js';
 
@@ -102,6 +105,7 @@ async function unfinishedRuns(db: DbClient, branch: string): Promise<UnfinishedR
  */
 export async function migrationStatus(p: MigrationProject, options: { branch?: string } = {}): Promise<StatusReport> {
   const branch = options.branch ?? p.settings.defaultBranch;
+  if (runnerKind(p.settings.runner) !== 'native') return wrappedStatus(p, branch);
   // read-only: a TS migration with a cached shape is not imported (tsx costs ~1 s)
   const migrations = await projectMigrations(p, { importTs: false });
   const { entries, missing, partial, unfinished } = await branchState(p, branch, migrations);
@@ -127,6 +131,50 @@ export async function migrationStatus(p: MigrationProject, options: { branch?: s
       migrations.map((m) => m.version),
     ),
   };
+}
+
+/** `status` of a project whose runner is a wrapped tool: applied and pending as the tool reports them. */
+async function wrappedStatus(p: MigrationProject, branch: string): Promise<StatusReport> {
+  const env = p.env ?? process.env;
+  const executor = await projectExecutor({ ...p, env });
+  await executor.prepare();
+  return withBranchDb(await platformOf(p), branch, async (db, uri) => {
+    const target = { branch, uri, db, runId: 'status', log: p.log, timeouts: p.settings.timeouts, env };
+    const state = await executor.state(target);
+    const unfinished = await unfinishedRuns(db, branch);
+    const entry = (u: ExecutorUnit, s: 'applied' | 'pending'): StatusEntry => ({
+      version: u.version,
+      name: u.name,
+      kind: 'tool',
+      state: s,
+      reversible: u.reversible,
+      noTransaction: false,
+      file: u.file ?? u.name,
+      notes: [],
+    });
+    const entries = [
+      ...state.applied.map((u) => entry(u, 'applied')),
+      ...state.pending.map((u) => entry(u, 'pending')),
+    ];
+    return {
+      branch,
+      entries,
+      missing: [],
+      partial: [],
+      unfinished,
+      counts: {
+        applied: state.applied.length,
+        pending: state.pending.length,
+        drifted: 0,
+        missing: 0,
+        partial: 0,
+        irreversible: entries.filter((e) => !e.reversible).length,
+        unverified: 0,
+        interrupted: unfinished.filter((u) => u.interrupted).length,
+      },
+      ordering: describeOrdering('auto', []),
+    };
+  });
 }
 
 export interface PlanOptions extends Selection {

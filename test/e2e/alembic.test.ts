@@ -66,6 +66,20 @@ describe('examples/alembic-todo through neon-migrate', () => {
       new URL((await cli(project, ['connection-string', 'dev'])).stdout.trim()).password,
     );
     expect(r.stderr + r.stdout).not.toContain(password);
+    // Assertion files gated on an Alembic revision (`-- neon-migrate:after 3d1a5f7b6c44`) ran.
+    const ran = new Set((report.verification.assertions as { file: string }[]).map((a) => a.file));
+    for (const f of ['legacy-import.sql', 'priorities.sql', 'subtask-counts.sql', 'tags.sql']) {
+      expect(
+        [...ran].some((file) => file.endsWith(f)),
+        `${f} ran`,
+      ).toBe(true);
+    }
+    // status reads the tool's own history: dev has every revision, main only the seeded baseline.
+    const dev = await cli(project, ['--json', 'status', '--branch', 'dev']);
+    expect(dev.exitCode, dev.stderr).toBe(0);
+    expect(dev.json.counts).toMatchObject({ applied: 9, pending: 0 });
+    const main = await cli(project, ['--json', 'status', '--branch', 'main']);
+    expect(main.json.counts).toMatchObject({ applied: 2, pending: 7 });
   }, 600_000);
 
   it('a downgrade that is wrong on real data is caught by the reversibility check on dev: restored, exit 1', async () => {
