@@ -123,6 +123,12 @@ async function readAfter(
   return after;
 }
 
+/** Flush a session's table statistics: forced at its next idle moment, which one more statement guarantees. */
+async function flushStats(session: Queryable): Promise<void> {
+  await session.query(`SELECT pg_stat_force_next_flush()`);
+  await session.query(`SELECT 1`);
+}
+
 const NOT_BLOCKED: TableBlocking = { maxWriteBlockedMs: 0, maxReadBlockedMs: 0, modesSeen: [], attempts: 0 };
 
 /** One table's figures from its state before and after the run and what the probe saw. */
@@ -179,6 +185,8 @@ export async function measureRun<T>(
       Number((await probeDb.query(`SELECT pg_backend_pid() AS p`)).rows[0]?.p),
     ];
     const named = [...new Set(tables)];
+    // What that session did before the run (its setup) must be counted before, not after.
+    if (options.statsSession) await flushStats(options.statsSession);
     const before = await readTables(observer, named);
     const probed: ProbedTable[] = [...before].filter(([, s]) => isTable(s)).map(([name, s]) => ({ name, oid: s.oid }));
     const lsn = await walPosition(observer);
@@ -202,8 +210,10 @@ export async function measureRun<T>(
       }
       throw error;
     }
-    if (options.statsSession) await options.statsSession.query(`SELECT pg_stat_force_next_flush()`);
-    const after = await readAfter(observer, named, before, options.statsSession ? 0 : (options.statsSettleMs ?? 1500));
+    // The forced flush happens when that session next goes idle: one more statement makes it so, and
+    // the observer still waits briefly for the counters (seen to lag on a loaded machine).
+    if (options.statsSession) await flushStats(options.statsSession);
+    const after = await readAfter(observer, named, before, options.statsSession ? 1000 : (options.statsSettleMs ?? 1500));
     // Views, sequences and names that never existed are not measured.
     const names = named.filter((n) => {
       const s = before.get(n) ?? after.get(n);
