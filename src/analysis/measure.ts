@@ -213,7 +213,12 @@ export async function measureRun<T>(
     // The forced flush happens when that session next goes idle: one more statement makes it so, and
     // the observer still waits briefly for the counters (seen to lag on a loaded machine).
     if (options.statsSession) await flushStats(options.statsSession);
-    const after = await readAfter(observer, named, before, options.statsSession ? 1000 : (options.statsSettleMs ?? 1500));
+    const after = await readAfter(
+      observer,
+      named,
+      before,
+      options.statsSession ? 1000 : (options.statsSettleMs ?? 1500),
+    );
     // Views, sequences and names that never existed are not measured.
     const names = named.filter((n) => {
       const s = before.get(n) ?? after.get(n);

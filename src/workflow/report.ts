@@ -13,6 +13,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
+import { z } from 'zod';
 import { redactSecrets, UsageError } from '../errors.js';
 import type { IntegritySnapshot } from '../verify/snapshot.js';
 import type { VerificationResult } from '../verify/verify.js';
@@ -138,5 +139,38 @@ export function loadReport(projectDir: string, id: string): RunReport {
       code: 'UNKNOWN_REPORT',
     });
   }
-  return JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as RunReport;
+  const full = path.join(dir, file);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(full, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`report ${path.relative(projectDir, full)} is not JSON: ${(err as Error).message}`, {
+      hint: 'reports are written by test, promote, rollback and restore; remove the damaged file',
+      code: 'UNKNOWN_REPORT',
+    });
+  }
+  const checked = reportShape.safeParse(raw);
+  if (!checked.success) {
+    throw new UsageError(`report ${path.relative(projectDir, full)} is not a run report`, {
+      hint: 'reports are written by test, promote, rollback and restore; remove the damaged file',
+      code: 'UNKNOWN_REPORT',
+    });
+  }
+  // The fields every renderer reads are checked; the rest is this version's own output.
+  return checked.data as unknown as RunReport;
 }
+
+/** The shape every saved report has (the renderers read these fields). */
+const reportShape = z
+  .object({
+    reportVersion: z.literal(1),
+    runId: z.string(),
+    command: z.string(),
+    branch: z.string(),
+    outcome: z.enum(['passed', 'failed', 'nothing-to-do']),
+    startedAt: z.string(),
+    timings: z.array(z.object({ phase: z.string(), ms: z.number() })),
+    migrations: z.array(z.object({ version: z.string(), name: z.string(), status: z.string() }).passthrough()),
+    notes: z.array(z.string()),
+  })
+  .passthrough();

@@ -4,6 +4,7 @@
  * between would leave the pre-restore data in a directory no branch points to and a half-built
  * target. The journal, written before the move, lets the next locked operation put it back.
  */
+import { restoreJournalSchema } from './state-schema.js';
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PlatformError } from '../../errors.js';
@@ -41,20 +42,22 @@ export function clearRestoreJournal(stateDir: string): void {
 export async function recoverInterruptedRestore(ctx: EngineContext, state: EngineState): Promise<void> {
   const file = path.join(ctx.stateDir, RESTORE_JOURNAL);
   if (!existsSync(file)) return;
-  let journal: RestoreJournal;
+  let raw: unknown;
   try {
-    journal = JSON.parse(readFileSync(file, 'utf8')) as RestoreJournal;
+    raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch {
     // written atomically, so unreadable means it never named anything to undo
     clearRestoreJournal(ctx.stateDir);
     return;
   }
-  if (typeof journal.targetId !== 'string' || typeof journal.backupId !== 'string') {
+  const checked = restoreJournalSchema.safeParse(raw);
+  if (!checked.success) {
     throw new PlatformError(`restore journal ${file} is corrupted`, {
       hint: `inspect ${path.join(state.project.clusterRoot, 'branches')} and remove the journal`,
       code: 'STATE_CORRUPTED',
     });
   }
+  const journal: RestoreJournal = checked.data;
   if (!state.branches.some((b) => b.id === journal.backupId)) {
     const target = branchPaths(state.project.clusterRoot, journal.targetId);
     const backup = branchPaths(state.project.clusterRoot, journal.backupId);

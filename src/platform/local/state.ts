@@ -4,6 +4,7 @@ import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from '
 import path from 'node:path';
 import { PlatformError } from '../../errors.js';
 import type { Branch } from '../types.js';
+import { engineStateSchema } from './state-schema.js';
 
 /** A branch as persisted: the public Branch fields (less the derived `state`) plus engine facts. */
 export interface BranchRecord extends Omit<Branch, 'state'> {
@@ -66,15 +67,15 @@ export function readState(stateDir: string): EngineState | undefined {
   } catch (err) {
     throw corrupted(file, (err as Error).message.split('\n')[0]);
   }
-  const s = parsed as Partial<EngineState> | null;
-  if (!s || s.version !== 1 || !s.project || typeof s.project.id !== 'string' || !Array.isArray(s.branches)) {
-    throw corrupted(file, 'unexpected content');
+  const checked = engineStateSchema.safeParse(parsed);
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    throw corrupted(
+      file,
+      `unexpected content${issue ? ` at ${issue.path.join('.') || 'top level'}: ${issue.message}` : ''}`,
+    );
   }
-  for (const b of s.branches) {
-    if (!b || typeof b.id !== 'string' || typeof b.name !== 'string' || typeof b.port !== 'number')
-      throw corrupted(file, 'bad branch entry');
-  }
-  return s as EngineState;
+  return checked.data as EngineState;
 }
 
 /** Write state.json atomically (tmp + rename), mode 600 since it holds passwords; keeps one .bak. */

@@ -1,0 +1,46 @@
+/**
+ * zod schemas of the engine's JSON files (state.json, the restore journal): what is read back is
+ * checked field by field, so a hand-edited or truncated file is a clear error, never a crash later.
+ */
+import { z } from 'zod';
+
+const pointInTime = z.union([z.object({ lsn: z.string() }), z.object({ timestamp: z.string() })]);
+
+const branchRecord = z
+  .object({
+    id: z.string().min(1),
+    name: z.string().min(1),
+    parentId: z.string().optional(),
+    parentLsn: z.string().optional(),
+    parentTimestamp: z.string().optional(),
+    createdAt: z.string(),
+    default: z.boolean(),
+    protected: z.boolean(),
+    port: z.number().int().positive(),
+    status: z.enum(['pointer', 'ready']),
+    target: pointInTime.optional(),
+  })
+  .passthrough(); // fields added by newer versions are kept, not dropped, when the state is written back
+
+const projectRecord = z
+  .object({
+    id: z.string().min(1),
+    name: z.string(),
+    historyRetentionSeconds: z.number(),
+    superuserPassword: z.string(),
+    ownerPassword: z.string(),
+    walSegmentBytes: z.number(),
+    clusterRoot: z.string(),
+    pgMajor: z.union([z.literal(17), z.literal(18)]).optional(),
+  })
+  .passthrough();
+
+/** state.json. */
+export const engineStateSchema = z.object({
+  version: z.literal(1),
+  project: projectRecord,
+  branches: z.array(branchRecord),
+});
+
+/** The restore journal. */
+export const restoreJournalSchema = z.object({ targetId: z.string().min(1), backupId: z.string().min(1) });
