@@ -82,7 +82,7 @@ describe('up / down on a gated branch', () => {
     const r = await cli(project, ['up', '--branch', 'main', '--skip-gate']);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(
-      /confirmation needed: main is gated by environments\/prod.json .*skip the gate and apply 7 migration\(s\) on main/,
+      /confirmation needed: main is gated by environments\/prod.json .*skip the gate and apply 9 migration\(s\) on main/,
     );
     expect(await branchNames(project)).toEqual(branches);
     expect(await appliedVersions(project, 'main')).toHaveLength(2);
@@ -91,9 +91,9 @@ describe('up / down on a gated branch', () => {
   it('--skip-gate answered "no" at a terminal prompt exits 3 (not approved), nothing touched', async () => {
     const branches = await branchNames(project);
     const r = await cliAtTerminal(['up', '--branch', 'main', '--skip-gate'], 'n');
-    expect(r.output).toMatch(/skip the gate and apply 7 migration\(s\) on main .*\[y\/N\]/);
+    expect(r.output).toMatch(/skip the gate and apply 9 migration\(s\) on main .*\[y\/N\]/);
     expect(r.output).toMatch(
-      /\nerror: main is gated by .*skip the gate and apply 7 migration.*: not confirmed \(nothing was changed/,
+      /\nerror: main is gated by .*skip the gate and apply 9 migration.*: not confirmed \(nothing was changed/,
     );
     expect(r.exitCode).toBe(3);
     expect(await branchNames(project)).toEqual(branches);

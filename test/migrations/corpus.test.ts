@@ -80,7 +80,11 @@ describe.each([17, 18] as const)('tricky SQL corpus on PostgreSQL %i', (postgres
     expect((await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit`)).rows[0]?.n).toBe(2);
     expect((await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM happy_people`)).rows[0]?.n).toBe(1);
 
-    const down = await migrate(project, { direction: 'down', branch: 'corpus', to: '0' });
+    // Dropping tables that hold rows is a destructive down: explicit --to and a confirmation (a yes here).
+    const down = await migrate(
+      { ...project, confirm: async () => true },
+      { direction: 'down', branch: 'corpus', to: '0' },
+    );
     expect(down.outcome).toBe('succeeded');
     expect(down.results.map((r) => r.status)).toEqual(Array(7).fill('reverted'));
     expect(await schemaFingerprint(db)).toEqual(empty);
@@ -113,7 +117,10 @@ describe.each([17, 18] as const)('tricky SQL corpus on PostgreSQL %i', (postgres
         const nn = await db.query(`SELECT 1 FROM pg_constraint WHERE conname = 'accounts_email_nn' AND contype = 'n'`);
         expect(nn.rowCount).toBe(1);
       }
-      const down = await migrate(project, { direction: 'down', branch: 'history', to: '0' });
+      const down = await migrate(
+        { ...project, confirm: async () => true },
+        { direction: 'down', branch: 'history', to: '0' },
+      );
       expect(down.outcome).toBe('succeeded');
       expect(await schemaFingerprint(db)).toEqual(empty);
       const up2 = await migrate(project, { direction: 'up', branch: 'history' });
