@@ -1,6 +1,6 @@
 /** `neon-migrate baseline [--branch B] [--from TOOL|none] [--to V] [--dry-run] [--wait]`. */
 import type { Command } from 'commander';
-import { baseline, type BaselineOptions, type BaselineReport } from '../workflow/baseline.js';
+import type { BaselineOptions, BaselineReport } from '../workflow/baseline.js';
 import { action } from './context.js';
 import { log } from './output.js';
 
@@ -46,6 +46,7 @@ export function registerBaseline(program: Command): void {
     .option('--wait', 'wait for another run on the branch instead of failing (exit 5)')
     .action(
       action(async (ctx, flags: BaselineOptions) => {
+        const { baseline } = await import('../workflow/baseline.js');
         const r = await baseline(
           { projectDir: ctx.projectDir, settings: ctx.settings, platform: () => ctx.platform(), log },
           flags,

@@ -2,7 +2,6 @@
 import type { Command } from 'commander';
 import { notConfirmed, UsageError } from '../errors.js';
 import type { Branch, PointInTime } from '../platform/types.js';
-import { checkBranchName, checkLsn, checkTimestamp } from '../platform/input-checks.js';
 import { action } from './context.js';
 
 function table(rows: string[][]): string {
@@ -57,6 +56,7 @@ export function registerBranches(program: Command): void {
           });
         }
         // checked before the platform opens: nothing connects for a bad name or point in time
+        const { checkBranchName, checkLsn, checkTimestamp } = await import('../platform/input-checks.js');
         checkBranchName(name);
         if (opts.timestamp !== undefined) checkTimestamp(opts.timestamp);
         if (opts.lsn !== undefined) checkLsn(opts.lsn);

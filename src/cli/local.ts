@@ -4,8 +4,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import type { LocalPlatform } from '../platform/local/index.js';
 import type { Platform } from '../platform/types.js';
-import { gcOrphans, gcReport, listRegistered, type RegisteredCluster } from '../platform/local/registry.js';
-import { systemDir } from '../platform/local/system-dir.js';
+import type { RegisteredCluster } from '../platform/local/registry.js';
 import { action } from './context.js';
 import { registerLocalServe } from './serve.js';
 
@@ -40,6 +39,10 @@ export function registerLocal(program: Command): Command {
         const lines = computes.map(
           (c) => `${c.name.padEnd(24)} ${c.compute.padEnd(8)} 127.0.0.1:${c.port}${c.pid ? ` pid ${c.pid}` : ''}`,
         );
+        const [{ listRegistered }, { systemDir }] = await Promise.all([
+          import('../platform/local/registry.js'),
+          import('../platform/local/system-dir.js'),
+        ]);
         const registered = listRegistered();
         if (registered.length) {
           lines.push('', `clusters kept outside their project (${systemDir()}):`, ...registered.map(registeredLine));
@@ -82,6 +85,7 @@ export function registerLocal(program: Command): Command {
     .option('--dry-run', 'list what gc would remove, and change nothing')
     .action(
       action(async (_ctx, opts: { dryRun?: boolean }) => {
+        const { gcOrphans, gcReport, listRegistered } = await import('../platform/local/registry.js');
         if (opts.dryRun) {
           const orphans = listRegistered().filter((c) => c.orphaned);
           const human = orphans.length

@@ -88,7 +88,10 @@ describe('local serve', () => {
     await client.query('create table widgets (id int primary key, label text not null)');
     await client.end();
     const diff = await neon.diffSchemas('main', 'schema-child');
-    expect(diff).toMatch(/^\+TABLE public\.widgets \(id integer NOT NULL, label text NOT NULL\);$/m);
+    // The same catalog text as the fingerprint (verify/catalog-text.ts): one line per column, index...
+    expect(diff).toMatch(/^\+column public\.widgets\.id: integer not null$/m);
+    expect(diff).toMatch(/^\+column public\.widgets\.label: text not null$/m);
+    expect(diff).not.toMatch(/^-(?!-- )/m);
     expect(await neon.diffSchemas('main', 'main')).toBe('');
   });
 });
