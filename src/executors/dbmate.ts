@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { DbmateOptions } from '../config/runner-schema.js';
 import { MigrationFileError, UsageError } from '../errors.js';
 import { hashFiles, listFiles, sha256Hex } from './files-hash.js';
-import { locateTool } from './locate.js';
+import { requireNodeTool } from './locate.js';
 import { branchEnv, durationMs, endToolSessions, runTool, type ToolOutcome, uriSecrets } from './tool-process.js';
 import type {
   Executor,
@@ -51,13 +51,7 @@ export class DbmateExecutor implements Executor {
   ) {}
 
   private bin(): string {
-    const bin = locateTool('dbmate', this.projectDir, this.env, { configured: this.options.bin, nodeModules: true });
-    if (!bin)
-      throw new UsageError('dbmate not found in node_modules/.bin or on PATH', {
-        hint: DBMATE_INSTALL_HINT,
-        code: 'TOOL_MISSING',
-      });
-    return bin;
+    return requireNodeTool('dbmate', this.projectDir, this.env, this.options.bin, DBMATE_INSTALL_HINT);
   }
 
   private async dbmate(

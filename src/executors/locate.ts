@@ -1,4 +1,5 @@
 /** Finding a wrapped tool's executable: the configured path, the project's venv or node_modules, or PATH. */
+import { UsageError } from '../errors.js';
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 
@@ -55,6 +56,19 @@ export function locateTool(
     }
   }
   return onPath(name, env);
+}
+
+/** An npm-installed tool (node_modules/.bin here or above, or PATH); TOOL_MISSING (exit 2) with `hint` when absent. */
+export function requireNodeTool(
+  name: string,
+  projectDir: string,
+  env: NodeJS.ProcessEnv,
+  configured: string | undefined,
+  hint: string,
+): string {
+  const bin = locateTool(name, projectDir, env, { configured, nodeModules: true });
+  if (!bin) throw new UsageError(`${name} not found in node_modules/.bin or on PATH`, { hint, code: 'TOOL_MISSING' });
+  return bin;
 }
 
 /** PATH with the tool's own folder first (a venv's bin/ holds its python too). */

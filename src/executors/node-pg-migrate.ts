@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { NodePgMigrateOptions } from '../config/runner-schema.js';
 import { MigrationFileError, UsageError } from '../errors.js';
 import { hashFiles, listFiles, sha256Hex } from './files-hash.js';
-import { locateTool } from './locate.js';
+import { requireNodeTool } from './locate.js';
 import { branchEnv, durationMs, endToolSessions, runTool, type ToolOutcome, uriSecrets } from './tool-process.js';
 import type {
   Executor,
@@ -41,16 +41,13 @@ export class NodePgMigrateExecutor implements Executor {
   ) {}
 
   private bin(): string {
-    const bin = locateTool('node-pg-migrate', this.projectDir, this.env, {
-      configured: this.options.bin,
-      nodeModules: true,
-    });
-    if (!bin)
-      throw new UsageError('node-pg-migrate not found in node_modules/.bin or on PATH', {
-        hint: NODE_PG_MIGRATE_INSTALL_HINT,
-        code: 'TOOL_MISSING',
-      });
-    return bin;
+    return requireNodeTool(
+      'node-pg-migrate',
+      this.projectDir,
+      this.env,
+      this.options.bin,
+      NODE_PG_MIGRATE_INSTALL_HINT,
+    );
   }
 
   private async tool(

@@ -139,8 +139,10 @@ export async function readApplied(db: DbClient): Promise<AppliedRow[]> {
   const res = await db.query<AppliedRow>(
     `SELECT version, name, checksum, down_checksum AS "downChecksum", kind,
             to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "appliedAt",
-            duration_ms AS "durationMs", run_id AS "runId", ${(await hasVerifiedColumn(db)) ? 'verified_by' : 'NULL::text'} AS "verifiedBy"
-       FROM neon_migrate.applied ORDER BY length(version), version`,
+            duration_ms AS "durationMs", run_id AS "runId",
+            -- read through jsonb: a history written before the column existed has no verified_by
+            to_jsonb(a) ->> 'verified_by' AS "verifiedBy"
+       FROM neon_migrate.applied a ORDER BY length(version), version`,
   );
   return res.rows;
 }
@@ -238,13 +240,6 @@ export async function saveProgress(db: DbClient, id: string, progress: unknown):
 /** Mark applied migrations as verified by a guarded run. */
 export async function markVerified(db: DbClient, runId: string, versions: string[]): Promise<void> {
   await db.query(`UPDATE neon_migrate.applied SET verified_by = $1 WHERE version = ANY($2::text[])`, [runId, versions]);
-}
-
-async function hasVerifiedColumn(db: DbClient): Promise<boolean> {
-  const res = await db.query<{ ok: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = 'neon_migrate.applied'::regclass AND attname = 'verified_by') AS ok`,
-  );
-  return Boolean(res.rows[0]?.ok);
 }
 
 /**
