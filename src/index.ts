@@ -116,7 +116,7 @@ export {
   type RefreshResult,
 } from './workflow/environment-branches.js';
 export { lockBranch, type BranchLock, type BranchLockOptions } from './workflow/branch-lock.js';
-export { seedIfCreated, type SeedResult } from './workflow/seed.js';
+export { openProjectPlatform, seedIfCreated, type SeedResult } from './workflow/seed.js';
 
 // The run pipeline's and the executor seam's types (docs/architecture.md §2, §3).
 export type { GuardOptions, PipelinePlan, PipelineRun } from './run/pipeline.js';

@@ -43,13 +43,8 @@ export async function createContext(options: GlobalOptions): Promise<CliContext 
   const settings = loadSettings(projectDir);
   let platform: Promise<Platform> | undefined;
   const openAndSeed = async (): Promise<Platform> => {
-    const [{ openPlatform }, { seedIfCreated }] = await Promise.all([
-      import('../platform/open.js'),
-      import('../workflow/seed.js'),
-    ]);
-    const p = await openPlatform({ projectDir, env, settings, log });
-    await seedIfCreated({ projectDir, settings, env, platform: p, log });
-    return p;
+    const { openProjectPlatform } = await import('../workflow/seed.js');
+    return openProjectPlatform({ projectDir, env, settings, log });
   };
   return {
     projectDir,

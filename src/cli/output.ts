@@ -1,5 +1,5 @@
 /** Printing for the CLI: one JSON document on stdout with --json, human text otherwise; logs on stderr. */
-import { NeonMigrateError, redactSecrets, toNeonMigrateError } from '../errors.js';
+import { type NeonMigrateError, redactSecrets, toNeonMigrateError } from '../errors.js';
 
 /** What a command hands back to the CLI adapter for printing. */
 export interface CommandOutput {

@@ -70,6 +70,8 @@ export interface ConnectionOptions {
 /** The operations neon-migrate needs from a Neon project. */
 export interface Platform {
   readonly kind: 'local' | 'neon';
+  /** True when opening this platform created its project (a new local project, which `seedIfCreated` seeds). */
+  readonly created?: boolean;
   getProject(): Promise<ProjectInfo>;
   listBranches(): Promise<Branch[]>;
   /** Resolve a branch by name or id; throws BranchNotFoundError with the known names. */

@@ -61,8 +61,11 @@ export interface PipelinePlan {
   /** Wait for another run's lock instead of failing with exit 5. */
   wait?: boolean;
   timeouts?: Timeouts;
-  /** The units this run applies or reverts, from the branch's state (`resumedRun`: an interrupted run it continues). */
-  select(state: ExecutorState, info: { resumedRun?: string }): ExecutorUnit[];
+  /**
+   * The units this run applies or reverts, from the branch's state (`resumedRun`: an interrupted run it
+   * continues), read under the run lock (`db` is the run session, for selections that read the branch).
+   */
+  select(state: ExecutorState, info: { resumedRun?: string; db: DbClient }): ExecutorUnit[] | Promise<ExecutorUnit[]>;
   /** Before anything is touched (the promote gate, confirmations); may throw; returns report notes. */
   beforeTouch?(units: ExecutorUnit[], db: DbClient): Promise<string[] | void>;
   /** Take a checkpoint first (every run that changes a branch does; the seed of a new project does not). */
@@ -139,7 +142,7 @@ export async function runPipeline(ctx: RunContext, plan: PipelinePlan): Promise<
       });
       run.units = resumed
         ? resumedUnits(state, resumed)
-        : plan.select(state, continued ? { resumedRun: continued } : {});
+        : await plan.select(state, continued ? { resumedRun: continued, db } : { db });
       if (!run.units.length && !plan.runWhenEmpty) {
         run.status = 'nothing-to-do';
         return;

@@ -5,13 +5,15 @@
  * Like every write it takes a checkpoint first and is recorded as a run. A history that disagrees
  * with the files is reported in full (exit 2) and nothing is written.
  */
-import { randomUUID } from 'node:crypto';
+import type { DbClient } from '../db/connect.js';
 import { MigrationFileError, UsageError } from '../errors.js';
-import { finishRun, insertAppliedSql, readApplied, recordRun } from '../history/store.js';
+import { NativeExecutor, unitOf } from '../executors/native.js';
+import { StampExecutor } from '../executors/stamp.js';
+import { readApplied } from '../history/store.js';
 import { versionArgument } from '../migrations/naming.js';
+import { runPipeline } from '../run/pipeline.js';
 import { type MigrationProject, platformOf, projectMigrations } from '../run/run-context.js';
-import { createCheckpoint } from '../run/checkpoint.js';
-import { openRunSession } from '../run/run-lock.js';
+import { withBranchDb } from '../run/scoped.js';
 import type { Migration } from '../migrations/types.js';
 import {
   detectForeignTools,
@@ -105,90 +107,102 @@ export async function baseline(p: MigrationProject, options: BaselineOptions = {
     });
   const migrations = await projectMigrations(p);
   const platform = await platformOf(p);
-  const session = await openRunSession(await platform.connectionUri(branch), {
+  const decide = (db: DbClient) => decideAdoption(db, branch, migrations, options);
+  if (options.dryRun)
+    return withBranchDb(platform, branch, async (db) => reportOf(branch, migrations, await decide(db), true));
+  const native = new NativeExecutor(p.projectDir, migrations);
+  let decided: Adoption | undefined;
+  let report: BaselineReport | undefined;
+  const run = await runPipeline(
+    { ...p, env: p.env ?? process.env, platform },
+    {
+      command: 'baseline',
+      branch,
+      executor: new StampExecutor(native),
+      direction: 'up',
+      wait: options.wait,
+      // Read under the run lock, so what is stamped is what was checked.
+      select: async (_state, { db }) => {
+        decided = await decide(db);
+        return decided.adopted.map(unitOf);
+      },
+      report: (r) => {
+        report = reportOf(branch, migrations, decided!, false);
+        if (r.checkpoint) Object.assign(report, { checkpoint: r.checkpoint, runId: r.runId });
+        return report;
+      },
+    },
+  );
+  const failed = run.applied?.results.find((r) => r.error);
+  if (failed) throw new Error(`baseline failed: ${failed.error!.message}`);
+  return report ?? reportOf(branch, migrations, decided!, false);
+}
+
+interface Adoption {
+  adopted: Migration[];
+  source: BaselineReport['source'];
+}
+
+/** The report of an adoption (before or after it was recorded). */
+function reportOf(branch: string, migrations: Migration[], a: Adoption, dryRun: boolean): BaselineReport {
+  const ids = new Set(a.adopted.map((m) => m.version));
+  return {
     branch,
-    wait: options.wait,
-    timeouts: p.settings.timeouts,
-  });
-  try {
-    const { db } = session;
-    const existing = await readApplied(db);
-    if (existing.length) {
-      throw new UsageError(`branch "${branch}" already has a neon-migrate history (${existing.length} applied)`, {
-        hint: 'baseline is for a database that has none yet; see `neon-migrate status`',
-        code: 'ALREADY_ADOPTED',
+    source: a.source,
+    adopted: a.adopted.map((m) => ({ version: m.version, name: m.name })),
+    pending: migrations.filter((m) => !ids.has(m.version)).map((m) => ({ version: m.version, name: m.name })),
+    dryRun,
+  };
+}
+
+/** What the branch already has, from another tool's table or `--to`; refuses a branch with our history. */
+async function decideAdoption(
+  db: DbClient,
+  branch: string,
+  migrations: Migration[],
+  options: BaselineOptions,
+): Promise<Adoption> {
+  const existing = await readApplied(db);
+  if (existing.length) {
+    throw new UsageError(`branch "${branch}" already has a neon-migrate history (${existing.length} applied)`, {
+      hint: 'baseline is for a database that has none yet; see `neon-migrate status`',
+      code: 'ALREADY_ADOPTED',
+    });
+  }
+  if (options.from === 'none')
+    return { adopted: stampUpTo(migrations, options.to!), source: { to: versionArgument(options.to!) } };
+  const tools = options.from ? [options.from] : await detectForeignTools(db);
+  if (tools.length > 1)
+    throw new UsageError(`branch "${branch}" has history tables of ${tools.join(' and ')}`, {
+      hint: `choose one with --from ${tools.join('|')}`,
+      code: 'BASELINE_AMBIGUOUS',
+    });
+  const tool = tools[0];
+  if (tool && options.to !== undefined) {
+    throw new UsageError(`--to is for a database without a history table, and branch "${branch}" has ${tool}'s`, {
+      hint: `drop --to to adopt what ${tool} recorded, or pass --from none --to ${options.to} to ignore it`,
+      code: 'BASELINE_TO_WITH_TABLE',
+    });
+  }
+  if (!tool) {
+    if (options.to === undefined) {
+      throw new UsageError(`branch "${branch}" has no other tool's history table (${FOREIGN_TOOLS.join(', ')})`, {
+        hint: 'pass --to <version>: the newest migration the database already has',
+        code: 'NO_FOREIGN_HISTORY',
       });
     }
-    let adopted: Migration[];
-    let source: BaselineReport['source'];
-    if (options.from === 'none') {
-      adopted = stampUpTo(migrations, options.to!);
-      source = { to: versionArgument(options.to!) };
-    } else {
-      const tools = options.from ? [options.from] : await detectForeignTools(db);
-      if (tools.length > 1)
-        throw new UsageError(`branch "${branch}" has history tables of ${tools.join(' and ')}`, {
-          hint: `choose one with --from ${tools.join('|')}`,
-          code: 'BASELINE_AMBIGUOUS',
-        });
-      const tool = tools[0];
-      if (tool && options.to !== undefined) {
-        throw new UsageError(`--to is for a database without a history table, and branch "${branch}" has ${tool}'s`, {
-          hint: `drop --to to adopt what ${tool} recorded, or pass --from none --to ${options.to} to ignore it`,
-          code: 'BASELINE_TO_WITH_TABLE',
-        });
-      }
-      if (!tool) {
-        if (options.to === undefined) {
-          throw new UsageError(`branch "${branch}" has no other tool's history table (${FOREIGN_TOOLS.join(', ')})`, {
-            hint: 'pass --to <version>: the newest migration the database already has',
-            code: 'NO_FOREIGN_HISTORY',
-          });
-        }
-        adopted = stampUpTo(migrations, options.to);
-        source = { to: versionArgument(options.to) };
-      } else {
-        const history = await readForeignHistory(db, tool);
-        const matched = matchForeignHistory(migrations, history);
-        if (matched.problems.length) {
-          throw new MigrationFileError(
-            `${history.table} (${tool}) disagrees with the migration files: ${matched.problems.join('; ')}`,
-            {
-              hint: 'make the files match what the database has (restore missing files, or fix the versions); nothing was written',
-              code: 'BASELINE_MISMATCH',
-            },
-          );
-        }
-        adopted = matched.adopted;
-        source = { tool, table: history.table };
-      }
-    }
-    const ids = new Set(adopted.map((m) => m.version));
-    const report: BaselineReport = {
-      branch,
-      source,
-      adopted: adopted.map((m) => ({ version: m.version, name: m.name })),
-      pending: migrations.filter((m) => !ids.has(m.version)).map((m) => ({ version: m.version, name: m.name })),
-      dryRun: Boolean(options.dryRun),
-    };
-    if (options.dryRun) return report;
-    p.log?.(`taking a checkpoint of ${branch}`);
-    const checkpoint = await createCheckpoint(platform, branch);
-    const runId = randomUUID();
-    await recordRun(db, { id: runId, command: 'baseline', branch, checkpoint: checkpoint.name });
-    try {
-      // One transaction: the whole applied set or nothing.
-      const rows = adopted.map((m) => insertAppliedSql(m, runId, 'now()'));
-      if (rows.length) await db.query(['BEGIN', ...rows, 'COMMIT'].join(';\n'));
-    } catch (err) {
-      await db.query('ROLLBACK').catch(() => undefined);
-      await finishRun(db, runId, 'failed', { error: (err as Error).message }).catch(() => undefined);
-      throw err;
-    }
-    Object.assign(report, { checkpoint: checkpoint.name, runId });
-    await finishRun(db, runId, 'succeeded', report);
-    return report;
-  } finally {
-    await session.close();
+    return { adopted: stampUpTo(migrations, options.to), source: { to: versionArgument(options.to) } };
   }
+  const history = await readForeignHistory(db, tool);
+  const matched = matchForeignHistory(migrations, history);
+  if (matched.problems.length) {
+    throw new MigrationFileError(
+      `${history.table} (${tool}) disagrees with the migration files: ${matched.problems.join('; ')}`,
+      {
+        hint: 'make the files match what the database has (restore missing files, or fix the versions); nothing was written',
+        code: 'BASELINE_MISMATCH',
+      },
+    );
+  }
+  return { adopted: matched.adopted, source: { tool, table: history.table } };
 }

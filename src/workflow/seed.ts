@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, PlatformError, UsageError } from '../errors.js';
+import { type OpenPlatformOptions, openPlatform } from '../platform/open.js';
 import type { Platform } from '../platform/types.js';
 import { projectExecutor } from '../executors/project-executor.js';
 import type { ExecutorState, ExecutorUnit } from '../executors/types.js';
@@ -42,7 +43,7 @@ function baselineUnits(state: ExecutorState, baseline: string): ExecutorUnit[] {
  * ```
  */
 export async function seedIfCreated(ctx: WorkflowContext): Promise<SeedResult | undefined> {
-  const platform = ctx.platform as Platform & { created?: boolean };
+  const { platform } = ctx;
   const file = ctx.settings.local.seed;
   if (platform.kind !== 'local' || !platform.created || !file || seeded.has(platform)) return undefined;
   seeded.add(platform);
@@ -92,4 +93,19 @@ export async function seedIfCreated(ctx: WorkflowContext): Promise<SeedResult | 
       code: 'SEED_FAILED',
     });
   return result;
+}
+
+/**
+ * Open the project's platform and, when that open created a new local project, seed it: the CLI's
+ * way in, so a newcomer's first command (whatever it is) sees the demo data.
+ *
+ * @example
+ * ```ts
+ * const platform = await openProjectPlatform({ projectDir, env: process.env, settings: loadSettings(projectDir) });
+ * ```
+ */
+export async function openProjectPlatform(options: OpenPlatformOptions): Promise<Platform> {
+  const platform = await openPlatform(options);
+  await seedIfCreated({ ...options, platform });
+  return platform;
 }

@@ -132,6 +132,20 @@ describe('the published package', () => {
     expect(readdirSync(pkg).sort()).toEqual(expect.not.arrayContaining(['src', 'test', 'node_modules']));
   });
 
+  it('keeps the test-only parts out of the main entry point, behind neon-migrate/testing', async () => {
+    const probe = [
+      "const main = await import('neon-migrate');",
+      "const testing = await import('neon-migrate/testing');",
+      'const has = (m, k) => k in m;',
+      "const keys = ['FaultPlan', 'virtualClock', 'startLocalServer'];",
+      'console.log(JSON.stringify({ main: keys.filter((k) => has(main, k)), testing: keys.filter((k) => has(testing, k)) }));',
+    ].join('\n');
+    writeFileSync(path.join(consumer, 'probe.mjs'), probe);
+    const r = await execa('node', ['probe.mjs'], { cwd: consumer, reject: false });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ main: [], testing: ['FaultPlan', 'virtualClock', 'startLocalServer'] });
+  });
+
   it("type-checks a TypeScript user's code against the published declarations", async () => {
     const tsc = path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc');
     const r = await execa('node', [tsc, '-p', 'tsconfig.json'], { cwd: consumer, reject: false });

@@ -5,7 +5,8 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, NeonMigrateError, PlatformError, BranchNotFoundError } from '../../src/errors.js';
-import { openNeonPlatform, virtualClock } from '../../src/platform/neon/index.js';
+import { openNeonPlatform } from '../../src/platform/neon/index.js';
+import { virtualClock } from '../../src/testing/index.js';
 import { settingsSchema } from '../../src/config/schema.js';
 import { type NeonFixture, startNeonFixture } from './support/fixture.js';
 

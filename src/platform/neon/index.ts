@@ -6,7 +6,7 @@ import { NeonPlatform, type NeonPlatformOptions } from './platform.js';
 
 export { NeonPlatform, isNeonPlatform, type NeonPlatformOptions } from './platform.js';
 export { readNeonConfig, DEFAULT_NEON_API_HOST } from './config.js';
-export { systemClock, virtualClock, type Clock } from './clock.js';
+export { systemClock, type Clock } from './clock.js';
 
 /** Open the Neon platform from NEON_API_KEY / NEON_PROJECT_ID / NEON_API_HOST (malformed → ConfigError). */
 export async function openNeonPlatform(

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { settingsSchema } from '../../../src/config/schema.js';
 import { openLocalPlatform } from '../../../src/platform/local/index.js';
-import { FaultPlan, type LocalServer, startLocalServer } from '../../../src/platform/local/server/index.js';
+import { FaultPlan, type LocalServer, startLocalServer } from '../../../src/testing/index.js';
 import { type Clock, NeonPlatform, type NeonPlatformOptions } from '../../../src/platform/neon/index.js';
 import type { Platform } from '../../../src/platform/types.js';
 import { startValidatingProxy, type ValidatingProxy } from './proxy.js';

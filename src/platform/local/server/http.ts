@@ -2,7 +2,7 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import { NeonMigrateError, PlatformError, toNeonMigrateError } from '../../../errors.js';
-import type { FaultPlan } from './faults.js';
+import type { ServerFaults } from './fault-hooks.js';
 
 /** An HTTP answer from a route handler. */
 export interface Answer {
@@ -67,7 +67,7 @@ function write(res: ServerResponse, answer: Answer, requestId: string): void {
 }
 
 /** Create (not yet listening) the HTTP server dispatching to `handle`. */
-export function createApiServer(options: { token: string; handle: Handler; faults?: FaultPlan }): Server {
+export function createApiServer(options: { token: string; handle: Handler; faults?: ServerFaults }): Server {
   const { token, handle, faults } = options;
   return createServer((req, res) => {
     const requestId = randomUUID();

@@ -4,13 +4,13 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { Platform } from '../../types.js';
-import type { FaultPlan } from './faults.js';
+import type { ServerFaults } from './fault-hooks.js';
 import { createApiServer } from './http.js';
 import { OperationStore } from './operations.js';
 import { type LocalServeExtras, createRoutes } from './routes.js';
 import { loadOrCreateToken } from './token.js';
 
-export { FaultPlan, type FaultRule } from './faults.js';
+export type { FaultRule, ServerFaults } from './fault-hooks.js';
 export type { LocalServeExtras } from './routes.js';
 
 export interface LocalServerOptions {
@@ -20,7 +20,7 @@ export interface LocalServerOptions {
   port?: number;
   extras?: LocalServeExtras;
   /** Test-only fault injection. */
-  faults?: FaultPlan;
+  faults?: ServerFaults;
   /** How long a mutation may run before the answer leaves its operation running (default 300 ms). */
   acceptWindowMs?: number;
 }

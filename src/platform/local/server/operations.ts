@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { toNeonMigrateError } from '../../../errors.js';
-import type { FaultPlan } from './faults.js';
+import type { ServerFaults } from './fault-hooks.js';
 
 export type OperationStatus =
   | 'scheduling'
@@ -46,7 +46,7 @@ export class OperationStore {
 
   constructor(
     private readonly projectId: string,
-    private readonly faults?: FaultPlan,
+    private readonly faults?: ServerFaults,
   ) {}
 
   /** The unfinished operation holding any of these branches, if one exists. */
@@ -58,8 +58,8 @@ export class OperationStore {
     return undefined;
   }
 
-  /** Record an operation whose work already happened (e.g. create_timeline during a create). */
-  finished(action: string, branchId: string, endpointId?: string): OperationRecord {
+  /** A new operation record in `status`, kept in the list the API reads. */
+  private record(action: string, branchId: string, status: OperationStatus, endpointId?: string): OperationRecord {
     const now = new Date().toISOString();
     const record: OperationRecord = {
       id: randomUUID(),
@@ -67,7 +67,7 @@ export class OperationStore {
       branch_id: branchId,
       ...(endpointId ? { endpoint_id: endpointId } : {}),
       action,
-      status: 'finished',
+      status,
       failures_count: 0,
       created_at: now,
       updated_at: now,
@@ -75,6 +75,11 @@ export class OperationStore {
     };
     this.records.push(record);
     return record;
+  }
+
+  /** Record an operation whose work already happened (e.g. create_timeline during a create). */
+  finished(action: string, branchId: string, endpointId?: string): OperationRecord {
+    return this.record(action, branchId, 'finished', endpointId);
   }
 
   /** Start `work` as an operation holding `holds` (branch ids) until it ends. */
@@ -86,20 +91,7 @@ export class OperationStore {
     endpointId?: string,
   ): StartedOperation {
     const started = Date.now();
-    const now = new Date(started).toISOString();
-    const record: OperationRecord = {
-      id: randomUUID(),
-      project_id: this.projectId,
-      branch_id: branchId,
-      ...(endpointId ? { endpoint_id: endpointId } : {}),
-      action,
-      status: 'scheduling',
-      failures_count: 0,
-      created_at: now,
-      updated_at: now,
-      total_duration_ms: 0,
-    };
-    this.records.push(record);
+    const record = this.record(action, branchId, 'scheduling', endpointId);
     this.holds.set(record.id, holds);
     const set = (status: OperationStatus, error?: string): void => {
       record.status = status;

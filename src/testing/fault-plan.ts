@@ -1,24 +1,11 @@
 /**
- * Test-only fault injection for `local serve` (never reachable from the CLI): canned answers
- * (423/429/503/garbage), connections dropped after a request was applied, and operations that
- * end in `error` or never finish. Tests build a FaultPlan and pass it to startLocalServer.
+ * Fault injection for the local Neon-API server, for tests only: canned answers (423/429/503/garbage),
+ * connections dropped after a request was applied, and operations that end in `error` or never
+ * finish. Build a FaultPlan and pass it to startLocalServer as `faults`.
  */
+import type { FaultRule, ServerFaults } from '../platform/local/server/fault-hooks.js';
 
-export interface FaultRule {
-  method: string;
-  /** Matched against the path after /api/v2, e.g. /^\/projects\/[^/]+\/branches$/. */
-  path: RegExp;
-  /** How many matching requests this rule applies to. */
-  count: number;
-  /** Answer with this status/body instead of handling the request... */
-  status?: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-  /** ...or handle it, then drop the connection without answering. */
-  dropAfterHandling?: boolean;
-}
-
-export class FaultPlan {
+export class FaultPlan implements ServerFaults {
   private readonly rules: FaultRule[] = [];
   private readonly outcomes: { action?: string; outcome: 'error' | 'stuck' }[] = [];
   /** Every request seen, "METHOD /path", for assertions (e.g. only one create was applied). */
