@@ -82,6 +82,10 @@ export function planRestore(req: RestoreRequest, now = new Date()): RestorePlan 
  * const { branch, backup } = await executeRestore(platform, planRestore({ branch: 'dev', fromBranch: 'main' }));
  * ```
  */
-export async function executeRestore(platform: Platform, plan: RestorePlan): Promise<RestoreResult> {
-  return platform.restoreBranch(plan.target, plan.options);
+export async function executeRestore(
+  platform: Platform,
+  plan: RestorePlan,
+  progress?: (line: string) => void,
+): Promise<RestoreResult> {
+  return platform.restoreBranch(plan.target, { ...plan.options, ...(progress ? { progress } : {}) });
 }

@@ -52,6 +52,8 @@ export interface RestoreOptions {
   at?: PointInTime;
   /** Keep the pre-restore state as a branch with this name (required for a self-restore). */
   preserveUnderName?: string;
+  /** Progress lines of a restore that takes a while (the CLI prints them on stderr). */
+  progress?: (line: string) => void;
 }
 
 export interface RestoreResult {

@@ -30,7 +30,11 @@ export async function restoreFromCheckpoint(
   ctx.log?.(`restoring ${branch} from ${checkpoint} (current state kept as ${backupName})`);
   let backup: string;
   try {
-    const result = await ctx.platform.restoreBranch(branch, { source: checkpoint, preserveUnderName: backupName });
+    const result = await ctx.platform.restoreBranch(branch, {
+      source: checkpoint,
+      preserveUnderName: backupName,
+      ...(ctx.log ? { progress: ctx.log } : {}),
+    });
     backup = result.backup?.name ?? backupName;
   } catch (err) {
     throw new PlatformError(`restoring ${branch} from checkpoint ${checkpoint} failed: ${(err as Error).message}`, {

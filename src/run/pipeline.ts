@@ -170,6 +170,7 @@ export async function runPipeline(ctx: RunContext, plan: PipelinePlan): Promise<
           await recordRun(db, { id: run.runId, command: plan.command, branch, checkpoint: run.checkpoint ?? null });
         recorded = true;
         if (plan.guard && !resumed) {
+          ctx.log?.(`taking integrity snapshot of ${branch}`);
           await enterPhase(db, run, 'snapshot');
           [run.before, run.fingerprintBefore] = await timer.time('snapshot', () => snapshotPhase(db));
           const units = run.units.map((u) => ({ version: u.version, name: u.name }));
@@ -206,6 +207,7 @@ export async function runPipeline(ctx: RunContext, plan: PipelinePlan): Promise<
       }
       if (run.failure && plan.guard) return; // restored below, once this session (and its lock) is closed
       run.status = run.applied?.outcome ?? 'succeeded';
+      if (plan.guard) ctx.log?.(`recording the run on ${branch}`);
       await enterPhase(db, run, 'record');
       const report = plan.report(run);
       await timer.time('record', async () => {
@@ -286,6 +288,7 @@ async function guardPhases(
     run.failure = over;
     return;
   }
+  ctx.log?.(`verifying ${run.branch}`);
   await enterPhase(db, run, 'verify');
   // What the executor (or the wrapped tool's own history) says is applied now: gates `-- neon-migrate:after`.
   const target: ExecutorTarget = {

@@ -110,7 +110,11 @@ export async function refreshBranch(
   await lock.release();
   const backupName = defaultPreserveName(branch, nowOf(ctx));
   ctx.log?.(`refreshing ${branch} from ${parent} (old state kept as ${backupName})`);
-  const result = await ctx.platform.restoreBranch(branch, { source: parent, preserveUnderName: backupName });
+  const result = await ctx.platform.restoreBranch(branch, {
+    source: parent,
+    preserveUnderName: backupName,
+    ...(ctx.log ? { progress: ctx.log } : {}),
+  });
   const refreshedAt = await recordRefresh(ctx, branch, parent, result.backup?.name ?? backupName);
   return { branch, parent, backup: result.backup?.name ?? backupName, refreshedAt };
 }

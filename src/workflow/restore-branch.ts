@@ -161,7 +161,7 @@ export async function restoreAndRecord(
   const lock = await lockBranch(ctx, plan.target, options);
   // Released right before the restore: it restarts the branch's compute, ending every session on it.
   await lock.release();
-  const result = await executeRestore(ctx.platform, plan);
+  const result = await executeRestore(ctx.platform, plan, ctx.log);
   const done: RestoreDone = {
     branch: result.branch,
     source: plan.options.source,

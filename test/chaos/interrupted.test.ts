@@ -8,31 +8,15 @@
 import { execa } from 'execa';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appliedVersions, branchNames, cli, contentDigest, copyExampleProject, removeProject } from '../e2e/helpers.js';
+import { branchNames, cli, copyExampleProject, removeProject } from '../e2e/helpers.js';
+import { killAt as killSignal } from './support.js';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/neon-migrate.js');
 const SEED = { NEON_MIGRATE_SEED_TASKS: '300' };
 let project: string;
 
-/** Run the CLI and SIGKILL it when a stderr line matches `marker`; resolves with what it printed. */
-async function killAt(args: string[], marker: RegExp): Promise<{ killed: boolean; stderr: string }> {
-  const child = execa('node', [BIN, '-C', project, ...args], { reject: false, stdin: 'ignore', env: SEED, all: false });
-  let stderr = '';
-  let killed = false;
-  child.stderr!.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-    if (!killed && marker.test(stderr)) {
-      killed = true;
-      child.kill('SIGKILL');
-    }
-  });
-  await child;
-  return { killed, stderr };
-}
-
-async function mainState() {
-  return { applied: await appliedVersions(project, 'main'), data: await contentDigest(project, 'main') };
-}
+/** Kill a CLI run on the project at a stderr marker. */
+const killAt = (args: string[], marker: RegExp) => killSignal(project, args, marker, SEED);
 
 beforeAll(async () => {
   project = copyExampleProject();
@@ -43,6 +27,7 @@ afterAll(async () => {
   if (project) await removeProject(project);
 });
 
+// A promote killed at each of its phases (flagged, blocking, undone by rollback): kill-matrix.test.ts.
 describe('a test killed during the reversibility check', () => {
   it('is not taken as proven: the next test refuses, --resume verifies and records it, the scratch branch is gone', async () => {
     // dev does not exist yet: test creates it from main, which has only the baseline (promote comes later).
@@ -76,40 +61,6 @@ describe('a test killed during the reversibility check', () => {
     const tested = (resumed.json.report.migrations as { name: string }[]).map((m) => m.name);
     expect(tested.length).toBeGreaterThan(0);
     expect(unverified.filter((n) => tested.includes(n))).toEqual([]);
-  });
-});
-
-describe('a promote killed while applying', () => {
-  it('is flagged by status, blocks every run, and rollback returns main to before the promote', async () => {
-    const before = await mainState();
-    const { killed, stderr } = await killAt(['promote', '--yes'], /applying 20260217T093000_tags_to_array/);
-    expect(killed, stderr).toBe(true);
-    const afterKill = await appliedVersions(project, 'main');
-    expect(afterKill.length).toBeGreaterThan(before.applied.length); // it really was half-way
-
-    const status = await cli(project, ['--json', 'status', '--branch', 'main']);
-    expect(status.exitCode).toBe(2);
-    expect(status.json.counts.interrupted).toBe(1);
-    expect(status.json.unfinished[0]).toMatchObject({ command: 'promote', interrupted: true, phase: 'apply' });
-    expect(status.json.unfinished[0].hint).toContain('neon-migrate rollback --branch main');
-
-    // Nothing else runs on main: not a second promote, not up.
-    const again = await cli(project, ['promote', '--yes']);
-    expect(again.exitCode).toBe(2);
-    expect(again.stderr.trim().split('\n')).toHaveLength(1);
-    expect(again.stderr).toMatch(/interrupted during apply.*rollback --branch main/);
-    const up = await cli(project, ['up', '--branch', 'main', '--skip-gate', '--yes']);
-    expect(up.exitCode).toBe(2);
-    expect(await appliedVersions(project, 'main')).toEqual(afterKill);
-
-    const rollback = await cli(project, ['--json', 'rollback', '--branch', 'main', '--yes']);
-    expect(rollback.exitCode, rollback.stderr).toBe(0);
-    expect(rollback.json.run.command).toBe('promote');
-    expect(await mainState()).toEqual(before);
-
-    const promote = await cli(project, ['--json', 'promote', '--yes']);
-    expect(promote.exitCode, promote.stderr).toBe(0);
-    expect(promote.json.report.outcome).toBe('passed');
   });
 });
 

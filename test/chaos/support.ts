@@ -54,3 +54,28 @@ export async function cliRun(
   }
   return { exitCode: r.exitCode ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '', json };
 }
+
+/**
+ * Run the built CLI and SIGKILL it as soon as its stderr matches `marker` (a phase's progress line,
+ * not a timed sleep). Resolves with whether it was killed, its exit code, and what it printed.
+ */
+export async function killAt(
+  project: string,
+  args: string[],
+  marker: RegExp,
+  env: Record<string, string> = {},
+): Promise<{ killed: boolean; exitCode: number | undefined; stderr: string }> {
+  const child = execa('node', [BIN, '-C', project, ...args], { reject: false, stdin: 'ignore', env });
+  let stderr = '';
+  let killed = false;
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    if (!killed && marker.test(stderr)) {
+      killed = true;
+      child.kill('SIGKILL');
+    }
+  });
+  const r = await child;
+  outputs.push(r.stdout ?? '', stderr);
+  return { killed, exitCode: r.exitCode, stderr };
+}

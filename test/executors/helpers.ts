@@ -1,5 +1,5 @@
 /** Helpers for executor tests: a run target on a real local-engine branch, and scratch copies of examples. */
-import { cpSync, existsSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { connect, type DbClient } from '../../src/db/connect.js';
@@ -41,6 +41,7 @@ export async function branchTarget(
 /** A scratch copy of an example project (its .venv linked, not copied). */
 export function copyExample(example: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'nm-exec-'));
+  chmodSync(dir, 0o755); // clusters then live inside the project, removed with it
   cpSync(example, dir, {
     recursive: true,
     filter: (src) => !/[/\\](\.venv|node_modules|\.neon-migrate|__pycache__)$/.test(src),

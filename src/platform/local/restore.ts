@@ -72,12 +72,14 @@ export async function restoreBranchLocked(
   if (point.headLsn && self) backup.parentLsn = point.headLsn;
   const oldPaths = handleFor(ctx, state, target).paths;
   const backupPaths = handleFor(ctx, state, backup).paths;
+  options.progress?.(`stopping ${target.name} and keeping its state as ${backupName}`);
   await stopCompute(ctx, state, target);
   // a crash from here until state.json names the backup is undone on the next locked operation
   writeRestoreJournal(ctx.stateDir, { targetId: target.id, backupId: backup.id });
   renameSync(oldPaths.root, backupPaths.root);
   const sourcePaths = self ? backupPaths : handleFor(ctx, state, source).paths;
   const fresh = handleFor(ctx, state, target);
+  options.progress?.(`rebuilding ${target.name} from ${self ? 'its own history' : source.name}`);
   try {
     await adopt(ctx.runAs, sourcePaths, fresh.paths, point.backup, state.project.walSegmentBytes, point.throughSegno);
     await materialize(fresh, point.target);
@@ -97,5 +99,6 @@ export async function restoreBranchLocked(
   // commit now (not only when the caller saves) so that the journal can go
   writeState(ctx.stateDir, state);
   clearRestoreJournal(ctx.stateDir);
+  options.progress?.(`${target.name} restored`);
   return { branch: toBranch(target), backup: toBranch(backup) };
 }
