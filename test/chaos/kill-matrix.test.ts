@@ -132,8 +132,10 @@ beforeAll(async () => {
     writeFileSync(path.join(project, 'environments', `${name}.json`), JSON.stringify(env));
   const base = await cli(project, ['up', '--branch', 'main', '--steps', '1', '--skip-gate', '--yes']);
   if (base.exitCode !== 0) throw new Error(`setup: ${base.stderr}`);
-  const staging = await cli(project, ['branches', 'create', 'staging', '--parent', 'main']);
-  if (staging.exitCode !== 0) throw new Error(`setup: ${staging.stderr}`);
+  for (const branch of ['staging', 'dev']) {
+    const created = await cli(project, ['branches', 'create', branch, '--parent', 'main']);
+    if (created.exitCode !== 0) throw new Error(`setup: ${created.stderr}`);
+  }
 });
 afterAll(async () => {
   if (project) await removeProject(project);
@@ -155,6 +157,34 @@ const restoreSteps = (branch: string): RegExp[] => [
   new RegExp(`rebuilding ${branch} from`),
   new RegExp(`${branch} restored`),
 ];
+
+describe('concurrent runs', () => {
+  it('five `test --branch dev` at once: one applies, the others exit 5 (or find nothing left to do)', async () => {
+    const runs = await Promise.all(
+      Array.from({ length: 5 }, () => cli(project, ['--json', 'test', '--branch', 'dev'])),
+    );
+    const applied = runs.filter((r) => r.exitCode === 0 && r.json?.report?.outcome === 'passed');
+    const locked = runs.filter((r) => r.exitCode === 5);
+    const idle = runs.filter((r) => r.exitCode === 0 && r.json?.report?.outcome !== 'passed');
+    process.stderr.write(
+      `concurrency: 5 runs: ${applied.length} applied, ${locked.length} exit 5, ${idle.length} nothing to do\n`,
+    );
+    expect(applied).toHaveLength(1);
+    expect(locked.length + idle.length).toBe(4);
+    for (const r of locked)
+      expect(r.json.error).toMatchObject({
+        code: 'LOCKED',
+        message: expect.stringMatching(/another neon-migrate run holds the lock on branch "dev"/),
+      });
+    expect(await appliedVersions(project, 'dev')).toEqual(['1', '2', '3', '4']);
+    const [row] = await sql<{ n: number }>(
+      project,
+      'dev',
+      `SELECT count(*)::int AS n FROM neon_migrate.runs WHERE command = 'test'`,
+    );
+    expect(row!.n).toBe(1);
+  });
+});
 
 describe('SIGKILL at every phase', () => {
   let initialMain: BranchState;
