@@ -9,7 +9,19 @@ import type { DbClient } from '../db/connect.js';
 import type { Approvals } from '../analysis/approvals.js';
 import { destructiveVerdict } from '../analysis/approvals.js';
 import { type BudgetViolation, checkBudgets } from '../analysis/budgets.js';
-import { assertDestructiveApproved, assertNoLintErrors, overBudgetError } from '../analysis/gates.js';
+import {
+  assertDestructiveApproved,
+  assertNoLintErrors,
+  latencyRegressionError,
+  overBudgetError,
+} from '../analysis/gates.js';
+import {
+  compareLatency,
+  DEFAULT_MAX_P95_REGRESSION_PCT,
+  type QueryTiming,
+  timeQueries,
+  type WorkloadQuery,
+} from '../analysis/latency.js';
 import { type RunMeasurement, measureRun, tablesToProbe } from '../analysis/measure.js';
 import {
   type AnalysisParts,
@@ -30,6 +42,8 @@ export interface AnalysisOptions {
   approvals?: Approvals;
   /** Test: apply each migration under the measuring probe and check the budgets. */
   measure: boolean;
+  /** Test: workload queries (`checks.queries`), timed before and after the migrations. */
+  queries?: WorkloadQuery[];
 }
 
 /** What the analysis gathered during a run. */
@@ -37,6 +51,7 @@ export class RunAnalysis {
   private parts: AnalysisParts;
   private readonly sql: SqlMigration[];
   readonly measurements: { version: string; measurement: RunMeasurement }[] = [];
+  private latencyBefore?: QueryTiming[];
 
   constructor(
     private readonly options: AnalysisOptions,
@@ -91,6 +106,25 @@ export class RunAnalysis {
     }
     this.parts = { ...this.parts, measurements: this.measurements };
     return { outcome, results };
+  }
+
+  /** This run times workload queries before and after (test, with `checks.queries`). */
+  get timesQueries(): boolean {
+    return this.options.measure && Boolean(this.options.queries?.length);
+  }
+
+  /** Time the workload queries before anything is applied. */
+  async timeQueriesBefore(db: DbClient): Promise<void> {
+    if (this.timesQueries) this.latencyBefore = await timeQueries(db, this.options.queries!);
+  }
+
+  /** Time them again after the apply; a p95 regression over the budget is a failure line. */
+  async latencyRegression(db: DbClient): Promise<string | undefined> {
+    if (!this.latencyBefore || !this.options.queries) return undefined;
+    const maxPct = this.options.environment.budgets.maxP95RegressionPct ?? DEFAULT_MAX_P95_REGRESSION_PCT;
+    const changes = compareLatency(this.latencyBefore, await timeQueries(db, this.options.queries), maxPct);
+    this.parts = { ...this.parts, latency: changes };
+    return latencyRegressionError(changes, maxPct)?.message;
   }
 
   /** The environment's budgets against what was measured: a failure line, or undefined. */

@@ -173,6 +173,7 @@ export async function runPipeline(ctx: RunContext, plan: PipelinePlan): Promise<
           ctx.log?.(`taking integrity snapshot of ${branch}`);
           await enterPhase(db, run, 'snapshot');
           [run.before, run.fingerprintBefore] = await timer.time('snapshot', () => snapshotPhase(db));
+          if (run.analysis?.timesQueries) await timer.time('latency', () => run.analysis!.timeQueriesBefore(db));
           const units = run.units.map((u) => ({ version: u.version, name: u.name }));
           await saveProgress(db, run.runId, { units, before: run.before, fingerprintBefore: run.fingerprintBefore });
         }
@@ -283,7 +284,10 @@ async function guardPhases(
   db: DbClient,
   touched: Awaited<ReturnType<typeof touchedTables>>,
 ): Promise<void> {
-  const over = run.analysis?.overBudget();
+  const analysis = run.analysis;
+  const over =
+    analysis?.overBudget() ??
+    (analysis?.timesQueries ? await run.timer.time('latency', () => analysis.latencyRegression(db)) : undefined);
   if (over) {
     run.failure = over;
     return;

@@ -14,6 +14,7 @@ import {
 import type { WorkflowContext } from './workflow-context.js';
 import { type GuardedRunResult, guardedRun, loadAssertions } from './guarded-run.js';
 import { seedIfCreated } from './seed.js';
+import { loadWorkloadQueries } from '../analysis/latency.js';
 
 export interface TestOptions {
   /** Environment name or its branch. */
@@ -58,6 +59,7 @@ export async function runTest(ctx: WorkflowContext, opts: TestOptions): Promise<
   const executor = await projectExecutor(ctx, opts.command ? { command: opts.command } : {});
   await executor.prepare();
   await loadAssertions(ctx, env);
+  const queries = loadWorkloadQueries(ctx.projectDir, env.checks.queries, env.file);
   assertCommandsExist(runCommands, ctx.projectDir, ctx.env);
   await seedIfCreated(ctx);
   const parent = parentOf(ctx, env);
@@ -79,7 +81,7 @@ export async function runTest(ctx: WorkflowContext, opts: TestOptions): Promise<
     notes,
     wait: opts.wait,
     resume: opts.resume,
-    analysis: { settings: ctx.settings, environment: env, measure: true },
+    analysis: { settings: ctx.settings, environment: env, measure: true, queries },
     executor,
   });
   return { ...result, createdBranch: ensured.created, ...(refresh ? { refresh } : {}) };

@@ -76,4 +76,23 @@ describe('analysis in test and promote', () => {
     const drop = approved.json.report.analysis.migrations.find((m: { version: string }) => m.version === '3');
     expect(drop.destructive[0].approval).toMatchObject({ version: '3', source: 'flag' });
   });
+
+  it('a p95 regression of a workload query (its index dropped) fails test and restores the branch', async () => {
+    p.write('004_drop_index.up.sql', 'DROP INDEX items_v;\n');
+    p.write('004_drop_index.down.sql', 'CREATE INDEX items_v ON items (v);\n');
+    p.write('../queries/by-v.sql', 'SELECT id FROM items WHERE v = $1\n');
+    const checks = { reversibility: 'off', queries: [{ file: 'queries/by-v.sql', params: [5], runs: 10 }] };
+    p.write('../environments/perf.json', JSON.stringify({ branch: 'perf', parent: 'main', checks }));
+    const r = await run(['--json', 'test', '--branch', 'perf']);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.json.report.failure).toMatch(/queries\/by-v\.sql: p95 .* ms \(\+\d+(\.\d+)?%, limit \+10%\)/);
+    const [change] = r.json.report.analysis.latency;
+    expect(change).toMatchObject({ name: 'queries/by-v.sql', regressed: true });
+    // a scan of 100k rows instead of an index lookup: server time, far beyond timer noise
+    expect(change.after.p95Ms).toBeGreaterThan(change.before.p95Ms * 2);
+    expect(r.json.report.restore.snapshotMatches).toBe(true);
+    expect(r.json.report.timings.map((t: { phase: string }) => t.phase)).toContain('latency');
+    const status = await run(['--json', 'status', '--branch', 'perf']);
+    expect(status.json.counts).toMatchObject({ applied: 3, pending: 1 });
+  });
 });
