@@ -3,12 +3,15 @@
  * migration about to be applied passed `test` there with identical checksums (up file, and the down
  * file that `rollback --strategy down` would run), after that branch
  * was refreshed from the target, and that refresh is no older than `maxRefreshAge` (the stricter of
- * the target's and the required environment's).
+ * the target's and the required environment's). What `test` measured there is checked against the
+ * target's budgets and scaled into an estimate of the run (gate-measured.ts).
  */
 import { loadEnvironment } from '../config/load.js';
 import type { Environment } from '../config/schema.js';
 import { withBranchDb } from '../run/scoped.js';
 import { listRuns, type RunRecord } from '../history/store.js';
+import { databaseSize, type TargetEstimate } from '../analysis/estimate.js';
+import { describeEstimate, estimateFor, measuredOverBudget, measuredPending } from './gate-measured.js';
 import type { ExecutorUnit } from '../executors/types.js';
 
 /** What the gate compares of a pending unit (an ExecutorUnit, or one of our loaded Migrations). */
@@ -28,6 +31,8 @@ export interface GateCheck {
   refreshedAt?: string;
   /** Run ids of the passing test runs the gate relied on. */
   passingRuns: string[];
+  /** The run on the target, scaled from what this environment measured (absent when nothing was measured). */
+  estimate?: TargetEstimate;
 }
 
 export interface GateResult {
@@ -140,6 +145,17 @@ async function checkRequired(
       if (verdict.problem) problems.push(verdict.problem);
       if (verdict.note) notes.push(verdict.note);
       if (verdict.pass && !check.passingRuns.includes(verdict.pass.id)) check.passingRuns.push(verdict.pass.id);
+    }
+    const passing = runs.filter((r) => check.passingRuns.includes(r.id));
+    const measured = measuredPending(
+      passing,
+      pending.map((m) => m.version),
+    );
+    problems.push(...measuredOverBudget(measured, target.budgets, target.file, req.name));
+    if (measured.length) {
+      const targetBytes = await withBranchDb(ctx.platform, target.branch, (t) => databaseSize(t));
+      check.estimate = estimateFor(measured, await databaseSize(db), targetBytes);
+      notes.push(describeEstimate(check.estimate, target.branch, req.name));
     }
     // The production gate needs the full check: a schema-only round trip proves nothing about the data.
     const schemaOnly = runs.find(

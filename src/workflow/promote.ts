@@ -91,6 +91,8 @@ export async function runPromote(ctx: WorkflowContext, opts: PromoteOptions): Pr
           code: 'GATE_REFUSED',
         });
       }
+      // Before the prompt: how long the run and its locks should take, from what staging measured.
+      for (const note of gate.notes) if (note.startsWith('estimate on ')) ctx.log?.(note);
       if (target.confirm) {
         const question = `apply ${pending.length} migration(s) to ${target.branch} (${pending.map((m) => m.name).join(', ')})?`;
         if (!ctx.confirm)

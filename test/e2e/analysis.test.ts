@@ -71,8 +71,22 @@ describe('analysis in test and promote', () => {
     expect(refused.code).toBe(3);
     expect(refused.stderr).toMatch(/003_drop_note/);
     expect((await run(['--json', 'status', '--branch', 'main'])).json.counts).toMatchObject({ applied: 1, pending: 2 });
+    // main's own budget is checked against what staging measured: the index build blocked writes there
+    const prod = { branch: 'main', requires: ['staging'], budgets: { maxBlockedMs: 1 } };
+    p.write('../environments/prod.json', JSON.stringify(prod));
+    const overBudget = await run(['promote', '--yes', '--allow-destructive', '3']);
+    expect(overBudget.code).toBe(3);
+    expect(overBudget.stderr).toMatch(
+      /staging measured 2 blocked writes on .*items for \d+ ms \(ShareLock\); budget 1 ms/,
+    );
+    expect((await run(['--json', 'status', '--branch', 'main'])).json.counts).toMatchObject({ applied: 1, pending: 2 });
+    p.write('../environments/prod.json', JSON.stringify({ ...prod, budgets: {} }));
     const approved = await run(['--json', 'promote', '--yes', '--allow-destructive', '3']);
     expect(approved.code, approved.stderr).toBe(0);
+    // before the run: the estimate for main, scaled from staging's measurements
+    expect(approved.stderr).toMatch(
+      /estimate on main from staging's measurements \(size ×[\d.]+\): ~.*blocked: .*items/,
+    );
     const drop = approved.json.report.analysis.migrations.find((m: { version: string }) => m.version === '3');
     expect(drop.destructive[0].approval).toMatchObject({ version: '3', source: 'flag' });
   });
