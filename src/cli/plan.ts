@@ -46,10 +46,12 @@ export function registerPlan(program: Command): void {
           },
         );
         const list = r.migrations.map((m) => `  ${m.name}${m.transactional ? '' : ' [no-transaction]'}`).join('\n');
+        const { renderAnalysisHuman } = await import('../analysis/render.js');
+        const findings = r.analysis ? renderAnalysisHuman(r.analysis) : '';
         const human = flags.sql
           ? r.script
           : r.migrations.length
-            ? `${r.direction} on ${r.branch} would run:\n${list}`
+            ? `${r.direction} on ${r.branch} would run:\n${list}${findings ? `\n${findings}` : ''}`
             : `${r.direction} on ${r.branch}: nothing to do`;
         return { json: { ok: true, ...r }, human };
       }),

@@ -16,6 +16,8 @@ import { RUN_LOCK_KEY } from '../run/run-lock.js';
 import { assertRunnable, type BranchState, compareWithHistory, type StatusEntry } from '../history/compare.js';
 import { joinStatements, migrationSteps } from '../executors/native-steps.js';
 import { isSqlScript, type Migration } from '../migrations/types.js';
+import type { AnalysisReport } from '../analysis/report.js';
+import { loadAllEnvironments } from '../config/load.js';
 
 /** A run left `running` on the branch: interrupted (its process is gone) or still in progress. */
 export interface UnfinishedRun {
@@ -201,6 +203,8 @@ export interface PlanReport {
   migrations: PlannedMigration[];
   /** The whole run as one script: lock, history, each migration's steps, the run record. */
   script: string;
+  /** Lint findings and destructive changes of the SQL about to run up (the branch's environment's lint levels). */
+  analysis?: AnalysisReport;
 }
 
 /** An applied set given by hand: assume the stored checksums equal the files (no drift known). */
@@ -297,5 +301,37 @@ export async function planMigrations(
     ),
   ]);
   const script = chosen.length ? [...prelude, ...body, ...finale].join('\n') : '-- nothing to do';
-  return { branch, direction: options.direction, connected, migrations: planned, script };
+  const analysis = options.direction === 'up' ? await staticAnalysis(p, branch, chosen) : undefined;
+  return {
+    branch,
+    direction: options.direction,
+    connected,
+    migrations: planned,
+    script,
+    ...(analysis ? { analysis } : {}),
+  };
+}
+
+/** Lint and destructive changes of the SQL files about to run, as `test` would report them (nothing runs). */
+async function staticAnalysis(
+  p: Pick<MigrationProject, 'projectDir' | 'settings'>,
+  branch: string,
+  chosen: Migration[],
+): Promise<AnalysisReport | undefined> {
+  const sql = chosen.flatMap((m) =>
+    isSqlScript(m.up) ? [{ version: m.version, name: m.name, file: m.upFile, text: m.up.text }] : [],
+  );
+  if (!sql.length) return undefined;
+  const environment = loadAllEnvironments(p.projectDir, p.settings).find((e) => e.branch === branch);
+  // Loaded here, not at the top: `status` shares this module and needs neither squawk nor the parser's checks.
+  const [{ analyzeMigrations }, { buildAnalysisReport }] = await Promise.all([
+    import('../analysis/static.js'),
+    import('../analysis/report.js'),
+  ]);
+  const found = await analyzeMigrations(sql, p.settings, environment);
+  return buildAnalysisReport({
+    migrations: chosen.map((m) => ({ version: m.version, name: m.name, file: m.upFile })),
+    lint: found.lint,
+    destructive: found.destructive,
+  });
 }

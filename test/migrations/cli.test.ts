@@ -102,6 +102,20 @@ describe('neon-migrate plan (offline)', () => {
     expect(down.migrations.map((m: { name: string }) => m.name)).toEqual(['2_b', '1_a']);
     expect(down.migrations[1].sql[0]).toContain("DELETE FROM neon_migrate.applied WHERE version = '1'");
   });
+
+  it('lints what it would run and names destructive changes, with the safer form, before anything runs', async () => {
+    const p = scratchProject({ ...AB, '3_drop.up.sql': 'ALTER TABLE a DROP COLUMN id;\n' });
+    const r = await cli(p.dir, '--json', 'plan', '--applied', '1');
+    expect(r.code).toBe(0);
+    const { analysis } = JSON.parse(r.out);
+    const rules = (analysis.migrations as { lint: { rule: string }[] }[]).flatMap((m) => m.lint.map((f) => f.rule));
+    expect(rules).toContain('ban-drop-column');
+    const drop = analysis.migrations.find((m: { version: string }) => m.version === '3');
+    expect(drop.destructive[0]).toMatchObject({ kind: 'drop-column', file: 'migrations/3_drop.up.sql', line: 1 });
+    const human = await cli(p.dir, 'plan', '--applied', '1');
+    expect(human.out).toMatch(/warning migrations\/3_drop\.up\.sql:1 ban-drop-column: .* → /);
+    expect(human.out).toMatch(/destructive migrations\/3_drop\.up\.sql:1 /);
+  });
 });
 
 describe('bad input through the CLI: one line, exit 2, no branch touched', () => {
