@@ -5,6 +5,7 @@ import type { MigrateReport } from '../workflow/migrate.js';
 import type { Direction } from '../run/select.js';
 import { action, type CliContext } from './context.js';
 import { log, type CommandOutput } from './output.js';
+import { progressOf } from './workflow-bridge.js';
 
 export interface RunFlags {
   branch?: string;
@@ -67,7 +68,16 @@ export function formatRun(r: MigrateReport): string {
 export async function runCommand(ctx: CliContext, direction: Direction, flags: RunFlags): Promise<CommandOutput> {
   const { migrate } = await import('../workflow/migrate.js');
   const report = await migrate(
-    { projectDir: ctx.projectDir, settings: ctx.settings, platform: () => ctx.platform(), log, confirm: ctx.confirm },
+    {
+      ...{
+        projectDir: ctx.projectDir,
+        settings: ctx.settings,
+        platform: () => ctx.platform(),
+        log,
+        confirm: ctx.confirm,
+      },
+      ...progressOf(ctx),
+    },
     {
       direction,
       branch: flags.branch,

@@ -16,7 +16,13 @@ export async function workflowContext(ctx: CliContext): Promise<WorkflowContext>
     platform: await ctx.platform(),
     log,
     confirm: ctx.confirm,
+    ...progressOf(ctx),
   };
+}
+
+/** Progress bars go to stderr when it is a terminal and the output is not JSON; otherwise lines. */
+export function progressOf(ctx: CliContext): { progressStream?: NodeJS.WritableStream } {
+  return process.stderr.isTTY && !ctx.options.json ? { progressStream: process.stderr } : {};
 }
 
 /**

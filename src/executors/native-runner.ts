@@ -3,7 +3,15 @@
  * lock. Each migration runs in its own transaction unless its file says no-transaction; a failure
  * stops the run, leaves earlier migrations applied, and is returned as a result, never thrown.
  */
-import { type BackfillResult, backfillForContext, runBackfillMigration } from '../backfill/index.js';
+import {
+  type BackfillDisplay,
+  type BackfillResult,
+  backfillDisplay,
+  backfillForContext,
+  formatBackfillResult,
+  runBackfillMigration,
+} from '../backfill/index.js';
+import type { RunBackfillOptions } from '../backfill/run.js';
 import type { DbClient } from '../db/connect.js';
 import { redactSecrets } from '../errors.js';
 import type { Direction } from '../run/select.js';
@@ -58,6 +66,18 @@ export interface RunMigrationsOptions {
   /** Continue a migration that stopped partway (see partial.ts). */
   resume?: ResumePoint;
   log?: (message: string) => void;
+  /** A terminal for a backfill's progress bar; without one, a progress line every few seconds through `log`. */
+  progressStream?: NodeJS.WritableStream;
+}
+
+/** A backfill's progress display (a bar on a terminal, lines otherwise) and the options that feed it. */
+function showProgress(
+  options: Pick<RunMigrationsOptions, 'log' | 'progressStream'>,
+  name: string,
+): { display: BackfillDisplay; options: Pick<RunBackfillOptions, 'onProgress' | 'log'> } {
+  const log = (msg: string) => options.log?.(`${name}: ${msg}`);
+  const display = backfillDisplay({ tty: Boolean(options.progressStream), stream: options.progressStream, log });
+  return { display, options: { onProgress: (p) => display.onProgress(p), log } };
 }
 
 function errorOf(err: unknown, location: string, statementIndex?: number): MigrationError {
@@ -125,7 +145,13 @@ async function runOne(opts: RunMigrationsOptions, m: Migration): Promise<Migrati
         done++;
       } else if (step.kind === 'backfill') {
         location = step.file;
-        backfill = await runBackfillMigration(db, step.migration, { runId, log: (msg) => log?.(`${m.name}: ${msg}`) });
+        const shown = showProgress(opts, m.name);
+        try {
+          backfill = await runBackfillMigration(db, step.migration, { runId, ...shown.options });
+        } finally {
+          shown.display.stop();
+        }
+        log?.(`${m.name}: ${formatBackfillResult(backfill)}`);
         done = 1;
       } else {
         location = step.file;
@@ -134,14 +160,19 @@ async function runOne(opts: RunMigrationsOptions, m: Migration): Promise<Migrati
         if (!transactional) done++;
         // Only `query`: the code must not close or script the run's session.
         const client = { query: <R>(sql: string, params?: unknown[]) => db.query<R>(sql, params) };
+        const shown = showProgress(opts, m.name);
         const backfillFn = backfillForContext({
           db,
           version: m.version,
           file: step.file,
           noTransaction: !transactional,
-          options: { runId },
+          options: { runId, ...shown.options },
         });
-        await fn!({ client, branch, log: (msg) => log?.(`${m.name}: ${msg}`), backfill: backfillFn });
+        try {
+          await fn!({ client, branch, log: (msg) => log?.(`${m.name}: ${msg}`), backfill: backfillFn });
+        } finally {
+          shown.display.stop();
+        }
       }
     }
     return result(direction === 'up' ? 'applied' : 'reverted', {

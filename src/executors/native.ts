@@ -133,6 +133,7 @@ export class NativeExecutor implements Executor {
       migrations: units.map((u) => this.migration(u)),
       runId: target.runId,
       log: target.log,
+      ...(target.progressStream ? { progressStream: target.progressStream } : {}),
       ...(resume ? { resume } : {}),
     });
   }

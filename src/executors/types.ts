@@ -96,6 +96,8 @@ export interface ExecutorTarget {
   timeouts: { lockTimeout: string; statementTimeout: string };
   /** Process environment for wrapped tools (PATH, the venv...). */
   env: NodeJS.ProcessEnv;
+  /** A terminal for progress bars (batched backfills); without one, progress goes to `log` as lines. */
+  progressStream?: NodeJS.WritableStream;
 }
 
 /** Applied and pending units on a branch, as the executor (or the tool itself) reports them. */

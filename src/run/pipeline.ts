@@ -134,7 +134,10 @@ export async function runPipeline(ctx: RunContext, plan: PipelinePlan): Promise<
   try {
     await withRunLock(uri, lockOptions, async (session) => {
       const { db } = session;
-      const target: ExecutorTarget = { branch, uri, db, runId: run.runId, log: ctx.log, timeouts, env: ctx.env };
+      const target: ExecutorTarget = {
+        ...{ branch, uri, db, runId: run.runId, log: ctx.log, timeouts, env: ctx.env },
+        ...(ctx.progressStream ? { progressStream: ctx.progressStream } : {}),
+      };
       const { state, resumed, continued } = await timer.time('history', async () => {
         const settled = await settleInterrupted(ctx, db, plan, run);
         await sweepScratchBranches(ctx.platform, branch, ctx.log);

@@ -14,6 +14,8 @@ export interface RunContext {
   platform: Platform;
   /** Progress lines (the CLI sends them to stderr). */
   log?: (message: string) => void;
+  /** A terminal for progress bars (batched backfills); without one, progress goes to `log` as lines. */
+  progressStream?: NodeJS.WritableStream;
   /** Ask for confirmation (the CLI's `--yes` / TTY prompt); absent = refuse when one is needed. */
   confirm?: (question: string) => Promise<boolean>;
   /** The clock, injectable for tests of age limits. */

@@ -26,6 +26,9 @@ describe('walkthrough', () => {
     expect(report.outcome).toBe('passed');
     expect(report.migrations.map((m: { status: string }) => m.status)).toEqual(Array(9).fill('applied'));
     expect(report.checkpoint).toMatch(/^checkpoint\/dev\/\d{8}T\d{6}Z$/);
+    // off a terminal, each batched backfill shows progress lines, then its figures
+    expect(r.stderr).toMatch(/20260302T113000_priorities_backfill: backfill tasks: \d+\/\d+ rows \(\d+%\)/);
+    expect(r.stderr).toMatch(/20260302T113000_priorities_backfill: backfill tasks: \d+ rows in \d+ batches/);
     expect(report.verification.failures).toEqual([]);
     expect(report.verification.assertions.length).toBeGreaterThanOrEqual(6);
     expect(report.reversibility).toMatchObject({ checked: true, downMatches: true, upMatches: true });
