@@ -46,6 +46,10 @@ export function formatStatus(r: StatusReport): string {
   for (const m of r.missing) lines.push(`  missing  ${m.name} (applied ${m.appliedAt}, file gone)`);
   for (const u of r.unfinished)
     lines.push(`${u.interrupted ? 'interrupted' : 'in progress'}: ${u.summary}${u.hint ? `; ${u.hint}` : ''}`);
+  for (const b of r.backfills ?? [])
+    lines.push(
+      `partial backfill ${b.version} of ${b.table}: ${b.rowsDone} rows in ${b.batches} batches, up to key ${b.lastKey ?? '(none)'}; \`neon-migrate up --resume --branch ${r.branch}\` continues it`,
+    );
   if (r.counts.unverified)
     lines.push(
       `${r.counts.unverified} applied migration(s) not verified on this branch (by up/down, the seed, or a run that did not finish); the promote gate only trusts migrations that passed \`neon-migrate test\``,

@@ -18,6 +18,7 @@ import { joinStatements, migrationSteps } from '../executors/native-steps.js';
 import { isSqlScript, type Migration } from '../migrations/types.js';
 import type { AnalysisReport } from '../analysis/report.js';
 import { loadAllEnvironments } from '../config/load.js';
+import { readBackfills } from '../backfill/store.js';
 
 /** A run left `running` on the branch: interrupted (its process is gone) or still in progress. */
 export interface UnfinishedRun {
@@ -47,6 +48,8 @@ export interface StatusReport extends Omit<BranchState, 'applied'> {
   };
   /** Runs left `running` on the branch. */
   unfinished: UnfinishedRun[];
+  /** Batched backfills that started and did not finish (a killed run): `up --resume` continues them. */
+  backfills?: UnfinishedBackfill[];
   /** The order the migrations run in, and a warning when the history mixes version styles. */
   ordering: OrderingInfo;
 }
@@ -55,11 +58,30 @@ async function branchState(
   p: MigrationProject,
   branch: string,
   migrations: Migration[],
-): Promise<BranchState & { unfinished: UnfinishedRun[] }> {
+): Promise<BranchState & { unfinished: UnfinishedRun[]; backfills: UnfinishedBackfill[] }> {
   return withBranchDb(await platformOf(p), branch, async (db) => ({
     ...compareWithHistory(migrations, await readApplied(db), await readPartial(db)),
     unfinished: await unfinishedRuns(db, branch),
+    backfills: (await readBackfills(db))
+      .filter((b) => !b.finishedAt)
+      .map((b) => ({
+        version: b.version,
+        table: b.table,
+        rowsDone: b.rowsDone,
+        batches: b.batches,
+        lastKey: b.lastKey,
+      })),
   }));
+}
+
+/** A batched backfill a run started and did not finish. */
+export interface UnfinishedBackfill {
+  version: string;
+  table: string;
+  rowsDone: number;
+  batches: number;
+  /** The last key done; the next batch starts after it. */
+  lastKey: string | null;
 }
 
 /** Runs left `running`; the run lock tells the dead (interrupted) from the live. */
@@ -110,7 +132,7 @@ export async function migrationStatus(p: MigrationProject, options: { branch?: s
   if (runnerKind(p.settings.runner) !== 'native') return wrappedStatus(p, branch);
   // read-only: a TS migration with a cached shape is not imported (tsx costs ~1 s)
   const migrations = await projectMigrations(p, { importTs: false });
-  const { entries, missing, partial, unfinished } = await branchState(p, branch, migrations);
+  const { entries, missing, partial, unfinished, backfills } = await branchState(p, branch, migrations);
   const count = (s: string) => entries.filter((e) => e.state === s).length;
   return {
     branch,
@@ -118,6 +140,7 @@ export async function migrationStatus(p: MigrationProject, options: { branch?: s
     missing,
     partial,
     unfinished,
+    ...(backfills.length ? { backfills } : {}),
     counts: {
       applied: count('applied'),
       pending: count('pending'),

@@ -280,3 +280,49 @@ describe('SIGKILL at every phase', () => {
     expect(figures).toMatchObject({ rowsLost: 0, unflagged: 0, leaked: 0 });
   }, 600_000);
 });
+
+describe('SIGKILL in the middle of a batched backfill', () => {
+  it('status shows it partial, `up --resume` continues it, and every row is filled exactly once', async () => {
+    const { scratchProject } = await import('../support/project.js');
+    const p = scratchProject({
+      '001_notes.up.sql':
+        'CREATE TABLE notes (id int PRIMARY KEY, body text, body_len int, fills int NOT NULL DEFAULT 0);\n' +
+        "INSERT INTO notes (id, body) SELECT g, repeat('x', g % 50) FROM generate_series(1, 1000) g;\n",
+      '001_notes.down.sql': 'DROP TABLE notes;\n',
+      // small batches with a pause between them: the kill lands while batches remain
+      '002_fill.up.sql':
+        '-- neon-migrate:backfill table=notes key=id batch=20 target=1 pause=20\n' +
+        'UPDATE notes SET body_len = length(body), fills = fills + 1 WHERE body_len IS NULL;\n',
+      '002_fill.down.sql': 'UPDATE notes SET body_len = NULL;\n',
+    });
+    try {
+      expect((await cli(p.dir, ['up', '--steps', '1'])).exitCode).toBe(0);
+      const r = await killAt(p.dir, ['up'], /backfill notes: \d+\/1000 rows/);
+      expect(r.killed, r.stderr).toBe(true);
+      const [mid] = await sql<{ done: number }>(p.dir, 'main', 'SELECT count(body_len)::int AS done FROM notes');
+      expect(mid!.done).toBeLessThan(1000);
+
+      const status = await cli(p.dir, ['--json', 'status']);
+      expect(status.exitCode).toBe(2);
+      expect(status.json.backfills).toEqual([expect.objectContaining({ version: '2', table: 'notes' })]);
+      expect(status.json.unfinished[0]).toMatchObject({ command: 'up', interrupted: true });
+      const human = await cli(p.dir, ['status']);
+      expect(human.stdout).toMatch(
+        /partial backfill 2 of notes: \d+ rows .*`neon-migrate up --resume --branch main` continues it/,
+      );
+
+      const resumed = await cli(p.dir, ['up', '--resume']);
+      expect(resumed.exitCode, resumed.stderr).toBe(0);
+      expect(resumed.stderr).toMatch(/resuming the backfill of notes/);
+      const [after] = await sql<{ filled: number; once: number }>(
+        p.dir,
+        'main',
+        'SELECT count(body_len)::int AS filled, count(*) FILTER (WHERE fills = 1)::int AS once FROM notes',
+      );
+      expect(after).toEqual({ filled: 1000, once: 1000 });
+      expect((await cli(p.dir, ['--json', 'status'])).json.backfills).toBeUndefined();
+    } finally {
+      await removeProject(p.dir);
+    }
+  }, 300_000);
+});
