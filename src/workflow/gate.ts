@@ -12,7 +12,7 @@ import { withBranchDb } from '../run/scoped.js';
 import { listRuns, type RunRecord } from '../history/store.js';
 import { databaseSize, type TargetEstimate } from '../analysis/estimate.js';
 import { describeEstimate, estimateFor, measuredOverBudget, measuredPending } from './gate-measured.js';
-import type { ExecutorUnit } from '../executors/types.js';
+import type { ExecutorFingerprint, ExecutorUnit } from '../executors/types.js';
 
 /** What the gate compares of a pending unit (an ExecutorUnit, or one of our loaded Migrations). */
 export type GateUnit = Pick<ExecutorUnit, 'version' | 'name' | 'checksum'> & {
@@ -94,6 +94,25 @@ export function judgeMigration(
   return { pass: sameUp[0]!.run, ...(note ? { note } : {}) };
 }
 
+/**
+ * A wrapped tool's files must be what the newest passing run tested: its fingerprint covers env.py,
+ * the tool's config and every revision file, so an edit after the pass is a problem (exit 3).
+ */
+export function fingerprintProblem(
+  passing: RunRecord[],
+  tested: ExecutorFingerprint,
+  envName: string,
+  fix: string,
+): string | undefined {
+  const newest = [...passing].sort((a, b) => (a.startedAt < b.startedAt ? 1 : -1))[0];
+  if (!newest) return undefined;
+  const runner = (newest.report as RunReport | null)?.runner;
+  if (runner?.hash === tested.hash) return undefined;
+  return runner
+    ? `the ${runner.kind} files changed after they passed test on ${envName} (run ${newest.id.slice(0, 8)} tested files hash ${runner.hash.slice(0, 12)}, now ${tested.hash.slice(0, 12)}); ${fix}`
+    : `the pass on ${envName} (run ${newest.id.slice(0, 8)}) did not record which tool files it tested; ${fix}`;
+}
+
 /** Check one required environment against the pending migrations. */
 async function checkRequired(
   ctx: WorkflowContext,
@@ -102,6 +121,7 @@ async function checkRequired(
   pending: GateUnit[],
   problems: string[],
   notes: string[],
+  tested?: ExecutorFingerprint,
 ): Promise<GateCheck> {
   const req = loadEnvironment(ctx.projectDir, ctx.settings, requiredName);
   const check: GateCheck = { environment: req.name, branch: req.branch, passingRuns: [] };
@@ -147,6 +167,8 @@ async function checkRequired(
       if (verdict.pass && !check.passingRuns.includes(verdict.pass.id)) check.passingRuns.push(verdict.pass.id);
     }
     const passing = runs.filter((r) => check.passingRuns.includes(r.id));
+    const edited = tested ? fingerprintProblem(passing, tested, req.name, fix) : undefined;
+    if (edited) problems.push(edited);
     const measured = measuredPending(
       passing,
       pending.map((m) => m.version),
@@ -176,10 +198,12 @@ export async function checkGate(
   target: Environment,
   required: string[],
   pending: GateUnit[],
+  /** A wrapped tool's fingerprint of what is about to run (compared with what the pass tested). */
+  tested?: ExecutorFingerprint,
 ): Promise<GateResult> {
   const problems: string[] = [];
   const notes: string[] = [];
   const checks: GateCheck[] = [];
-  for (const name of required) checks.push(await checkRequired(ctx, target, name, pending, problems, notes));
+  for (const name of required) checks.push(await checkRequired(ctx, target, name, pending, problems, notes, tested));
   return { passed: problems.length === 0, problems, notes, checks };
 }

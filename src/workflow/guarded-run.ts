@@ -8,7 +8,7 @@
 import type { Environment, ReversibilityMode } from '../config/schema.js';
 import { NativeExecutor } from '../executors/native.js';
 import { projectExecutor } from '../executors/project-executor.js';
-import type { Executor, ExecutorRunResult, ExecutorUnit } from '../executors/types.js';
+import type { Executor, ExecutorFingerprint, ExecutorRunResult, ExecutorUnit } from '../executors/types.js';
 import type { AnalysisOptions } from '../run/analysis-phase.js';
 import { type PipelineRun, runPipeline } from '../run/pipeline.js';
 import { selectUnits } from '../run/select.js';
@@ -36,8 +36,11 @@ export interface GuardedRunOptions {
   wait?: boolean;
   /** Continue an interrupted run of this command instead of refusing. */
   resume?: boolean;
-  /** Called with the pending units before anything is touched (the promote gate, confirmation); returns report notes. */
-  beforeTouch?: (pending: ExecutorUnit[]) => Promise<string[] | void>;
+  /**
+   * Called with the pending units before anything is touched (the promote gate, confirmation), and a
+   * wrapped tool's fingerprint of what is about to run; returns report notes.
+   */
+  beforeTouch?: (pending: ExecutorUnit[], tested?: ExecutorFingerprint) => Promise<string[] | void>;
   /** Lint, destructive-change gate, measuring probe and budgets. */
   analysis?: AnalysisOptions;
   /** The executor; defaults to the project's own migration files. */
@@ -140,6 +143,8 @@ export async function guardedRun(ctx: WorkflowContext, opts: GuardedRunOptions):
   const executor = opts.executor ?? (await projectExecutor(ctx));
   const total = executor instanceof NativeExecutor ? executor.migrations.length : undefined;
   await executor.prepare();
+  // A wrapped tool's files are more than its revisions (env.py, alembic.ini...): the whole set is what was tested.
+  const tested = executor.kind === 'native' ? undefined : await executor.fingerprint();
   const assertionFiles = await loadAssertions(ctx, opts.environment);
   assertCommandsExist(opts.runCommands, ctx.projectDir, ctx.env);
   assertReportsWritable(ctx.projectDir);
@@ -152,7 +157,7 @@ export async function guardedRun(ctx: WorkflowContext, opts: GuardedRunOptions):
     wait: opts.wait,
     resume: opts.resume,
     select: (state) => selectUnits('up', state, {}),
-    ...(opts.beforeTouch ? { beforeTouch: opts.beforeTouch } : {}),
+    ...(opts.beforeTouch ? { beforeTouch: (units: ExecutorUnit[]) => opts.beforeTouch!(units, tested) } : {}),
     guard: {
       assertionFiles,
       runCommands: opts.runCommands,
@@ -161,6 +166,7 @@ export async function guardedRun(ctx: WorkflowContext, opts: GuardedRunOptions):
     },
     report: (r) => {
       const report = reportOf(ctx, opts, r, total);
+      if (tested) report.runner = { kind: executor.kind, ...tested };
       saved = { report, reportFile: saveReport(ctx.projectDir, report) };
       return report;
     },

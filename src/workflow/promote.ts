@@ -83,8 +83,8 @@ export async function runPromote(ctx: WorkflowContext, opts: PromoteOptions): Pr
         })),
       },
     },
-    beforeTouch: async (pending) => {
-      gate = await checkGate(ctx, target, required, pending);
+    beforeTouch: async (pending, tested) => {
+      gate = await checkGate(ctx, target, required, pending, tested);
       if (!gate.passed) {
         throw new GateError(`promote to ${target.branch} refused: ${gate.problems.join('; ')}`, {
           hint: `nothing was changed on ${target.branch}`,

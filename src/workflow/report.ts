@@ -64,6 +64,8 @@ export interface RunReport {
   integrity: { before?: IntegritySnapshot; after?: IntegritySnapshot };
   verification?: ReportVerification;
   reversibility?: ReportReversibility;
+  /** A wrapped tool's "what was tested": a hash of its files (revisions, env.py, config) and its head. */
+  runner?: { kind: string; hash: string; head: string | null };
   restore?: ReportRestore;
   /** Lint findings, destructive changes, and what was measured per migration (test, promote). */
   analysis?: AnalysisReport;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../src/history/store.js';
-import { type GateUnit, judgeMigration, type PassRow } from '../../src/workflow/gate.js';
+import { fingerprintProblem, type GateUnit, judgeMigration, type PassRow } from '../../src/workflow/gate.js';
 import type { ReportMigration } from '../../src/workflow/report.js';
 
 const FIX = 'run `neon-migrate test --branch staging --fresh`';
@@ -88,5 +88,39 @@ describe("the promote gate's verdict on one migration", () => {
   it('a migration without a separate down file passes on a null down checksum', () => {
     const noDown: GateUnit = { version: '2', name: '2_add_col', checksum: 'up-1', downChecksum: null };
     expect(judgeMigration(noDown, [pass('r', { downChecksum: null })], 'staging', FIX).pass?.id).toBe('r');
+  });
+});
+
+describe('fingerprintProblem (wrapped tools)', () => {
+  const run = (id: string, startedAt: string, runner?: { kind: string; hash: string; head: string | null }) =>
+    ({
+      id,
+      command: 'test',
+      branch: 'staging',
+      checkpoint: null,
+      status: 'succeeded',
+      startedAt,
+      finishedAt: startedAt,
+      report: runner ? { runner } : {},
+    }) as RunRecord;
+  const now = { hash: 'b'.repeat(64), head: 'rev2' };
+
+  it('passes when the newest passing run tested the same files', () => {
+    const passing = [run('old', '2026-11-20T10:00:00Z', { kind: 'alembic', ...now, hash: 'a'.repeat(64) })];
+    passing.push(run('new', '2026-11-21T10:00:00Z', { kind: 'alembic', ...now }));
+    expect(fingerprintProblem(passing, now, 'staging', FIX)).toBeUndefined();
+  });
+
+  it('refuses files edited after the pass (env.py, config or a revision), with the fix', () => {
+    const passing = [run('r1', '2026-11-20T10:00:00Z', { kind: 'alembic', hash: 'a'.repeat(64), head: 'rev2' })];
+    expect(fingerprintProblem(passing, now, 'staging', FIX)).toBe(
+      `the alembic files changed after they passed test on staging (run r1 tested files hash aaaaaaaaaaaa, now bbbbbbbbbbbb); ${FIX}`,
+    );
+  });
+
+  it('refuses a pass that recorded no fingerprint', () => {
+    expect(fingerprintProblem([run('r0', '2026-11-20T10:00:00Z')], now, 'staging', FIX)).toMatch(
+      /did not record which tool files it tested/,
+    );
   });
 });
