@@ -3,9 +3,9 @@
  * tasks, default 100000): CLI startup (`--help`, `status`) against node's own startup; the example's
  * SQL migrations applied on a local-engine branch against the same apply on a plain PostgreSQL 17
  * cluster (same binaries, default settings, no WAL archiving); `test --branch dev` against that
- * bare apply.
+ * bare apply, once per reversibility mode (off, schema, data).
  */
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { benchEnv, BIN, cli, copyExample, timeCommand } from './cli.js';
@@ -114,17 +114,29 @@ export async function bench(): Promise<BenchRow[]> {
       referenceSeconds: plainApply,
     });
 
-    progress('example: neon-migrate test --branch dev...');
-    const test = cli(dir, ['test', '--branch', 'dev', '--yes'], env).seconds;
-    rows.push({
-      group: 'workflow',
-      what: 'test --branch dev (today: one reversibility mode)',
-      seconds: test,
-      reference: 'bare apply on an engine branch (above)',
-      referenceSeconds: engineApply,
-      maxRatio: 1.5,
-      note: 'the lead adds one row per reversibility mode (schema: <= 1.5x, data: <= 2.5x); test includes the TS migration and whole-process startup',
-    });
+    // One row per reversibility mode: dev is `schema`, staging `data` (the example's environments);
+    // `off` on an extra environment shows what the rest of the protection costs.
+    writeFileSync(
+      path.join(dir, 'environments', 'bench-off.json'),
+      JSON.stringify({ branch: 'bench-off', parent: 'main', checks: { reversibility: 'off' } }),
+    );
+    const modes: [string, string, number][] = [
+      ['off', 'bench-off', 1.5],
+      ['schema', 'dev', 1.5],
+      ['data', 'staging', 2.5],
+    ];
+    for (const [mode, environment, maxRatio] of modes) {
+      progress(`example: neon-migrate test --branch ${environment} (reversibility ${mode})...`);
+      rows.push({
+        group: 'workflow',
+        what: `test --branch ${environment} (reversibility ${mode})`,
+        seconds: cli(dir, ['test', '--branch', environment, '--yes'], env).seconds,
+        reference: 'bare apply on an engine branch (above)',
+        referenceSeconds: engineApply,
+        maxRatio,
+        note: 'test includes the TS migration, creating the branch, and whole-process startup',
+      });
+    }
     return rows;
   } finally {
     try {
