@@ -210,14 +210,16 @@ export async function measureRun<T>(
       }
       throw error;
     }
-    // The forced flush happens when that session next goes idle: one more statement makes it so, and
-    // the observer still waits briefly for the counters (seen to lag on a loaded machine).
+    // The forced flush happens when that session next goes idle, which is before it reads the next
+    // statement: once that statement answers, the counters are in shared memory. The observer still
+    // re-reads for a moment (a DDL-only migration never moves them, so this is a cost per migration:
+    // keep it short). Other processes (wrapped tools) flush as their sessions exit: wait longer.
     if (options.statsSession) await flushStats(options.statsSession);
     const after = await readAfter(
       observer,
       named,
       before,
-      options.statsSession ? 1000 : (options.statsSettleMs ?? 1500),
+      options.statsSession ? 150 : (options.statsSettleMs ?? 1500),
     );
     // Views, sequences and names that never existed are not measured.
     const names = named.filter((n) => {

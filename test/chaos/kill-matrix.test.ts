@@ -9,12 +9,19 @@
  * - nothing leaked: no scratch branch survives the next locked command.
  * A small project (4 migrations, 500 rows) keeps the ~25 kills within the test budget.
  */
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appliedVersions, branchNames, cli, contentDigest, removeProject, sql } from '../e2e/helpers.js';
-import { killAt } from './support.js';
+import { appliedVersions, branchNames, cli as runCli, contentDigest, removeProject, sql } from '../e2e/helpers.js';
+import { killAt, outputs } from './support.js';
+
+/** The built CLI, its output kept for the secrets scan at the end. */
+const cli: typeof runCli = async (...args) => {
+  const r = await runCli(...args);
+  outputs.push(r.stdout, r.stderr);
+  return r;
+};
 
 const MIGRATIONS: Record<string, string> = {
   '001_items.up.sql':
@@ -279,6 +286,24 @@ describe('SIGKILL at every phase', () => {
     await assertNoScratch();
     expect(figures).toMatchObject({ rowsLost: 0, unflagged: 0, leaked: 0 });
   }, 600_000);
+
+  it('no output or report of the matrix holds a password', () => {
+    const state = JSON.parse(readFileSync(path.join(project, '.neon-migrate', 'local', 'state.json'), 'utf8')) as {
+      project: { ownerPassword: string; superuserPassword: string };
+    };
+    const secrets = [state.project.ownerPassword, state.project.superuserPassword];
+    expect(secrets.every((x) => x.length >= 12)).toBe(true);
+    const dir = path.join(project, '.neon-migrate', 'reports');
+    const reports = existsSync(dir) ? readdirSync(dir).map((f) => readFileSync(path.join(dir, f), 'utf8')) : [];
+    // connection-string output is the one place a password belongs
+    const scanned = [...outputs.filter((o) => !o.startsWith('postgres')), ...reports];
+    const found = scanned.filter((text) => secrets.some((x) => text.includes(x)));
+    process.stderr.write(
+      `kill matrix secrets scan: ${scanned.length} outputs and reports, ${found.length} with a secret\n`,
+    );
+    expect(scanned.length).toBeGreaterThan(50);
+    expect(found).toEqual([]);
+  });
 });
 
 describe('SIGKILL in the middle of a batched backfill', () => {
