@@ -40,7 +40,22 @@ export const nodePgMigrateOptionsSchema = z
 
 export const drizzleOptionsSchema = z.object({ ...toolOptions, config: z.string().min(1).optional() }).strict();
 
-export const knexOptionsSchema = z.object({ ...toolOptions, knexfile: z.string().min(1).optional() }).strict();
+export const knexOptionsSchema = z
+  .object({
+    ...toolOptions,
+    /** The knexfile (knex's `--knexfile`); found in the project (or above) as knex does when unset. */
+    knexfile: z.string().min(1).optional(),
+    /** The knexfile's environment (knex's `--env`); knex's default (NODE_ENV, else development) when unset. */
+    environment: z.string().min(1).optional(),
+    /** The migrations folder the knexfile names (`migrations.directory`), relative to the project. */
+    migrationsDir: z.string().min(1).default('migrations'),
+    /** knex's history table as the knexfile names it (`migrations.schemaName`.`migrations.tableName`). */
+    table: z
+      .string()
+      .regex(/^[A-Za-z_][\w$]*(\.[A-Za-z_][\w$]*)?$/)
+      .default('knex_migrations'),
+  })
+  .strict();
 
 export const dbmateOptionsSchema = z
   .object({ ...toolOptions, migrationsDir: z.string().min(1).default('db/migrations') })

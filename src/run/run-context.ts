@@ -32,11 +32,17 @@ export async function platformOf(p: Pick<MigrationProject, 'platform'>): Promise
   return typeof p.platform === 'function' ? p.platform() : p.platform;
 }
 
-/** Load the project's migrations (file errors are thrown before anything connects). */
+/**
+ * Load the project's migrations (file errors are thrown before anything connects). With a wrapped
+ * runner (alembic, knex...) there are none of ours: its folder holds the tool's files, not ours to
+ * load, and the executor validates them (`prepare`).
+ */
 export async function projectMigrations(
   p: Pick<MigrationProject, 'projectDir' | 'settings'>,
   options: Pick<LoadOptions, 'importTs'> = {},
 ): Promise<Migration[]> {
+  const runner = p.settings.runner;
+  if ((typeof runner === 'string' ? runner : Object.keys(runner)[0]) !== 'native') return [];
   requireMigrationsDir(p.projectDir, p.settings.migrationsDir);
   const migrations = await loadMigrations(p.projectDir, p.settings.migrationsDir, {
     ordering: p.settings.ordering,
