@@ -38,7 +38,20 @@ export const nodePgMigrateOptionsSchema = z
   })
   .strict();
 
-export const drizzleOptionsSchema = z.object({ ...toolOptions, config: z.string().min(1).optional() }).strict();
+export const drizzleOptionsSchema = z
+  .object({
+    ...toolOptions,
+    /** drizzle.config.* (drizzle-kit's `--config`); drizzle.config.ts/js/mjs/cjs in the project when unset. */
+    config: z.string().min(1).optional(),
+    /** The config's `out`: the folder with the SQL files and meta/_journal.json. */
+    migrationsDir: z.string().min(1).default('drizzle'),
+    /** drizzle's history table as the config names it (`migrations.schema`.`migrations.table`). */
+    table: z
+      .string()
+      .regex(/^[A-Za-z_][\w$]*(\.[A-Za-z_][\w$]*)?$/)
+      .default('drizzle.__drizzle_migrations'),
+  })
+  .strict();
 
 export const knexOptionsSchema = z
   .object({

@@ -7,12 +7,14 @@ import type { RunnerSetting } from '../config/runner-schema.js';
 import {
   alembicOptionsSchema,
   dbmateOptionsSchema,
+  drizzleOptionsSchema,
   knexOptionsSchema,
   nodePgMigrateOptionsSchema,
 } from '../config/runner-schema.js';
 import { AlembicExecutor } from './alembic.js';
 import { CommandExecutor, commandSpecFromSettings, oneOffCommand } from './command.js';
 import { DbmateExecutor } from './dbmate.js';
+import { DrizzleExecutor } from './drizzle.js';
 import { KnexExecutor } from './knex.js';
 import { NodePgMigrateExecutor } from './node-pg-migrate.js';
 import type { Executor, ExecutorKind } from './types.js';
@@ -20,6 +22,7 @@ import { UnavailableExecutor } from './unavailable.js';
 
 export { AlembicExecutor } from './alembic.js';
 export { DbmateExecutor } from './dbmate.js';
+export { DrizzleExecutor } from './drizzle.js';
 export { KnexExecutor } from './knex.js';
 export { NodePgMigrateExecutor } from './node-pg-migrate.js';
 export { CommandExecutor, oneOffCommand, type CommandSpec } from './command.js';
@@ -27,11 +30,9 @@ export type * from './types.js';
 
 /** Why a tool has no adapter in this version (one line), and the `command` runner that wraps it meanwhile. */
 const NOT_WRAPPED: Partial<Record<ExecutorKind, string>> = {
-  drizzle: 'the drizzle runner is not wrapped yet (drizzle-kit migrate applies everything and has no down)',
   sqitch: 'the sqitch runner is not wrapped yet',
 };
 const COMMAND_RECIPES: Partial<Record<ExecutorKind, string>> = {
-  drizzle: 'meanwhile use "runner": { "command": { "up": "npx drizzle-kit migrate", "files": ["drizzle/**"] } }',
   sqitch:
     'meanwhile use "runner": { "command": { "up": "sqitch deploy \\"db:$DATABASE_URL\\"", "down": "sqitch revert -y \\"db:$DATABASE_URL\\"", "files": ["deploy/**", "revert/**", "sqitch.plan"] } }',
 };
@@ -71,6 +72,8 @@ export function createExecutor(
       return new NodePgMigrateExecutor(projectDir, nodePgMigrateOptionsSchema.parse(opts), env);
     case 'dbmate':
       return new DbmateExecutor(projectDir, dbmateOptionsSchema.parse(opts), env);
+    case 'drizzle':
+      return new DrizzleExecutor(projectDir, drizzleOptionsSchema.parse(opts), env);
     case 'knex':
       return new KnexExecutor(projectDir, knexOptionsSchema.parse(opts), env);
     case 'command':

@@ -4,7 +4,7 @@
  * the down migrations of what that run applied.
  */
 import { notConfirmed, UsageError } from '../errors.js';
-import { runnerKind } from '../executors/index.js';
+import { createExecutor, runnerKind } from '../executors/index.js';
 import { listRuns, readApplied, type RunRecord } from '../history/store.js';
 import { recordFinishedRun, withBranchDb } from '../run/scoped.js';
 import { compareVersions, resolveOrdering } from '../migrations/naming.js';
@@ -104,6 +104,15 @@ export interface RollbackOptions {
  */
 export async function runRollback(ctx: WorkflowContext, opts: RollbackOptions): Promise<RollbackResult> {
   const strategy = opts.strategy ?? 'checkpoint';
+  if (strategy === 'down' && runnerKind(ctx.settings.runner) !== 'native') {
+    // A tool without down migrations (drizzle-kit): say so before anything is touched.
+    const cannot = createExecutor(ctx.projectDir, ctx.settings, ctx.env).limits.down;
+    if (cannot)
+      throw new UsageError(`rollback --strategy down: ${cannot}`, {
+        hint: `use the default strategy: neon-migrate rollback --branch ${opts.branch}`,
+        code: 'RUNNER_NO_DOWN',
+      });
+  }
   const branch = (await ctx.platform.getBranch(opts.branch)).name;
   const lock = await lockBranch(ctx, branch, { wait: opts.wait });
   try {
