@@ -60,6 +60,10 @@ export function parseMigrateList(stdout: string): { completed: string[]; pending
 export class KnexExecutor implements Executor {
   readonly kind = 'knex' as const;
   readonly limits: ExecutorLimits = { offlineSql: 'knex cannot print SQL without running the migrations' };
+  /** knex's table and its lock table (see Executor.historyTables). */
+  get historyTables(): string[] {
+    return [this.options.table, `${this.options.table}_lock`];
+  }
 
   constructor(
     private readonly projectDir: string,
