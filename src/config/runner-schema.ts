@@ -103,6 +103,8 @@ export const runnerSchema = z.union([
 ]);
 
 export type RunnerSetting = z.infer<typeof runnerSchema>;
+/** The `runner` setting as written in neon-migrate.json (options with defaults may be left out). */
+export type RunnerSettingInput = z.input<typeof runnerSchema>;
 export type AlembicOptions = z.infer<typeof alembicOptionsSchema>;
 export type NodePgMigrateOptions = z.infer<typeof nodePgMigrateOptionsSchema>;
 export type DrizzleOptions = z.infer<typeof drizzleOptionsSchema>;
