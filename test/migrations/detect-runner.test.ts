@@ -36,16 +36,14 @@ describe('detectRunner', () => {
 
   it("reads a knexfile's migrations folder and a drizzle config's out; init writes a valid runner for each", () => {
     const knex = project({
-      'knexfile.js':
-        "module.exports = { client: 'pg', connection: process.env.DATABASE_URL, migrations: { directory: './db/migrations/' } };\n",
+      'knexfile.js': "module.exports = {\n  client: 'pg',\n  migrations: { directory: './db/migrations/' },\n};\n",
     });
     expect(detectRunner(knex)).toEqual({
       runner: { knex: { migrationsDir: 'db/migrations' } },
       evidence: 'knexfile.js',
     });
     const drizzle = project({
-      'drizzle.config.ts':
-        "export default { dialect: 'postgresql', out: './db/drizzle', dbCredentials: { url: process.env.DATABASE_URL } };\n",
+      'drizzle.config.ts': "export default {\n  dialect: 'postgresql',\n  out: './db/drizzle',\n};\n",
     });
     expect(detectRunner(drizzle)).toEqual({
       runner: { drizzle: { migrationsDir: 'db/drizzle' } },
