@@ -74,7 +74,18 @@ export const dbmateOptionsSchema = z
   .object({ ...toolOptions, migrationsDir: z.string().min(1).default('db/migrations') })
   .strict();
 
-export const sqitchOptionsSchema = z.object({ ...toolOptions }).strict();
+export const sqitchOptionsSchema = z
+  .object({
+    ...toolOptions,
+    /** The folder with sqitch.plan and deploy/, revert/, verify/ (sqitch's top_dir), relative to the project. */
+    topDir: z.string().min(1).default('.'),
+    /** sqitch's registry schema (its `registry` setting). */
+    registry: z
+      .string()
+      .regex(/^[A-Za-z_][\w$]*$/)
+      .default('sqitch'),
+  })
+  .strict();
 
 export const commandOptionsSchema = z
   .object({

@@ -10,6 +10,7 @@ import {
   drizzleOptionsSchema,
   knexOptionsSchema,
   nodePgMigrateOptionsSchema,
+  sqitchOptionsSchema,
 } from '../config/runner-schema.js';
 import { AlembicExecutor } from './alembic.js';
 import { CommandExecutor, commandSpecFromSettings, oneOffCommand } from './command.js';
@@ -17,6 +18,7 @@ import { DbmateExecutor } from './dbmate.js';
 import { DrizzleExecutor } from './drizzle.js';
 import { KnexExecutor } from './knex.js';
 import { NodePgMigrateExecutor } from './node-pg-migrate.js';
+import { SqitchExecutor } from './sqitch.js';
 import type { Executor, ExecutorKind } from './types.js';
 import { UnavailableExecutor } from './unavailable.js';
 
@@ -25,17 +27,9 @@ export { DbmateExecutor } from './dbmate.js';
 export { DrizzleExecutor } from './drizzle.js';
 export { KnexExecutor } from './knex.js';
 export { NodePgMigrateExecutor } from './node-pg-migrate.js';
+export { SqitchExecutor } from './sqitch.js';
 export { CommandExecutor, oneOffCommand, type CommandSpec } from './command.js';
 export type * from './types.js';
-
-/** Why a tool has no adapter in this version (one line), and the `command` runner that wraps it meanwhile. */
-const NOT_WRAPPED: Partial<Record<ExecutorKind, string>> = {
-  sqitch: 'the sqitch runner is not wrapped yet',
-};
-const COMMAND_RECIPES: Partial<Record<ExecutorKind, string>> = {
-  sqitch:
-    'meanwhile use "runner": { "command": { "up": "sqitch deploy \\"db:$DATABASE_URL\\"", "down": "sqitch revert -y \\"db:$DATABASE_URL\\"", "files": ["deploy/**", "revert/**", "sqitch.plan"] } }',
-};
 
 /** The kind a `runner` setting names. */
 export function runnerKind(setting: RunnerSetting): ExecutorKind {
@@ -74,6 +68,8 @@ export function createExecutor(
       return new DbmateExecutor(projectDir, dbmateOptionsSchema.parse(opts), env);
     case 'drizzle':
       return new DrizzleExecutor(projectDir, drizzleOptionsSchema.parse(opts), env);
+    case 'sqitch':
+      return new SqitchExecutor(projectDir, sqitchOptionsSchema.parse(opts), env);
     case 'knex':
       return new KnexExecutor(projectDir, knexOptionsSchema.parse(opts), env);
     case 'command':
@@ -83,10 +79,6 @@ export function createExecutor(
         env,
       );
     default:
-      return new UnavailableExecutor(
-        kind,
-        NOT_WRAPPED[kind] ?? `the ${kind} runner is not available`,
-        COMMAND_RECIPES[kind],
-      );
+      return new UnavailableExecutor(kind, `the ${kind} runner is not available`);
   }
 }

@@ -142,7 +142,9 @@ async function toolHistoryLines(db: DbClient, tables: readonly string[]): Promis
       WHERE s.relkind = 'S' AND tn.nspname || '.' || t.relname = ANY ($1)`,
     [qualified],
   );
-  const names = new Set([...qualified, ...owned.rows.map((r) => r.name)]);
+  // A registry schema of the tool's own (sqitch's `sqitch`) goes with its tables.
+  const schemas = qualified.map((t) => t.split('.')[0]!).filter((n) => n !== 'public');
+  const names = new Set([...qualified, ...schemas, ...owned.rows.map((r) => r.name)]);
   const lines = await collectFingerprintLines(db);
   return new Set(lines.filter((l) => names.has(l.table ?? l.name)).map(renderLine));
 }

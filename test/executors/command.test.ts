@@ -190,9 +190,12 @@ describe('CommandExecutor', () => {
     const knex = createExecutor(dir, settings('knex'), process.env);
     expect(knex.kind).toBe('knex');
     await expect(knex.prepare()).rejects.toMatchObject({ code: 'RUNNER_CONFIG_MISSING', exitCode: 2 });
+    const drizzle = createExecutor(dir, settings('drizzle'), process.env);
+    expect(drizzle.limits.down).toMatch(/drizzle-kit has no down migrations/);
+    await expect(drizzle.prepare()).rejects.toMatchObject({ code: 'RUNNER_CONFIG_MISSING', exitCode: 2 });
     const sqitch = createExecutor(dir, settings('sqitch'), process.env);
-    await expect(sqitch.prepare()).rejects.toMatchObject({ code: 'RUNNER_UNAVAILABLE', exitCode: 2 });
-    expect(sqitch.limits.down).toMatch(/sqitch runner is not wrapped yet/);
+    expect(sqitch.kind).toBe('sqitch');
+    await expect(sqitch.prepare()).rejects.toMatchObject({ code: 'RUNNER_CONFIG_MISSING', exitCode: 2 });
     expect(() => settings({ command: { up: 'x', nope: 1 } })).toThrow();
   });
 });
