@@ -142,7 +142,11 @@ exports.down = async () => {};
     expect(await contentDigest(project, 'dev')).toEqual(promotedDigest);
   }, 180_000);
 
-  it('without knex it exits 2 with the install hint before creating anything', async () => {
+  it('without knex it exits 2 with the install hint before creating anything; plan says it cannot', async () => {
+    // Not "nothing to do": plan does not read a wrapped tool's SQL yet.
+    const plan = await cli(project, ['--json', 'plan', '--branch', 'main', '--sql']);
+    expect(plan.exitCode).toBe(2);
+    expect(plan.json.error.code).toBe('RUNNER_OFFLINE_SQL');
     setRunner({ bin: 'node_modules/.bin/knex-missing' });
     const before = await branchNames(project);
     const r = await cli(project, ['test', '--branch', 'dev']);
