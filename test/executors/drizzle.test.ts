@@ -1,9 +1,10 @@
 /**
  * The drizzle runner end to end: the built CLI drives the real `drizzle-kit migrate` (the
  * repository's devDependency) on a copy of examples/drizzle-todo on the local engine. A failing
- * migration is restored (exit 1); test dev (the reversibility check says why it is skipped) →
- * staging → promote (refused after an edit, exit 3) → rollback --strategy down refused in one line
+ * migration on staging is restored (exit 1); test staging (the reversibility check says why it is
+ * skipped) → promote (refused after an edit, exit 3) → rollback --strategy down refused in one line
  * (exit 2) → rollback by checkpoint → restore; the tool missing is exit 2 with nothing created.
+ * (dev works as staging does; one environment keeps the file fast.)
  */
 import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -42,10 +43,6 @@ beforeAll(() => {
   project = copyExample(path.join(REPO, 'examples/drizzle-todo'));
   setRunner();
   journal = readFileSync(path.join(project, 'drizzle/meta/_journal.json'), 'utf8');
-  writeFileSync(
-    path.join(project, 'environments/staging.json'),
-    JSON.stringify({ branch: 'staging', parent: 'main', checks: { reversibility: false } }),
-  );
 });
 afterAll(async () => {
   if (project) await removeProject(project);
@@ -74,7 +71,7 @@ SELECT 1/0;
     j.entries.splice(2, 0, { idx: 2, version: '7', when: 1772000000000, tag: '0002_broken', breakpoints: true });
     j.entries[3].idx = 3;
     writeFileSync(path.join(project, 'drizzle/meta/_journal.json'), JSON.stringify(j));
-    const r = await cli(project, ['--json', 'test', '--branch', 'dev']);
+    const r = await cli(project, ['--json', 'test', '--branch', 'staging']);
     writeFileSync(path.join(project, 'drizzle/meta/_journal.json'), journal);
     rmSync(path.join(project, 'drizzle/0002_broken.sql'));
     expect(r.exitCode, r.stderr).toBe(1);
@@ -82,23 +79,22 @@ SELECT 1/0;
     expect(report.migrations.map((m: { status: string }) => m.status)).toEqual(['applied', 'failed', 'not-run']);
     expect(report.failure).toMatch(/division by zero/);
     expect(report.restore).toMatchObject({ source: report.checkpoint, snapshotMatches: true });
-    expect(await contentDigest(project, 'dev')).toEqual(await contentDigest(project, 'main'));
-    expect(await drizzleApplied('dev')).toEqual([WHEN[M0]]);
+    expect(await contentDigest(project, 'staging')).toEqual(await contentDigest(project, 'main'));
+    expect(await drizzleApplied('staging')).toEqual([WHEN[M0]]);
   }, 120_000);
 
-  it('test dev and staging, promote (exit 3 after an edit), rollback, restore', async () => {
-    const dev = await cli(project, ['--json', 'test', '--branch', 'dev']);
-    expect(dev.exitCode, dev.stderr).toBe(0);
-    expect(dev.json.report.reversibility).toMatchObject({ checked: false, skippedReason: /drizzle-kit has no down/ });
-    expect(dev.stderr).toMatch(/drizzle-kit\| .*\[✓\] migrations applied successfully!/);
-    expect(await drizzleApplied('dev')).toEqual([WHEN[M0], WHEN[M1], WHEN[M2]]);
-    const password = decodeURIComponent(new URL((await cli(project, ['connection-string', 'dev'])).stdout).password);
-    expect(dev.stdout + dev.stderr).not.toContain(password);
+  it('test staging, promote (exit 3 after an edit), rollback, restore', async () => {
+    const staged = await cli(project, ['--json', 'test', '--branch', 'staging']);
+    expect(staged.exitCode, staged.stderr).toBe(0);
+    const skipped = { checked: false, skippedReason: expect.stringMatching(/drizzle-kit has no down/) };
+    expect(staged.json.report.reversibility).toMatchObject(skipped);
+    expect(staged.stderr).toMatch(/drizzle-kit\| .*\[✓\] migrations applied successfully!/);
+    expect(await drizzleApplied('staging')).toEqual([WHEN[M0], WHEN[M1], WHEN[M2]]);
+    const uri = (await cli(project, ['connection-string', 'staging'])).stdout;
+    expect(staged.stdout + staged.stderr).not.toContain(decodeURIComponent(new URL(uri).password));
     const status = await cli(project, ['--json', 'status', '--branch', 'main']);
     expect(status.json.counts).toMatchObject({ applied: 1, pending: 2 });
 
-    const staged = await cli(project, ['test', '--branch', 'staging']);
-    expect(staged.exitCode, staged.stderr).toBe(0);
     const m1 = path.join(project, 'drizzle', `${M1}.sql`);
     const original = readFileSync(m1, 'utf8');
     appendFileSync(m1, '-- reviewed after staging\n');
@@ -118,15 +114,16 @@ SELECT 1/0;
     expect(back.exitCode, back.stderr).toBe(0);
     expect(await drizzleApplied('main')).toEqual([WHEN[M0]]);
 
-    const restored = await cli(project, ['--json', 'restore', '--branch', 'main', '--from-branch', 'dev', '--yes']);
+    const args = ['--json', 'restore', '--branch', 'main', '--from-branch', 'staging', '--yes'];
+    const restored = await cli(project, args);
     expect(restored.exitCode, restored.stderr).toBe(0);
-    expect(await contentDigest(project, 'main')).toEqual(await contentDigest(project, 'dev'));
+    expect(await contentDigest(project, 'main')).toEqual(await contentDigest(project, 'staging'));
   }, 180_000);
 
   it('without drizzle-kit it exits 2 with the install hint before creating anything', async () => {
     setRunner({ bin: 'node_modules/.bin/drizzle-kit-missing' });
     const before = await branchNames(project);
-    const r = await cli(project, ['test', '--branch', 'dev']);
+    const r = await cli(project, ['test', '--branch', 'staging']);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/drizzle-kit.*not found.*npm install --save-dev drizzle-kit/s);
     expect(await branchNames(project)).toEqual(before);

@@ -1,9 +1,10 @@
 /**
  * The knex runner end to end: the built CLI drives the real knex CLI (the repository's
- * devDependency) on a copy of examples/knex-todo on the local engine. A failing migration is
- * restored (exit 1); two runs at once, one applies and the other exits 5; test dev → staging →
- * promote (refused after an edit, exit 3) → rollback by down and by checkpoint → restore; the
- * tool missing is exit 2 with nothing created.
+ * devDependency) on a copy of examples/knex-todo on the local engine. A failing migration on
+ * staging is restored (exit 1); two test runs at once, one applies (with the reversibility check)
+ * and the other exits 5; promote (refused after an edit, exit 3) → rollback by down and by
+ * checkpoint → restore; the tool missing is exit 2 with nothing created. (dev works as staging
+ * does; one environment keeps the file fast.)
  */
 import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -36,11 +37,6 @@ async function knexApplied(branch: string): Promise<string[]> {
 beforeAll(() => {
   project = copyExample(path.join(REPO, 'examples/knex-todo'));
   setRunner();
-  // Staging's reversibility check is the same as dev's; off here to keep the file fast.
-  writeFileSync(
-    path.join(project, 'environments/staging.json'),
-    JSON.stringify({ branch: 'staging', parent: 'main', checks: { reversibility: false } }),
-  );
 });
 afterAll(async () => {
   if (project) await removeProject(project);
@@ -75,22 +71,22 @@ describe('the knex runner', () => {
 exports.down = async () => {};
 `,
     );
-    const r = await cli(project, ['--json', 'test', '--branch', 'dev']);
+    const r = await cli(project, ['--json', 'test', '--branch', 'staging']);
     rmSync(broken);
     expect(r.exitCode, r.stderr).toBe(1);
     const report = r.json.report;
     expect(report.migrations.map((m: { status: string }) => m.status)).toEqual(['applied', 'failed', 'not-run']);
     expect(report.failure).toMatch(/division by zero/);
     expect(report.restore).toMatchObject({ source: report.checkpoint, snapshotMatches: true });
-    // dev was created from main for this run and restored: it is main's copy again.
-    expect(await contentDigest(project, 'dev')).toEqual(await contentDigest(project, 'main'));
-    expect(await knexApplied('dev')).toEqual([M1]);
+    // staging was created from main for this run and restored: it is main's copy again.
+    expect(await contentDigest(project, 'staging')).toEqual(await contentDigest(project, 'main'));
+    expect(await knexApplied('staging')).toEqual([M1]);
   }, 120_000);
 
-  it('two runs at once: one applies, the other exits 5; dev passes with the reversibility check', async () => {
+  it('two runs at once: one applies, the other exits 5; staging passes the reversibility check', async () => {
     const [a, b] = await Promise.all([
-      cli(project, ['--json', 'test', '--branch', 'dev']),
-      cli(project, ['--json', 'test', '--branch', 'dev']),
+      cli(project, ['--json', 'test', '--branch', 'staging']),
+      cli(project, ['--json', 'test', '--branch', 'staging']),
     ]);
     const codes = [a.exitCode, b.exitCode].sort();
     expect(codes, a.stderr + b.stderr).toEqual([0, 5]);
@@ -98,16 +94,15 @@ exports.down = async () => {};
     expect(lost.json.error.code).toBe('LOCKED');
     expect(won.json.report.reversibility).toMatchObject({ checked: true, downMatches: true, upMatches: true });
     expect(won.stderr).toMatch(/knex\| /);
-    expect(await knexApplied('dev')).toEqual([M1, M2, M3]);
-    const password = decodeURIComponent(new URL((await cli(project, ['connection-string', 'dev'])).stdout).password);
+    expect(await knexApplied('staging')).toEqual([M1, M2, M3]);
+    const uri = (await cli(project, ['connection-string', 'staging'])).stdout;
+    const password = decodeURIComponent(new URL(uri).password);
     expect(won.stdout + won.stderr).not.toContain(password);
-    const status = await cli(project, ['--json', 'status', '--branch', 'dev']);
+    const status = await cli(project, ['--json', 'status', '--branch', 'staging']);
     expect(status.json.counts).toMatchObject({ applied: 3, pending: 0 });
   }, 120_000);
 
-  it('staging → promote (exit 3 after an edit) → rollback down and by checkpoint → restore', async () => {
-    const staged = await cli(project, ['test', '--branch', 'staging']);
-    expect(staged.exitCode, staged.stderr).toBe(0);
+  it('promote (exit 3 after an edit) → rollback down and by checkpoint → restore', async () => {
     const m2 = path.join(project, 'migrations', M2);
     const original = readFileSync(m2, 'utf8');
     appendFileSync(m2, '// reviewed after staging\n');
@@ -137,9 +132,10 @@ exports.down = async () => {};
     expect(back.exitCode, back.stderr).toBe(0);
     expect(await contentDigest(project, 'main')).toEqual(promotedDigest);
 
-    const restored = await cli(project, ['--json', 'restore', '--branch', 'dev', '--from-branch', 'main', '--yes']);
+    const args = ['--json', 'restore', '--branch', 'staging', '--from-branch', 'main', '--yes'];
+    const restored = await cli(project, args);
     expect(restored.exitCode, restored.stderr).toBe(0);
-    expect(await contentDigest(project, 'dev')).toEqual(promotedDigest);
+    expect(await contentDigest(project, 'staging')).toEqual(promotedDigest);
   }, 180_000);
 
   it('without knex it exits 2 with the install hint before creating anything; plan says it cannot', async () => {
@@ -149,7 +145,7 @@ exports.down = async () => {};
     expect(plan.json.error.code).toBe('RUNNER_OFFLINE_SQL');
     setRunner({ bin: 'node_modules/.bin/knex-missing' });
     const before = await branchNames(project);
-    const r = await cli(project, ['test', '--branch', 'dev']);
+    const r = await cli(project, ['test', '--branch', 'staging']);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/knex.*not found.*npm install --save-dev knex pg/s);
     expect(await branchNames(project)).toEqual(before);
