@@ -38,15 +38,54 @@ export const nodePgMigrateOptionsSchema = z
   })
   .strict();
 
-export const drizzleOptionsSchema = z.object({ ...toolOptions, config: z.string().min(1).optional() }).strict();
+export const drizzleOptionsSchema = z
+  .object({
+    ...toolOptions,
+    /** drizzle.config.* (drizzle-kit's `--config`); drizzle.config.ts/js/mjs/cjs in the project when unset. */
+    config: z.string().min(1).optional(),
+    /** The config's `out`: the folder with the SQL files and meta/_journal.json. */
+    migrationsDir: z.string().min(1).default('drizzle'),
+    /** drizzle's history table as the config names it (`migrations.schema`.`migrations.table`). */
+    table: z
+      .string()
+      .regex(/^[A-Za-z_][\w$]*(\.[A-Za-z_][\w$]*)?$/)
+      .default('drizzle.__drizzle_migrations'),
+  })
+  .strict();
 
-export const knexOptionsSchema = z.object({ ...toolOptions, knexfile: z.string().min(1).optional() }).strict();
+export const knexOptionsSchema = z
+  .object({
+    ...toolOptions,
+    /** The knexfile (knex's `--knexfile`); found in the project (or above) as knex does when unset. */
+    knexfile: z.string().min(1).optional(),
+    /** The knexfile's environment (knex's `--env`); knex's default (NODE_ENV, else development) when unset. */
+    environment: z.string().min(1).optional(),
+    /** The migrations folder the knexfile names (`migrations.directory`), relative to the project. */
+    migrationsDir: z.string().min(1).default('migrations'),
+    /** knex's history table as the knexfile names it (`migrations.schemaName`.`migrations.tableName`). */
+    table: z
+      .string()
+      .regex(/^[A-Za-z_][\w$]*(\.[A-Za-z_][\w$]*)?$/)
+      .default('knex_migrations'),
+  })
+  .strict();
 
 export const dbmateOptionsSchema = z
   .object({ ...toolOptions, migrationsDir: z.string().min(1).default('db/migrations') })
   .strict();
 
-export const sqitchOptionsSchema = z.object({ ...toolOptions }).strict();
+export const sqitchOptionsSchema = z
+  .object({
+    ...toolOptions,
+    /** The folder with sqitch.plan and deploy/, revert/, verify/ (sqitch's top_dir), relative to the project. */
+    topDir: z.string().min(1).default('.'),
+    /** sqitch's registry schema (its `registry` setting). */
+    registry: z
+      .string()
+      .regex(/^[A-Za-z_][\w$]*$/)
+      .default('sqitch'),
+  })
+  .strict();
 
 export const commandOptionsSchema = z
   .object({
@@ -75,6 +114,8 @@ export const runnerSchema = z.union([
 ]);
 
 export type RunnerSetting = z.infer<typeof runnerSchema>;
+/** The `runner` setting as written in neon-migrate.json (options with defaults may be left out). */
+export type RunnerSettingInput = z.input<typeof runnerSchema>;
 export type AlembicOptions = z.infer<typeof alembicOptionsSchema>;
 export type NodePgMigrateOptions = z.infer<typeof nodePgMigrateOptionsSchema>;
 export type DrizzleOptions = z.infer<typeof drizzleOptionsSchema>;

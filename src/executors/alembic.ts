@@ -47,6 +47,10 @@ interface HistoryCache {
 export class AlembicExecutor implements Executor {
   readonly kind = 'alembic' as const;
   readonly limits: ExecutorLimits = {};
+  /** Alembic's version table (see Executor.historyTables). */
+  get historyTables(): string[] {
+    return [this.options.versionTable];
+  }
   private readonly configFile: string;
   private readonly runDir: string;
   private history?: HistoryCache;

@@ -1,11 +1,14 @@
 /**
  * The dbmate executor: drives `dbmate` (the npm package ships its binary) with DATABASE_URL set to
  * the branch and `--no-dump-schema` (a test run must not rewrite db/schema.sql). State comes from
- * `dbmate status`. dbmate applies every pending migration at once and rolls back one at a time.
+ * `dbmate status`. dbmate applies every pending migration at once and rolls back one at a time; to
+ * stop at a given version (`--to`, or one migration at a time while `test` measures), it runs over a
+ * temporary folder holding only the migrations asked for.
  * lock_timeout and statement_timeout ride in the URL's `options` parameter (its driver takes the
  * libpq keywords from the URL, not PGOPTIONS).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { DbmateOptions } from '../config/runner-schema.js';
 import { MigrationFileError, UsageError } from '../errors.js';
@@ -43,6 +46,8 @@ export function dbmateUrl(target: ExecutorTarget): string {
 export class DbmateExecutor implements Executor {
   readonly kind = 'dbmate' as const;
   readonly limits: ExecutorLimits = { offlineSql: 'dbmate cannot print SQL without running it' };
+  /** dbmate's table (see Executor.historyTables). */
+  readonly historyTables = ['schema_migrations'];
 
   constructor(
     private readonly projectDir: string,
@@ -58,12 +63,13 @@ export class DbmateExecutor implements Executor {
     args: string[],
     target?: ExecutorTarget,
     onLine?: Parameters<typeof runTool>[0]['onLine'],
+    migrationsDir = this.options.migrationsDir,
   ): Promise<ToolOutcome> {
     const bin = this.bin();
     const out = await runTool({
       display: `dbmate ${args.join(' ')}`,
       file: bin,
-      args: ['--migrations-dir', this.options.migrationsDir, '--no-dump-schema', ...args],
+      args: ['--migrations-dir', migrationsDir, '--no-dump-schema', ...args],
       cwd: this.projectDir,
       env: this.env,
       ...(target ? { extraEnv: { ...branchEnv(target), DATABASE_URL: dbmateUrl(target) } } : {}),
@@ -145,13 +151,19 @@ export class DbmateExecutor implements Executor {
     direction: 'up' | 'down',
     units: ExecutorUnit[],
     args: string[],
+    migrationsDir?: string,
   ): Promise<ExecutorRunResult> {
     const before = await this.appliedVersions(target);
     const starts = new Map<string, number>();
-    const out = await this.dbmate(args, target, (line) => {
-      const m = /^(Applying|Rolling back): (\d+)/.exec(line.text);
-      if (m && (m[1] === 'Applying') === (direction === 'up')) starts.set(m[2]!, line.atMs);
-    });
+    const out = await this.dbmate(
+      args,
+      target,
+      (line) => {
+        const m = /^(Applying|Rolling back): (\d+)/.exec(line.text);
+        if (m && (m[1] === 'Applying') === (direction === 'up')) starts.set(m[2]!, line.atMs);
+      },
+      migrationsDir,
+    );
     if (out.invocation.timedOut) await endToolSessions(target);
     const after = await this.appliedVersions(target);
     const newest = (s: Set<string>) =>
@@ -173,13 +185,22 @@ export class DbmateExecutor implements Executor {
   async apply(target: ExecutorTarget, units: ExecutorUnit[]): Promise<ExecutorRunResult> {
     if (!units.length) return { outcome: 'succeeded', results: [] };
     const { pending } = await this.state(target);
-    if (units.length !== pending.length) {
-      throw new UsageError('dbmate applies every pending migration at once: it cannot stop at a given version', {
-        hint: 'drop --to (or use another runner)',
+    if (units.some((u, i) => u.version !== pending[i]?.version)) {
+      throw new UsageError('dbmate applies the pending migrations in order: the selection must start there', {
+        hint: 'drop --to/--steps, or pick a migration from the pending list',
         code: 'RUNNER_NO_TARGET',
       });
     }
-    return this.invoke(target, 'up', units, ['migrate']);
+    if (units.length === pending.length) return this.invoke(target, 'up', units, ['migrate']);
+    // A prefix: dbmate migrates a folder holding only those files (the applied ones need not be there).
+    const dir = mkdtempSync(path.join(tmpdir(), 'nm-dbmate-'));
+    try {
+      for (const u of units)
+        copyFileSync(path.resolve(this.projectDir, u.file!), path.join(dir, path.basename(u.file!)));
+      return await this.invoke(target, 'up', units, ['migrate'], dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 
   async revert(target: ExecutorTarget, units: ExecutorUnit[]): Promise<ExecutorRunResult> {

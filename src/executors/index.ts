@@ -4,32 +4,32 @@
  */
 import type { Settings } from '../config/schema.js';
 import type { RunnerSetting } from '../config/runner-schema.js';
-import { alembicOptionsSchema, dbmateOptionsSchema, nodePgMigrateOptionsSchema } from '../config/runner-schema.js';
+import {
+  alembicOptionsSchema,
+  dbmateOptionsSchema,
+  drizzleOptionsSchema,
+  knexOptionsSchema,
+  nodePgMigrateOptionsSchema,
+  sqitchOptionsSchema,
+} from '../config/runner-schema.js';
 import { AlembicExecutor } from './alembic.js';
 import { CommandExecutor, commandSpecFromSettings, oneOffCommand } from './command.js';
 import { DbmateExecutor } from './dbmate.js';
+import { DrizzleExecutor } from './drizzle.js';
+import { KnexExecutor } from './knex.js';
 import { NodePgMigrateExecutor } from './node-pg-migrate.js';
+import { SqitchExecutor } from './sqitch.js';
 import type { Executor, ExecutorKind } from './types.js';
 import { UnavailableExecutor } from './unavailable.js';
 
 export { AlembicExecutor } from './alembic.js';
 export { DbmateExecutor } from './dbmate.js';
+export { DrizzleExecutor } from './drizzle.js';
+export { KnexExecutor } from './knex.js';
 export { NodePgMigrateExecutor } from './node-pg-migrate.js';
+export { SqitchExecutor } from './sqitch.js';
 export { CommandExecutor, oneOffCommand, type CommandSpec } from './command.js';
 export type * from './types.js';
-
-/** Why a tool has no adapter in this version (one line), and the `command` runner that wraps it meanwhile. */
-const NOT_WRAPPED: Partial<Record<ExecutorKind, string>> = {
-  drizzle: 'the drizzle runner is not wrapped yet (drizzle-kit migrate applies everything and has no down)',
-  knex: 'the knex runner is not wrapped yet',
-  sqitch: 'the sqitch runner is not wrapped yet',
-};
-const COMMAND_RECIPES: Partial<Record<ExecutorKind, string>> = {
-  drizzle: 'meanwhile use "runner": { "command": { "up": "npx drizzle-kit migrate", "files": ["drizzle/**"] } }',
-  knex: 'meanwhile use "runner": { "command": { "up": "npx knex migrate:latest", "down": "npx knex migrate:rollback", "files": ["migrations/**"] } }',
-  sqitch:
-    'meanwhile use "runner": { "command": { "up": "sqitch deploy \\"db:$DATABASE_URL\\"", "down": "sqitch revert -y \\"db:$DATABASE_URL\\"", "files": ["deploy/**", "revert/**", "sqitch.plan"] } }',
-};
 
 /** The kind a `runner` setting names. */
 export function runnerKind(setting: RunnerSetting): ExecutorKind {
@@ -66,6 +66,12 @@ export function createExecutor(
       return new NodePgMigrateExecutor(projectDir, nodePgMigrateOptionsSchema.parse(opts), env);
     case 'dbmate':
       return new DbmateExecutor(projectDir, dbmateOptionsSchema.parse(opts), env);
+    case 'drizzle':
+      return new DrizzleExecutor(projectDir, drizzleOptionsSchema.parse(opts), env);
+    case 'sqitch':
+      return new SqitchExecutor(projectDir, sqitchOptionsSchema.parse(opts), env);
+    case 'knex':
+      return new KnexExecutor(projectDir, knexOptionsSchema.parse(opts), env);
     case 'command':
       return new CommandExecutor(
         projectDir,
@@ -73,10 +79,6 @@ export function createExecutor(
         env,
       );
     default:
-      return new UnavailableExecutor(
-        kind,
-        NOT_WRAPPED[kind] ?? `the ${kind} runner is not available`,
-        COMMAND_RECIPES[kind],
-      );
+      return new UnavailableExecutor(kind, `the ${kind} runner is not available`);
   }
 }

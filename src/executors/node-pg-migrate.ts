@@ -33,6 +33,10 @@ export class NodePgMigrateExecutor implements Executor {
   readonly limits: ExecutorLimits = {
     offlineSql: 'node-pg-migrate prints SQL only with a database connection (--dry-run)',
   };
+  /** node-pg-migrate's table (see Executor.historyTables). */
+  get historyTables(): string[] {
+    return [this.options.table];
+  }
 
   constructor(
     private readonly projectDir: string,

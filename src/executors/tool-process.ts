@@ -9,6 +9,9 @@ import { execa } from 'execa';
 import { redactSecrets } from '../errors.js';
 import type { ExecutorTarget, ToolInvocation } from './types.js';
 
+/** Terminal colour and cursor sequences (spinners redraw with them): not text, dropped from lines. */
+const ANSI_CONTROL = new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]`, 'g');
+
 /** How much of a tool's output the report keeps (the head and the tail survive). */
 const MAX_KEPT_OUTPUT = 64 * 1024;
 
@@ -128,7 +131,8 @@ export async function runTool(call: ToolCall): Promise<ToolOutcome> {
   const started = performance.now();
   const tap = (stream: ToolLine['stream']) =>
     function* (raw: unknown) {
-      const line: ToolLine = { stream, text: scrub(String(raw)), atMs: performance.now() - started };
+      const text = scrub(String(raw).replace(ANSI_CONTROL, ''));
+      const line: ToolLine = { stream, text, atMs: performance.now() - started };
       lines.push(line);
       call.log?.(`${call.prefix}| ${line.text}`);
       call.onLine?.(line);

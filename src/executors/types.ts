@@ -124,6 +124,11 @@ export interface ExecutorLimits {
 export interface Executor {
   readonly kind: ExecutorKind;
   readonly limits: ExecutorLimits;
+  /**
+   * The wrapped tool's own history tables (`schema.table`): its first run creates them and no down
+   * drops them, so the reversibility check ignores them when they are all that the down left behind.
+   */
+  readonly historyTables?: readonly string[];
   /** Validate before anything is touched (tool on PATH, files readable): UsageError/MigrationFileError, exit 2. */
   prepare(): Promise<void>;
   /** What is applied and pending on the branch. Throws when the branch cannot run (drift, partial...). */

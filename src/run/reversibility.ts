@@ -5,8 +5,13 @@
  */
 import type { DbClient } from '../db/connect.js';
 import type { Executor, ExecutorRunResult, ExecutorUnit } from '../executors/types.js';
-import { type CatalogFingerprint, takeFingerprint } from '../verify/fingerprint.js';
-import { diffFingerprints, renderSchemaDiff } from '../verify/fingerprint-diff.js';
+import {
+  type CatalogFingerprint,
+  collectFingerprintLines,
+  renderLine,
+  takeFingerprint,
+} from '../verify/fingerprint.js';
+import { diffFingerprints, renderSchemaDiff, type SchemaDiff } from '../verify/fingerprint-diff.js';
 import { nowOf, type RunContext, utcStamp } from './run-context.js';
 import { withBranchDb } from './scoped.js';
 
@@ -67,7 +72,7 @@ export async function checkReversibility(
         timeouts: ctx.settings.timeouts,
         env: ctx.env,
       };
-      if (input.mode === 'schema') await emptyUserTables(db);
+      if (input.mode === 'schema') await emptyUserTables(db, input.executor.historyTables ?? []);
       const failedDown = firstError(await input.executor.revert(target, [...input.applied].reverse()));
       if (failedDown) {
         return {
@@ -76,7 +81,10 @@ export async function checkReversibility(
           failure: `down of ${failedDown.name} failed on the scratch branch: ${failedDown.error!.message}`,
         };
       }
-      const downDiff = diffFingerprints(input.before, await takeFingerprint(db));
+      const downDiff = withoutToolHistory(
+        diffFingerprints(input.before, await takeFingerprint(db)),
+        await toolHistoryLines(db, input.executor.historyTables ?? []),
+      );
       if (!downDiff.identical) {
         return {
           ok: false,
@@ -115,14 +123,44 @@ export async function checkReversibility(
   }
 }
 
+/** A wrapped tool's history tables (created by its first run, the run checked) are not the down's to drop. */
+function withoutToolHistory(diff: SchemaDiff, history: Set<string>): SchemaDiff {
+  if (diff.identical || !history.size) return diff;
+  const unexpected = diff.unexpected.filter((l) => !history.has(l));
+  return { ...diff, unexpected, identical: !diff.missing.length && !unexpected.length };
+}
+
+/** Fingerprint lines of the tool's history tables: their own lines (columns, indexes...) and their sequences. */
+async function toolHistoryLines(db: DbClient, tables: readonly string[]): Promise<Set<string>> {
+  if (!tables.length) return new Set();
+  const qualified = tables.map((t) => (t.includes('.') ? t : `public.${t}`));
+  const owned = await db.query<{ name: string }>(
+    `SELECT sn.nspname || '.' || s.relname AS name
+       FROM pg_class s JOIN pg_namespace sn ON sn.oid = s.relnamespace
+       JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.oid AND d.deptype IN ('a', 'i')
+       JOIN pg_class t ON t.oid = d.refobjid JOIN pg_namespace tn ON tn.oid = t.relnamespace
+      WHERE s.relkind = 'S' AND tn.nspname || '.' || t.relname = ANY ($1)`,
+    [qualified],
+  );
+  // A registry schema of the tool's own (sqitch's `sqitch`) goes with its tables.
+  const schemas = qualified.map((t) => t.split('.')[0]!).filter((n) => n !== 'public');
+  const names = new Set([...qualified, ...schemas, ...owned.rows.map((r) => r.name)]);
+  const lines = await collectFingerprintLines(db);
+  return new Set(lines.filter((l) => names.has(l.table ?? l.name)).map(renderLine));
+}
+
 /**
- * Schema mode: the round trip runs on the copy's schema with its tables emptied, so data migrations
- * cost nothing and only the catalog is proven (the fingerprints compare the catalog only anyway).
+ * Schema mode: the round trip runs on the copy's schema with its tables emptied (a wrapped tool's
+ * history tables excepted), so data migrations cost nothing and only the catalog is proven (the
+ * fingerprints compare the catalog only anyway).
  */
-async function emptyUserTables(db: DbClient): Promise<void> {
+async function emptyUserTables(db: DbClient, keep: readonly string[]): Promise<void> {
+  // A wrapped tool's history tables keep their rows: its down reads them to know what is applied.
   const res = await db.query<{ list: string | null }>(
     `SELECT string_agg(format('%I.%I', schemaname, tablename), ', ') AS list FROM pg_tables
-      WHERE schemaname NOT IN ('pg_catalog', 'information_schema', 'neon_migrate') AND schemaname NOT LIKE 'pg\\_%'`,
+      WHERE schemaname NOT IN ('pg_catalog', 'information_schema', 'neon_migrate') AND schemaname NOT LIKE 'pg\\_%'
+        AND NOT schemaname || '.' || tablename = ANY ($1)`,
+    [keep.map((t) => (t.includes('.') ? t : `public.${t}`))],
   );
   const list = res.rows[0]?.list;
   if (list) await db.query(`TRUNCATE ${list} CASCADE`);

@@ -83,7 +83,9 @@ export function selectUnits(
     throw new MigrationFileError(`${file} has no down migration, so it cannot be reverted`, {
       hint: file.endsWith('.ts')
         ? `export a down(ctx) from ${file}`
-        : `add ${file.replace(/up\.sql$/, 'down.sql')}, or restore from the checkpoint with \`neon-migrate rollback\``,
+        : file.endsWith('up.sql')
+          ? `add ${file.replace(/up\.sql$/, 'down.sql')}, or restore from the checkpoint with \`neon-migrate rollback\``
+          : 'restore from the checkpoint with `neon-migrate rollback`',
       code: 'NO_DOWN',
     });
   }

@@ -4,6 +4,7 @@
  * the down migrations of what that run applied.
  */
 import { notConfirmed, UsageError } from '../errors.js';
+import { createExecutor, runnerKind } from '../executors/index.js';
 import { listRuns, readApplied, type RunRecord } from '../history/store.js';
 import { recordFinishedRun, withBranchDb } from '../run/scoped.js';
 import { compareVersions, resolveOrdering } from '../migrations/naming.js';
@@ -47,6 +48,10 @@ async function lastRun(
         },
       );
     }
+    if (runnerKind(ctx.settings.runner) !== 'native') {
+      // A wrapped tool's history is its own: what the run applied is in its report (previousVersion unused).
+      return { run, appliedByRun: appliedInReport(run), previousVersion: '0' };
+    }
     const applied = await readApplied(db);
     const appliedByRun = applied.filter((a) => a.runId === run.id).map((a) => a.version);
     const ordering = resolveOrdering(
@@ -64,6 +69,19 @@ async function lastRun(
       : '0';
     return { run, appliedByRun, previousVersion };
   });
+}
+
+/** Versions a run applied, from its report (`migrations` of test/promote, `results` of up). */
+function appliedInReport(run: RunRecord): string[] {
+  const report = run.report as { migrations?: unknown; results?: unknown } | null;
+  const list = (report?.migrations ?? report?.results ?? []) as {
+    version?: string;
+    status?: string;
+    direction?: string;
+  }[];
+  return Array.isArray(list)
+    ? list.filter((m) => m.status === 'applied' && m.direction !== 'down' && m.version).map((m) => m.version!)
+    : [];
 }
 
 export interface RollbackOptions {
@@ -86,6 +104,15 @@ export interface RollbackOptions {
  */
 export async function runRollback(ctx: WorkflowContext, opts: RollbackOptions): Promise<RollbackResult> {
   const strategy = opts.strategy ?? 'checkpoint';
+  if (strategy === 'down' && runnerKind(ctx.settings.runner) !== 'native') {
+    // A tool without down migrations (drizzle-kit): say so before anything is touched.
+    const cannot = createExecutor(ctx.projectDir, ctx.settings, ctx.env).limits.down;
+    if (cannot)
+      throw new UsageError(`rollback --strategy down: ${cannot}`, {
+        hint: `use the default strategy: neon-migrate rollback --branch ${opts.branch}`,
+        code: 'RUNNER_NO_DOWN',
+      });
+  }
   const branch = (await ctx.platform.getBranch(opts.branch)).name;
   const lock = await lockBranch(ctx, branch, { wait: opts.wait });
   try {
@@ -133,10 +160,12 @@ async function rollbackLocked(
     // `migrate` takes the run lock on its own session; a second session of ours would be refused.
     await lock.release();
     const resolves = run.status === 'running' ? { resolves: run.id } : {};
+    // A wrapped tool: the run's units are the newest applied (it was the last run), so revert that many.
+    const native = runnerKind(ctx.settings.runner) === 'native';
     const down = await migrate(ctx, {
       direction: 'down',
       branch,
-      to: previousVersion,
+      ...(native ? { to: previousVersion } : { steps: appliedByRun.length }),
       wait,
       viaRollback: true,
       ...resolves,

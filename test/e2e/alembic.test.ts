@@ -2,18 +2,31 @@
  * The Alembic example end to end through the built CLI: `test --branch dev` wraps the real
  * `alembic upgrade` with checkpoint, verification and the reversibility check; a downgrade that is
  * wrong on real data is caught on dev (restored, exit 1); a missing alembic is exit 2 with nothing
- * created; the one-off `-- <command>` form runs inside the same guarded run.
+ * created; the one-off `-- <command>` form runs inside the same guarded run; the README's
+ * walkthrough (test dev, test staging, promote, a disaster on main, restore with a dry run first)
+ * runs as written.
  */
 import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execa } from 'execa';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { branchNames, cli, contentDigest, removeProject, sql } from './helpers.js';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
+const CLI = path.join(REPO, 'bin', 'neon-migrate.js');
 const EXAMPLE = path.join(REPO, 'examples/alembic-todo');
 const HEAD = '8c6faec0b199';
 let project: string;
+
+/** The shell commands of the example README's "Walkthrough" section, one per line, as written. */
+function walkthroughCommands(): string[] {
+  const readme = readFileSync(path.join(EXAMPLE, 'README.md'), 'utf8');
+  const section = /^## Walkthrough\n([\s\S]*?)(?=^## )/m.exec(readme)?.[1] ?? '';
+  return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((m) =>
+    m[1]!.split('\n').filter((l) => l.trim() && !l.trim().startsWith('#')),
+  );
+}
 
 /** A copy of the example (its venv linked), as a fresh clone would have it after the README's install. */
 function copyAlembicExample(): string {
@@ -126,6 +139,57 @@ describe('examples/alembic-todo through neon-migrate', () => {
     expect(await sql(project, 'dev', `SELECT to_regclass('one_off_note')::text AS t`)).toEqual([{ t: 'one_off_note' }]);
     const stray = await cli(project, ['test', '--branch', 'dev', 'psql']);
     expect(stray.exitCode).toBe(2);
+  }, 600_000);
+
+  it("the README's walkthrough runs as written: test dev, staging, promote, a disaster on main, restore", async () => {
+    const commands = walkthroughCommands();
+    expect(commands[0]).toBe('cd examples/alembic-todo');
+    const rest = commands.slice(1);
+    const at = (re: RegExp) => {
+      const i = rest.findIndex((l) => re.test(l));
+      expect(i, String(re)).toBeGreaterThanOrEqual(0);
+      return i;
+    };
+    const promote = at(/^npx neon-migrate promote /);
+    const disaster = at(/DELETE FROM tasks/);
+    // The test's own lines: an edit after the staging pass makes promote exit 3 with main untouched
+    // (README: "Edit a revision after the staging pass and promote exits 3"), and main's row count
+    // before the disaster, to compare with after the restore.
+    const revision = 'alembic/versions/3d1a5f7b6c44_tags_to_array.py';
+    const checks = {
+      beforePromote: [
+        `cp ${revision} revision.orig && echo '# reviewed' >> ${revision}`,
+        'set +e; npx neon-migrate promote --yes; code=$?; set -e',
+        '[ "$code" = 3 ] || { echo "promote after an edit exited $code" >&2; exit 1; }',
+        'main=$(psql -Atc "SELECT version_num FROM alembic_version" "$(npx neon-migrate connection-string main)")',
+        '[ "$main" = 1b7e3a5c4d22 ] || { echo "main changed by a refused promote: $main" >&2; exit 1; }',
+        `mv revision.orig ${revision}`,
+      ],
+      beforeDisaster: [
+        'psql -Atc "SELECT count(*) FROM tasks" "$(npx neon-migrate connection-string main)" > tasks-before.txt',
+      ],
+    };
+    const script = [
+      'set -euo pipefail',
+      // `npx neon-migrate` is this repository's built CLI (as npx finds it in a checkout of the repository).
+      `npx() { if [ "$1" = neon-migrate ]; then shift; node ${JSON.stringify(CLI)} "$@"; else command npx "$@"; fi; }`,
+      ...rest.slice(0, promote),
+      ...checks.beforePromote,
+      ...rest.slice(promote, disaster),
+      ...checks.beforeDisaster,
+      ...rest.slice(disaster),
+    ].join('\n');
+    const r = await execa('bash', ['-c', script], { cwd: project, reject: false, stdin: 'ignore', all: true });
+    expect(r.exitCode, r.all).toBe(0);
+    // The dry run showed what the restore would bring back, and changed nothing; the restore did it.
+    expect(r.all).toMatch(/dry run: restoring main from its own history at .* would change:/);
+    expect(r.all).toMatch(/public\.tasks\s+\d+ → \d+\s+\+\d+ rows/);
+    expect(r.all).toMatch(/restored branch main from main at .*; previous state kept as branch main_old_/);
+    const before = Number(readFileSync(path.join(project, 'tasks-before.txt'), 'utf8').trim());
+    const [after] = await sql<{ n: number }>(project, 'main', 'SELECT count(*)::int AS n FROM tasks');
+    expect(after!.n).toBe(before);
+    expect(await sql(project, 'main', 'SELECT version_num FROM alembic_version')).toEqual([{ version_num: HEAD }]);
+    expect((await branchNames(project)).some((b) => b.startsWith('main_old_'))).toBe(true);
   }, 600_000);
 
   it('without alembic it exits 2 with the install hint before creating anything', async () => {

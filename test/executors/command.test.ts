@@ -188,8 +188,14 @@ describe('CommandExecutor', () => {
     );
     expect(() => settings('flyway')).toThrow();
     const knex = createExecutor(dir, settings('knex'), process.env);
-    await expect(knex.prepare()).rejects.toMatchObject({ code: 'RUNNER_UNAVAILABLE', exitCode: 2 });
-    expect(knex.limits.down).toMatch(/knex runner is not wrapped yet/);
+    expect(knex.kind).toBe('knex');
+    await expect(knex.prepare()).rejects.toMatchObject({ code: 'RUNNER_CONFIG_MISSING', exitCode: 2 });
+    const drizzle = createExecutor(dir, settings('drizzle'), process.env);
+    expect(drizzle.limits.down).toMatch(/drizzle-kit has no down migrations/);
+    await expect(drizzle.prepare()).rejects.toMatchObject({ code: 'RUNNER_CONFIG_MISSING', exitCode: 2 });
+    const sqitch = createExecutor(dir, settings('sqitch'), process.env);
+    expect(sqitch.kind).toBe('sqitch');
+    await expect(sqitch.prepare()).rejects.toMatchObject({ code: 'RUNNER_CONFIG_MISSING', exitCode: 2 });
     expect(() => settings({ command: { up: 'x', nope: 1 } })).toThrow();
   });
 });

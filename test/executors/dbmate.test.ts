@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbmateOptionsSchema } from '../../src/config/runner-schema.js';
+import { settingsSchema } from '../../src/config/schema.js';
 import { DbmateExecutor } from '../../src/executors/dbmate.js';
+import { checkReversibility } from '../../src/run/reversibility.js';
+import { takeFingerprint } from '../../src/verify/fingerprint.js';
 import { openTestEngine, type TestEngine } from '../support/engine.js';
 import { branchTarget, passwordOf, REPO, type TestTarget } from './helpers.js';
 
@@ -57,11 +60,15 @@ describe('DbmateExecutor', () => {
       '20260105090000:create_tasks:true',
       '20260217093000:tags_to_array:true',
     ]);
-    await expect(ex.apply(t, s0.pending.slice(0, 1))).rejects.toMatchObject({ code: 'RUNNER_NO_TARGET', exitCode: 2 });
-    const up = await ex.apply(t, s0.pending);
+    await expect(ex.apply(t, s0.pending.slice(1))).rejects.toMatchObject({ code: 'RUNNER_NO_TARGET', exitCode: 2 });
+    // A prefix (as `test` applies one migration at a time), then the rest.
+    const first = await ex.apply(t, s0.pending.slice(0, 1));
+    expect(first.results.map((r) => `${r.version}:${r.status}`)).toEqual(['20260105090000:applied']);
+    expect((await ex.state(t)).pending.map((u) => u.version)).toEqual(['20260217093000']);
+    const up = await ex.apply(t, s0.pending.slice(1));
     expect(up.outcome).toBe('succeeded');
-    expect(up.results.map((r) => r.status)).toEqual(['applied', 'applied']);
-    expect(up).toMatchObject({ revisionBefore: null, revisionAfter: '20260217093000' });
+    expect(up.results.map((r) => r.status)).toEqual(['applied']);
+    expect(up).toMatchObject({ revisionBefore: '20260105090000', revisionAfter: '20260217093000' });
     expect(t.logs.some((l) => l.startsWith('dbmate| Applying: 20260105090000'))).toBe(true);
     await t.db.query(`INSERT INTO tasks (title, tags) VALUES ('one', ARRAY['work', 'bug'])`);
     expect((await ex.state(t)).current).toBe('20260217093000');
@@ -100,5 +107,21 @@ describe('DbmateExecutor', () => {
     expect((await t.db.query(`SELECT to_regclass('half')::text AS t`)).rows[0]).toEqual({ t: null });
     const missing = new DbmateExecutor(dir, dbmateOptionsSchema.parse({}), { PATH: '/usr/bin:/bin' });
     await expect(missing.prepare()).rejects.toMatchObject({ code: 'TOOL_MISSING', exitCode: 2 });
+  });
+
+  it("the reversibility check on a first run: the table dbmate created is not the down's to drop", async () => {
+    const dir = project();
+    const ex = new DbmateExecutor(dir, dbmateOptionsSchema.parse({ bin: BIN }), process.env);
+    const t = await branchTarget(engine, 'dbmate-rev', { timeouts: { lockTimeout: '4s', statementTimeout: '15min' } });
+    targets.push(t);
+    const before = await takeFingerprint(t.db);
+    const { pending } = await ex.state(t);
+    expect((await ex.apply(t, pending)).outcome).toBe('succeeded');
+    const after = await takeFingerprint(t.db);
+    const settings = settingsSchema.parse({ timeouts: { lockTimeout: '4s', statementTimeout: '15min' } });
+    const ctx = { projectDir: dir, settings, env: process.env, platform: engine.platform };
+    const input = { branch: 'dbmate-rev', executor: ex, applied: pending, before, after, runId: 'rev-test' };
+    const r = await checkReversibility(ctx, { ...input, mode: 'schema' });
+    expect(r, r.failure).toMatchObject({ ok: true, checked: true, downMatches: true, upMatches: true });
   });
 });

@@ -34,6 +34,31 @@ describe('detectRunner', () => {
     expect(kind({})).toBeUndefined();
   });
 
+  it("reads a knexfile's migrations folder and a drizzle config's out; init writes a valid runner for each", () => {
+    const knex = project({
+      'knexfile.js': "module.exports = {\n  client: 'pg',\n  migrations: { directory: './db/migrations/' },\n};\n",
+    });
+    expect(detectRunner(knex)).toEqual({
+      runner: { knex: { migrationsDir: 'db/migrations' } },
+      evidence: 'knexfile.js',
+    });
+    const drizzle = project({
+      'drizzle.config.ts': "export default {\n  dialect: 'postgresql',\n  out: './db/drizzle',\n};\n",
+    });
+    expect(detectRunner(drizzle)).toEqual({
+      runner: { drizzle: { migrationsDir: 'db/drizzle' } },
+      evidence: 'drizzle.config.ts',
+    });
+    // The examples use the tools' default folders: the plain kind name.
+    expect(detectRunner(copyExample(path.join(REPO, 'examples/knex-todo')))?.runner).toBe('knex');
+    expect(detectRunner(copyExample(path.join(REPO, 'examples/drizzle-todo')))?.runner).toBe('drizzle');
+    for (const dir of [knex, drizzle]) {
+      initProject(dir);
+      const settings = settingsSchema.parse(JSON.parse(readFileSync(path.join(dir, 'neon-migrate.json'), 'utf8')));
+      expect(settings.runner).toMatchObject(detectRunner(dir)!.runner as object);
+    }
+  });
+
   it('init writes the detected runner (and no migrations/ of ours) into a valid neon-migrate.json', () => {
     const dir = copyExample(path.join(REPO, 'examples/alembic-todo'));
     const fresh = project({ 'alembic.ini': readFileSync(path.join(dir, 'alembic.ini'), 'utf8') });

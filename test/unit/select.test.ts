@@ -58,6 +58,11 @@ describe('unit selection', () => {
     expect(() => selectUnits('down', ts, {})).toThrow(
       expect.objectContaining({ hint: 'export a down(ctx) from migrations/2_m.ts' }),
     );
+    // a wrapped tool's file without a down (drizzle-kit): the checkpoint is the way back
+    const tool = { applied: [unit('2', false, 'drizzle/0001_tags.sql')], pending: [] };
+    expect(() => selectUnits('down', tool, {})).toThrow(
+      expect.objectContaining({ hint: 'restore from the checkpoint with `neon-migrate rollback`' }),
+    );
     // the irreversible unit is not selected: reverting above it is fine
     expect(versions(selectUnits('down', { applied: [unit('1', false), unit('2')], pending: [] }, {}))).toEqual(['2']);
   });
