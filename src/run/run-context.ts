@@ -1,6 +1,5 @@
 /** What the run pipeline and the library's command functions need: project, settings, platform, I/O. */
 import type { Settings } from '../config/schema.js';
-import { UsageError } from '../errors.js';
 import { checkMigrationsHaveStatements, requireMigrationsDir } from '../migrations/file-text.js';
 import { type LoadOptions, loadMigrations } from '../migrations/load.js';
 import type { Migration } from '../migrations/types.js';
@@ -35,28 +34,11 @@ export async function platformOf(p: Pick<MigrationProject, 'platform'>): Promise
   return typeof p.platform === 'function' ? p.platform() : p.platform;
 }
 
-/**
- * Load the project's migrations (file errors are thrown before anything connects). With a wrapped
- * runner (alembic, knex...) there are none of ours: its folder holds the tool's files, not ours to
- * load, and the executor validates them (`prepare`), so a run's up-front check finds nothing.
- * A read-only caller (`importTs: false`: `plan`; `status` asks the tool first) would take that
- * for "nothing to do": it is refused instead, until `plan` asks the executor (`renderSql`).
- */
+/** Load the project's migrations (file errors are thrown before anything connects). */
 export async function projectMigrations(
   p: Pick<MigrationProject, 'projectDir' | 'settings'>,
   options: Pick<LoadOptions, 'importTs'> = {},
 ): Promise<Migration[]> {
-  const runner = p.settings.runner;
-  const kind = typeof runner === 'string' ? runner : Object.keys(runner)[0];
-  if (kind !== 'native') {
-    if (options.importTs === false) {
-      throw new UsageError(`plan is not available for the ${kind} runner yet`, {
-        hint: 'the tool prints its own SQL; `neon-migrate status` lists what is pending',
-        code: 'RUNNER_OFFLINE_SQL',
-      });
-    }
-    return [];
-  }
   requireMigrationsDir(p.projectDir, p.settings.migrationsDir);
   const migrations = await loadMigrations(p.projectDir, p.settings.migrationsDir, {
     ordering: p.settings.ordering,

@@ -212,7 +212,8 @@ export interface PlanOptions extends Selection {
 export interface PlannedMigration {
   version: string;
   name: string;
-  kind: 'sql' | 'ts';
+  /** `tool`: a wrapped tool's revision (its SQL is in the plan's script, where the tool can print it). */
+  kind: 'sql' | 'ts' | 'tool';
   transactional: boolean;
   /** The SQL sent for this migration, in order (TS code shown as a comment). */
   sql: string[];
@@ -264,6 +265,10 @@ export async function planMigrations(
 ): Promise<PlanReport> {
   const branch = options.branch ?? p.settings.defaultBranch;
   validateSelection(options);
+  if (runnerKind(p.settings.runner) !== 'native') {
+    const { planWrapped } = await import('./plan-wrapped.js');
+    return planWrapped(p, branch, options);
+  }
   // read-only: a TS migration with a cached shape is not imported (tsx costs ~1 s)
   const migrations = await projectMigrations(p, { importTs: false });
   const connected = options.applied === undefined;

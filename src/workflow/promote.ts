@@ -3,6 +3,7 @@ import { userInfo } from 'node:os';
 import { versionArgument } from '../migrations/naming.js';
 import { loadEnvironment } from '../config/load.js';
 import { GateError, notConfirmed, UsageError } from '../errors.js';
+import { runnerKind } from '../executors/index.js';
 import { projectMigrations } from '../run/run-context.js';
 import { assertCommandsExist } from '../verify/user-commands.js';
 import type { WorkflowContext } from './workflow-context.js';
@@ -58,7 +59,8 @@ export async function runPromote(ctx: WorkflowContext, opts: PromoteOptions): Pr
     });
   }
   const runCommands = [...target.checks.run, ...(opts.run ?? [])];
-  await projectMigrations(ctx);
+  // Our own files are loaded (and their errors reported) up front; a wrapped tool's are its executor's (prepare).
+  if (runnerKind(ctx.settings.runner) === 'native') await projectMigrations(ctx);
   assertCommandsExist(runCommands, ctx.projectDir, ctx.env);
   await seedIfCreated(ctx);
   let gate: GateResult | undefined;

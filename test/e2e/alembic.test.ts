@@ -93,6 +93,12 @@ describe('examples/alembic-todo through neon-migrate', () => {
     expect(dev.json.counts).toMatchObject({ applied: 9, pending: 0 });
     const main = await cli(project, ['--json', 'status', '--branch', 'main']);
     expect(main.json.counts).toMatchObject({ applied: 2, pending: 7 });
+    // plan --sql: the pending revisions as alembic reads main's history, and the SQL `alembic upgrade --sql` prints
+    const plan = await cli(project, ['--json', 'plan', '--branch', 'main', '--sql']);
+    expect(plan.exitCode, plan.stderr).toBe(0);
+    expect(plan.json.migrations.map((m: { version: string }) => m.version).at(-1)).toBe(HEAD);
+    expect(plan.json.script).toMatch(/-- Running upgrade 7b5e9dbfa088 -> 8c6faec0b199/);
+    expect(plan.json.script).toMatch(/UPDATE alembic_version SET version_num='8c6faec0b199'/);
   }, 600_000);
 
   it('a downgrade that is wrong on real data is caught by the reversibility check on dev: restored, exit 1', async () => {
