@@ -21,6 +21,20 @@ export interface Branch {
   protected: boolean;
   /** Neon's `current_state`: `ready`, `init`, ... */
   state: string;
+  /** When the platform deletes the branch by itself (Neon's `expires_at`, RFC 3339), if set. */
+  expiresAt?: string;
+  /** Key/value annotations set at creation (Neon's branch annotation). */
+  annotations?: Record<string, string>;
+  /** `schema-only`: created with the parent's schema and no rows (Neon's `init_source`). */
+  initSource?: 'parent-data' | 'schema-only';
+  /** Actions Neon currently refuses on the branch, each with its reason (`restricted_actions`). */
+  restrictedActions?: RestrictedAction[];
+}
+
+/** One entry of Neon's `restricted_actions`: e.g. `{ name: 'restore', reason: '...' }`. */
+export interface RestrictedAction {
+  name: string;
+  reason: string;
 }
 
 /** Project-wide facts. */
@@ -43,6 +57,19 @@ export interface CreateBranchOptions {
   parent?: string;
   /** Branch from the parent's history instead of its head. */
   at?: PointInTime;
+  /** Neon's `expires_at`: in the future, at most 30 days ahead; the parent must not expire itself. */
+  expiresAt?: string;
+  /** Annotations stored with the branch (at most 50 string values). */
+  annotations?: Record<string, string>;
+  /** `schema-only`: a new root branch with the parent's schema and empty tables. */
+  initSource?: 'parent-data' | 'schema-only';
+}
+
+/** What `updateBranch` changes; omitted fields stay as they are. */
+export interface UpdateBranchOptions {
+  /** A new expiry, or null to remove it. */
+  expiresAt?: string | null;
+  protected?: boolean;
 }
 
 export interface RestoreOptions {
@@ -77,6 +104,8 @@ export interface Platform {
   createBranch(options: CreateBranchOptions): Promise<Branch>;
   /** Refuses the default branch, protected branches and branches with children. */
   deleteBranch(ref: string): Promise<void>;
+  /** Change a branch's expiry or protection (Neon's rules on expiry apply). */
+  updateBranch(ref: string, options: UpdateBranchOptions): Promise<Branch>;
   /** Restore `target` from a source branch's head or history (docs/architecture.md §4). */
   restoreBranch(target: string, options: RestoreOptions): Promise<RestoreResult>;
   /** A connection URI for the branch; starts its compute when needed. */

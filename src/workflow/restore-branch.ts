@@ -14,6 +14,7 @@ import { compareSnapshots, type TableDelta, takeSnapshot } from '../verify/snaps
 import { type BranchLockOptions, lockBranch } from './branch-lock.js';
 import { resolveCheckpoint } from './checkpoint-list.js';
 import { nowOf, stamp, type WorkflowContext } from './workflow-context.js';
+import { createToolBranch, toolBranchOptions, withChildrenAllowed } from '../run/tool-branch.js';
 
 export interface RestoreDryRun {
   branch: string;
@@ -53,41 +54,55 @@ export async function dryRunRestore(ctx: WorkflowContext, plan: RestorePlan): Pr
   await ctx.platform.getBranch(plan.target);
   const tempName = `dry-run/${plan.target}/${stamp(nowOf(ctx))}-${randomUUID().slice(0, 8)}`;
   ctx.log?.(`measuring on temporary branch ${tempName}`);
-  await ctx.platform.createBranch({
-    name: tempName,
-    parent: plan.options.source,
-    ...(plan.options.at ? { at: plan.options.at } : {}),
-  });
-  try {
-    return await withBranchDb(ctx.platform, plan.target, (now) =>
-      withBranchDb(ctx.platform, tempName, async (then) => {
-        const [snapNow, snapThen, appliedNow, appliedThen] = [
-          await takeSnapshot(now),
-          await takeSnapshot(then),
-          await readApplied(now),
-          await readApplied(then),
-        ];
-        const thenVersions = new Set(appliedThen.map((a) => a.version));
-        const nowVersions = new Set(appliedNow.map((a) => a.version));
-        return {
-          branch: plan.target,
-          source: plan.options.source,
-          ...(plan.options.at ? { at: plan.options.at } : {}),
-          deltas: compareSnapshots(snapNow, snapThen).deltas.filter((d) => d.changed),
-          unapplied: appliedNow
-            .filter((a) => !thenVersions.has(a.version))
-            .map((a) => ({ version: a.version, name: a.name })),
-          reapplied: appliedThen
-            .filter((a) => !nowVersions.has(a.version))
-            .map((a) => ({ version: a.version, name: a.name })),
-        };
-      }),
-    );
-  } finally {
-    await ctx.platform
-      .deleteBranch(tempName)
-      .catch((err: unknown) => ctx.log?.(`could not delete ${tempName}: ${(err as Error).message}`));
-  }
+  const source = plan.options.source;
+  const meta = toolBranchOptions(ctx, { kind: 'dry-run', command: 'restore --dry-run' });
+  return withChildrenAllowed(
+    ctx.platform,
+    source,
+    async () => {
+      await createToolBranch(
+        ctx.platform,
+        { name: tempName, parent: source, ...(plan.options.at ? { at: plan.options.at } : {}), ...meta },
+        ctx.log,
+      );
+      try {
+        return await measureDryRun(ctx, plan, tempName);
+      } finally {
+        await ctx.platform
+          .deleteBranch(tempName)
+          .catch((err: unknown) => ctx.log?.(`could not delete ${tempName}: ${(err as Error).message}`));
+      }
+    },
+    ctx.log,
+  );
+}
+
+/** Compare the target now with the temporary branch at the source point. */
+async function measureDryRun(ctx: WorkflowContext, plan: RestorePlan, tempName: string): Promise<RestoreDryRun> {
+  return await withBranchDb(ctx.platform, plan.target, (now) =>
+    withBranchDb(ctx.platform, tempName, async (then) => {
+      const [snapNow, snapThen, appliedNow, appliedThen] = [
+        await takeSnapshot(now),
+        await takeSnapshot(then),
+        await readApplied(now),
+        await readApplied(then),
+      ];
+      const thenVersions = new Set(appliedThen.map((a) => a.version));
+      const nowVersions = new Set(appliedNow.map((a) => a.version));
+      return {
+        branch: plan.target,
+        source: plan.options.source,
+        ...(plan.options.at ? { at: plan.options.at } : {}),
+        deltas: compareSnapshots(snapNow, snapThen).deltas.filter((d) => d.changed),
+        unapplied: appliedNow
+          .filter((a) => !thenVersions.has(a.version))
+          .map((a) => ({ version: a.version, name: a.name })),
+        reapplied: appliedThen
+          .filter((a) => !nowVersions.has(a.version))
+          .map((a) => ({ version: a.version, name: a.name })),
+      };
+    }),
+  );
 }
 
 /**

@@ -211,6 +211,59 @@ export function describePlatformConformance(name: string, factory: () => Promise
       });
     });
 
+    describe('expiry and annotations (Neon: expires_at at most 30 days ahead, never on parents)', () => {
+      const inOneHour = () => new Date(Date.now() + 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+      it('a branch is created with an expiry and annotations, and reads them back', async () => {
+        const at = inOneHour();
+        const b = await p.createBranch({ name: 'ttl-a', expiresAt: at, annotations: { 'neon-migrate/run-id': 'r1' } });
+        expect(b.expiresAt).toBe(at);
+        const read = await p.getBranch('ttl-a');
+        expect(read.expiresAt).toBe(at);
+        expect(read.annotations).toEqual({ 'neon-migrate/run-id': 'r1' });
+        expect((await p.listBranches()).find((x) => x.name === 'ttl-a')?.annotations).toEqual({
+          'neon-migrate/run-id': 'r1',
+        });
+      });
+
+      it('an expiry in the past or more than 30 days ahead is refused, and nothing is created', async () => {
+        const past = new Date(Date.now() - 60_000).toISOString();
+        await expectError(p.createBranch({ name: 'ttl-past', expiresAt: past }), { exitCode: 2, message: /future/ });
+        const far = new Date(Date.now() + 31 * 86_400_000).toISOString();
+        await expectError(p.createBranch({ name: 'ttl-far', expiresAt: far }), { exitCode: 2, message: /30 days/ });
+        const names = (await p.listBranches()).map((b) => b.name);
+        expect(names).not.toContain('ttl-past');
+        expect(names).not.toContain('ttl-far');
+      });
+
+      it('an expiring branch cannot have children; the default branch and a parent cannot expire', async () => {
+        await expectError(p.createBranch({ name: 'ttl-child', parent: 'ttl-a' }), {
+          exitCode: 2,
+          message: /cannot have child branches/,
+        });
+        await expectError(p.updateBranch('main', { expiresAt: inOneHour() }), { exitCode: 2, message: /default/ });
+        // the restore above left rfb-target-backup as rfb-target's parent
+        await expectError(p.updateBranch('rfb-target-backup', { expiresAt: inOneHour() }), {
+          exitCode: 2,
+          message: /child branches/,
+        });
+        expect((await p.getBranch('rfb-target-backup')).expiresAt).toBeUndefined();
+        expect((await p.getBranch('main')).expiresAt).toBeUndefined();
+      });
+
+      it('an expiry is changed and removed by updateBranch; a branch with one cannot be protected', async () => {
+        const at = new Date(Date.now() + 7200_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+        expect((await p.updateBranch('ttl-a', { expiresAt: at })).expiresAt).toBe(at);
+        await expectError(p.updateBranch('ttl-a', { protected: true }), {
+          exitCode: 2,
+          message: /cannot be protected/,
+        });
+        expect((await p.getBranch('ttl-a')).protected).toBe(false);
+        expect((await p.updateBranch('ttl-a', { expiresAt: null })).expiresAt).toBeUndefined();
+        await p.createBranch({ name: 'ttl-a-child', parent: 'ttl-a' });
+      });
+    });
+
     describe('bad points in time change nothing', () => {
       it('a malformed timestamp or LSN is a usage error', async () => {
         await expectError(p.createBranch({ name: 'bad1', at: { timestamp: 'yesterday' } }), {

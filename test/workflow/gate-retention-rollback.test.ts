@@ -3,14 +3,20 @@
  * stricter of two limits, every required environment checked, down files compared too, older passes
  * without down checksums), plain up/down refused on gated and protected branches, bad input refused
  * before a refresh, checkpoint retention (never pruning the latest run's checkpoint; the dry run),
- * and rollback --strategy down (a "no" is exit 3).
+ * rollback --strategy down (a "no" is exit 3), and the expiry and annotations of the branches runs
+ * create (issue 13: checkpoints.ttl, prune and status for what the platform could not expire).
  */
 import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEnvironment, loadSettings } from '../../src/config/load.js';
 import { connect } from '../../src/db/connect.js';
-import { readApplied } from '../../src/history/store.js';
+import { listRuns, readApplied } from '../../src/history/store.js';
+import type { LocalPlatform } from '../../src/platform/local/index.js';
+import { planRestore } from '../../src/platform/restore-request.js';
+import { ANNOTATION, toolBranchOptions } from '../../src/run/tool-branch.js';
+import { overdueBranches, overdueLines } from '../../src/workflow/overdue.js';
+import { dryRunRestore } from '../../src/workflow/restore-branch.js';
 import { projectMigrations } from '../../src/run/run-context.js';
 import { createCheckpoint } from '../../src/run/checkpoint.js';
 import { migrate } from '../../src/workflow/migrate.js';
@@ -293,5 +299,74 @@ describe('rollback --strategy down', () => {
       message: 'rollback: not confirmed',
     });
     expect(await appliedOn('staging')).toEqual(before);
+  });
+});
+
+describe('nothing leaks: tool branches expire (issue 13)', () => {
+  it("the test run's checkpoint expires after checkpoints.ttl (30d) and its annotations name the run", async () => {
+    const db = await connect(await platform.connectionUri('staging'));
+    const run = (await listRuns(db, { command: 'test' }).finally(() => db.close())).find((r) => r.checkpoint)!;
+    const checkpoint = await platform.getBranch(run.checkpoint!);
+    const left = Date.parse(checkpoint.expiresAt!) - Date.now();
+    expect(left).toBeGreaterThan(29 * DAY);
+    expect(left).toBeLessThanOrEqual(30 * DAY);
+    expect(checkpoint.annotations).toMatchObject({
+      [ANNOTATION.kind]: 'checkpoint',
+      [ANNOTATION.runId]: run.id,
+      [ANNOTATION.command]: 'test',
+      [ANNOTATION.expiresAt]: checkpoint.expiresAt,
+    });
+    // the reversibility check's scratch branch was deleted; nothing else of the run is left
+    expect((await branchList()).filter((n) => n.startsWith('scratch/'))).toEqual([]);
+  });
+
+  it('a dry run from an expiring checkpoint lifts its expiry for the temporary branch and sets it again', async () => {
+    const [latest] = await checkpointRetention(ctx, 'staging');
+    const before = (await platform.getBranch(latest!.name)).expiresAt;
+    expect(before).toBeDefined();
+    const preview = await dryRunRestore(ctx, planRestore({ branch: 'staging', fromBranch: latest!.name }));
+    expect(preview.source).toBe(latest!.name);
+    expect((await platform.getBranch(latest!.name)).expiresAt).toBe(before);
+    expect((await branchList()).filter((n) => n.startsWith('dry-run/'))).toEqual([]);
+  });
+
+  it('where the platform refuses the expiry, the annotation keeps it: status warns, prune deletes, a child blocks', async () => {
+    // a clock two days ahead asks for an expiry 32 days out: the engine refuses it, as Neon would
+    const ahead = { ...ctx, now: () => new Date(Date.now() + 2 * DAY) };
+    const meta = toolBranchOptions(ahead, { kind: 'checkpoint', runId: 'run-x', command: 'test' });
+    const lone = await createCheckpoint(platform, 'staging', ahead.now(), meta);
+    const parent = await createCheckpoint(platform, 'staging', new Date(ahead.now().getTime() + 1000), meta);
+    expect(lone.expiresAt).toBeUndefined();
+    expect(lone.annotations?.[ANNOTATION.expiresAt]).toBe(meta.expiresAt);
+    await platform.createBranch({ name: 'from-checkpoint', parent: parent.name });
+    expect(await overdueBranches(platform, new Date())).toEqual([]);
+    const past = new Date(Date.now() + 33 * DAY);
+    const overdue = await overdueBranches(platform, past);
+    const mine = overdue.filter((o) => o.name === lone.name || o.name === parent.name);
+    expect(mine.map((o) => [o.name, o.reason])).toEqual([
+      [lone.name, 'its expiry could not be set on the platform'],
+      [parent.name, 'it has child branches (from-checkpoint), so it cannot expire'],
+    ]);
+    expect(overdueLines(mine)[0]).toMatch(/past its TTL .* `neon-migrate checkpoints prune` removes it$/);
+    const later = { ...ctx, now: () => past };
+    const list = (await checkpointRetention(later, 'staging')).filter(
+      (c) => c.name === lone.name || c.name === parent.name,
+    );
+    expect(list.map((c) => c.retention)).toEqual(['expired', 'expired']);
+    const pruned = await pruneCheckpoints(later, list);
+    expect(pruned.deleted).toEqual([lone.name]);
+    expect(pruned.failed.map((f) => f.name)).toEqual([parent.name]);
+    expect(await branchList()).toContain(parent.name);
+  });
+
+  it("the engine deletes a branch once its expiry passed (Neon's background job), and only that one", async () => {
+    const soon = new Date(Date.now() + 3600_000).toISOString();
+    await platform.createBranch({ name: 'expires-soon', parent: 'main', expiresAt: soon });
+    const local = platform as unknown as LocalPlatform;
+    expect((await local.expireBranches(new Date())).deleted).toEqual([]);
+    const swept = await local.expireBranches(new Date(Date.now() + 2 * 3600_000));
+    expect(swept.deleted).toEqual(['expires-soon']);
+    expect(await branchList()).not.toContain('expires-soon');
+    expect(await branchList()).toContain('staging');
   });
 });

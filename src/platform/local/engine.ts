@@ -11,10 +11,12 @@ import type {
   RestoreOptions,
   RestoreResult,
   SchemaDiffOptions,
+  UpdateBranchOptions,
 } from '../types.js';
 import { type BackupMeta, takeBaseBackup } from './backup.js';
 import { schemaText } from './catalog-schema.js';
 import { checkNewName, preparePoint, resolveBranch, toBranch } from './branch-ops.js';
+import { applyBranchUpdate, newBranchMeta } from './branch-meta.js';
 import { adminQuery, runningPid } from './cluster.js';
 import { pickPort } from './ports.js';
 import { ensureRunning, isServing, stopCompute } from './computes.js';
@@ -95,6 +97,7 @@ export class LocalPlatform implements Platform {
       checkNewName(state, options.name);
       const parent = options.parent ? resolveBranch(state, options.parent) : state.branches.find((b) => b.default);
       if (!parent) throw new PlatformError('the project has no default branch', { code: 'STATE_INVALID' });
+      const meta = newBranchMeta(toBranch(parent), options);
       const point = await preparePoint(this.ctx, state, parent, options.at);
       const record: BranchRecord = {
         id: newId('br'),
@@ -106,6 +109,7 @@ export class LocalPlatform implements Platform {
         port: await pickPort(new Set(state.branches.map((b) => b.port)), this.ctx.stateDir),
         status: 'pointer',
         target: point.target,
+        ...meta,
       };
       if ('lsn' in point.target) record.parentLsn = point.target.lsn;
       else record.parentTimestamp = point.target.timestamp;
@@ -156,6 +160,33 @@ export class LocalPlatform implements Platform {
       rmSync(handleFor(this.ctx, state, b).paths.root, { recursive: true, force: true });
       state.branches = state.branches.filter((x) => x.id !== b.id);
     });
+  }
+
+  async updateBranch(ref: string, options: UpdateBranchOptions): Promise<Branch> {
+    return this.mutate(async (state) => {
+      const b = resolveBranch(state, ref);
+      const hasChildren = state.branches.some((x) => x.parentId === b.id);
+      applyBranchUpdate(b, options, hasChildren);
+      return toBranch(b);
+    });
+  }
+
+  /**
+   * Delete the branches whose expiry has passed (Neon's background job; `local gc` and every open
+   * run it). A branch that cannot be deleted (children, protection) stays and is reported.
+   */
+  async expireBranches(now = new Date()): Promise<{ deleted: string[]; kept: { name: string; reason: string }[] }> {
+    const due = this.state().branches.filter((b) => b.expiresAt && Date.parse(b.expiresAt) <= now.getTime());
+    const out = { deleted: [] as string[], kept: [] as { name: string; reason: string }[] };
+    for (const b of due) {
+      try {
+        await this.deleteBranch(b.id);
+        out.deleted.push(b.name);
+      } catch (err) {
+        out.kept.push({ name: b.name, reason: (err as Error).message });
+      }
+    }
+    return out;
   }
 
   async restoreBranch(target: string, options: RestoreOptions): Promise<RestoreResult> {

@@ -19,6 +19,11 @@ const branchRecord = z
     port: z.number().int().positive(),
     status: z.enum(['pointer', 'ready']),
     target: pointInTime.optional(),
+    expiresAt: z.string().optional(),
+    ttlIntervalSeconds: z.number().int().optional(),
+    annotations: z.record(z.string(), z.string()).optional(),
+    initSource: z.enum(['parent-data', 'schema-only']).optional(),
+    restrictedActions: z.array(z.object({ name: z.string(), reason: z.string() })).optional(),
   })
   .passthrough(); // fields added by newer versions are kept, not dropped, when the state is written back
 

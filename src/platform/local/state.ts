@@ -13,6 +13,8 @@ export interface BranchRecord extends Omit<Branch, 'state'> {
   status: 'pointer' | 'ready';
   /** For a pointer: where replay stops (LSN, exclusive) or the timestamp (inclusive). */
   target?: { lsn: string } | { timestamp: string };
+  /** Seconds between when the expiry was set and the expiry (Neon's `ttl_interval_seconds`). */
+  ttlIntervalSeconds?: number;
 }
 
 export interface ProjectRecord {
