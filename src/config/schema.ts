@@ -190,6 +190,8 @@ export const environmentSchema = z
     approve: z.array(approvalSchema).default([]),
     /** Measured limits; a run over budget fails `test`. */
     budgets: budgetsSchema.default({}),
+    /** `test` runs on a schema-only copy of the branch (no rows copied); data checks are skipped. */
+    schemaOnly: z.boolean().default(false),
   })
   .strict();
 

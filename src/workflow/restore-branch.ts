@@ -14,6 +14,7 @@ import { compareSnapshots, type TableDelta, takeSnapshot } from '../verify/snaps
 import { type BranchLockOptions, lockBranch } from './branch-lock.js';
 import { resolveCheckpoint } from './checkpoint-list.js';
 import { nowOf, stamp, type WorkflowContext } from './workflow-context.js';
+import { assertActionAllowed } from '../run/restrictions.js';
 import { createToolBranch, toolBranchOptions, withChildrenAllowed } from '../run/tool-branch.js';
 
 export interface RestoreDryRun {
@@ -173,6 +174,7 @@ export async function restoreAndRecord(
       hint: 'pass --from-checkpoint, --from-branch, --timestamp or --lsn',
       code: 'RESTORE_ARGS',
     });
+  assertActionAllowed(await ctx.platform.getBranch(plan.target), 'restore');
   const lock = await lockBranch(ctx, plan.target, options);
   // Released right before the restore: it restarts the branch's compute, ending every session on it.
   await lock.release();

@@ -3,6 +3,7 @@
  * (default; the current state is kept as a backup branch), or with `--strategy down` by running
  * the down migrations of what that run applied.
  */
+import { assertActionAllowed } from '../run/restrictions.js';
 import { notConfirmed, UsageError } from '../errors.js';
 import { listRuns, readApplied, type RunRecord } from '../history/store.js';
 import { recordFinishedRun, withBranchDb } from '../run/scoped.js';
@@ -86,7 +87,9 @@ export interface RollbackOptions {
  */
 export async function runRollback(ctx: WorkflowContext, opts: RollbackOptions): Promise<RollbackResult> {
   const strategy = opts.strategy ?? 'checkpoint';
-  const branch = (await ctx.platform.getBranch(opts.branch)).name;
+  const target = await ctx.platform.getBranch(opts.branch);
+  if (strategy === 'checkpoint') assertActionAllowed(target, 'restore');
+  const branch = target.name;
   const lock = await lockBranch(ctx, branch, { wait: opts.wait });
   try {
     return await rollbackLocked(ctx, branch, strategy, lock, opts.wait);

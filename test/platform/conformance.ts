@@ -264,6 +264,23 @@ export function describePlatformConformance(name: string, factory: () => Promise
       });
     });
 
+    it('a schema-only branch is a new root with the schema and no rows, and can be deleted', async () => {
+      await sql(
+        mainUri,
+        "CREATE TABLE so_src (id serial PRIMARY KEY, note text); INSERT INTO so_src (note) VALUES ('x')",
+      );
+      const b = await p.createBranch({ name: 'schema-copy', parent: 'main', initSource: 'schema-only' });
+      expect(b.parentId).toBeUndefined();
+      expect(b.initSource).toBe('schema-only');
+      const uri = await p.connectionUri('schema-copy');
+      expect(await ids(uri, 'so_src')).toEqual([]);
+      await sql(uri, "INSERT INTO so_src (note) VALUES ('y')");
+      expect(await ids(uri, 'so_src')).toEqual([1]); // sequences start over, as in a schema-only dump
+      expect(await ids(mainUri, 'so_src')).toEqual([1]);
+      await p.deleteBranch('schema-copy');
+      await expectError(p.getBranch('schema-copy'), { type: BranchNotFoundError });
+    });
+
     describe('bad points in time change nothing', () => {
       it('a malformed timestamp or LSN is a usage error', async () => {
         await expectError(p.createBranch({ name: 'bad1', at: { timestamp: 'yesterday' } }), {

@@ -370,3 +370,19 @@ describe('nothing leaks: tool branches expire (issue 13)', () => {
     expect(await branchList()).toContain('staging');
   });
 });
+
+describe('test --schema-only (issue 13)', () => {
+  it('runs on a schema-only copy with the history, says data checks were skipped, leaves nothing behind', async () => {
+    const before = await appliedOn('staging');
+    const branchesBefore = await branchList();
+    const { report } = await runTest(ctx, { branch: 'staging', schemaOnly: true });
+    expect(report.outcome, report.failure).toBe('passed');
+    expect(report.branch).toMatch(/^schema-only\/staging\//);
+    expect(report.schemaOnly).toMatchObject({ source: 'staging', branch: report.branch, dataChecks: 'skipped' });
+    // the copied history made exactly staging's pending migrations pending
+    expect(report.migrations.map((m) => m.status)).toEqual(Array(11 - before.length).fill('applied'));
+    expect(report.reversibility?.checked).toBe(true);
+    expect(await appliedOn('staging')).toEqual(before);
+    expect(await branchList()).toEqual(branchesBefore);
+  });
+});

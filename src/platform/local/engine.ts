@@ -24,6 +24,7 @@ import { type EngineContext, handleFor } from './engine-context.js';
 import { acquireLock } from './lock.js';
 import { adopt } from './materialize.js';
 import { restoreBranchLocked } from './restore.js';
+import { makeSchemaOnly } from './schema-only.js';
 import { recoverInterruptedRestore } from './restore-journal.js';
 import { type BranchRecord, type EngineState, newId, readState, writeState } from './state.js';
 
@@ -128,6 +129,7 @@ export class LocalPlatform implements Platform {
         throw err;
       }
       state.branches.push(record);
+      if (record.initSource === 'schema-only') await makeSchemaOnly(this.ctx, state, record);
       return toBranch(record);
     });
   }
@@ -140,7 +142,8 @@ export class LocalPlatform implements Platform {
           hint: 'make another branch the default first',
           code: 'BRANCH_IS_DEFAULT',
         });
-      if (!b.parentId)
+      // the project's root cannot go; a schema-only branch is a root Neon deletes like any other
+      if (!b.parentId && b.initSource !== 'schema-only')
         throw new ConflictError(`branch "${b.name}" is a root branch and cannot be deleted`, {
           code: 'BRANCH_IS_ROOT',
         });
