@@ -125,6 +125,17 @@ export function registerBranches(program: Command): void {
     );
 
   branches
+    .command('protect <branch>')
+    .description('protect a branch (Neon: no delete, no reset), or with --off unprotect it')
+    .option('--off', 'remove the protection')
+    .action(
+      action(async (ctx, ref: string, opts: { off?: boolean }) => {
+        const branch = await (await ctx.platform()).updateBranch(ref, { protected: !opts.off });
+        return { json: { branch }, human: `branch ${branch.name} is ${branch.protected ? '' : 'no longer '}protected` };
+      }),
+    );
+
+  branches
     .command('delete <branch>')
     .description('delete a branch and its data (not the default branch, nor one with children)')
     .action(

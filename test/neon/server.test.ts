@@ -1,5 +1,6 @@
 /** `local serve` on its own: auth, asynchronous operations, 423 on conflicts, the persisted token. */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalPlatform } from '../../src/platform/local/index.js';
 import { loadOrCreateToken } from '../../src/platform/local/server/token.js';
 import { type NeonFixture, startNeonFixture } from './support/fixture.js';
 
@@ -105,6 +106,23 @@ describe('local serve', () => {
     const names = ((await api('GET', '/branches')).json.branches as { name: string }[]).map((b) => b.name);
     expect(names).not.toContain('srv-ttl-child');
     expect(names).not.toContain('srv-past');
+  });
+
+  it('restricted_actions and protected are served per the spec, and NeonPlatform reads them', async () => {
+    const local = f.local as unknown as LocalPlatform;
+    await local.setRestrictedActions('main', [{ name: 'restore', reason: 'held for the test' }]);
+    try {
+      const neon = f.neon();
+      expect((await neon.getBranch('main')).restrictedActions).toEqual([
+        { name: 'restore', reason: 'held for the test' },
+      ]);
+      const id = (await neon.getBranch('srv-ttl')).id;
+      const patched = await api('PATCH', `/branches/${id}`, { branch: { protected: true } });
+      expect((patched.json.branch as { protected: boolean }).protected).toBe(true);
+      expect((await neon.updateBranch('srv-ttl', { protected: false })).protected).toBe(false);
+    } finally {
+      await local.setRestrictedActions('main', []);
+    }
   });
 
   it('compare_schema shows a table added on a child', async () => {

@@ -16,7 +16,7 @@ import type { LocalPlatform } from '../../src/platform/local/index.js';
 import { planRestore } from '../../src/platform/restore-request.js';
 import { ANNOTATION, toolBranchOptions } from '../../src/run/tool-branch.js';
 import { overdueBranches, overdueLines } from '../../src/workflow/overdue.js';
-import { dryRunRestore } from '../../src/workflow/restore-branch.js';
+import { dryRunRestore, restoreAndRecord } from '../../src/workflow/restore-branch.js';
 import { projectMigrations } from '../../src/run/run-context.js';
 import { createCheckpoint } from '../../src/run/checkpoint.js';
 import { migrate } from '../../src/workflow/migrate.js';
@@ -384,5 +384,46 @@ describe('test --schema-only (issue 13)', () => {
     expect(report.reversibility?.checked).toBe(true);
     expect(await appliedOn('staging')).toEqual(before);
     expect(await branchList()).toEqual(branchesBefore);
+  });
+});
+
+describe("preflight from the branch's restrictions (issue 13)", () => {
+  it("a restricted restore refuses restore, rollback, refresh and test with Neon's reason (exit 3), nothing touched", async () => {
+    const local = platform as unknown as LocalPlatform;
+    const before = { applied: await appliedOn('staging'), branches: await branchList() };
+    const reason = 'a snapshot restore into this branch is being finalized';
+    await local.setRestrictedActions('staging', [{ name: 'restore', reason }]);
+    try {
+      const refused = { exitCode: 3, code: 'BRANCH_RESTRICTED', message: expect.stringContaining(reason) };
+      const yes = { ...ctx, confirm: async () => true };
+      await expect(restoreAndRecord(ctx, planRestore({ branch: 'staging', fromBranch: 'main' }))).rejects.toMatchObject(
+        refused,
+      );
+      await expect(runRollback(yes, { branch: 'staging' })).rejects.toMatchObject(refused);
+      await expect(refreshBranch(ctx, 'staging', 'main')).rejects.toMatchObject(refused);
+      await expect(runTest(ctx, { branch: 'staging' })).rejects.toMatchObject(refused);
+      // the engine refuses a restore too, as Neon does (should a caller skip the preflight)
+      await expect(platform.restoreBranch('staging', { source: 'main' })).rejects.toMatchObject({
+        code: 'BRANCH_RESTRICTED',
+      });
+      expect(await appliedOn('staging')).toEqual(before.applied);
+      expect(await branchList()).toEqual(before.branches);
+    } finally {
+      await local.setRestrictedActions('staging', []);
+    }
+  });
+
+  it('a protected branch is not reset (exit 3), nothing touched', async () => {
+    await platform.updateBranch('staging', { protected: true });
+    try {
+      await expect(refreshBranch(ctx, 'staging', 'main')).rejects.toMatchObject({
+        exitCode: 3,
+        code: 'BRANCH_RESTRICTED',
+        message: expect.stringMatching(/protected/),
+      });
+    } finally {
+      await platform.updateBranch('staging', { protected: false });
+    }
+    expect((await platform.getBranch('staging')).protected).toBe(false);
   });
 });

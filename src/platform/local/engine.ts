@@ -10,6 +10,7 @@ import type {
   ProjectInfo,
   RestoreOptions,
   RestoreResult,
+  RestrictedAction,
   SchemaDiffOptions,
   UpdateBranchOptions,
 } from '../types.js';
@@ -170,6 +171,19 @@ export class LocalPlatform implements Platform {
       const b = resolveBranch(state, ref);
       const hasChildren = state.branches.some((x) => x.parentId === b.id);
       applyBranchUpdate(b, options, hasChildren);
+      return toBranch(b);
+    });
+  }
+
+  /**
+   * Set the actions Neon would currently refuse on a branch, with their reasons (Neon sets these
+   * itself; locally `local restrict` does, to rehearse them). An empty list clears them.
+   */
+  async setRestrictedActions(ref: string, actions: RestrictedAction[]): Promise<Branch> {
+    return this.mutate(async (state) => {
+      const b = resolveBranch(state, ref);
+      if (actions.length) b.restrictedActions = actions.map((a) => ({ name: a.name, reason: a.reason }));
+      else delete b.restrictedActions;
       return toBranch(b);
     });
   }

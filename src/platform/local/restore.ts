@@ -48,6 +48,17 @@ export async function restoreBranchLocked(
       { hint: 'pass --preserve-under-name <name>', code: 'PRESERVE_NAME_REQUIRED', status: 400 },
     );
   }
+  const restricted = target.restrictedActions?.find((r) => r.name === 'restore');
+  if (restricted)
+    throw new ConflictError(`restore of branch "${target.name}" is restricted: ${restricted.reason}`, {
+      hint: 'lift the restriction first',
+      code: 'BRANCH_RESTRICTED',
+    });
+  if (target.protected && source.id === target.parentId)
+    throw new ConflictError(`branch "${target.name}" is protected and cannot be reset from its parent`, {
+      hint: 'unprotect it first',
+      code: 'BRANCH_PROTECTED',
+    });
   // Neon may drop the old state of a restore from another branch; this engine always keeps it.
   const backupName = options.preserveUnderName ?? defaultPreserveName(target.name);
   checkNewName(state, backupName);
