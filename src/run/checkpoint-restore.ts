@@ -13,6 +13,8 @@ export interface ReportRestore {
   backup?: string;
   /** The restored branch's integrity snapshot equals the expected one (test/promote auto-restore). */
   snapshotMatches?: boolean;
+  /** The preview branch the restored state was checked on before it went live (rollback, restore). */
+  verifiedOn?: string;
 }
 
 export interface CheckpointRestore extends ReportRestore {

@@ -14,6 +14,7 @@ import { compareSnapshots, type TableDelta, takeSnapshot } from '../verify/snaps
 import { type BranchLockOptions, lockBranch } from './branch-lock.js';
 import { resolveCheckpoint } from './checkpoint-list.js';
 import { nowOf, stamp, type WorkflowContext } from './workflow-context.js';
+import type { PreviewCheck } from './verified-restore.js';
 import { assertActionAllowed } from '../run/restrictions.js';
 import { createToolBranch, toolBranchOptions, withChildrenAllowed } from '../run/tool-branch.js';
 
@@ -78,8 +79,8 @@ export async function dryRunRestore(ctx: WorkflowContext, plan: RestorePlan): Pr
   );
 }
 
-/** Compare the target now with the temporary branch at the source point. */
-async function measureDryRun(ctx: WorkflowContext, plan: RestorePlan, tempName: string): Promise<RestoreDryRun> {
+/** Compare the target now with a temporary (or preview) branch at the source point. */
+export async function measureDryRun(ctx: WorkflowContext, plan: RestorePlan, tempName: string): Promise<RestoreDryRun> {
   return await withBranchDb(ctx.platform, plan.target, (now) =>
     withBranchDb(ctx.platform, tempName, async (then) => {
       const [snapNow, snapThen, appliedNow, appliedThen] = [
@@ -152,11 +153,14 @@ export interface RestoreDone {
   at: RestorePlan['options']['at'] | null;
   /** The branch holding the pre-restore state. */
   backup?: Branch;
+  /** The checks and dry-run figures of the preview the restore was verified on (absent with verify: false). */
+  preview?: PreviewCheck;
 }
 
 /**
  * Run a planned restore under the branch's run lock (exit 5 when another run holds it, unless
- * `wait`) and record it in the restored branch's history.
+ * `wait`), verified first on a preview (workflow/verified-restore.ts; `verify: false` skips it),
+ * and record it in the restored branch's history.
  *
  * @example
  * ```ts
@@ -167,7 +171,7 @@ export interface RestoreDone {
 export async function restoreAndRecord(
   ctx: WorkflowContext,
   plan: RestorePlan,
-  options: BranchLockOptions = {},
+  options: BranchLockOptions & { verify?: boolean } = {},
 ): Promise<RestoreDone> {
   if (plan.options.source === plan.target && !plan.options.at)
     throw new UsageError('restore needs a source', {
@@ -176,20 +180,33 @@ export async function restoreAndRecord(
     });
   assertActionAllowed(await ctx.platform.getBranch(plan.target), 'restore');
   const lock = await lockBranch(ctx, plan.target, options);
-  // Released right before the restore: it restarts the branch's compute, ending every session on it.
-  await lock.release();
-  const result = await executeRestore(ctx.platform, plan);
+  let result: Awaited<ReturnType<typeof executeRestore>>;
+  let preview: PreviewCheck | undefined;
+  try {
+    if (options.verify === false) {
+      // Released right before the restore: it restarts the branch's compute, ending every session on it.
+      await lock.release();
+      result = await executeRestore(ctx.platform, plan);
+    } else {
+      const { verifiedRestore } = await import('./verified-restore.js');
+      ({ result, check: preview } = await verifiedRestore(ctx, plan, () => lock.release()));
+    }
+  } finally {
+    await lock.release();
+  }
   const done: RestoreDone = {
     branch: result.branch,
     source: plan.options.source,
     at: plan.options.at ?? null,
     ...(result.backup ? { backup: result.backup } : {}),
+    ...(preview ? { preview } : {}),
   };
   await withBranchDb(ctx.platform, plan.target, (db) =>
     recordFinishedRun(db, { command: 'restore', branch: plan.target }, 'succeeded', {
       source: done.source,
       at: done.at,
       backup: done.backup?.name ?? null,
+      verifiedOn: preview?.preview ?? null,
     }),
   );
   return done;

@@ -320,16 +320,6 @@ describe('nothing leaks: tool branches expire (issue 13)', () => {
     expect((await branchList()).filter((n) => n.startsWith('scratch/'))).toEqual([]);
   });
 
-  it('a dry run from an expiring checkpoint lifts its expiry for the temporary branch and sets it again', async () => {
-    const [latest] = await checkpointRetention(ctx, 'staging');
-    const before = (await platform.getBranch(latest!.name)).expiresAt;
-    expect(before).toBeDefined();
-    const preview = await dryRunRestore(ctx, planRestore({ branch: 'staging', fromBranch: latest!.name }));
-    expect(preview.source).toBe(latest!.name);
-    expect((await platform.getBranch(latest!.name)).expiresAt).toBe(before);
-    expect((await branchList()).filter((n) => n.startsWith('dry-run/'))).toEqual([]);
-  });
-
   it('where the platform refuses the expiry, the annotation keeps it: status warns, prune deletes, a child blocks', async () => {
     // a clock two days ahead asks for an expiry 32 days out: the engine refuses it, as Neon would
     const ahead = { ...ctx, now: () => new Date(Date.now() + 2 * DAY) };
@@ -425,5 +415,55 @@ describe("preflight from the branch's restrictions (issue 13)", () => {
       await platform.updateBranch('staging', { protected: false });
     }
     expect((await platform.getBranch('staging')).protected).toBe(false);
+  });
+});
+
+describe('a restore verified on a preview before it goes live (issue 13)', () => {
+  it('restores from an expiring checkpoint through a verified preview: figures reported, preview gone, expiry back', async () => {
+    // the newest checkpoint that carries a platform expiry (the rollback's, above)
+    const latest = (await platform.listBranches())
+      .filter((b) => b.name.startsWith('checkpoint/staging/') && b.expiresAt)
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+    const expiry = latest!.expiresAt;
+    const done = await restoreAndRecord(ctx, planRestore({ branch: 'staging', fromBranch: latest!.name }));
+    expect(done.preview).toMatchObject({ passed: true, failures: [], orphans: [], invalidIndexes: [] });
+    expect(done.preview!.preview).toMatch(/^preview\/staging\//);
+    expect(done.preview!.dryRun.source).toBe(latest!.name);
+    expect(done.backup?.name).toMatch(/^staging_old_/);
+    const names = await branchList();
+    expect(names.filter((n) => n.startsWith('preview/'))).toEqual([]);
+    expect((await platform.getBranch(latest!.name)).expiresAt).toBe(expiry);
+  });
+
+  it('a failed check on the preview: exit 1, the branch untouched, the preview kept for inspection', async () => {
+    const source = await platform.createBranch({ name: 'poisoned', parent: 'staging' });
+    await connect(await platform.connectionUri(source.name)).then(async (db) => {
+      await db.query('CREATE TABLE poison (id int)').finally(() => db.close());
+    });
+    const file = path.join(project, ctx.settings.scriptsDir, 'zz-no-poison.sql');
+    writeFileSync(file, "-- no poison table\nSELECT to_regclass('public.poison') IS NULL;\n");
+    const before = { applied: await appliedOn('staging'), branches: await branchList() };
+    try {
+      await expect(
+        restoreAndRecord(ctx, planRestore({ branch: 'staging', fromBranch: 'poisoned' })),
+      ).rejects.toMatchObject({
+        exitCode: 1,
+        code: 'PREVIEW_FAILED',
+        message: expect.stringMatching(
+          /^restore of staging not done: its preview preview\/staging\/\S+ failed a check: assertion no poison table/,
+        ),
+      });
+      const after = await branchList();
+      const kept = after.filter((n) => !before.branches.includes(n));
+      expect(kept).toEqual([expect.stringMatching(/^preview\/staging\//)]);
+      expect(await appliedOn('staging')).toEqual(before.applied);
+      expect(after.filter((n) => n.startsWith('staging_old_'))).toEqual(
+        before.branches.filter((n) => n.startsWith('staging_old_')),
+      );
+      await platform.deleteBranch(kept[0]!);
+    } finally {
+      rmSync(file, { force: true });
+      await platform.deleteBranch('poisoned');
+    }
   });
 });
