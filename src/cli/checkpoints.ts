@@ -19,7 +19,7 @@ function table(list: CheckpointInfo[]): string {
   return list
     .map(
       (c) =>
-        `${c.name.padEnd(w)}  ${c.createdAt}  ${VERDICT[c.retention]}${c.expiresAt ? ` (expires ${c.expiresAt})` : ''}`,
+        `${c.name.padEnd(w)}  ${c.kind.padEnd(8)}  ${c.createdAt}  ${VERDICT[c.retention]}${c.expiresAt ? ` (expires ${c.expiresAt})` : ''}`,
     )
     .join('\n');
 }

@@ -119,6 +119,11 @@ export const settingsSchema = z
         maxAge: durationSchema.default('7d'),
         /** Checkpoint branches expire (Neon's expires_at) this long after they are taken; default 30d. */
         ttl: ttlSchema.optional(),
+        /**
+         * `branch` (default): a child branch; `snapshot`: a snapshot (no branch, outlives the history
+         * window); `auto`: a snapshot of a root branch where the platform takes one, else a branch.
+         */
+        kind: z.enum(['branch', 'snapshot', 'auto']).optional(),
       })
       .strict()
       .default({ keepLast: 5, maxAge: '7d' }),

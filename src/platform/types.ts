@@ -29,6 +29,27 @@ export interface Branch {
   initSource?: 'parent-data' | 'schema-only';
   /** Actions Neon currently refuses on the branch, each with its reason (`restricted_actions`). */
   restrictedActions?: RestrictedAction[];
+  /** The snapshot this branch was made from (Neon's `restored_from`). */
+  restoredFrom?: string;
+}
+
+/** A snapshot of a branch at a point (Neon's Snapshot): outlives the history window, adds no branch. */
+export interface Snapshot {
+  id: string;
+  name: string;
+  /** The branch it was taken of. */
+  sourceBranchId: string;
+  lsn?: string;
+  /** RFC 3339. */
+  createdAt: string;
+  expiresAt?: string;
+}
+
+/** Options of `createSnapshot`. */
+export interface CreateSnapshotOptions {
+  name: string;
+  /** When the platform deletes the snapshot (RFC 3339). */
+  expiresAt?: string;
 }
 
 /** One entry of Neon's `restricted_actions`: e.g. `{ name: 'restore', reason: '...' }`. */
@@ -114,6 +135,18 @@ export interface Platform {
   diffSchemas(from: string, to: string, options?: SchemaDiffOptions): Promise<string>;
   /** Release resources held by this client (servers, sockets); never stops computes. */
   close(): Promise<void>;
+  /** Snapshot a branch's head (absent where the platform has no snapshots). */
+  createSnapshot?(branch: string, options: CreateSnapshotOptions): Promise<Snapshot>;
+  listSnapshots?(): Promise<Snapshot[]>;
+  deleteSnapshot?(id: string): Promise<void>;
+  /**
+   * A new branch holding the snapshot's data (Neon's restore with `finalize_restore: false`): a
+   * preview nothing points at yet; the tool restores the real branch from it once verified.
+   */
+  branchFromSnapshot?(
+    snapshotId: string,
+    options: Pick<CreateBranchOptions, 'name' | 'expiresAt' | 'annotations'>,
+  ): Promise<Branch>;
 }
 
 /** Options of `diffSchemas`. */

@@ -35,7 +35,7 @@ import { phaseError } from './phase-error.js';
 import { branchWasReplaced, isConnectionLoss, lostBranchError, lostConnectionIn } from './lost-branch.js';
 import { PhaseTimer } from './phase-timer.js';
 import { checkReversibility, type ReportReversibility } from './reversibility.js';
-import { toolBranchOptions } from './tool-branch.js';
+import { checkpointOptions } from './tool-branch.js';
 import { nowOf, type RunContext } from './run-context.js';
 import { DEFAULT_TIMEOUTS, type Timeouts } from './run-lock.js';
 import { recordFinishedRun, withBranchDb, withRunLock } from './scoped.js';
@@ -161,7 +161,7 @@ export async function runPipeline(ctx: RunContext, plan: PipelinePlan): Promise<
         const meta = { runId: run.runId, command: plan.command };
         run.checkpoint = (
           await timer.time('checkpoint', () =>
-            createCheckpoint(ctx.platform, branch, nowOf(ctx), toolBranchOptions(ctx, { kind: 'checkpoint', ...meta })),
+            createCheckpoint(ctx.platform, branch, nowOf(ctx), checkpointOptions(ctx, meta)),
           )
         ).name;
       }

@@ -104,6 +104,17 @@ export function toolBranchOptions(
   return { ...(expiresAt ? { expiresAt } : {}), annotations };
 }
 
+/** `toolBranchOptions` of a checkpoint, with the configured kind (`checkpoints.kind`: branch, snapshot, auto). */
+export function checkpointOptions(
+  ctx: ToolBranchContext,
+  meta: Omit<ToolBranchMeta, 'kind'>,
+): ReturnType<typeof toolBranchOptions> & { kind: 'branch' | 'snapshot' | 'auto' } {
+  return {
+    ...toolBranchOptions(ctx, { ...meta, kind: 'checkpoint' }),
+    kind: ctx.settings.checkpoints.kind ?? 'branch',
+  };
+}
+
 /** True when an error is the platform refusing the expiry itself (a plan without it, a clock ahead). */
 function expiryRefused(err: unknown): boolean {
   return (

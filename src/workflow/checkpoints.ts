@@ -17,6 +17,8 @@ export interface CheckpointInfo {
   retention: 'latest run' | 'keepLast' | 'maxAge' | 'prune' | 'expired';
   /** Its expiry: set on the platform, or intended by the tool where the platform could not. */
   expiresAt?: string;
+  /** A checkpoint branch, or a snapshot (`checkpoints.kind`). */
+  kind: 'branch' | 'snapshot';
 }
 
 /**
@@ -60,6 +62,7 @@ export async function checkpointRetention(ctx: WorkflowContext, branch?: string)
       branch: owner,
       createdAt: c.createdAt,
       retention,
+      kind: c.state === 'snapshot' ? 'snapshot' : 'branch',
       ...(expiresAt ? { expiresAt } : {}),
     };
   });
@@ -113,7 +116,8 @@ export async function pruneCheckpoints(ctx: WorkflowContext, list: CheckpointInf
   const result: PruneResult = { deleted: [], failed: [], kept: list.filter((c) => !doomed(c)).length };
   for (const c of list.filter(doomed)) {
     try {
-      await ctx.platform.deleteBranch(c.id);
+      if (c.kind === 'snapshot') await ctx.platform.deleteSnapshot!(c.id);
+      else await ctx.platform.deleteBranch(c.id);
       result.deleted.push(c.name);
     } catch (err) {
       result.failed.push({ name: c.name, reason: (err as Error).message });

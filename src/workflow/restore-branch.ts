@@ -9,14 +9,15 @@ import { UsageError } from '../errors.js';
 import { readApplied } from '../history/store.js';
 import { recordFinishedRun, withBranchDb } from '../run/scoped.js';
 import { executeRestore, type RestorePlan } from '../platform/restore-request.js';
-import type { Branch } from '../platform/types.js';
+import type { Branch, RestoreResult } from '../platform/types.js';
 import { compareSnapshots, type TableDelta, takeSnapshot } from '../verify/snapshot.js';
 import { type BranchLockOptions, lockBranch } from './branch-lock.js';
 import { resolveCheckpoint } from './checkpoint-list.js';
 import { nowOf, stamp, type WorkflowContext } from './workflow-context.js';
 import type { PreviewCheck } from './verified-restore.js';
 import { assertActionAllowed } from '../run/restrictions.js';
-import { createToolBranch, toolBranchOptions, withChildrenAllowed } from '../run/tool-branch.js';
+import { snapshotNamed, withBranchAt } from '../run/checkpoint-source.js';
+import { toolBranchOptions } from '../run/tool-branch.js';
 
 export interface RestoreDryRun {
   branch: string;
@@ -58,25 +59,15 @@ export async function dryRunRestore(ctx: WorkflowContext, plan: RestorePlan): Pr
   ctx.log?.(`measuring on temporary branch ${tempName}`);
   const source = plan.options.source;
   const meta = toolBranchOptions(ctx, { kind: 'dry-run', command: 'restore --dry-run' });
-  return withChildrenAllowed(
-    ctx.platform,
-    source,
-    async () => {
-      await createToolBranch(
-        ctx.platform,
-        { name: tempName, parent: source, ...(plan.options.at ? { at: plan.options.at } : {}), ...meta },
-        ctx.log,
-      );
-      try {
-        return await measureDryRun(ctx, plan, tempName);
-      } finally {
-        await ctx.platform
-          .deleteBranch(tempName)
-          .catch((err: unknown) => ctx.log?.(`could not delete ${tempName}: ${(err as Error).message}`));
-      }
-    },
-    ctx.log,
-  );
+  return withBranchAt(ctx, source, plan.options.at, { name: tempName, ...meta }, async () => {
+    try {
+      return await measureDryRun(ctx, plan, tempName);
+    } finally {
+      await ctx.platform
+        .deleteBranch(tempName)
+        .catch((err: unknown) => ctx.log?.(`could not delete ${tempName}: ${(err as Error).message}`));
+    }
+  });
 }
 
 /** Compare the target now with a temporary (or preview) branch at the source point. */
@@ -186,7 +177,7 @@ export async function restoreAndRecord(
     if (options.verify === false) {
       // Released right before the restore: it restarts the branch's compute, ending every session on it.
       await lock.release();
-      result = await executeRestore(ctx.platform, plan);
+      result = await restoreFromSource(ctx, plan);
     } else {
       const { verifiedRestore } = await import('./verified-restore.js');
       ({ result, check: preview } = await verifiedRestore(ctx, plan, () => lock.release()));
@@ -210,4 +201,18 @@ export async function restoreAndRecord(
     }),
   );
   return done;
+}
+
+/** The unverified restore: from a branch or point directly; from a snapshot through a branch made of it. */
+async function restoreFromSource(ctx: WorkflowContext, plan: RestorePlan): Promise<RestoreResult> {
+  if (!(await snapshotNamed(ctx.platform, plan.options.source))) return executeRestore(ctx.platform, plan);
+  const temp = `restore/${plan.target}/${stamp(nowOf(ctx))}-${randomUUID().slice(0, 8)}`;
+  const meta = toolBranchOptions(ctx, { kind: 'preview', command: 'restore' });
+  return withBranchAt(ctx, plan.options.source, undefined, { name: temp, ...meta }, async () => {
+    try {
+      return await ctx.platform.restoreBranch(plan.target, { ...plan.options, source: temp });
+    } finally {
+      await ctx.platform.deleteBranch(temp).catch(() => undefined);
+    }
+  });
 }

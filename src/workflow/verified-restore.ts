@@ -14,7 +14,8 @@ import { readApplied } from '../history/store.js';
 import { defaultPreserveName, type RestorePlan } from '../platform/restore-request.js';
 import type { RestoreResult } from '../platform/types.js';
 import { withBranchDb } from '../run/scoped.js';
-import { createToolBranch, toolBranchOptions, withChildrenAllowed } from '../run/tool-branch.js';
+import { withBranchAt } from '../run/checkpoint-source.js';
+import { toolBranchOptions } from '../run/tool-branch.js';
 import {
   type AssertionFile,
   type AssertionResult,
@@ -105,24 +106,17 @@ export async function verifiedRestore(
   const source = plan.options.source;
   const preview = `preview/${plan.target}/${stamp(nowOf(ctx))}-${randomUUID().slice(0, 8)}`;
   const meta = toolBranchOptions(ctx, { kind: 'preview', command: 'restore' });
-  return withChildrenAllowed(
-    ctx.platform,
-    source,
-    async () => {
-      ctx.log?.(`restoring into preview ${preview} to verify it first`);
-      const at = plan.options.at ? { at: plan.options.at } : {};
-      await createToolBranch(ctx.platform, { name: preview, parent: source, ...at, ...meta }, ctx.log);
-      const check = await checkPreview(ctx, plan, preview, files);
-      if (!check.passed) throw previewFailed(plan, check);
-      await beforeGoLive?.();
-      const preserveUnderName = plan.options.preserveUnderName ?? defaultPreserveName(plan.target, nowOf(ctx));
-      ctx.log?.(`preview verified; restoring ${plan.target} from it (current state kept as ${preserveUnderName})`);
-      const result = await ctx.platform.restoreBranch(plan.target, { source: preview, preserveUnderName });
-      await ctx.platform
-        .deleteBranch(preview)
-        .catch((err: unknown) => ctx.log?.(`could not delete ${preview}: ${(err as Error).message}`));
-      return { result, check };
-    },
-    ctx.log,
-  );
+  return withBranchAt(ctx, source, plan.options.at, { name: preview, ...meta }, async () => {
+    ctx.log?.(`restored into preview ${preview}; verifying it before it goes live`);
+    const check = await checkPreview(ctx, plan, preview, files);
+    if (!check.passed) throw previewFailed(plan, check);
+    await beforeGoLive?.();
+    const preserveUnderName = plan.options.preserveUnderName ?? defaultPreserveName(plan.target, nowOf(ctx));
+    ctx.log?.(`preview verified; restoring ${plan.target} from it (current state kept as ${preserveUnderName})`);
+    const result = await ctx.platform.restoreBranch(plan.target, { source: preview, preserveUnderName });
+    await ctx.platform
+      .deleteBranch(preview)
+      .catch((err: unknown) => ctx.log?.(`could not delete ${preview}: ${(err as Error).message}`));
+    return { result, check };
+  });
 }

@@ -281,6 +281,27 @@ export function describePlatformConformance(name: string, factory: () => Promise
       await expectError(p.getBranch('schema-copy'), { type: BranchNotFoundError });
     });
 
+    it('a snapshot adds no branch; a branch made from it holds the data at the snapshot; both are deleted', async (t) => {
+      if (!p.createSnapshot || !p.branchFromSnapshot || !p.listSnapshots || !p.deleteSnapshot) t.skip();
+      await sql(mainUri, 'CREATE TABLE snap_t (id int); INSERT INTO snap_t VALUES (1)');
+      const expiresAt = new Date(Date.now() + 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const snap = await p.createSnapshot!('main', { name: 'snap-1', expiresAt });
+      await sql(mainUri, 'INSERT INTO snap_t VALUES (2)');
+      expect((await p.listBranches()).map((b) => b.name)).not.toContain('snap-1');
+      expect((await p.listSnapshots!()).find((s) => s.id === snap.id)).toMatchObject({
+        name: 'snap-1',
+        sourceBranchId: (await p.getBranch('main')).id,
+        expiresAt,
+      });
+      const b = await p.branchFromSnapshot!(snap.id, { name: 'from-snap' });
+      expect(b.parentId).toBeUndefined();
+      expect(b.restoredFrom).toBe(snap.id);
+      expect(await ids(await p.connectionUri('from-snap'), 'snap_t')).toEqual([1]);
+      await p.deleteBranch('from-snap');
+      await p.deleteSnapshot!(snap.id);
+      expect((await p.listSnapshots!()).map((s) => s.name)).not.toContain('snap-1');
+    });
+
     describe('bad points in time change nothing', () => {
       it('a malformed timestamp or LSN is a usage error', async () => {
         await expectError(p.createBranch({ name: 'bad1', at: { timestamp: 'yesterday' } }), {

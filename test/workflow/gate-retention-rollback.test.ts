@@ -467,3 +467,29 @@ describe('a restore verified on a preview before it goes live (issue 13)', () =>
     }
   });
 });
+
+describe('snapshots as checkpoints (issue 13, checkpoints.kind)', () => {
+  it('auto: a snapshot of a root branch, a branch of a child; a snapshot checkpoint restores through a verified preview and prunes', async () => {
+    const meta = { expiresAt: new Date(Date.now() + DAY).toISOString() };
+    const ofMain = await createCheckpoint(platform, 'main', new Date(), { ...meta, kind: 'auto' });
+    expect(ofMain.state).toBe('snapshot');
+    expect(await branchList()).not.toContain(ofMain.name);
+    const ofStaging = await createCheckpoint(platform, 'staging', new Date(), { ...meta, kind: 'auto' });
+    expect(ofStaging.state).not.toBe('snapshot');
+    await platform.deleteBranch(ofStaging.id);
+    const snap = await createCheckpoint(platform, 'staging', new Date(Date.now() + 1000), {
+      ...meta,
+      kind: 'snapshot',
+    });
+    const listed = (await checkpointRetention(ctx, 'staging')).find((c) => c.name === snap.name);
+    expect(listed).toMatchObject({ kind: 'snapshot', expiresAt: snap.expiresAt });
+    const done = await restoreAndRecord(ctx, planRestore({ branch: 'staging', fromBranch: snap.name }));
+    expect(done.preview?.passed).toBe(true);
+    expect((await branchList()).filter((n) => n.startsWith('preview/'))).toEqual([]);
+    const later = { ...ctx, now: () => new Date(Date.now() + 2 * DAY) };
+    const doomed = (await checkpointRetention(later)).filter((c) => c.name === snap.name || c.name === ofMain.name);
+    expect(doomed.map((c) => c.retention)).toEqual(['expired', 'expired']);
+    expect((await pruneCheckpoints(later, doomed)).deleted.sort()).toEqual([ofMain.name, snap.name].sort());
+    expect(await (platform as unknown as LocalPlatform).listSnapshots()).toEqual([]);
+  });
+});

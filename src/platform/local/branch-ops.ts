@@ -65,6 +65,7 @@ export function toBranch(b: BranchRecord): Branch {
     ...(b.annotations ? { annotations: { ...b.annotations } } : {}),
     ...(b.initSource ? { initSource: b.initSource } : {}),
     ...(b.restrictedActions?.length ? { restrictedActions: b.restrictedActions.map((r) => ({ ...r })) } : {}),
+    ...(b.restoredFrom ? { restoredFrom: b.restoredFrom } : {}),
   };
 }
 

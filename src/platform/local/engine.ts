@@ -12,6 +12,8 @@ import type {
   RestoreResult,
   RestrictedAction,
   SchemaDiffOptions,
+  CreateSnapshotOptions,
+  Snapshot,
   UpdateBranchOptions,
 } from '../types.js';
 import { type BackupMeta, takeBaseBackup } from './backup.js';
@@ -26,6 +28,7 @@ import { acquireLock } from './lock.js';
 import { adopt } from './materialize.js';
 import { restoreBranchLocked } from './restore.js';
 import { makeSchemaOnly } from './schema-only.js';
+import { branchFromSnapshotLocked, createSnapshotLocked, deleteSnapshotLocked, toSnapshot } from './snapshots.js';
 import { recoverInterruptedRestore } from './restore-journal.js';
 import { type BranchRecord, type EngineState, newId, readState, writeState } from './state.js';
 
@@ -144,7 +147,7 @@ export class LocalPlatform implements Platform {
           code: 'BRANCH_IS_DEFAULT',
         });
       // the project's root cannot go; a schema-only branch is a root Neon deletes like any other
-      if (!b.parentId && b.initSource !== 'schema-only')
+      if (!b.parentId && b.initSource !== 'schema-only' && !b.restoredFrom)
         throw new ConflictError(`branch "${b.name}" is a root branch and cannot be deleted`, {
           code: 'BRANCH_IS_ROOT',
         });
@@ -189,8 +192,8 @@ export class LocalPlatform implements Platform {
   }
 
   /**
-   * Delete the branches whose expiry has passed (Neon's background job; `local gc` and every open
-   * run it). A branch that cannot be deleted (children, protection) stays and is reported.
+   * Delete the branches and snapshots whose expiry has passed (Neon's background job; every open
+   * runs it). A branch that cannot be deleted (children, protection) stays and is reported.
    */
   async expireBranches(now = new Date()): Promise<{ deleted: string[]; kept: { name: string; reason: string }[] }> {
     const due = this.state().branches.filter((b) => b.expiresAt && Date.parse(b.expiresAt) <= now.getTime());
@@ -203,7 +206,31 @@ export class LocalPlatform implements Platform {
         out.kept.push({ name: b.name, reason: (err as Error).message });
       }
     }
+    const snaps = (this.state().snapshots ?? []).filter((x) => x.expiresAt && Date.parse(x.expiresAt) <= now.getTime());
+    for (const x of snaps) {
+      await this.deleteSnapshot(x.id);
+      out.deleted.push(x.name);
+    }
     return out;
+  }
+
+  async createSnapshot(branch: string, options: CreateSnapshotOptions): Promise<Snapshot> {
+    return this.mutate((state) => createSnapshotLocked(this.ctx, state, branch, options));
+  }
+
+  async listSnapshots(): Promise<Snapshot[]> {
+    return (this.state().snapshots ?? []).map(toSnapshot);
+  }
+
+  async deleteSnapshot(id: string): Promise<void> {
+    await this.mutate(async (state) => deleteSnapshotLocked(state, id));
+  }
+
+  async branchFromSnapshot(
+    snapshotId: string,
+    options: Pick<CreateBranchOptions, 'name' | 'expiresAt' | 'annotations'>,
+  ): Promise<Branch> {
+    return this.mutate((state) => branchFromSnapshotLocked(this.ctx, state, snapshotId, options));
   }
 
   async restoreBranch(target: string, options: RestoreOptions): Promise<RestoreResult> {

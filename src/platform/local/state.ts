@@ -30,10 +30,23 @@ export interface ProjectRecord {
   pgMajor?: 17 | 18;
 }
 
+/** A snapshot as persisted: a base backup and the WAL up to `lsn`, hard-linked under `snapshots/<id>`. */
+export interface SnapshotRecord {
+  id: string;
+  name: string;
+  sourceBranchId: string;
+  lsn: string;
+  throughSegno: string;
+  backupLabel: string;
+  createdAt: string;
+  expiresAt?: string;
+}
+
 export interface EngineState {
   version: 1;
   project: ProjectRecord;
   branches: BranchRecord[];
+  snapshots?: SnapshotRecord[];
 }
 
 export const STATE_FILE = 'state.json';

@@ -20,6 +20,7 @@ export function toBranch(b: NeonBranch): Branch {
     ...(b.annotations && Object.keys(b.annotations).length ? { annotations: b.annotations } : {}),
     ...(b.init_source === 'schema-only' ? { initSource: 'schema-only' as const } : {}),
     ...(b.restricted_actions?.length ? { restrictedActions: b.restricted_actions } : {}),
+    ...(b.restored_from ? { restoredFrom: b.restored_from } : {}),
   };
 }
 

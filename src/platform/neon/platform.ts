@@ -11,7 +11,10 @@ import type {
   RestoreResult,
   SchemaDiffOptions,
   UpdateBranchOptions,
+  CreateSnapshotOptions,
+  Snapshot,
 } from '../types.js';
+import { createNeonSnapshot, deleteNeonSnapshot, listNeonSnapshots, neonBranchFromSnapshot } from './snapshots.js';
 import { checkExpiresAt, checkMayHaveChildren } from '../expiry.js';
 import { checkPointInTime } from './point-in-time.js';
 import { findNeonBranchByName, listNeonBranches, resolveNeonBranch, toBranch } from './branch-api.js';
@@ -270,6 +273,25 @@ export class NeonPlatform implements Platform {
         }),
     );
     return diff ?? '';
+  }
+
+  createSnapshot(branch: string, options: CreateSnapshotOptions): Promise<Snapshot> {
+    return createNeonSnapshot(this.client, this.wait, branch, options);
+  }
+
+  listSnapshots(): Promise<Snapshot[]> {
+    return listNeonSnapshots(this.client);
+  }
+
+  deleteSnapshot(id: string): Promise<void> {
+    return deleteNeonSnapshot(this.client, this.wait, id);
+  }
+
+  branchFromSnapshot(
+    snapshotId: string,
+    options: Pick<CreateBranchOptions, 'name' | 'expiresAt' | 'annotations'>,
+  ): Promise<Branch> {
+    return neonBranchFromSnapshot(this.client, this.wait, snapshotId, options);
   }
 
   async close(): Promise<void> {

@@ -22,6 +22,7 @@ export const neonBranchSchema = z.object({
   expires_at: z.string().optional(),
   init_source: z.string().optional(),
   restricted_actions: z.array(z.object({ name: z.string(), reason: z.string() })).optional(),
+  restored_from: z.string().optional(),
   /** Not in Neon's Branch object: merged in from the listing's `annotations` map (branch-api.ts). */
   annotations: z.record(z.string(), z.string()).optional(),
 });

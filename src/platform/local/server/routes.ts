@@ -3,6 +3,7 @@ import type { Branch, CreateBranchOptions, Platform, PointInTime } from '../../t
 import type { Answer, Handler, Request } from './http.js';
 import { HttpError } from './http.js';
 import type { OperationRecord, OperationStore, StartedOperation } from './operations.js';
+import { snapshotRoutes } from './snapshot-routes.js';
 import {
   endpointIdOf,
   neonAnnotation,
@@ -29,7 +30,17 @@ export interface RouteContext {
   acceptWindowMs: number;
 }
 
-type Route = [method: string, pattern: RegExp, run: (params: string[], request: Request) => Promise<Answer>];
+/** One served endpoint: method, path pattern (project id first), handler. */
+export type Route = [method: string, pattern: RegExp, run: (params: string[], request: Request) => Promise<Answer>];
+
+/** What routes in other files use from the project's route context. */
+export interface RouteHelpers {
+  branchById(id: string): Promise<Branch>;
+  branchJson(b: Branch): Record<string, unknown>;
+  refuseIfBusy(ids: string[]): void;
+  finished(action: string, branchId: string): OperationRecord;
+  object(value: unknown): Record<string, unknown>;
+}
 
 const ID = '([a-z0-9-]{1,60})';
 
@@ -98,7 +109,15 @@ export function createRoutes(ctx: RouteContext): Handler {
     return parseComputeUri(await platform.connectionUri(branchId, options));
   }
 
+  const helpers: RouteHelpers = {
+    branchById,
+    branchJson,
+    refuseIfBusy,
+    finished: (action, branchId) => store.finished(action, branchId),
+    object,
+  };
   const routes: Route[] = [
+    ...snapshotRoutes(platform, helpers),
     [
       'GET',
       new RegExp(`^/projects/${ID}$`),

@@ -61,6 +61,7 @@ export function neonBranch(
     ...(extra.lastResetAt ? { last_reset_at: extra.lastResetAt } : {}),
     ...(b.expiresAt ? { expires_at: b.expiresAt } : {}),
     ...(b.restrictedActions?.length ? { restricted_actions: b.restrictedActions } : {}),
+    ...(b.restoredFrom ? { restored_from: b.restoredFrom, restore_status: 'restored' } : {}),
   };
 }
 
