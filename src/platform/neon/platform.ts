@@ -287,11 +287,13 @@ export class NeonPlatform implements Platform {
     return deleteNeonSnapshot(this.client, this.wait, id);
   }
 
-  branchFromSnapshot(
+  async branchFromSnapshot(
     snapshotId: string,
     options: Pick<CreateBranchOptions, 'name' | 'expiresAt' | 'annotations'>,
   ): Promise<Branch> {
-    return neonBranchFromSnapshot(this.client, this.wait, snapshotId, options);
+    const branch = await neonBranchFromSnapshot(this.client, this.wait, snapshotId, options);
+    // the snapshot restore takes no expiry: set it afterwards (annotations are set at creation only)
+    return options.expiresAt ? this.updateBranch(branch.id, { expiresAt: options.expiresAt }) : branch;
   }
 
   async close(): Promise<void> {
