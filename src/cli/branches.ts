@@ -137,15 +137,32 @@ export function registerBranches(program: Command): void {
 
   branches
     .command('delete <branch>')
-    .description('delete a branch and its data (not the default branch, nor one with children)')
+    .description('delete a branch and its data (not the default branch, nor one with children unless --cascade)')
+    .option('--cascade', 'also delete every branch made from it (its checkpoints, backups), children first')
     .action(
-      action(async (ctx, ref: string) => {
+      action(async (ctx, ref: string, opts: { cascade?: boolean }) => {
         const platform = await ctx.platform();
         const branch = await platform.getBranch(ref);
-        if (!(await ctx.confirm(`delete branch "${branch.name}" and all its data?`)))
+        const all = opts.cascade ? await platform.listBranches() : [];
+        const below = (id: string): string[] =>
+          all.filter((b) => b.parentId === id).flatMap((b) => [b.name, ...below(b.id)]);
+        const children = below(branch.id);
+        const what = children.length
+          ? ` and the ${children.length} branch(es) made from it (${children.join(', ')})`
+          : '';
+        if (!(await ctx.confirm(`delete branch "${branch.name}"${what} and all their data?`)))
           throw notConfirmed(`delete branch "${branch.name}"`);
-        await platform.deleteBranch(branch.id);
-        return { json: { deleted: true, branch }, human: `deleted branch ${branch.name} (${branch.id})` };
+        if (opts.cascade) {
+          const { deleteBranchTree } = await import('../workflow/schema-only.js');
+          const failed: string[] = [];
+          await deleteBranchTree(platform, branch, (line) => failed.push(line));
+          if (failed.length)
+            throw new UsageError(failed[0]!, { hint: 'fix what blocks it, then run the command again', code: 'USAGE' });
+        } else await platform.deleteBranch(branch.id);
+        return {
+          json: { deleted: true, branch, children },
+          human: `deleted branch ${branch.name} (${branch.id})${children.length ? ` and ${children.join(', ')}` : ''}`,
+        };
       }),
     );
 }

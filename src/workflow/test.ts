@@ -112,7 +112,10 @@ async function schemaOnlyTest(
     return guardedRun(ctx, {
       ...guarded,
       environment: { ...env, branch },
-      notes: [`schema-only: ran on ${branch}, a copy of ${source}'s schema without rows (deleted afterwards)`],
+      notes: [
+        `schema-only: ran on ${branch}, a copy of ${source}'s schema without rows (deleted afterwards)`,
+        `data checks skipped: ${schemaOnly.reason}`,
+      ],
       extra: { schemaOnly },
     });
   });
