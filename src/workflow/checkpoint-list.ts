@@ -1,5 +1,6 @@
 /** Finding checkpoint branches (`checkpoint/<branch>/<UTC stamp>`) of a branch. */
 import { withBranchDb } from '../run/scoped.js';
+import { snapshotsIfAvailable } from '../run/checkpoint-source.js';
 import { UsageError } from '../errors.js';
 import { listRuns } from '../history/store.js';
 import type { Branch } from '../platform/types.js';
@@ -35,8 +36,7 @@ export async function listCheckpoints(ctx: WorkflowContext, branch?: string): Pr
 
 /** Snapshots shown as checkpoints (`state: 'snapshot'`), on platforms that have them. */
 async function snapshotCheckpoints(ctx: WorkflowContext): Promise<Branch[]> {
-  if (!ctx.platform.listSnapshots) return [];
-  return (await ctx.platform.listSnapshots()).map((s) => ({
+  return (await snapshotsIfAvailable(ctx.platform)).map((s) => ({
     id: s.id,
     name: s.name,
     parentId: s.sourceBranchId,
