@@ -10,12 +10,18 @@ const VERDICT = {
   keepLast: 'kept: among the newest (keepLast)',
   maxAge: 'kept: younger than maxAge',
   prune: 'would be pruned',
+  expired: 'would be pruned: past its TTL',
 };
 
 function table(list: CheckpointInfo[]): string {
   if (!list.length) return 'no checkpoints';
   const w = Math.max(...list.map((c) => c.name.length));
-  return list.map((c) => `${c.name.padEnd(w)}  ${c.createdAt}  ${VERDICT[c.retention]}`).join('\n');
+  return list
+    .map(
+      (c) =>
+        `${c.name.padEnd(w)}  ${c.kind.padEnd(8)}  ${c.createdAt}  ${VERDICT[c.retention]}${c.expiresAt ? ` (expires ${c.expiresAt})` : ''}`,
+    )
+    .join('\n');
 }
 
 /**
@@ -64,7 +70,8 @@ export function registerCheckpoints(program: Command): void {
           const head = `dry run: prune would delete ${preview.wouldDelete.length} checkpoint(s) and keep ${preview.keep.length}; nothing was changed`;
           return { json: preview, human: [head, ...(list.length ? [table(list)] : [])].join('\n') };
         }
-        const doomed = list.filter((c) => c.retention === 'prune');
+        const { doomed: isDoomed } = await import('../workflow/checkpoints.js');
+        const doomed = list.filter(isDoomed);
         if (!doomed.length)
           return {
             json: { deleted: [], failed: [], kept: list.length },

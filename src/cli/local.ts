@@ -1,4 +1,4 @@
-/** `local start|stop|status|gc|destroy`: the embedded engine's computes (one PostgreSQL cluster per branch). */
+/** `local start|stop|status|restrict|gc|destroy`: the embedded engine's computes (one PostgreSQL cluster per branch). */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
@@ -48,6 +48,32 @@ export function registerLocal(program: Command): Command {
           lines.push('', `clusters kept outside their project (${systemDir()}):`, ...registered.map(registeredLine));
         }
         return { json: { created: engine.created, computes, registered }, human: lines.join('\n') };
+      }),
+    );
+
+  local
+    .command('restrict <branch>')
+    .description('rehearse a restriction Neon can put on a branch (restricted_actions): the tool then refuses early')
+    .option('--action <name>', 'the restricted action (Neon: restore, delete-rw-endpoint)', 'restore')
+    .option('--reason <text>', 'the reason Neon would give')
+    .option('--clear', 'remove every restriction of the branch')
+    .action(
+      action(async (ctx, ref: string, opts: { action: string; reason?: string; clear?: boolean }) => {
+        if (Boolean(opts.clear) === Boolean(opts.reason))
+          throw new UsageError('give --reason <text> to restrict, or --clear', {
+            hint: 'e.g. `neon-migrate local restrict main --reason "a restore is running"`',
+            code: 'USAGE',
+          });
+        const engine = await asLocal(await ctx.platform());
+        const current = (await engine.getBranch(ref)).restrictedActions ?? [];
+        const next = opts.clear
+          ? []
+          : [...current.filter((r) => r.name !== opts.action), { name: opts.action, reason: opts.reason! }];
+        const branch = await engine.setRestrictedActions(ref, next);
+        const human = next.length
+          ? `branch ${branch.name}: ${next.map((r) => `${r.name} restricted (${r.reason})`).join(', ')}`
+          : `branch ${branch.name}: no restrictions`;
+        return { json: { branch }, human };
       }),
     );
 

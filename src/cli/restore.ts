@@ -18,6 +18,8 @@ export interface RestoreFlags {
   preserveUnderName?: string;
   dryRun?: boolean;
   wait?: boolean;
+  /** false with --no-verify: restore without checking the result on a preview first. */
+  verify?: boolean;
 }
 
 /** The restore request of the flags; `checkpointBranch` is the resolved `--from-checkpoint`. */
@@ -50,6 +52,7 @@ export function registerRestore(program: Command): Command {
       'show what the restore would lose (row deltas per table, migrations un-applied) and change nothing',
     )
     .option('--wait', 'wait for another run on the branch instead of failing (exit 5)')
+    .option('--no-verify', 'restore without first checking the result on a preview branch (checks, dry-run figures)')
     .action(
       action(async (ctx, flags: RestoreFlags) => {
         if (
@@ -86,13 +89,21 @@ export function registerRestore(program: Command): Command {
             return { json: { dryRun: true, ...dry }, human: renderDryRun(dry) };
           }
           if (!(await ctx.confirm(`${plan.description}?`))) throw notConfirmed('restore');
-          done = await restoreAndRecord(wctx, plan, { lock });
+          done = await restoreAndRecord(wctx, plan, { lock, verify: flags.verify !== false });
         } finally {
           await lock?.release();
         }
+        const check = done.preview;
+        const verified = check
+          ? [
+              '',
+              `verified first on preview ${check.preview}: integrity checks and ${check.assertions.length} assertion(s) passed; what it changed:`,
+              ...renderDryRun(check.dryRun).split('\n').slice(1, -1),
+            ].join('\n')
+          : '';
         return {
           json: { restored: true, ...done },
-          human: `restored branch ${done.branch.name} from ${done.source}${done.at ? ('timestamp' in done.at ? ` at ${done.at.timestamp}` : ` at LSN ${done.at.lsn}`) : ''}${done.backup ? `; previous state kept as branch ${done.backup.name} (${done.backup.id})` : ''}`,
+          human: `restored branch ${done.branch.name} from ${done.source}${done.at ? ('timestamp' in done.at ? ` at ${done.at.timestamp}` : ` at LSN ${done.at.lsn}`) : ''}${done.backup ? `; previous state kept as branch ${done.backup.name} (${done.backup.id})` : ''}${verified}`,
         };
       }),
     );

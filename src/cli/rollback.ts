@@ -21,8 +21,9 @@ export function registerRollback(program: Command): void {
         .default('checkpoint'),
     )
     .option('--wait', 'wait for another run on the branch instead of failing (exit 5)')
+    .option('--no-verify', "restore without first checking the checkpoint's state on a preview branch")
     .action(
-      action(async (ctx, opts: { branch: string; strategy: RollbackStrategy; wait?: boolean }) => {
+      action(async (ctx, opts: { branch: string; strategy: RollbackStrategy; wait?: boolean; verify: boolean }) => {
         const { runRollback } = await import('../workflow/rollback.js');
         const r = await runRollback(await workflowContext(ctx), opts);
         const lines = [`rolled back ${r.run.command} run ${r.run.id} on ${r.branch} (started ${r.run.startedAt})`];
@@ -30,6 +31,7 @@ export function registerRollback(program: Command): void {
           lines.push(
             `  restored from ${r.restore.source}; the state before the rollback is kept as branch ${r.restore.backup}`,
           );
+          if (r.restore.verifiedOn) lines.push(`  verified first on preview ${r.restore.verifiedOn}: checks passed`);
           if (r.restore.snapshotMatches !== undefined) {
             lines.push(
               r.restore.snapshotMatches

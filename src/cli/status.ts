@@ -91,6 +91,8 @@ export function registerStatus(program: Command): void {
         }
         const { migrationStatus } = await import('../workflow/inspect.js');
         const r = await migrationStatus(project, { branch: flags.branch });
+        const { overdueBranches, overdueLines } = await import('../workflow/overdue.js');
+        const overdue = await overdueBranches(await ctx.platform(), new Date());
         // What blocks every run (a partial migration, drift, missing files, out-of-order pending) exits 2 as the run itself would: a CI check.
         const blocked =
           r.counts.interrupted > 0 ||
@@ -99,8 +101,8 @@ export function registerStatus(program: Command): void {
           r.counts.missing > 0 ||
           r.entries.some((e) => e.outOfOrder);
         return {
-          json: { ok: !blocked, ...r },
-          human: formatStatus(r),
+          json: { ok: !blocked, ...r, overdueBranches: overdue },
+          human: [formatStatus(r), ...overdueLines(overdue)].join('\n'),
           exitCode: blocked ? ExitCode.usage : ExitCode.ok,
         };
       }),

@@ -16,6 +16,7 @@ export function registerTest(program: Command): void {
     .option('--run <command>', 'a check command run with DATABASE_URL set to the branch (repeatable)', collect, [])
     .option('--wait', 'wait for another run on the branch instead of failing (exit 5)')
     .option('--resume', 'continue an interrupted test run (apply what is left, verify, check reversibility, record)')
+    .option('--schema-only', 'run on a schema-only copy of the branch (its schema, no rows); data checks are skipped')
     .argument('[command...]', 'after `--`: a command that is the migration (run with DATABASE_URL set to the branch)')
     .addOption(formatOption())
     .action(
@@ -23,7 +24,15 @@ export function registerTest(program: Command): void {
         async (
           ctx,
           command: string[],
-          opts: { branch: string; fresh?: boolean; run: string[]; format: string; wait?: boolean; resume?: boolean },
+          opts: {
+            branch: string;
+            fresh?: boolean;
+            run: string[];
+            format: string;
+            wait?: boolean;
+            resume?: boolean;
+            schemaOnly?: boolean;
+          },
         ) => {
           await validateBeforeOpening(ctx, opts.branch);
           // Only after `--`: a stray word must not silently become a command that runs.
@@ -40,6 +49,7 @@ export function registerTest(program: Command): void {
             run: opts.run,
             wait: opts.wait,
             resume: opts.resume,
+            ...(opts.schemaOnly ? { schemaOnly: true } : {}),
             ...oneOff,
           });
           return reportOutput(result.report, result.reportFile, opts.format, {

@@ -1,5 +1,6 @@
 /** zod schemas for `neon-migrate.json` and `environments/*.json` (README, "Conventions"). Unknown keys are errors. */
 import { z } from 'zod';
+import { DURATION_PATTERN, durationMs } from './duration.js';
 import { runnerSchema } from './runner-schema.js';
 
 /** How reversibility is proven on an environment (see checks.reversibility). */
@@ -9,6 +10,19 @@ export type ReversibilityMode = 'data' | 'schema' | 'off';
 export const durationSchema = z
   .string()
   .regex(/^\d+\s*(ms|s|min|h|d)$/, 'expected a duration like "5s", "15min", "2h" or "7d"');
+
+/**
+ * A branch lifetime: a duration of at most 30 days (Neon's limit on `expires_at`), or `off` for
+ * branches that never expire by themselves.
+ */
+export const ttlSchema = z.union([
+  z.literal('off'),
+  // zod runs the refinement even after the pattern failed: only a well-formed duration is measured
+  durationSchema.refine(
+    (d) => !DURATION_PATTERN.test(d.trim()) || durationMs(d) <= 30 * 86_400_000,
+    'at most 30d (Neon expires branches at most 30 days ahead)',
+  ),
+]);
 
 /** How a lint rule is treated: an error stops the run, a warning is reported, off is ignored. */
 export const lintLevelSchema = z.enum(['error', 'warning', 'off']);
@@ -103,9 +117,23 @@ export const settingsSchema = z
         keepLast: z.number().int().min(1).default(5),
         /** Checkpoints older than this are pruned (beyond keepLast). */
         maxAge: durationSchema.default('7d'),
+        /** Checkpoint branches expire (Neon's expires_at) this long after they are taken; default 30d. */
+        ttl: ttlSchema.optional(),
+        /**
+         * `branch` (default): a child branch; `snapshot`: a snapshot (no branch, outlives the history
+         * window); `auto`: a snapshot of a root branch where the platform takes one, else a branch.
+         */
+        kind: z.enum(['branch', 'snapshot', 'auto']).optional(),
       })
       .strict()
       .default({ keepLast: 5, maxAge: '7d' }),
+    branches: z
+      .object({
+        /** Scratch, dry-run, preview and schema-only test branches expire this long after creation; default 1d. */
+        ttl: ttlSchema.optional(),
+      })
+      .strict()
+      .default({}),
     timeouts: z
       .object({
         lockTimeout: durationSchema.default('5s'),
@@ -167,6 +195,8 @@ export const environmentSchema = z
     approve: z.array(approvalSchema).default([]),
     /** Measured limits; a run over budget fails `test`. */
     budgets: budgetsSchema.default({}),
+    /** `test` runs on a schema-only copy of the branch (no rows copied); data checks are skipped. */
+    schemaOnly: z.boolean().default(false),
   })
   .strict();
 

@@ -21,6 +21,41 @@ export interface Branch {
   protected: boolean;
   /** Neon's `current_state`: `ready`, `init`, ... */
   state: string;
+  /** When the platform deletes the branch by itself (Neon's `expires_at`, RFC 3339), if set. */
+  expiresAt?: string;
+  /** Key/value annotations set at creation (Neon's branch annotation). */
+  annotations?: Record<string, string>;
+  /** `schema-only`: created with the parent's schema and no rows (Neon's `init_source`). */
+  initSource?: 'parent-data' | 'schema-only';
+  /** Actions Neon currently refuses on the branch, each with its reason (`restricted_actions`). */
+  restrictedActions?: RestrictedAction[];
+  /** The snapshot this branch was made from (Neon's `restored_from`). */
+  restoredFrom?: string;
+}
+
+/** A snapshot of a branch at a point (Neon's Snapshot): outlives the history window, adds no branch. */
+export interface Snapshot {
+  id: string;
+  name: string;
+  /** The branch it was taken of. */
+  sourceBranchId: string;
+  lsn?: string;
+  /** RFC 3339. */
+  createdAt: string;
+  expiresAt?: string;
+}
+
+/** Options of `createSnapshot`. */
+export interface CreateSnapshotOptions {
+  name: string;
+  /** When the platform deletes the snapshot (RFC 3339). */
+  expiresAt?: string;
+}
+
+/** One entry of Neon's `restricted_actions`: e.g. `{ name: 'restore', reason: '...' }`. */
+export interface RestrictedAction {
+  name: string;
+  reason: string;
 }
 
 /** Project-wide facts. */
@@ -43,6 +78,19 @@ export interface CreateBranchOptions {
   parent?: string;
   /** Branch from the parent's history instead of its head. */
   at?: PointInTime;
+  /** Neon's `expires_at`: in the future, at most 30 days ahead; the parent must not expire itself. */
+  expiresAt?: string;
+  /** Annotations stored with the branch (at most 50 string values). */
+  annotations?: Record<string, string>;
+  /** `schema-only`: a new root branch with the parent's schema and empty tables. */
+  initSource?: 'parent-data' | 'schema-only';
+}
+
+/** What `updateBranch` changes; omitted fields stay as they are. */
+export interface UpdateBranchOptions {
+  /** A new expiry, or null to remove it. */
+  expiresAt?: string | null;
+  protected?: boolean;
 }
 
 export interface RestoreOptions {
@@ -81,6 +129,8 @@ export interface Platform {
   createBranch(options: CreateBranchOptions): Promise<Branch>;
   /** Refuses the default branch, protected branches and branches with children. */
   deleteBranch(ref: string): Promise<void>;
+  /** Change a branch's expiry or protection (Neon's rules on expiry apply). */
+  updateBranch(ref: string, options: UpdateBranchOptions): Promise<Branch>;
   /** Restore `target` from a source branch's head or history (docs/architecture.md §4). */
   restoreBranch(target: string, options: RestoreOptions): Promise<RestoreResult>;
   /** A connection URI for the branch; starts its compute when needed. */
@@ -89,6 +139,18 @@ export interface Platform {
   diffSchemas(from: string, to: string, options?: SchemaDiffOptions): Promise<string>;
   /** Release resources held by this client (servers, sockets); never stops computes. */
   close(): Promise<void>;
+  /** Snapshot a branch's head (absent where the platform has no snapshots). */
+  createSnapshot?(branch: string, options: CreateSnapshotOptions): Promise<Snapshot>;
+  listSnapshots?(): Promise<Snapshot[]>;
+  deleteSnapshot?(id: string): Promise<void>;
+  /**
+   * A new branch holding the snapshot's data (Neon's restore with `finalize_restore: false`): a
+   * preview nothing points at yet; the tool restores the real branch from it once verified.
+   */
+  branchFromSnapshot?(
+    snapshotId: string,
+    options: Pick<CreateBranchOptions, 'name' | 'expiresAt' | 'annotations'>,
+  ): Promise<Branch>;
 }
 
 /** Options of `diffSchemas`. */

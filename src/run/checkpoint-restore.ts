@@ -2,7 +2,9 @@
 import { PlatformError } from '../errors.js';
 import { compareSnapshots, type IntegritySnapshot, takeSnapshot } from '../verify/snapshot.js';
 import { defaultPreserveName } from '../platform/restore-request.js';
-import { nowOf, type RunContext } from './run-context.js';
+import { snapshotNamed, withBranchAt } from './checkpoint-source.js';
+import { nowOf, type RunContext, utcStamp } from './run-context.js';
+import { toolBranchOptions } from './tool-branch.js';
 import { withBranchDb } from './scoped.js';
 
 /** What the report says about a restore. */
@@ -13,6 +15,8 @@ export interface ReportRestore {
   backup?: string;
   /** The restored branch's integrity snapshot equals the expected one (test/promote auto-restore). */
   snapshotMatches?: boolean;
+  /** The preview branch the restored state was checked on before it went live (rollback, restore). */
+  verifiedOn?: string;
 }
 
 export interface CheckpointRestore extends ReportRestore {
@@ -30,11 +34,14 @@ export async function restoreFromCheckpoint(
   ctx.log?.(`restoring ${branch} from ${checkpoint} (current state kept as ${backupName})`);
   let backup: string;
   try {
-    const result = await ctx.platform.restoreBranch(branch, {
-      source: checkpoint,
-      preserveUnderName: backupName,
-      ...(ctx.log ? { progress: ctx.log } : {}),
-    });
+    const snap = await snapshotNamed(ctx.platform, checkpoint);
+    const result = snap
+      ? await restoreFromSnapshot(ctx, branch, snap.name, backupName)
+      : await ctx.platform.restoreBranch(branch, {
+          source: checkpoint,
+          preserveUnderName: backupName,
+          ...progressOf(ctx),
+        });
     backup = result.backup?.name ?? backupName;
   } catch (err) {
     throw new PlatformError(`restoring ${branch} from checkpoint ${checkpoint} failed: ${(err as Error).message}`, {
@@ -45,4 +52,26 @@ export async function restoreFromCheckpoint(
   const after = await withBranchDb(ctx.platform, branch, (db) => takeSnapshot(db));
   const snapshotMatches = expected ? compareSnapshots(expected, after).identical : undefined;
   return { source: checkpoint, backup, after, ...(snapshotMatches === undefined ? {} : { snapshotMatches }) };
+}
+
+/** A snapshot checkpoint: restore through a branch made from it, deleted afterwards. */
+async function restoreFromSnapshot(ctx: RunContext, branch: string, snapshot: string, backupName: string) {
+  const temp = `restore/${branch}/${utcStamp(nowOf(ctx))}`;
+  const meta = toolBranchOptions(ctx, { kind: 'preview', command: 'restore' });
+  return withBranchAt(ctx, snapshot, undefined, { name: temp, ...meta }, async () => {
+    try {
+      return await ctx.platform.restoreBranch(branch, {
+        source: temp,
+        preserveUnderName: backupName,
+        ...progressOf(ctx),
+      });
+    } finally {
+      await ctx.platform.deleteBranch(temp).catch(() => undefined);
+    }
+  });
+}
+
+/** The restore's progress lines go to the run's log. */
+function progressOf(ctx: Pick<RunContext, 'log'>): { progress?: (line: string) => void } {
+  return ctx.log ? { progress: ctx.log } : {};
 }

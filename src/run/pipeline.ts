@@ -35,6 +35,7 @@ import { phaseError } from './phase-error.js';
 import { branchWasReplaced, isConnectionLoss, lostBranchError, lostConnectionIn } from './lost-branch.js';
 import { PhaseTimer } from './phase-timer.js';
 import { checkReversibility, type ReportReversibility } from './reversibility.js';
+import { checkpointOptions } from './tool-branch.js';
 import { nowOf, type RunContext } from './run-context.js';
 import { DEFAULT_TIMEOUTS, type Timeouts } from './run-lock.js';
 import { recordFinishedRun, withBranchDb, withRunLock } from './scoped.js';
@@ -163,8 +164,11 @@ export async function runPipeline(ctx: RunContext, plan: PipelinePlan): Promise<
         run.notes.push(`resumed interrupted run ${run.runId.slice(0, 8)} (it stopped during ${resumed.phase})`);
       } else if (plan.checkpoint !== false) {
         ctx.log?.(`taking checkpoint of ${branch}`);
+        const meta = { runId: run.runId, command: plan.command };
         run.checkpoint = (
-          await timer.time('checkpoint', () => createCheckpoint(ctx.platform, branch, nowOf(ctx)))
+          await timer.time('checkpoint', () =>
+            createCheckpoint(ctx.platform, branch, nowOf(ctx), checkpointOptions(ctx, meta)),
+          )
         ).name;
       }
       let touchedBranch = false;
@@ -328,6 +332,7 @@ async function guardPhases(
       before: run.fingerprintBefore!,
       after: v.fingerprintAfter,
       mode: guard.reversibility === 'schema' ? 'schema' : 'data',
+      command: plan.command,
     }),
   );
   const { ok, failure, ...shown } = rev;

@@ -14,6 +14,7 @@ import {
 import { diffFingerprints, renderSchemaDiff, type SchemaDiff } from '../verify/fingerprint-diff.js';
 import { nowOf, type RunContext, utcStamp } from './run-context.js';
 import { withBranchDb } from './scoped.js';
+import { createToolBranch, toolBranchOptions } from './tool-branch.js';
 
 /** What the report says about reversibility. */
 export interface ReportReversibility {
@@ -39,6 +40,8 @@ export interface ReversibilityInput {
   after: CatalogFingerprint;
   runId: string;
   mode: 'data' | 'schema';
+  /** The run's command, for the scratch branch's annotations. */
+  command?: string;
 }
 
 const firstError = (r: ExecutorRunResult) => r.results.find((x) => x.error);
@@ -59,7 +62,8 @@ export async function checkReversibility(
   }
   const scratchName = `scratch/${input.branch}/${utcStamp(nowOf(ctx))}-${input.runId.slice(0, 8)}`;
   ctx.log?.(`checking reversibility on ${scratchName}`);
-  await ctx.platform.createBranch({ name: scratchName, parent: input.branch });
+  const meta = toolBranchOptions(ctx, { kind: 'scratch', runId: input.runId, command: input.command });
+  await createToolBranch(ctx.platform, { name: scratchName, parent: input.branch, ...meta }, ctx.log);
   const scratch = { checked: true, mode: input.mode, scratchBranch: scratchName };
   try {
     return await withBranchDb(ctx.platform, scratchName, async (db, uri) => {

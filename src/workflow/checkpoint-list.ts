@@ -1,5 +1,6 @@
 /** Finding checkpoint branches (`checkpoint/<branch>/<UTC stamp>`) of a branch. */
 import { withBranchDb } from '../run/scoped.js';
+import { snapshotsIfAvailable } from '../run/checkpoint-source.js';
 import { UsageError } from '../errors.js';
 import { listRuns } from '../history/store.js';
 import type { Branch } from '../platform/types.js';
@@ -24,13 +25,27 @@ export function checkpointOwner(name: string): string | undefined {
  * ```
  */
 export async function listCheckpoints(ctx: WorkflowContext, branch?: string): Promise<Branch[]> {
-  const all = await ctx.platform.listBranches();
+  const all = [...(await ctx.platform.listBranches()), ...(await snapshotCheckpoints(ctx))];
   return all
     .filter((b) => {
       const owner = checkpointOwner(b.name);
       return owner !== undefined && (branch === undefined || owner === branch);
     })
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.name.localeCompare(a.name));
+}
+
+/** Snapshots shown as checkpoints (`state: 'snapshot'`), on platforms that have them. */
+async function snapshotCheckpoints(ctx: WorkflowContext): Promise<Branch[]> {
+  return (await snapshotsIfAvailable(ctx.platform)).map((s) => ({
+    id: s.id,
+    name: s.name,
+    parentId: s.sourceBranchId,
+    createdAt: s.createdAt,
+    default: false,
+    protected: false,
+    state: 'snapshot',
+    ...(s.expiresAt ? { expiresAt: s.expiresAt } : {}),
+  }));
 }
 
 /**

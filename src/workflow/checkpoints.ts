@@ -1,18 +1,24 @@
 /**
  * `checkpoints list|prune`: retention by settings.checkpoints — per branch, keep the newest
- * `keepLast`, and anything younger than `maxAge`; never the checkpoint of the branch's latest run.
+ * `keepLast`, and anything younger than `maxAge`; never the checkpoint of the branch's latest run,
+ * unless it is past its TTL (`checkpoints.ttl`: an expiry the platform could not apply itself).
  */
 import { durationMs, nowOf, type WorkflowContext } from './workflow-context.js';
 import { checkpointOwner, latestRunCheckpoint, listCheckpoints } from './checkpoint-list.js';
 import { findBranch } from './environment-branches.js';
+import { intendedExpiry } from '../run/tool-branch.js';
 
 export interface CheckpointInfo {
   name: string;
   id: string;
   branch: string;
   createdAt: string;
-  /** Why it is kept, or `prune`. */
-  retention: 'latest run' | 'keepLast' | 'maxAge' | 'prune';
+  /** Why it is kept, or `prune` (by policy) or `expired` (past its TTL). */
+  retention: 'latest run' | 'keepLast' | 'maxAge' | 'prune' | 'expired';
+  /** Its expiry: set on the platform, or intended by the tool where the platform could not. */
+  expiresAt?: string;
+  /** A checkpoint branch, or a snapshot (`checkpoints.kind`). */
+  kind: 'branch' | 'snapshot';
 }
 
 /**
@@ -38,16 +44,33 @@ export async function checkpointRetention(ctx: WorkflowContext, branch?: string)
     const owner = checkpointOwner(c.name)!;
     const index = seen.get(owner) ?? 0;
     seen.set(owner, index + 1);
+    const expiresAt = intendedExpiry(c);
+    // past its TTL it goes even if it is the latest run's: the TTL is the user's retention limit
     const retention: CheckpointInfo['retention'] =
-      latest.get(owner) === c.name
-        ? 'latest run'
-        : index < keepLast
-          ? 'keepLast'
-          : now - Date.parse(c.createdAt) < maxAgeMs
-            ? 'maxAge'
-            : 'prune';
-    return { name: c.name, id: c.id, branch: owner, createdAt: c.createdAt, retention };
+      expiresAt && Date.parse(expiresAt) <= now
+        ? 'expired'
+        : latest.get(owner) === c.name
+          ? 'latest run'
+          : index < keepLast
+            ? 'keepLast'
+            : now - Date.parse(c.createdAt) < maxAgeMs
+              ? 'maxAge'
+              : 'prune';
+    return {
+      name: c.name,
+      id: c.id,
+      branch: owner,
+      createdAt: c.createdAt,
+      retention,
+      kind: c.state === 'snapshot' ? 'snapshot' : 'branch',
+      ...(expiresAt ? { expiresAt } : {}),
+    };
   });
+}
+
+/** True when prune deletes the checkpoint: by policy, or past its TTL. */
+export function doomed(c: CheckpointInfo): boolean {
+  return c.retention === 'prune' || c.retention === 'expired';
 }
 
 export interface PrunePreview {
@@ -69,8 +92,8 @@ export interface PrunePreview {
 export function previewPrune(list: CheckpointInfo[]): PrunePreview {
   return {
     dryRun: true,
-    wouldDelete: list.filter((c) => c.retention === 'prune'),
-    keep: list.filter((c) => c.retention !== 'prune'),
+    wouldDelete: list.filter(doomed),
+    keep: list.filter((c) => !doomed(c)),
   };
 }
 
@@ -90,10 +113,11 @@ export interface PruneResult {
  * ```
  */
 export async function pruneCheckpoints(ctx: WorkflowContext, list: CheckpointInfo[]): Promise<PruneResult> {
-  const result: PruneResult = { deleted: [], failed: [], kept: list.filter((c) => c.retention !== 'prune').length };
-  for (const c of list.filter((x) => x.retention === 'prune')) {
+  const result: PruneResult = { deleted: [], failed: [], kept: list.filter((c) => !doomed(c)).length };
+  for (const c of list.filter(doomed)) {
     try {
-      await ctx.platform.deleteBranch(c.id);
+      if (c.kind === 'snapshot') await ctx.platform.deleteSnapshot!(c.id);
+      else await ctx.platform.deleteBranch(c.id);
       result.deleted.push(c.name);
     } catch (err) {
       result.failed.push({ name: c.name, reason: (err as Error).message });

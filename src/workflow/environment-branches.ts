@@ -4,6 +4,7 @@
  * the old state under a backup name; it is recorded as a `refresh` run in the branch's own history,
  * which the promote gate reads to know how fresh the branch is.
  */
+import { assertActionAllowed } from '../run/restrictions.js';
 import type { Environment } from '../config/schema.js';
 import { BranchNotFoundError, GateError, UsageError } from '../errors.js';
 import { listRuns } from '../history/store.js';
@@ -105,6 +106,7 @@ export async function refreshBranch(
       hint: 'use `neon-migrate restore` for the default branch',
       code: 'RESET_DEFAULT',
     });
+  assertActionAllowed(target, 'reset');
   const lock = await lockBranch(ctx, branch, options);
   // Released right before the restore: it restarts the branch's compute, ending every session on it.
   await lock.release();

@@ -11,6 +11,7 @@ import { projectExecutor } from '../executors/project-executor.js';
 import type { Executor, ExecutorFingerprint, ExecutorRunResult, ExecutorUnit } from '../executors/types.js';
 import type { AnalysisOptions } from '../run/analysis-phase.js';
 import { type PipelineRun, runPipeline } from '../run/pipeline.js';
+import { assertActionAllowed } from '../run/restrictions.js';
 import { selectUnits } from '../run/select.js';
 import { listAssertionFiles, loadAssertionFile } from '../verify/assertions.js';
 import { assertCommandsExist } from '../verify/user-commands.js';
@@ -45,6 +46,8 @@ export interface GuardedRunOptions {
   analysis?: AnalysisOptions;
   /** The executor; defaults to the project's own migration files. */
   executor?: Executor;
+  /** Report fields a form of the run adds (the schema-only test's `schemaOnly`). */
+  extra?: Pick<RunReport, 'schemaOnly'>;
 }
 
 export interface GuardedRunResult {
@@ -124,6 +127,7 @@ function reportOf(ctx: WorkflowContext, opts: GuardedRunOptions, run: PipelineRu
         }
       : {}),
     ...(run.failure ? { failure: run.failure } : {}),
+    ...(opts.extra ?? {}),
     notes: [
       ...(opts.notes ?? []),
       ...(nothing
@@ -148,6 +152,7 @@ export async function guardedRun(ctx: WorkflowContext, opts: GuardedRunOptions):
   const assertionFiles = await loadAssertions(ctx, opts.environment);
   assertCommandsExist(opts.runCommands, ctx.projectDir, ctx.env);
   assertReportsWritable(ctx.projectDir);
+  assertActionAllowed(await ctx.platform.getBranch(opts.environment.branch), opts.command);
   let saved: GuardedRunResult | undefined;
   const run = await runPipeline(ctx, {
     command: opts.command,

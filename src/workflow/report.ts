@@ -20,6 +20,7 @@ import type { VerificationResult } from '../verify/verify.js';
 import type { ReportRestore } from '../run/checkpoint-restore.js';
 import type { AnalysisReport } from '../analysis/report.js';
 import type { ReportReversibility } from '../run/reversibility.js';
+import type { ReportSchemaOnly } from './schema-only.js';
 
 export type { ReportRestore, ReportReversibility };
 
@@ -69,6 +70,8 @@ export interface RunReport {
   restore?: ReportRestore;
   /** Lint findings, destructive changes, and what was measured per migration (test, promote). */
   analysis?: AnalysisReport;
+  /** A schema-only test: the copy it ran on, and that data checks were skipped (issue 13). */
+  schemaOnly?: ReportSchemaOnly;
   /** Free-form facts (gate details, dry-run deltas...). */
   notes: string[];
 }

@@ -9,11 +9,15 @@ import { UsageError } from '../errors.js';
 import { readApplied } from '../history/store.js';
 import { recordFinishedRun, withBranchDb } from '../run/scoped.js';
 import { executeRestore, type RestorePlan } from '../platform/restore-request.js';
-import type { Branch } from '../platform/types.js';
+import type { Branch, RestoreResult } from '../platform/types.js';
 import { compareSnapshots, type TableDelta, takeSnapshot } from '../verify/snapshot.js';
 import { type BranchLockOptions, lockBranch } from './branch-lock.js';
 import { resolveCheckpoint } from './checkpoint-list.js';
 import { nowOf, stamp, type WorkflowContext } from './workflow-context.js';
+import type { PreviewCheck } from './verified-restore.js';
+import { assertActionAllowed } from '../run/restrictions.js';
+import { snapshotNamed, withBranchAt } from '../run/checkpoint-source.js';
+import { toolBranchOptions } from '../run/tool-branch.js';
 
 export interface RestoreDryRun {
   branch: string;
@@ -53,41 +57,45 @@ export async function dryRunRestore(ctx: WorkflowContext, plan: RestorePlan): Pr
   await ctx.platform.getBranch(plan.target);
   const tempName = `dry-run/${plan.target}/${stamp(nowOf(ctx))}-${randomUUID().slice(0, 8)}`;
   ctx.log?.(`measuring on temporary branch ${tempName}`);
-  await ctx.platform.createBranch({
-    name: tempName,
-    parent: plan.options.source,
-    ...(plan.options.at ? { at: plan.options.at } : {}),
+  const source = plan.options.source;
+  const meta = toolBranchOptions(ctx, { kind: 'dry-run', command: 'restore --dry-run' });
+  return withBranchAt(ctx, source, plan.options.at, { name: tempName, ...meta }, async () => {
+    try {
+      return await measureDryRun(ctx, plan, tempName);
+    } finally {
+      await ctx.platform
+        .deleteBranch(tempName)
+        .catch((err: unknown) => ctx.log?.(`could not delete ${tempName}: ${(err as Error).message}`));
+    }
   });
-  try {
-    return await withBranchDb(ctx.platform, plan.target, (now) =>
-      withBranchDb(ctx.platform, tempName, async (then) => {
-        const [snapNow, snapThen, appliedNow, appliedThen] = [
-          await takeSnapshot(now),
-          await takeSnapshot(then),
-          await readApplied(now),
-          await readApplied(then),
-        ];
-        const thenVersions = new Set(appliedThen.map((a) => a.version));
-        const nowVersions = new Set(appliedNow.map((a) => a.version));
-        return {
-          branch: plan.target,
-          source: plan.options.source,
-          ...(plan.options.at ? { at: plan.options.at } : {}),
-          deltas: compareSnapshots(snapNow, snapThen).deltas.filter((d) => d.changed),
-          unapplied: appliedNow
-            .filter((a) => !thenVersions.has(a.version))
-            .map((a) => ({ version: a.version, name: a.name })),
-          reapplied: appliedThen
-            .filter((a) => !nowVersions.has(a.version))
-            .map((a) => ({ version: a.version, name: a.name })),
-        };
-      }),
-    );
-  } finally {
-    await ctx.platform
-      .deleteBranch(tempName)
-      .catch((err: unknown) => ctx.log?.(`could not delete ${tempName}: ${(err as Error).message}`));
-  }
+}
+
+/** Compare the target now with a temporary (or preview) branch at the source point. */
+export async function measureDryRun(ctx: WorkflowContext, plan: RestorePlan, tempName: string): Promise<RestoreDryRun> {
+  return await withBranchDb(ctx.platform, plan.target, (now) =>
+    withBranchDb(ctx.platform, tempName, async (then) => {
+      const [snapNow, snapThen, appliedNow, appliedThen] = [
+        await takeSnapshot(now),
+        await takeSnapshot(then),
+        await readApplied(now),
+        await readApplied(then),
+      ];
+      const thenVersions = new Set(appliedThen.map((a) => a.version));
+      const nowVersions = new Set(appliedNow.map((a) => a.version));
+      return {
+        branch: plan.target,
+        source: plan.options.source,
+        ...(plan.options.at ? { at: plan.options.at } : {}),
+        deltas: compareSnapshots(snapNow, snapThen).deltas.filter((d) => d.changed),
+        unapplied: appliedNow
+          .filter((a) => !thenVersions.has(a.version))
+          .map((a) => ({ version: a.version, name: a.name })),
+        reapplied: appliedThen
+          .filter((a) => !nowVersions.has(a.version))
+          .map((a) => ({ version: a.version, name: a.name })),
+      };
+    }),
+  );
 }
 
 /**
@@ -136,11 +144,14 @@ export interface RestoreDone {
   at: RestorePlan['options']['at'] | null;
   /** The branch holding the pre-restore state. */
   backup?: Branch;
+  /** The checks and dry-run figures of the preview the restore was verified on (absent with verify: false). */
+  preview?: PreviewCheck;
 }
 
 /**
  * Run a planned restore under the branch's run lock (exit 5 when another run holds it, unless
- * `wait`) and record it in the restored branch's history.
+ * `wait`), verified first on a preview (workflow/verified-restore.ts; `verify: false` skips it),
+ * and record it in the restored branch's history.
  *
  * @example
  * ```ts
@@ -151,29 +162,61 @@ export interface RestoreDone {
 export async function restoreAndRecord(
   ctx: WorkflowContext,
   plan: RestorePlan,
-  options: BranchLockOptions = {},
+  options: BranchLockOptions & { verify?: boolean } = {},
 ): Promise<RestoreDone> {
   if (plan.options.source === plan.target && !plan.options.at)
     throw new UsageError('restore needs a source', {
       hint: 'pass --from-checkpoint, --from-branch, --timestamp or --lsn',
       code: 'RESTORE_ARGS',
     });
+  assertActionAllowed(await ctx.platform.getBranch(plan.target), 'restore');
   const lock = await lockBranch(ctx, plan.target, options);
-  // Released right before the restore: it restarts the branch's compute, ending every session on it.
-  await lock.release();
-  const result = await executeRestore(ctx.platform, plan, ctx.log);
+  let result: Awaited<ReturnType<typeof executeRestore>>;
+  let preview: PreviewCheck | undefined;
+  try {
+    if (options.verify === false) {
+      // Released right before the restore: it restarts the branch's compute, ending every session on it.
+      await lock.release();
+      result = await restoreFromSource(ctx, plan);
+    } else {
+      const { verifiedRestore } = await import('./verified-restore.js');
+      ({ result, check: preview } = await verifiedRestore(ctx, plan, () => lock.release()));
+    }
+  } finally {
+    await lock.release();
+  }
   const done: RestoreDone = {
     branch: result.branch,
     source: plan.options.source,
     at: plan.options.at ?? null,
     ...(result.backup ? { backup: result.backup } : {}),
+    ...(preview ? { preview } : {}),
   };
   await withBranchDb(ctx.platform, plan.target, (db) =>
     recordFinishedRun(db, { command: 'restore', branch: plan.target }, 'succeeded', {
       source: done.source,
       at: done.at,
       backup: done.backup?.name ?? null,
+      verifiedOn: preview?.preview ?? null,
     }),
   );
   return done;
+}
+
+/** The unverified restore: from a branch or point directly; from a snapshot through a branch made of it. */
+async function restoreFromSource(ctx: WorkflowContext, plan: RestorePlan): Promise<RestoreResult> {
+  if (!(await snapshotNamed(ctx.platform, plan.options.source))) return executeRestore(ctx.platform, plan, ctx.log);
+  const temp = `restore/${plan.target}/${stamp(nowOf(ctx))}-${randomUUID().slice(0, 8)}`;
+  const meta = toolBranchOptions(ctx, { kind: 'preview', command: 'restore' });
+  return withBranchAt(ctx, plan.options.source, undefined, { name: temp, ...meta }, async () => {
+    try {
+      return await ctx.platform.restoreBranch(plan.target, {
+        ...plan.options,
+        source: temp,
+        ...(ctx.log ? { progress: ctx.log } : {}),
+      });
+    } finally {
+      await ctx.platform.deleteBranch(temp).catch(() => undefined);
+    }
+  });
 }

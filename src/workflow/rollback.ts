@@ -3,6 +3,7 @@
  * (default; the current state is kept as a backup branch), or with `--strategy down` by running
  * the down migrations of what that run applied.
  */
+import { assertActionAllowed } from '../run/restrictions.js';
 import { notConfirmed, UsageError } from '../errors.js';
 import { createExecutor, runnerKind } from '../executors/index.js';
 import { listRuns, readApplied, type RunRecord } from '../history/store.js';
@@ -11,7 +12,9 @@ import { compareVersions, resolveOrdering } from '../migrations/naming.js';
 import { type MigrateReport, migrate } from './migrate.js';
 import { type BranchLock, lockBranch } from './branch-lock.js';
 import { restoreFromCheckpoint } from '../run/checkpoint-restore.js';
-import type { WorkflowContext } from './workflow-context.js';
+import { nowOf, type WorkflowContext } from './workflow-context.js';
+import { planRestore } from '../platform/restore-request.js';
+import { compareSnapshots, type IntegritySnapshot, takeSnapshot } from '../verify/snapshot.js';
 import type { ReportRestore, RunReport } from './report.js';
 
 export type RollbackStrategy = 'checkpoint' | 'down';
@@ -89,6 +92,8 @@ export interface RollbackOptions {
   strategy?: RollbackStrategy;
   /** Wait for another run on the branch instead of failing with exit 5. */
   wait?: boolean;
+  /** Verify the checkpoint's state on a preview before restoring (default true; workflow/verified-restore.ts). */
+  verify?: boolean;
 }
 
 /**
@@ -113,10 +118,12 @@ export async function runRollback(ctx: WorkflowContext, opts: RollbackOptions): 
         code: 'RUNNER_NO_DOWN',
       });
   }
-  const branch = (await ctx.platform.getBranch(opts.branch)).name;
+  const target = await ctx.platform.getBranch(opts.branch);
+  if (strategy === 'checkpoint') assertActionAllowed(target, 'restore');
+  const branch = target.name;
   const lock = await lockBranch(ctx, branch, { wait: opts.wait });
   try {
-    return await rollbackLocked(ctx, branch, strategy, lock, opts.wait);
+    return await rollbackLocked(ctx, branch, strategy, lock, opts.wait, opts.verify !== false);
   } finally {
     await lock.release();
   }
@@ -129,6 +136,7 @@ async function rollbackLocked(
   strategy: RollbackStrategy,
   lock: BranchLock,
   wait?: boolean,
+  verify = true,
 ): Promise<RollbackResult> {
   const { run, appliedByRun, previousVersion } = await lastRun(ctx, branch);
   const summary = { id: run.id, command: run.command, startedAt: run.startedAt, checkpoint: run.checkpoint };
@@ -173,14 +181,19 @@ async function rollbackLocked(
     return { branch, strategy, run: summary, down };
   }
   const expected = (run.report as RunReport | null)?.integrity?.before;
-  // Released right before the restore: it restarts the branch's compute, ending every session on it.
-  await lock.release();
-  const restored = await restoreFromCheckpoint(ctx, branch, run.checkpoint!, expected);
-  const restore: ReportRestore = {
-    source: restored.source,
-    backup: restored.backup,
-    ...(restored.snapshotMatches === undefined ? {} : { snapshotMatches: restored.snapshotMatches }),
-  };
+  let restore: ReportRestore;
+  if (verify) {
+    restore = await verifiedCheckpointRestore(ctx, branch, run.checkpoint!, lock, expected);
+  } else {
+    // Released right before the restore: it restarts the branch's compute, ending every session on it.
+    await lock.release();
+    const restored = await restoreFromCheckpoint(ctx, branch, run.checkpoint!, expected);
+    restore = {
+      source: restored.source,
+      backup: restored.backup,
+      ...(restored.snapshotMatches === undefined ? {} : { snapshotMatches: restored.snapshotMatches }),
+    };
+  }
   await withBranchDb(ctx.platform, branch, (db) =>
     recordFinishedRun(db, { command: 'rollback', branch, checkpoint: run.checkpoint }, 'succeeded', {
       undone: summary,
@@ -188,4 +201,24 @@ async function rollbackLocked(
     }),
   );
   return { branch, strategy, run: summary, restore };
+}
+
+/** Restore from the checkpoint after verifying it on a preview; prove it against the run's snapshot. */
+async function verifiedCheckpointRestore(
+  ctx: WorkflowContext,
+  branch: string,
+  checkpoint: string,
+  lock: BranchLock,
+  expected: IntegritySnapshot | undefined,
+): Promise<ReportRestore> {
+  const { verifiedRestore } = await import('./verified-restore.js');
+  const plan = planRestore({ branch, fromBranch: checkpoint }, nowOf(ctx));
+  const { result, check } = await verifiedRestore(ctx, plan, () => lock.release());
+  const after = await withBranchDb(ctx.platform, branch, (db) => takeSnapshot(db));
+  return {
+    source: checkpoint,
+    verifiedOn: check.preview,
+    ...(result.backup ? { backup: result.backup.name } : {}),
+    ...(expected ? { snapshotMatches: compareSnapshots(expected, after).identical } : {}),
+  };
 }

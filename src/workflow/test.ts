@@ -6,13 +6,16 @@ import { projectExecutor } from '../executors/project-executor.js';
 import { assertCommandsExist } from '../verify/user-commands.js';
 import {
   ensureEnvironmentBranch,
+  findBranch,
   lastRefreshedAt,
   parentOf,
   type RefreshResult,
   refreshBranch,
 } from './environment-branches.js';
 import type { WorkflowContext } from './workflow-context.js';
-import { type GuardedRunResult, guardedRun, loadAssertions } from './guarded-run.js';
+import { type GuardedRunOptions, type GuardedRunResult, guardedRun, loadAssertions } from './guarded-run.js';
+import { schemaOnlyReport, withSchemaOnlyBranch } from './schema-only.js';
+import type { Environment } from '../config/schema.js';
 import { seedIfCreated } from './seed.js';
 import { loadWorkloadQueries } from '../analysis/latency.js';
 
@@ -29,6 +32,8 @@ export interface TestOptions {
   resume?: boolean;
   /** The one-off form `test --branch dev -- <command and args>`: this command is the migration. */
   command?: string[];
+  /** Run on a schema-only copy of the branch (no rows); default: the environment's `schemaOnly`. */
+  schemaOnly?: boolean;
 }
 
 export interface TestResult extends GuardedRunResult {
@@ -63,6 +68,18 @@ export async function runTest(ctx: WorkflowContext, opts: TestOptions): Promise<
   assertCommandsExist(runCommands, ctx.projectDir, ctx.env);
   await seedIfCreated(ctx);
   const parent = parentOf(ctx, env);
+  const guarded = {
+    command: 'test' as const,
+    environment: env,
+    runCommands,
+    reversibility: env.checks.reversibility,
+    parent,
+    wait: opts.wait,
+    resume: opts.resume,
+    analysis: { settings: ctx.settings, environment: env, measure: true, queries },
+    executor,
+  };
+  if (opts.schemaOnly ?? env.schemaOnly) return schemaOnlyTest(ctx, env, opts, guarded);
   const ensured = await ensureEnvironmentBranch(ctx, env);
   const refresh =
     opts.fresh && !ensured.created ? await refreshBranch(ctx, env.branch, parent, { wait: opts.wait }) : undefined;
@@ -71,18 +88,38 @@ export async function runTest(ctx: WorkflowContext, opts: TestOptions): Promise<
   const notes: string[] = [];
   if (ensured.created) notes.push(`created branch ${env.branch} from ${parent}`);
   if (refresh) notes.push(`refreshed ${env.branch} from ${parent}; previous state kept as ${refresh.backup}`);
-  const result = await guardedRun(ctx, {
-    command: 'test',
-    environment: env,
-    runCommands,
-    reversibility: env.checks.reversibility,
-    parent,
-    refreshedAt,
-    notes,
-    wait: opts.wait,
-    resume: opts.resume,
-    analysis: { settings: ctx.settings, environment: env, measure: true, queries },
-    executor,
-  });
+  const result = await guardedRun(ctx, { ...guarded, refreshedAt, notes });
   return { ...result, createdBranch: ensured.created, ...(refresh ? { refresh } : {}) };
+}
+
+/**
+ * The schema-only form: on a schema-only copy of the environment's branch (of its parent when the
+ * branch does not exist yet: no full copy is made), deleted afterwards. The report says data checks
+ * were skipped; the pass is recorded on the copy only, so it never satisfies the promote gate.
+ */
+async function schemaOnlyTest(
+  ctx: WorkflowContext,
+  env: Environment,
+  opts: TestOptions,
+  guarded: Omit<GuardedRunOptions, 'notes'>,
+): Promise<TestResult> {
+  if (opts.fresh || opts.resume)
+    throw new UsageError(`--${opts.fresh ? 'fresh' : 'resume'} does not apply to a schema-only test`, {
+      hint: 'a schema-only test always starts from a new copy of the schema; drop the flag',
+      code: 'USAGE',
+    });
+  const source = (await findBranch(ctx, env.branch)) ? env.branch : guarded.parent!;
+  const result = await withSchemaOnlyBranch(ctx, source, (branch) => {
+    const schemaOnly = schemaOnlyReport(source, branch);
+    return guardedRun(ctx, {
+      ...guarded,
+      environment: { ...env, branch },
+      notes: [
+        `schema-only: ran on ${branch}, a copy of ${source}'s schema without rows (deleted afterwards)`,
+        `data checks skipped: ${schemaOnly.reason}`,
+      ],
+      extra: { schemaOnly },
+    });
+  });
+  return { ...result, createdBranch: false };
 }

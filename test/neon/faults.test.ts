@@ -8,6 +8,7 @@ import { ConfigError, NeonMigrateError, PlatformError, BranchNotFoundError } fro
 import { openNeonPlatform } from '../../src/platform/neon/index.js';
 import { virtualClock } from '../../src/testing/index.js';
 import { settingsSchema } from '../../src/config/schema.js';
+import { snapshotNamed, snapshotsIfAvailable } from '../../src/run/checkpoint-source.js';
 import { type NeonFixture, startNeonFixture } from './support/fixture.js';
 
 let f: NeonFixture;
@@ -166,5 +167,16 @@ describe('bad input: one line, exit 4 (2 for config), nothing changed', () => {
     // The validating proxy caught it too; that was the point of this test, so clear it.
     expect(f.proxy.problems.length).toBeGreaterThan(0);
     f.proxy.problems.length = 0;
+  });
+});
+
+describe('snapshots the plan does not offer (issue 13)', () => {
+  it('a 403 on the snapshot endpoints leaves checkpoint listing and snapshot lookups working, without snapshots', async () => {
+    const neon = f.neon();
+    f.faults.add({ method: 'GET', path: /^\/projects\/[^/]+\/snapshots$/, count: 2, status: 403 });
+    expect(await snapshotsIfAvailable(neon)).toEqual([]);
+    expect(await snapshotNamed(neon, 'checkpoint/main/20990101T000000Z')).toBeUndefined();
+    f.faults.add({ method: 'GET', path: /^\/projects\/[^/]+\/snapshots$/, count: 1, status: 500 });
+    await failure(snapshotsIfAvailable(neon)); // anything else is still an error
   });
 });

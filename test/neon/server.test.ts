@@ -1,5 +1,6 @@
 /** `local serve` on its own: auth, asynchronous operations, 423 on conflicts, the persisted token. */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalPlatform } from '../../src/platform/local/index.js';
 import { loadOrCreateToken } from '../../src/platform/local/server/token.js';
 import { type NeonFixture, startNeonFixture } from './support/fixture.js';
 
@@ -77,6 +78,51 @@ describe('local serve', () => {
     expect(names).toContain('ops-dst-old');
     const listed = (await api('GET', '/operations')).json.operations as { id: string }[];
     expect(listed.map((o) => o.id)).toContain(op!.id);
+  });
+
+  it("expires_at and annotation_value: accepted on create, Neon's rules enforced by the server itself", async () => {
+    const at = new Date(Date.now() + 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const created = await api('POST', '/branches', {
+      branch: { name: 'srv-ttl', expires_at: at },
+      annotation_value: { 'neon-migrate/kind': 'scratch' },
+    });
+    expect(created.status).toBe(201);
+    const id = (created.json.branch as { id: string; expires_at: string }).id;
+    expect((created.json.branch as { expires_at: string }).expires_at).toBe(at);
+    const got = await api('GET', `/branches/${id}`);
+    expect((got.json.annotation as { value: unknown }).value).toEqual({ 'neon-migrate/kind': 'scratch' });
+    const listed = (await api('GET', '/branches')).json.annotations as Record<string, { value: unknown }>;
+    expect(listed[id]?.value).toEqual({ 'neon-migrate/kind': 'scratch' });
+    const child = await api('POST', '/branches', { branch: { name: 'srv-ttl-child', parent_id: id } });
+    expect(child.status).toBe(400);
+    expect(child.json.message).toMatch(/cannot have child branches/);
+    const past = await api('POST', '/branches', { branch: { name: 'srv-past', expires_at: '2020-01-01T00:00:00Z' } });
+    expect(past.status).toBe(400);
+    const bad = await api('POST', '/branches', { branch: { name: 'srv-bad', init_source: 'everything' } });
+    expect(bad.status).toBe(400);
+    const cleared = await api('PATCH', `/branches/${id}`, { branch: { expires_at: null } });
+    expect(cleared.status).toBe(200);
+    expect((cleared.json.branch as { expires_at?: string }).expires_at).toBeUndefined();
+    const names = ((await api('GET', '/branches')).json.branches as { name: string }[]).map((b) => b.name);
+    expect(names).not.toContain('srv-ttl-child');
+    expect(names).not.toContain('srv-past');
+  });
+
+  it('restricted_actions and protected are served per the spec, and NeonPlatform reads them', async () => {
+    const local = f.local as unknown as LocalPlatform;
+    await local.setRestrictedActions('main', [{ name: 'restore', reason: 'held for the test' }]);
+    try {
+      const neon = f.neon();
+      expect((await neon.getBranch('main')).restrictedActions).toEqual([
+        { name: 'restore', reason: 'held for the test' },
+      ]);
+      const id = (await neon.getBranch('srv-ttl')).id;
+      const patched = await api('PATCH', `/branches/${id}`, { branch: { protected: true } });
+      expect((patched.json.branch as { protected: boolean }).protected).toBe(true);
+      expect((await neon.updateBranch('srv-ttl', { protected: false })).protected).toBe(false);
+    } finally {
+      await local.setRestrictedActions('main', []);
+    }
   });
 
   it('compare_schema shows a table added on a child', async () => {

@@ -3,14 +3,20 @@
  * stricter of two limits, every required environment checked, down files compared too, older passes
  * without down checksums), plain up/down refused on gated and protected branches, bad input refused
  * before a refresh, checkpoint retention (never pruning the latest run's checkpoint; the dry run),
- * and rollback --strategy down (a "no" is exit 3).
+ * rollback --strategy down (a "no" is exit 3), and the expiry and annotations of the branches runs
+ * create (issue 13: checkpoints.ttl, prune and status for what the platform could not expire).
  */
 import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEnvironment, loadSettings } from '../../src/config/load.js';
 import { connect } from '../../src/db/connect.js';
-import { readApplied } from '../../src/history/store.js';
+import { listRuns, readApplied } from '../../src/history/store.js';
+import type { LocalPlatform } from '../../src/platform/local/index.js';
+import { planRestore } from '../../src/platform/restore-request.js';
+import { ANNOTATION, toolBranchOptions } from '../../src/run/tool-branch.js';
+import { overdueBranches, overdueLines } from '../../src/workflow/overdue.js';
+import { dryRunRestore, restoreAndRecord } from '../../src/workflow/restore-branch.js';
 import { projectMigrations } from '../../src/run/run-context.js';
 import { createCheckpoint } from '../../src/run/checkpoint.js';
 import { migrate } from '../../src/workflow/migrate.js';
@@ -293,5 +299,198 @@ describe('rollback --strategy down', () => {
       message: 'rollback: not confirmed',
     });
     expect(await appliedOn('staging')).toEqual(before);
+  });
+});
+
+describe('nothing leaks: tool branches expire (issue 13)', () => {
+  it("the test run's checkpoint expires after checkpoints.ttl (30d) and its annotations name the run", async () => {
+    const db = await connect(await platform.connectionUri('staging'));
+    const run = (await listRuns(db, { command: 'test' }).finally(() => db.close())).find((r) => r.checkpoint)!;
+    const checkpoint = await platform.getBranch(run.checkpoint!);
+    const left = Date.parse(checkpoint.expiresAt!) - Date.now();
+    expect(left).toBeGreaterThan(29 * DAY);
+    expect(left).toBeLessThanOrEqual(30 * DAY);
+    expect(checkpoint.annotations).toMatchObject({
+      [ANNOTATION.kind]: 'checkpoint',
+      [ANNOTATION.runId]: run.id,
+      [ANNOTATION.command]: 'test',
+      [ANNOTATION.expiresAt]: checkpoint.expiresAt,
+    });
+    // the reversibility check's scratch branch was deleted; nothing else of the run is left
+    expect((await branchList()).filter((n) => n.startsWith('scratch/'))).toEqual([]);
+  });
+
+  it('where the platform refuses the expiry, the annotation keeps it: status warns, prune deletes, a child blocks', async () => {
+    // a clock two days ahead asks for an expiry 32 days out: the engine refuses it, as Neon would
+    const ahead = { ...ctx, now: () => new Date(Date.now() + 2 * DAY) };
+    const meta = toolBranchOptions(ahead, { kind: 'checkpoint', runId: 'run-x', command: 'test' });
+    const lone = await createCheckpoint(platform, 'staging', ahead.now(), meta);
+    const parent = await createCheckpoint(platform, 'staging', new Date(ahead.now().getTime() + 1000), meta);
+    expect(lone.expiresAt).toBeUndefined();
+    expect(lone.annotations?.[ANNOTATION.expiresAt]).toBe(meta.expiresAt);
+    await platform.createBranch({ name: 'from-checkpoint', parent: parent.name });
+    expect(await overdueBranches(platform, new Date())).toEqual([]);
+    const past = new Date(Date.now() + 33 * DAY);
+    const overdue = await overdueBranches(platform, past);
+    const mine = overdue.filter((o) => o.name === lone.name || o.name === parent.name);
+    expect(mine.map((o) => [o.name, o.reason])).toEqual([
+      [lone.name, 'its expiry could not be set on the platform'],
+      [parent.name, 'it has child branches (from-checkpoint), so it cannot expire'],
+    ]);
+    expect(overdueLines(mine)[0]).toMatch(/past its TTL .* `neon-migrate checkpoints prune` removes it$/);
+    const later = { ...ctx, now: () => past };
+    const list = (await checkpointRetention(later, 'staging')).filter(
+      (c) => c.name === lone.name || c.name === parent.name,
+    );
+    expect(list.map((c) => c.retention)).toEqual(['expired', 'expired']);
+    const pruned = await pruneCheckpoints(later, list);
+    expect(pruned.deleted).toEqual([lone.name]);
+    expect(pruned.failed.map((f) => f.name)).toEqual([parent.name]);
+    expect(await branchList()).toContain(parent.name);
+  });
+
+  it("the engine deletes a branch once its expiry passed (Neon's background job), and only that one", async () => {
+    const soon = new Date(Date.now() + 3600_000).toISOString();
+    await platform.createBranch({ name: 'expires-soon', parent: 'main', expiresAt: soon });
+    const local = platform as unknown as LocalPlatform;
+    expect((await local.expireBranches(new Date())).deleted).toEqual([]);
+    const swept = await local.expireBranches(new Date(Date.now() + 2 * 3600_000));
+    expect(swept.deleted).toEqual(['expires-soon']);
+    expect(await branchList()).not.toContain('expires-soon');
+    expect(await branchList()).toContain('staging');
+  });
+});
+
+describe('test --schema-only (issue 13)', () => {
+  it('runs on a schema-only copy with the history, says data checks were skipped, leaves nothing behind', async () => {
+    const before = await appliedOn('staging');
+    const branchesBefore = await branchList();
+    const { report } = await runTest(ctx, { branch: 'staging', schemaOnly: true });
+    expect(report.outcome, report.failure).toBe('passed');
+    expect(report.branch).toMatch(/^schema-only\/staging\//);
+    expect(report.schemaOnly).toMatchObject({ source: 'staging', branch: report.branch, dataChecks: 'skipped' });
+    // the copied history made exactly staging's pending migrations pending
+    expect(report.migrations.map((m) => m.status)).toEqual(Array(11 - before.length).fill('applied'));
+    expect(report.reversibility?.checked).toBe(true);
+    expect(await appliedOn('staging')).toEqual(before);
+    expect(await branchList()).toEqual(branchesBefore);
+  });
+});
+
+describe("preflight from the branch's restrictions (issue 13)", () => {
+  it("a restricted restore refuses restore, rollback, refresh and test with Neon's reason (exit 3), nothing touched", async () => {
+    const local = platform as unknown as LocalPlatform;
+    const before = { applied: await appliedOn('staging'), branches: await branchList() };
+    const reason = 'a snapshot restore into this branch is being finalized';
+    await local.setRestrictedActions('staging', [{ name: 'restore', reason }]);
+    try {
+      const refused = { exitCode: 3, code: 'BRANCH_RESTRICTED', message: expect.stringContaining(reason) };
+      const yes = { ...ctx, confirm: async () => true };
+      await expect(restoreAndRecord(ctx, planRestore({ branch: 'staging', fromBranch: 'main' }))).rejects.toMatchObject(
+        refused,
+      );
+      await expect(runRollback(yes, { branch: 'staging' })).rejects.toMatchObject(refused);
+      await expect(refreshBranch(ctx, 'staging', 'main')).rejects.toMatchObject(refused);
+      await expect(runTest(ctx, { branch: 'staging' })).rejects.toMatchObject(refused);
+      // the engine refuses a restore too, as Neon does (should a caller skip the preflight)
+      await expect(platform.restoreBranch('staging', { source: 'main' })).rejects.toMatchObject({
+        code: 'BRANCH_RESTRICTED',
+      });
+      expect(await appliedOn('staging')).toEqual(before.applied);
+      expect(await branchList()).toEqual(before.branches);
+    } finally {
+      await local.setRestrictedActions('staging', []);
+    }
+  });
+
+  it('a protected branch is not reset (exit 3), nothing touched', async () => {
+    await platform.updateBranch('staging', { protected: true });
+    try {
+      await expect(refreshBranch(ctx, 'staging', 'main')).rejects.toMatchObject({
+        exitCode: 3,
+        code: 'BRANCH_RESTRICTED',
+        message: expect.stringMatching(/protected/),
+      });
+    } finally {
+      await platform.updateBranch('staging', { protected: false });
+    }
+    expect((await platform.getBranch('staging')).protected).toBe(false);
+  });
+});
+
+describe('a restore verified on a preview before it goes live (issue 13)', () => {
+  it('restores from an expiring checkpoint through a verified preview: figures reported, preview gone, expiry back', async () => {
+    // the newest checkpoint that carries a platform expiry (the rollback's, above)
+    const latest = (await platform.listBranches())
+      .filter((b) => b.name.startsWith('checkpoint/staging/') && b.expiresAt)
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+    const expiry = latest!.expiresAt;
+    const done = await restoreAndRecord(ctx, planRestore({ branch: 'staging', fromBranch: latest!.name }));
+    expect(done.preview).toMatchObject({ passed: true, failures: [], orphans: [], invalidIndexes: [] });
+    expect(done.preview!.preview).toMatch(/^preview\/staging\//);
+    expect(done.preview!.dryRun.source).toBe(latest!.name);
+    expect(done.backup?.name).toMatch(/^staging_old_/);
+    const names = await branchList();
+    expect(names.filter((n) => n.startsWith('preview/'))).toEqual([]);
+    expect((await platform.getBranch(latest!.name)).expiresAt).toBe(expiry);
+  });
+
+  it('a failed check on the preview: exit 1, the branch untouched, the preview kept for inspection', async () => {
+    const source = await platform.createBranch({ name: 'poisoned', parent: 'staging' });
+    await connect(await platform.connectionUri(source.name)).then(async (db) => {
+      await db.query('CREATE TABLE poison (id int)').finally(() => db.close());
+    });
+    const file = path.join(project, ctx.settings.scriptsDir, 'zz-no-poison.sql');
+    writeFileSync(file, "-- no poison table\nSELECT to_regclass('public.poison') IS NULL;\n");
+    const before = { applied: await appliedOn('staging'), branches: await branchList() };
+    try {
+      await expect(
+        restoreAndRecord(ctx, planRestore({ branch: 'staging', fromBranch: 'poisoned' })),
+      ).rejects.toMatchObject({
+        exitCode: 1,
+        code: 'PREVIEW_FAILED',
+        message: expect.stringMatching(
+          /^restore of staging not done: its preview preview\/staging\/\S+ failed a check: assertion no poison table/,
+        ),
+      });
+      const after = await branchList();
+      const kept = after.filter((n) => !before.branches.includes(n));
+      expect(kept).toEqual([expect.stringMatching(/^preview\/staging\//)]);
+      expect(await appliedOn('staging')).toEqual(before.applied);
+      expect(after.filter((n) => n.startsWith('staging_old_'))).toEqual(
+        before.branches.filter((n) => n.startsWith('staging_old_')),
+      );
+      await platform.deleteBranch(kept[0]!);
+    } finally {
+      rmSync(file, { force: true });
+      await platform.deleteBranch('poisoned');
+    }
+  });
+});
+
+describe('snapshots as checkpoints (issue 13, checkpoints.kind)', () => {
+  it('auto: a snapshot of a root branch, a branch of a child; a snapshot checkpoint is a restore source and prunes', async () => {
+    const meta = { expiresAt: new Date(Date.now() + DAY).toISOString() };
+    const ofMain = await createCheckpoint(platform, 'main', new Date(), { ...meta, kind: 'auto' });
+    expect(ofMain.state).toBe('snapshot');
+    expect(await branchList()).not.toContain(ofMain.name);
+    const ofStaging = await createCheckpoint(platform, 'staging', new Date(), { ...meta, kind: 'auto' });
+    expect(ofStaging.state).not.toBe('snapshot');
+    await platform.deleteBranch(ofStaging.id);
+    const snap = await createCheckpoint(platform, 'staging', new Date(Date.now() + 1000), {
+      ...meta,
+      kind: 'snapshot',
+    });
+    const listed = (await checkpointRetention(ctx, 'staging')).find((c) => c.name === snap.name);
+    expect(listed).toMatchObject({ kind: 'snapshot', expiresAt: snap.expiresAt });
+    // a dry run from it measures on a branch made from the snapshot (the verified restore's path too)
+    const dry = await dryRunRestore(ctx, planRestore({ branch: 'staging', fromBranch: snap.name }));
+    expect(dry.source).toBe(snap.name);
+    expect((await branchList()).filter((n) => n.startsWith('dry-run/'))).toEqual([]);
+    const later = { ...ctx, now: () => new Date(Date.now() + 2 * DAY) };
+    const doomed = (await checkpointRetention(later)).filter((c) => c.name === snap.name || c.name === ofMain.name);
+    expect(doomed.map((c) => c.retention)).toEqual(['expired', 'expired']);
+    expect((await pruneCheckpoints(later, doomed)).deleted.sort()).toEqual([ofMain.name, snap.name].sort());
+    expect(await (platform as unknown as LocalPlatform).listSnapshots()).toEqual([]);
   });
 });

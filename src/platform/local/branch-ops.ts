@@ -61,6 +61,11 @@ export function toBranch(b: BranchRecord): Branch {
     default: b.default,
     protected: b.protected,
     state: 'ready',
+    ...(b.expiresAt ? { expiresAt: b.expiresAt } : {}),
+    ...(b.annotations ? { annotations: { ...b.annotations } } : {}),
+    ...(b.initSource ? { initSource: b.initSource } : {}),
+    ...(b.restrictedActions?.length ? { restrictedActions: b.restrictedActions.map((r) => ({ ...r })) } : {}),
+    ...(b.restoredFrom ? { restoredFrom: b.restoredFrom } : {}),
   };
 }
 

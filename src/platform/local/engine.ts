@@ -10,11 +10,16 @@ import type {
   ProjectInfo,
   RestoreOptions,
   RestoreResult,
+  RestrictedAction,
   SchemaDiffOptions,
+  CreateSnapshotOptions,
+  Snapshot,
+  UpdateBranchOptions,
 } from '../types.js';
 import { type BackupMeta, takeBaseBackup } from './backup.js';
 import { schemaText } from './catalog-schema.js';
 import { checkNewName, preparePoint, resolveBranch, toBranch } from './branch-ops.js';
+import { applyBranchUpdate, newBranchMeta } from './branch-meta.js';
 import { adminQuery, runningPid } from './cluster.js';
 import { pickPort } from './ports.js';
 import { ensureRunning, isServing, stopCompute } from './computes.js';
@@ -22,6 +27,8 @@ import { type EngineContext, handleFor } from './engine-context.js';
 import { acquireLock } from './lock.js';
 import { adopt } from './materialize.js';
 import { restoreBranchLocked } from './restore.js';
+import { makeSchemaOnly } from './schema-only.js';
+import { branchFromSnapshotLocked, createSnapshotLocked, deleteSnapshotLocked, toSnapshot } from './snapshots.js';
 import { recoverInterruptedRestore } from './restore-journal.js';
 import { type BranchRecord, type EngineState, newId, readState, writeState } from './state.js';
 
@@ -95,6 +102,7 @@ export class LocalPlatform implements Platform {
       checkNewName(state, options.name);
       const parent = options.parent ? resolveBranch(state, options.parent) : state.branches.find((b) => b.default);
       if (!parent) throw new PlatformError('the project has no default branch', { code: 'STATE_INVALID' });
+      const meta = newBranchMeta(toBranch(parent), options);
       const point = await preparePoint(this.ctx, state, parent, options.at);
       const record: BranchRecord = {
         id: newId('br'),
@@ -106,6 +114,7 @@ export class LocalPlatform implements Platform {
         port: await pickPort(new Set(state.branches.map((b) => b.port)), this.ctx.stateDir),
         status: 'pointer',
         target: point.target,
+        ...meta,
       };
       if ('lsn' in point.target) record.parentLsn = point.target.lsn;
       else record.parentTimestamp = point.target.timestamp;
@@ -124,6 +133,7 @@ export class LocalPlatform implements Platform {
         throw err;
       }
       state.branches.push(record);
+      if (record.initSource === 'schema-only') await makeSchemaOnly(this.ctx, state, record);
       return toBranch(record);
     });
   }
@@ -136,7 +146,8 @@ export class LocalPlatform implements Platform {
           hint: 'make another branch the default first',
           code: 'BRANCH_IS_DEFAULT',
         });
-      if (!b.parentId)
+      // the project's root cannot go; a schema-only branch is a root Neon deletes like any other
+      if (!b.parentId && b.initSource !== 'schema-only' && !b.restoredFrom)
         throw new ConflictError(`branch "${b.name}" is a root branch and cannot be deleted`, {
           code: 'BRANCH_IS_ROOT',
         });
@@ -156,6 +167,70 @@ export class LocalPlatform implements Platform {
       rmSync(handleFor(this.ctx, state, b).paths.root, { recursive: true, force: true });
       state.branches = state.branches.filter((x) => x.id !== b.id);
     });
+  }
+
+  async updateBranch(ref: string, options: UpdateBranchOptions): Promise<Branch> {
+    return this.mutate(async (state) => {
+      const b = resolveBranch(state, ref);
+      const hasChildren = state.branches.some((x) => x.parentId === b.id);
+      applyBranchUpdate(b, options, hasChildren);
+      return toBranch(b);
+    });
+  }
+
+  /**
+   * Set the actions Neon would currently refuse on a branch, with their reasons (Neon sets these
+   * itself; locally `local restrict` does, to rehearse them). An empty list clears them.
+   */
+  async setRestrictedActions(ref: string, actions: RestrictedAction[]): Promise<Branch> {
+    return this.mutate(async (state) => {
+      const b = resolveBranch(state, ref);
+      if (actions.length) b.restrictedActions = actions.map((a) => ({ name: a.name, reason: a.reason }));
+      else delete b.restrictedActions;
+      return toBranch(b);
+    });
+  }
+
+  /**
+   * Delete the branches and snapshots whose expiry has passed (Neon's background job; every open
+   * runs it). A branch that cannot be deleted (children, protection) stays and is reported.
+   */
+  async expireBranches(now = new Date()): Promise<{ deleted: string[]; kept: { name: string; reason: string }[] }> {
+    const due = this.state().branches.filter((b) => b.expiresAt && Date.parse(b.expiresAt) <= now.getTime());
+    const out = { deleted: [] as string[], kept: [] as { name: string; reason: string }[] };
+    for (const b of due) {
+      try {
+        await this.deleteBranch(b.id);
+        out.deleted.push(b.name);
+      } catch (err) {
+        out.kept.push({ name: b.name, reason: (err as Error).message });
+      }
+    }
+    const snaps = (this.state().snapshots ?? []).filter((x) => x.expiresAt && Date.parse(x.expiresAt) <= now.getTime());
+    for (const x of snaps) {
+      await this.deleteSnapshot(x.id);
+      out.deleted.push(x.name);
+    }
+    return out;
+  }
+
+  async createSnapshot(branch: string, options: CreateSnapshotOptions): Promise<Snapshot> {
+    return this.mutate((state) => createSnapshotLocked(this.ctx, state, branch, options));
+  }
+
+  async listSnapshots(): Promise<Snapshot[]> {
+    return (this.state().snapshots ?? []).map(toSnapshot);
+  }
+
+  async deleteSnapshot(id: string): Promise<void> {
+    await this.mutate(async (state) => deleteSnapshotLocked(state, id));
+  }
+
+  async branchFromSnapshot(
+    snapshotId: string,
+    options: Pick<CreateBranchOptions, 'name' | 'expiresAt' | 'annotations'>,
+  ): Promise<Branch> {
+    return this.mutate((state) => branchFromSnapshotLocked(this.ctx, state, snapshotId, options));
   }
 
   async restoreBranch(target: string, options: RestoreOptions): Promise<RestoreResult> {

@@ -43,7 +43,8 @@ function assertSameMajor(created: number, wanted: number, stateDir: string): voi
 }
 
 /**
- * Open (creating on first use) the local engine of a project; prunes history by the window.
+ * Open (creating on first use) the local engine of a project; prunes history by the window and
+ * deletes the branches whose expiry has passed.
  *
  * @example
  * ```ts
@@ -105,5 +106,9 @@ export async function openLocalPlatform(options: OpenPlatformOptions): Promise<L
   } finally {
     release();
   }
-  return new LocalPlatform(ctx, created);
+  const platform = new LocalPlatform(ctx, created);
+  // Neon deletes expired branches in the background; here, each open does
+  const expired = await platform.expireBranches();
+  if (expired.deleted.length) options.log?.(`local engine: deleted expired branch(es) ${expired.deleted.join(', ')}`);
+  return platform;
 }

@@ -8,6 +8,7 @@ import { ConflictError, PlatformError, UsageError } from '../../errors.js';
 import { defaultPreserveName } from '../restore-request.js';
 import type { RestoreOptions, RestoreResult } from '../types.js';
 import { checkNewName, preparePoint, resolveBranch, toBranch } from './branch-ops.js';
+import { renewedExpiry } from './branch-meta.js';
 import { runningPid, startCluster, writeBranchConf } from './cluster.js';
 import { pickPort } from './ports.js';
 import { stopCompute } from './computes.js';
@@ -47,6 +48,17 @@ export async function restoreBranchLocked(
       { hint: 'pass --preserve-under-name <name>', code: 'PRESERVE_NAME_REQUIRED', status: 400 },
     );
   }
+  const restricted = target.restrictedActions?.find((r) => r.name === 'restore');
+  if (restricted)
+    throw new ConflictError(`restore of branch "${target.name}" is restricted: ${restricted.reason}`, {
+      hint: 'lift the restriction first',
+      code: 'BRANCH_RESTRICTED',
+    });
+  if (target.protected && source.id === target.parentId)
+    throw new ConflictError(`branch "${target.name}" is protected and cannot be reset from its parent`, {
+      hint: 'unprotect it first',
+      code: 'BRANCH_PROTECTED',
+    });
   // Neon may drop the old state of a restore from another branch; this engine always keeps it.
   const backupName = options.preserveUnderName ?? defaultPreserveName(target.name);
   checkNewName(state, backupName);
@@ -69,6 +81,9 @@ export async function restoreBranchLocked(
     port: await pickPort(new Set(state.branches.map((b) => b.port)), ctx.stateDir),
   };
   delete backup.parentLsn;
+  // the backup becomes a parent, and Neon never lets a parent expire
+  delete backup.expiresAt;
+  delete backup.ttlIntervalSeconds;
   if (point.headLsn && self) backup.parentLsn = point.headLsn;
   const oldPaths = handleFor(ctx, state, target).paths;
   const backupPaths = handleFor(ctx, state, backup).paths;
@@ -94,6 +109,8 @@ export async function restoreBranchLocked(
   }
   target.status = 'ready';
   delete target.target;
+  // a reset from the parent restarts the branch's TTL with its original interval, as on Neon
+  if (source.id === target.parentId) renewedExpiry(target);
   if (target.parentId) target.parentId = backup.id;
   state.branches.push(backup);
   // commit now (not only when the caller saves) so that the journal can go

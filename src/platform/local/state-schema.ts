@@ -19,6 +19,12 @@ const branchRecord = z
     port: z.number().int().positive(),
     status: z.enum(['pointer', 'ready']),
     target: pointInTime.optional(),
+    expiresAt: z.string().optional(),
+    ttlIntervalSeconds: z.number().int().optional(),
+    annotations: z.record(z.string(), z.string()).optional(),
+    initSource: z.enum(['parent-data', 'schema-only']).optional(),
+    restrictedActions: z.array(z.object({ name: z.string(), reason: z.string() })).optional(),
+    restoredFrom: z.string().optional(),
   })
   .passthrough(); // fields added by newer versions are kept, not dropped, when the state is written back
 
@@ -35,11 +41,27 @@ const projectRecord = z
   })
   .passthrough();
 
+const snapshotRecord = z
+  .object({
+    id: z.string().min(1),
+    name: z.string(),
+    sourceBranchId: z.string(),
+    lsn: z.string(),
+    /** The last WAL segment number held (decimal text of a bigint). */
+    throughSegno: z.string(),
+    backupLabel: z.string(),
+    createdAt: z.string(),
+    expiresAt: z.string().optional(),
+  })
+  .passthrough();
+
 /** state.json. */
 export const engineStateSchema = z.object({
   version: z.literal(1),
   project: projectRecord,
   branches: z.array(branchRecord),
+  /** Snapshots (issue 13): their files live in `snapshots/<id>` under the cluster root. */
+  snapshots: z.array(snapshotRecord).optional(),
 });
 
 /** The restore journal. */

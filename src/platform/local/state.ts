@@ -13,6 +13,8 @@ export interface BranchRecord extends Omit<Branch, 'state'> {
   status: 'pointer' | 'ready';
   /** For a pointer: where replay stops (LSN, exclusive) or the timestamp (inclusive). */
   target?: { lsn: string } | { timestamp: string };
+  /** Seconds between when the expiry was set and the expiry (Neon's `ttl_interval_seconds`). */
+  ttlIntervalSeconds?: number;
 }
 
 export interface ProjectRecord {
@@ -28,10 +30,23 @@ export interface ProjectRecord {
   pgMajor?: 17 | 18;
 }
 
+/** A snapshot as persisted: a base backup and the WAL up to `lsn`, hard-linked under `snapshots/<id>`. */
+export interface SnapshotRecord {
+  id: string;
+  name: string;
+  sourceBranchId: string;
+  lsn: string;
+  throughSegno: string;
+  backupLabel: string;
+  createdAt: string;
+  expiresAt?: string;
+}
+
 export interface EngineState {
   version: 1;
   project: ProjectRecord;
   branches: BranchRecord[];
+  snapshots?: SnapshotRecord[];
 }
 
 export const STATE_FILE = 'state.json';

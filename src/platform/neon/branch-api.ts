@@ -16,6 +16,11 @@ export function toBranch(b: NeonBranch): Branch {
     default: b.default,
     protected: b.protected,
     state: b.current_state,
+    ...(b.expires_at ? { expiresAt: b.expires_at } : {}),
+    ...(b.annotations && Object.keys(b.annotations).length ? { annotations: b.annotations } : {}),
+    ...(b.init_source === 'schema-only' ? { initSource: 'schema-only' as const } : {}),
+    ...(b.restricted_actions?.length ? { restrictedActions: b.restricted_actions } : {}),
+    ...(b.restored_from ? { restoredFrom: b.restored_from } : {}),
   };
 }
 
@@ -33,7 +38,10 @@ export async function listNeonBranches(client: NeonClient): Promise<NeonBranch[]
         ...(cursor ? { cursor } : {}),
       }),
     );
-    all.push(...result.branches);
+    // the listing carries each branch's annotation in a map by branch id
+    all.push(
+      ...result.branches.map((b) => ({ ...b, annotations: result.annotations?.[b.id]?.value ?? b.annotations })),
+    );
     const next = result.pagination?.next;
     if (!next || result.branches.length === 0 || next === cursor) break;
     cursor = next;

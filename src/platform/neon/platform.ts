@@ -10,7 +10,12 @@ import type {
   RestoreOptions,
   RestoreResult,
   SchemaDiffOptions,
+  UpdateBranchOptions,
+  CreateSnapshotOptions,
+  Snapshot,
 } from '../types.js';
+import { createNeonSnapshot, deleteNeonSnapshot, listNeonSnapshots, neonBranchFromSnapshot } from './snapshots.js';
+import { checkExpiresAt, checkMayHaveChildren } from '../expiry.js';
 import { checkPointInTime } from './point-in-time.js';
 import { findNeonBranchByName, listNeonBranches, resolveNeonBranch, toBranch } from './branch-api.js';
 import { NeonClient, type NeonClientOptions } from './client.js';
@@ -81,6 +86,7 @@ export class NeonPlatform implements Platform {
   /** Create a branch with a read-write endpoint, then wait for its operations. */
   async createBranch(options: CreateBranchOptions): Promise<Branch> {
     await this.checkAt(options.at);
+    const expiresAt = options.expiresAt ? checkExpiresAt(options.expiresAt, this.client.clock.now()) : undefined;
     const branches = await listNeonBranches(this.client);
     if (branches.some((b) => b.name === options.name)) {
       throw new ConflictError(`branch "${options.name}" already exists`, {
@@ -90,6 +96,12 @@ export class NeonPlatform implements Platform {
     const parent = options.parent
       ? await resolveNeonBranch(this.client, options.parent)
       : (branches.find((b) => b.default) ?? (await resolveNeonBranch(this.client, 'main')));
+    const schemaOnly = options.initSource === 'schema-only';
+    if (!schemaOnly) checkMayHaveChildren(toBranch(parent));
+    const extra = {
+      ...(expiresAt ? { expires_at: expiresAt } : {}),
+      ...(schemaOnly ? { init_source: 'schema-only' } : {}),
+    };
     const at = options.at
       ? 'lsn' in options.at
         ? { parent_lsn: options.at.lsn }
@@ -102,8 +114,9 @@ export class NeonPlatform implements Platform {
       branchOperationsSchema,
       (api) =>
         api.createProjectBranch(this.projectId, {
-          branch: { name: options.name, parent_id: parent.id, ...at },
+          branch: { name: options.name, parent_id: parent.id, ...at, ...extra },
           endpoints: [{ type: EndpointType.ReadWrite }],
+          ...(options.annotations ? { annotation_value: options.annotations } : {}),
         }),
       async () => {
         // The answer was lost: if the branch exists, the create was applied; don't send it again.
@@ -149,6 +162,24 @@ export class NeonPlatform implements Platform {
       const { operations } = branchOperationsSchema.pick({ operations: true }).parse(answer);
       await waitForOperations(this.client, operations, this.wait, doing);
     }
+  }
+
+  /** Change a branch's expiry (null removes it) or protection (PATCH /branches/{id}). */
+  async updateBranch(ref: string, options: UpdateBranchOptions): Promise<Branch> {
+    const branch = await resolveNeonBranch(this.client, ref);
+    const expiresAt =
+      typeof options.expiresAt === 'string' ? checkExpiresAt(options.expiresAt, this.client.clock.now()) : undefined;
+    const doing = `updating branch "${branch.name}"`;
+    const updated = await this.client.call(doing, branchOperationsSchema, (api) =>
+      api.updateProjectBranch(this.projectId, branch.id, {
+        branch: {
+          ...(options.expiresAt !== undefined ? { expires_at: expiresAt ?? null } : {}),
+          ...(options.protected !== undefined ? { protected: options.protected } : {}),
+        },
+      }),
+    );
+    await waitForOperations(this.client, updated.operations, this.wait, doing);
+    return this.getBranch(branch.id);
   }
 
   /** Restore `target` from a source's head or history, keeping the old state under a backup name. */
@@ -242,6 +273,27 @@ export class NeonPlatform implements Platform {
         }),
     );
     return diff ?? '';
+  }
+
+  createSnapshot(branch: string, options: CreateSnapshotOptions): Promise<Snapshot> {
+    return createNeonSnapshot(this.client, this.wait, branch, options);
+  }
+
+  listSnapshots(): Promise<Snapshot[]> {
+    return listNeonSnapshots(this.client);
+  }
+
+  deleteSnapshot(id: string): Promise<void> {
+    return deleteNeonSnapshot(this.client, this.wait, id);
+  }
+
+  async branchFromSnapshot(
+    snapshotId: string,
+    options: Pick<CreateBranchOptions, 'name' | 'expiresAt' | 'annotations'>,
+  ): Promise<Branch> {
+    const branch = await neonBranchFromSnapshot(this.client, this.wait, snapshotId, options);
+    // the snapshot restore takes no expiry: set it afterwards (annotations are set at creation only)
+    return options.expiresAt ? this.updateBranch(branch.id, { expiresAt: options.expiresAt }) : branch;
   }
 
   async close(): Promise<void> {

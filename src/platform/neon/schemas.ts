@@ -19,6 +19,12 @@ export const neonBranchSchema = z.object({
   protected: z.boolean(),
   current_state: z.string(),
   last_reset_at: z.string().optional(),
+  expires_at: z.string().optional(),
+  init_source: z.string().optional(),
+  restricted_actions: z.array(z.object({ name: z.string(), reason: z.string() })).optional(),
+  restored_from: z.string().optional(),
+  /** Not in Neon's Branch object: merged in from the listing's `annotations` map (branch-api.ts). */
+  annotations: z.record(z.string(), z.string()).optional(),
 });
 export type NeonBranch = z.infer<typeof neonBranchSchema>;
 
@@ -44,6 +50,7 @@ export type NeonOperation = z.infer<typeof neonOperationSchema>;
 
 export const branchesPageSchema = z.object({
   branches: z.array(neonBranchSchema),
+  annotations: z.record(z.string(), z.object({ value: z.record(z.string(), z.string()) })).optional(),
   pagination: z.object({ next: z.string().optional() }).optional(),
 });
 export const branchSchema = z.object({ branch: neonBranchSchema });

@@ -1,9 +1,19 @@
 /** The Neon API v2 subset served by `local serve` (what NeonPlatform and neonctl's branch commands call). */
-import type { Branch, Platform, PointInTime } from '../../types.js';
+import type { Branch, CreateBranchOptions, Platform, PointInTime } from '../../types.js';
 import type { Answer, Handler, Request } from './http.js';
 import { HttpError } from './http.js';
 import type { OperationRecord, OperationStore, StartedOperation } from './operations.js';
-import { endpointIdOf, neonBranch, neonEndpoint, neonProject, neonRoleAndDatabase, parseComputeUri } from './shapes.js';
+import { snapshotRoutes } from './snapshot-routes.js';
+import {
+  endpointIdOf,
+  neonAnnotation,
+  neonAnnotationsMap,
+  neonBranch,
+  neonEndpoint,
+  neonProject,
+  neonRoleAndDatabase,
+  parseComputeUri,
+} from './shapes.js';
 
 /** Engine facts beyond the Platform interface that make answers more faithful (all optional). */
 export interface LocalServeExtras {
@@ -20,7 +30,17 @@ export interface RouteContext {
   acceptWindowMs: number;
 }
 
-type Route = [method: string, pattern: RegExp, run: (params: string[], request: Request) => Promise<Answer>];
+/** One served endpoint: method, path pattern (project id first), handler. */
+export type Route = [method: string, pattern: RegExp, run: (params: string[], request: Request) => Promise<Answer>];
+
+/** What routes in other files use from the project's route context. */
+export interface RouteHelpers {
+  branchById(id: string): Promise<Branch>;
+  branchJson(b: Branch): Record<string, unknown>;
+  refuseIfBusy(ids: string[]): void;
+  finished(action: string, branchId: string): OperationRecord;
+  object(value: unknown): Record<string, unknown>;
+}
 
 const ID = '([a-z0-9-]{1,60})';
 
@@ -41,6 +61,22 @@ function pointInTime(lsn: unknown, timestamp: unknown, what: string): PointInTim
   if (typeof lsn === 'string' && lsn) return { lsn };
   if (typeof timestamp === 'string' && timestamp) return { timestamp };
   return undefined;
+}
+
+/** The create options beyond name/parent/point: expires_at, init_source, annotation_value (checked types). */
+function createExtras(spec: Record<string, unknown>, annotations: unknown): Partial<CreateBranchOptions> {
+  if (spec.expires_at !== undefined && typeof spec.expires_at !== 'string')
+    throw new HttpError(400, 'expires_at must be an RFC 3339 timestamp');
+  const init = spec.init_source;
+  if (init !== undefined && init !== 'parent-data' && init !== 'schema-only')
+    throw new HttpError(400, `init_source must be "schema-only" or "parent-data", not ${JSON.stringify(init)}`);
+  if (annotations !== undefined && (typeof annotations !== 'object' || annotations === null))
+    throw new HttpError(400, 'annotation_value must be an object of string values');
+  return {
+    ...(typeof spec.expires_at === 'string' ? { expiresAt: spec.expires_at } : {}),
+    ...(init === 'schema-only' ? { initSource: 'schema-only' as const } : {}),
+    ...(annotations ? { annotations: annotations as Record<string, string> } : {}),
+  };
 }
 
 function object(value: unknown): Record<string, unknown> {
@@ -73,7 +109,15 @@ export function createRoutes(ctx: RouteContext): Handler {
     return parseComputeUri(await platform.connectionUri(branchId, options));
   }
 
+  const helpers: RouteHelpers = {
+    branchById,
+    branchJson,
+    refuseIfBusy,
+    finished: (action, branchId) => store.finished(action, branchId),
+    object,
+  };
   const routes: Route[] = [
+    ...snapshotRoutes(platform, helpers),
     [
       'GET',
       new RegExp(`^/projects/${ID}$`),
@@ -90,7 +134,10 @@ export function createRoutes(ctx: RouteContext): Handler {
         const key = req.query.get('sort_by') === 'name' ? 'name' : 'createdAt';
         branches = branches.sort((a, b) => (a[key] < b[key] ? -1 : a[key] > b[key] ? 1 : 0));
         if (req.query.get('sort_order') !== 'asc') branches.reverse();
-        return { status: 200, body: { branches: branches.map(branchJson), annotations: {}, pagination: {} } };
+        return {
+          status: 200,
+          body: { branches: branches.map(branchJson), annotations: neonAnnotationsMap(branches), pagination: {} },
+        };
       },
     ],
     [
@@ -106,7 +153,12 @@ export function createRoutes(ctx: RouteContext): Handler {
         const name = typeof spec.name === 'string' && spec.name ? spec.name : `br-${Date.now().toString(36)}`;
         refuseIfBusy([parent.id]);
         const at = pointInTime(spec.parent_lsn, spec.parent_timestamp, 'branch');
-        const branch = await platform.createBranch({ name, parent: parent.id, ...(at ? { at } : {}) });
+        const branch = await platform.createBranch({
+          name,
+          parent: parent.id,
+          ...(at ? { at } : {}),
+          ...createExtras(spec, body.annotation_value),
+        });
         const operations: OperationRecord[] = [store.finished('create_timeline', branch.id)];
         const wantsEndpoint = Array.isArray(body.endpoints) && body.endpoints.length > 0;
         const endpoints: Record<string, unknown>[] = [];
@@ -132,11 +184,28 @@ export function createRoutes(ctx: RouteContext): Handler {
         const branch = await branchById(id!);
         return {
           status: 200,
-          body: {
-            branch: branchJson(branch),
-            annotation: { object: { type: 'console/branch', id: branch.id }, value: {} },
-          },
+          body: { branch: branchJson(branch), annotation: neonAnnotation(branch) },
         };
+      },
+    ],
+    [
+      'PATCH',
+      new RegExp(`^/projects/${ID}/branches/${ID}$`),
+      async ([, id], req) => {
+        const branch = await branchById(id!);
+        const spec = object(object(req.body).branch);
+        if (spec.name !== undefined && spec.name !== branch.name)
+          throw new HttpError(400, 'renaming a branch is not supported by neon-migrate local serve');
+        if (spec.expires_at !== undefined && spec.expires_at !== null && typeof spec.expires_at !== 'string')
+          throw new HttpError(400, 'expires_at must be an RFC 3339 timestamp or null');
+        if (spec.protected !== undefined && typeof spec.protected !== 'boolean')
+          throw new HttpError(400, 'protected must be a boolean');
+        refuseIfBusy([branch.id]);
+        const updated = await platform.updateBranch(branch.id, {
+          ...(spec.expires_at !== undefined ? { expiresAt: spec.expires_at as string | null } : {}),
+          ...(spec.protected !== undefined ? { protected: spec.protected as boolean } : {}),
+        });
+        return { status: 200, body: { branch: branchJson(updated), operations: [] } };
       },
     ],
     [

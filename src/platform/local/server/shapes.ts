@@ -57,9 +57,27 @@ export function neonBranch(
     primary: b.default,
     protected: b.protected,
     ...usage,
-    init_source: 'parent-data',
+    init_source: b.initSource ?? 'parent-data',
     ...(extra.lastResetAt ? { last_reset_at: extra.lastResetAt } : {}),
+    ...(b.expiresAt ? { expires_at: b.expiresAt } : {}),
+    ...(b.restrictedActions?.length ? { restricted_actions: b.restrictedActions } : {}),
+    ...(b.restoredFrom ? { restored_from: b.restoredFrom, restore_status: 'restored' } : {}),
   };
+}
+
+/** Neon's AnnotationData of a branch (its `value` is empty when it has none). */
+export function neonAnnotation(b: Branch): Record<string, unknown> {
+  return {
+    object: { type: 'console/branch', id: b.id },
+    value: { ...(b.annotations ?? {}) },
+    created_at: b.createdAt,
+    updated_at: b.createdAt,
+  };
+}
+
+/** The listing's `annotations` map: branch id → AnnotationData, for the branches that have any. */
+export function neonAnnotationsMap(branches: Branch[]): Record<string, unknown> {
+  return Object.fromEntries(branches.filter((b) => b.annotations).map((b) => [b.id, neonAnnotation(b)]));
 }
 
 /** Neon Endpoint object; `host` carries the port, since local computes don't listen on 5432. */
