@@ -14,7 +14,15 @@ import type { DbmateOptions } from '../config/runner-schema.js';
 import { MigrationFileError, UsageError } from '../errors.js';
 import { hashFiles, listFiles, sha256Hex } from './files-hash.js';
 import { requireNodeTool } from './locate.js';
-import { branchEnv, durationMs, endToolSessions, runTool, type ToolOutcome, uriSecrets } from './tool-process.js';
+import {
+  branchEnv,
+  durationMs,
+  endToolSessions,
+  runBranchTool,
+  type runTool,
+  type ToolOutcome,
+  uriSecrets,
+} from './tool-process.js';
 import type {
   Executor,
   ExecutorFingerprint,
@@ -66,21 +74,17 @@ export class DbmateExecutor implements Executor {
     migrationsDir = this.options.migrationsDir,
   ): Promise<ToolOutcome> {
     const bin = this.bin();
-    const out = await runTool({
-      display: `dbmate ${args.join(' ')}`,
-      file: bin,
+    return runBranchTool({
+      tool: 'dbmate',
+      bin,
       args: ['--migrations-dir', migrationsDir, '--no-dump-schema', ...args],
+      shownArgs: args,
       cwd: this.projectDir,
       env: this.env,
-      ...(target ? { extraEnv: { ...branchEnv(target), DATABASE_URL: dbmateUrl(target) } } : {}),
-      prefix: 'dbmate',
-      ...(target?.log && onLine ? { log: target.log } : {}),
+      ...(target ? { extraEnv: { ...branchEnv(target), DATABASE_URL: dbmateUrl(target) }, target } : {}),
       ...(onLine ? { onLine, timeoutMs: durationMs(this.options.timeout) } : {}),
-      secrets: target ? uriSecrets(target.uri) : [],
+      installHint: DBMATE_INSTALL_HINT,
     });
-    if (out.notFound)
-      throw new UsageError(`dbmate cannot be started (${bin})`, { hint: DBMATE_INSTALL_HINT, code: 'TOOL_MISSING' });
-    return out;
   }
 
   async prepare(): Promise<void> {

@@ -22,7 +22,15 @@ import type { DrizzleOptions } from '../config/runner-schema.js';
 import { MigrationFileError, UsageError } from '../errors.js';
 import { hashFiles, sha256Hex } from './files-hash.js';
 import { requireNodeTool } from './locate.js';
-import { branchEnv, durationMs, endToolSessions, runTool, type ToolOutcome, uriSecrets } from './tool-process.js';
+import {
+  branchEnv,
+  durationMs,
+  endToolSessions,
+  runBranchTool,
+  type runTool,
+  type ToolOutcome,
+  uriSecrets,
+} from './tool-process.js';
 import type {
   Executor,
   ExecutorFingerprint,
@@ -84,24 +92,17 @@ export class DrizzleExecutor implements Executor {
     onLine?: Parameters<typeof runTool>[0]['onLine'],
   ): Promise<ToolOutcome> {
     const bin = this.bin();
-    const out = await runTool({
-      display: `drizzle-kit ${args.join(' ')}`,
-      file: bin,
+    return runBranchTool({
+      tool: 'drizzle-kit',
+      bin,
       args,
       cwd: this.projectDir,
       env: this.env,
       extraEnv: { NO_COLOR: '1', ...(target ? branchEnv(target) : {}) },
-      prefix: 'drizzle-kit',
-      ...(target?.log && onLine ? { log: target.log } : {}),
+      ...(target ? { target } : {}),
       ...(onLine ? { onLine, timeoutMs: durationMs(this.options.timeout) } : {}),
-      secrets: target ? uriSecrets(target.uri) : [],
+      installHint: DRIZZLE_INSTALL_HINT,
     });
-    if (out.notFound)
-      throw new UsageError(`drizzle-kit cannot be started (${bin})`, {
-        hint: DRIZZLE_INSTALL_HINT,
-        code: 'TOOL_MISSING',
-      });
-    return out;
   }
 
   private journalFile(): string {

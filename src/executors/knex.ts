@@ -19,7 +19,15 @@ import type { KnexOptions } from '../config/runner-schema.js';
 import { MigrationFileError, UsageError } from '../errors.js';
 import { hashFiles, listFiles, sha256Hex } from './files-hash.js';
 import { requireNodeTool } from './locate.js';
-import { branchEnv, durationMs, endToolSessions, runTool, type ToolOutcome, uriSecrets } from './tool-process.js';
+import {
+  branchEnv,
+  durationMs,
+  endToolSessions,
+  runBranchTool,
+  type runTool,
+  type ToolOutcome,
+  uriSecrets,
+} from './tool-process.js';
 import type {
   Executor,
   ExecutorFingerprint,
@@ -103,21 +111,18 @@ export class KnexExecutor implements Executor {
       ...(knexfile ? ['--knexfile', knexfile] : []),
       ...(this.options.environment ? ['--env', this.options.environment] : []),
     ];
-    const out = await runTool({
-      display: `knex ${args.join(' ')}`,
-      file: bin,
+    return runBranchTool({
+      tool: 'knex',
+      bin,
       args: [...args, ...(target ? common : [])],
+      shownArgs: args,
       cwd: this.projectDir,
       env: this.env,
       extraEnv: { NO_COLOR: '1', ...this.knexPath(bin), ...(target ? branchEnv(target) : {}) },
-      prefix: 'knex',
-      ...(target?.log && onLine ? { log: target.log } : {}),
+      ...(target ? { target } : {}),
       ...(onLine ? { onLine, timeoutMs: durationMs(this.options.timeout) } : {}),
-      secrets: target ? uriSecrets(target.uri) : [],
+      installHint: KNEX_INSTALL_HINT,
     });
-    if (out.notFound)
-      throw new UsageError(`knex cannot be started (${bin})`, { hint: KNEX_INSTALL_HINT, code: 'TOOL_MISSING' });
-    return out;
   }
 
   async prepare(): Promise<void> {

@@ -10,7 +10,15 @@ import type { NodePgMigrateOptions } from '../config/runner-schema.js';
 import { MigrationFileError, UsageError } from '../errors.js';
 import { hashFiles, listFiles, sha256Hex } from './files-hash.js';
 import { requireNodeTool } from './locate.js';
-import { branchEnv, durationMs, endToolSessions, runTool, type ToolOutcome, uriSecrets } from './tool-process.js';
+import {
+  branchEnv,
+  durationMs,
+  endToolSessions,
+  runBranchTool,
+  type runTool,
+  type ToolOutcome,
+  uriSecrets,
+} from './tool-process.js';
 import type {
   Executor,
   ExecutorFingerprint,
@@ -61,24 +69,17 @@ export class NodePgMigrateExecutor implements Executor {
   ): Promise<ToolOutcome> {
     const bin = this.bin();
     const common = ['--migrations-dir', this.options.migrationsDir, '--migrations-table', this.options.table];
-    const out = await runTool({
-      display: `node-pg-migrate ${args.join(' ')}`,
-      file: bin,
+    return runBranchTool({
+      tool: 'node-pg-migrate',
+      bin,
       args: [...args, ...(target ? common : [])],
+      shownArgs: args,
       cwd: this.projectDir,
       env: this.env,
-      ...(target ? { extraEnv: branchEnv(target) } : {}),
-      prefix: 'node-pg-migrate',
-      ...(target?.log && onLine ? { log: target.log } : {}),
+      ...(target ? { extraEnv: branchEnv(target), target } : {}),
       ...(onLine ? { onLine, timeoutMs: durationMs(this.options.timeout) } : {}),
-      secrets: target ? uriSecrets(target.uri) : [],
+      installHint: NODE_PG_MIGRATE_INSTALL_HINT,
     });
-    if (out.notFound)
-      throw new UsageError(`node-pg-migrate cannot be started (${bin})`, {
-        hint: NODE_PG_MIGRATE_INSTALL_HINT,
-        code: 'TOOL_MISSING',
-      });
-    return out;
   }
 
   async prepare(): Promise<void> {

@@ -14,7 +14,15 @@ import type { SqitchOptions } from '../config/runner-schema.js';
 import { MigrationFileError, UsageError } from '../errors.js';
 import { hashFiles, sha256Hex } from './files-hash.js';
 import { locateTool, onPath } from './locate.js';
-import { branchEnv, durationMs, endToolSessions, runTool, type ToolOutcome, uriSecrets } from './tool-process.js';
+import {
+  branchEnv,
+  durationMs,
+  endToolSessions,
+  runBranchTool,
+  type runTool,
+  type ToolOutcome,
+  uriSecrets,
+} from './tool-process.js';
 import type {
   Executor,
   ExecutorFingerprint,
@@ -100,22 +108,18 @@ export class SqitchExecutor implements Executor {
     onLine?: Parameters<typeof runTool>[0]['onLine'],
   ): Promise<ToolOutcome> {
     const bin = this.bin();
-    const out = await runTool({
-      display: `sqitch ${args.join(' ')}`,
-      file: bin,
+    return runBranchTool({
+      tool: 'sqitch',
+      bin,
       args,
       cwd: path.resolve(this.projectDir, this.options.topDir),
       env: this.env,
       // `db:pg:` leaves host, user, password and database to libpq's variables.
       extraEnv: target ? { ...branchEnv(target), SQITCH_TARGET: 'db:pg:' } : {},
-      prefix: 'sqitch',
-      ...(target?.log && onLine ? { log: target.log } : {}),
+      ...(target ? { target } : {}),
       ...(onLine ? { onLine, timeoutMs: durationMs(this.options.timeout) } : {}),
-      secrets: target ? uriSecrets(target.uri) : [],
+      installHint: SQITCH_INSTALL_HINT,
     });
-    if (out.notFound)
-      throw new UsageError(`sqitch cannot be started (${bin})`, { hint: SQITCH_INSTALL_HINT, code: 'TOOL_MISSING' });
-    return out;
   }
 
   private rel(...parts: string[]): string {

@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readdirSync, readFileSync } from 'node:fs';
 import { execa } from 'execa';
-import { redactSecrets } from '../errors.js';
+import { redactSecrets, UsageError } from '../errors.js';
 import type { ExecutorTarget, ToolInvocation } from './types.js';
 
 /** Terminal colour and cursor sequences (spinners redraw with them): not text, dropped from lines. */
@@ -246,4 +246,47 @@ export function durationMs(text: string | undefined): number | undefined {
   if (!m) return undefined;
   const unit = { ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms' | 's' | 'min' | 'h' | 'd'];
   return Number(m[1]) * unit;
+}
+
+/** One run of a wrapped tool, as every adapter makes it (see runBranchTool). */
+export interface BranchToolCall {
+  /** The tool's name: the output prefix, and the first word of the command shown in reports. */
+  tool: string;
+  bin: string;
+  args: string[];
+  /** The arguments shown in reports (default: `args`), e.g. without the flags every call adds. */
+  shownArgs?: string[];
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  extraEnv?: Record<string, string>;
+  /** The branch it runs on (its password is scrubbed from the output). */
+  target?: ExecutorTarget;
+  /** Streams the output (prefixed, to the target's log) and applies `timeoutMs`: a migrating run. */
+  onLine?: ToolCall['onLine'];
+  timeoutMs?: number;
+  /** How to install the tool, for the one-line error when it cannot be started. */
+  installHint: string;
+}
+
+/** Run a wrapped tool; a tool that cannot be started is a UsageError (TOOL_MISSING, exit 2). */
+export async function runBranchTool(call: BranchToolCall): Promise<ToolOutcome> {
+  const { target, onLine } = call;
+  const out = await runTool({
+    display: `${call.tool} ${(call.shownArgs ?? call.args).join(' ')}`,
+    file: call.bin,
+    args: call.args,
+    cwd: call.cwd,
+    env: call.env,
+    ...(call.extraEnv ? { extraEnv: call.extraEnv } : {}),
+    prefix: call.tool,
+    ...(target?.log && onLine ? { log: target.log } : {}),
+    ...(onLine ? { onLine, ...(call.timeoutMs ? { timeoutMs: call.timeoutMs } : {}) } : {}),
+    secrets: target ? uriSecrets(target.uri) : [],
+  });
+  if (out.notFound)
+    throw new UsageError(`${call.tool} cannot be started (${call.bin})`, {
+      hint: call.installHint,
+      code: 'TOOL_MISSING',
+    });
+  return out;
 }
