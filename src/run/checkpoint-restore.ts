@@ -40,7 +40,7 @@ export async function restoreFromCheckpoint(
       : await ctx.platform.restoreBranch(branch, {
           source: checkpoint,
           preserveUnderName: backupName,
-          ...progressOf(ctx),
+          ...restoreProgress(ctx),
         });
     backup = result.backup?.name ?? backupName;
   } catch (err) {
@@ -63,7 +63,7 @@ async function restoreFromSnapshot(ctx: RunContext, branch: string, snapshot: st
       return await ctx.platform.restoreBranch(branch, {
         source: temp,
         preserveUnderName: backupName,
-        ...progressOf(ctx),
+        ...restoreProgress(ctx),
       });
     } finally {
       await ctx.platform.deleteBranch(temp).catch(() => undefined);
@@ -71,7 +71,7 @@ async function restoreFromSnapshot(ctx: RunContext, branch: string, snapshot: st
   });
 }
 
-/** The restore's progress lines go to the run's log. */
-function progressOf(ctx: Pick<RunContext, 'log'>): { progress?: (line: string) => void } {
+/** A platform restore's progress lines (RestoreOptions.progress), sent to the run's log. */
+export function restoreProgress(ctx: Pick<RunContext, 'log'>): { progress?: (line: string) => void } {
   return ctx.log ? { progress: ctx.log } : {};
 }

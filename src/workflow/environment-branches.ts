@@ -4,6 +4,7 @@
  * the old state under a backup name; it is recorded as a `refresh` run in the branch's own history,
  * which the promote gate reads to know how fresh the branch is.
  */
+import { restoreProgress } from '../run/checkpoint-restore.js';
 import { assertActionAllowed } from '../run/restrictions.js';
 import type { Environment } from '../config/schema.js';
 import { BranchNotFoundError, GateError, UsageError } from '../errors.js';
@@ -115,7 +116,7 @@ export async function refreshBranch(
   const result = await ctx.platform.restoreBranch(branch, {
     source: parent,
     preserveUnderName: backupName,
-    ...(ctx.log ? { progress: ctx.log } : {}),
+    ...restoreProgress(ctx),
   });
   const refreshedAt = await recordRefresh(ctx, branch, parent, result.backup?.name ?? backupName);
   return { branch, parent, backup: result.backup?.name ?? backupName, refreshedAt };

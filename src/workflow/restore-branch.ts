@@ -4,6 +4,7 @@
  * now and the source, and the migrations that would become un-applied — computed on a temporary
  * branch at the source point, deleted afterwards.
  */
+import { restoreProgress } from '../run/checkpoint-restore.js';
 import { randomUUID } from 'node:crypto';
 import { UsageError } from '../errors.js';
 import { readApplied } from '../history/store.js';
@@ -213,7 +214,7 @@ async function restoreFromSource(ctx: WorkflowContext, plan: RestorePlan): Promi
       return await ctx.platform.restoreBranch(plan.target, {
         ...plan.options,
         source: temp,
-        ...(ctx.log ? { progress: ctx.log } : {}),
+        ...restoreProgress(ctx),
       });
     } finally {
       await ctx.platform.deleteBranch(temp).catch(() => undefined);

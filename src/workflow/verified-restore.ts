@@ -7,6 +7,7 @@
  * goes. A failed check leaves the branch untouched and keeps the preview for inspection (exit 1).
  * Platform-agnostic: the same on the local engine and on Neon.
  */
+import { restoreProgress } from '../run/checkpoint-restore.js';
 import { randomUUID } from 'node:crypto';
 import { loadAllEnvironments } from '../config/load.js';
 import { MigrationFailedError } from '../errors.js';
@@ -116,7 +117,7 @@ export async function verifiedRestore(
     const result = await ctx.platform.restoreBranch(plan.target, {
       source: preview,
       preserveUnderName,
-      ...(ctx.log ? { progress: ctx.log } : {}),
+      ...restoreProgress(ctx),
     });
     await ctx.platform
       .deleteBranch(preview)
