@@ -29,7 +29,6 @@ import {
   runBranchTool,
   type runTool,
   type ToolOutcome,
-  uriSecrets,
 } from './tool-process.js';
 import type {
   Executor,

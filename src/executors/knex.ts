@@ -26,7 +26,6 @@ import {
   runBranchTool,
   type runTool,
   type ToolOutcome,
-  uriSecrets,
 } from './tool-process.js';
 import type {
   Executor,

@@ -34,5 +34,5 @@ export function diffText(before: string, after: string, labels: [string, string]
       out.push(`-${a[i++]}`);
     }
   }
-  return out.length ? [`--- ${labels[0]}`, `+++ ${labels[1]}`, ...out].join('\n') + '\n' : '';
+  return out.length ? `${[`--- ${labels[0]}`, `+++ ${labels[1]}`, ...out].join('\n')}\n` : '';
 }

@@ -87,7 +87,7 @@ export async function readForeignHistory(db: DbClient, tool: ForeignTool): Promi
       const rows = (await db.query<{ v: string; dirty: boolean }>(`SELECT version::text AS v, dirty FROM ${table}`))
         .rows;
       const r = rows[0];
-      if (r && r.dirty)
+      if (r?.dirty)
         h.problems.push(
           `golang-migrate marks version ${r.v} dirty (it failed partway); repair the database and clear it with \`migrate force ${r.v}\` first`,
         );

@@ -169,6 +169,31 @@ describe('runBackfill', () => {
     expect(result.rowsTotal).toBeGreaterThanOrEqual(10_000);
   });
 
+  it('rows inserted behind the walk while it runs are filled by the sweep, each once', async () => {
+    const t = await fresh('bf_sweep', 2000);
+    const writerDb = await t.extra();
+    let inserted = false;
+    let behind: Promise<unknown> = Promise.resolve();
+    const spec = await backfillSpecFromSql('items_backfill.up.sql', '2', ITEMS_BACKFILL(200, 10));
+    const result = await runBackfill(t.db, spec, {
+      maxBatchSize: 200,
+      onProgress: (p) => {
+        // Once the walk is past key 1000, add 50 odd keys below it: only the sweep can reach them.
+        if (!inserted && p.phase === 'ranges' && p.rowsDone >= 600) {
+          inserted = true;
+          behind = writerDb.query(`INSERT INTO items (id) SELECT 2 * g + 1 FROM generate_series(0, 49) AS g`);
+        }
+      },
+    });
+    await behind;
+    expect(inserted).toBe(true);
+    expect(result.sweepBatches).toBeGreaterThan(0);
+    expect(result.remaining).toBe(0);
+    expect(await count(t.db, 'v IS NULL OR v <> id * 3')).toBe(0);
+    expect(await count(t.db, 'updates <> 1')).toBe(0);
+    expect(result.rowsTotal).toBe(2050);
+  });
+
   it('the contract guard refuses while rows remain (exit 2, count reported, nothing touched), then lets it run', async () => {
     const t = await fresh('bf_guard', 3000);
     const backfill = await migration('2', '2_items_backfill.up.sql', ITEMS_BACKFILL(1000));

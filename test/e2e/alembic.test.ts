@@ -65,6 +65,10 @@ describe('examples/alembic-todo through neon-migrate', () => {
     expect(r.stderr).toMatch(
       /alembic\| INFO {2}\[alembic.runtime.migration\] Running upgrade 7b5e9dbfa088 -> 8c6faec0b199/,
     );
+    // The priority backfill ran batched (app/backfill.py), filling every seeded task.
+    const batched = /alembic\| backfill tasks: (\d+) rows in [\d.]+s/.exec(r.stderr);
+    const [seeded] = await sql<{ n: number }>(project, 'main', 'SELECT count(*)::int AS n FROM tasks');
+    expect(Number(batched?.[1])).toBe(seeded!.n);
     expect(await sql(project, 'dev', 'SELECT version_num FROM alembic_version')).toEqual([{ version_num: HEAD }]);
     expect(await sql(project, 'main', 'SELECT version_num FROM alembic_version')).toEqual([
       { version_num: '1b7e3a5c4d22' },

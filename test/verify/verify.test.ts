@@ -172,7 +172,7 @@ describe('user commands', () => {
   it('runs with DATABASE_URL set and redacts the password in output', async () => {
     const url = 'postgresql://app:s3cret@127.0.0.1:5432/db';
     const results = await runUserCommands(
-      ['test "$DATABASE_URL" = "' + url + '" && echo "$DATABASE_URL"', 'exit 3'],
+      [`test "$DATABASE_URL" = "${url}" && echo "$DATABASE_URL"`, 'exit 3'],
       url,
       '/tmp',
     );

@@ -74,7 +74,7 @@ export function parseResponse<S extends z.ZodType>(schema: S, data: unknown, doi
   const result = schema.safeParse(data);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const where = issue && issue.path.length ? issue.path.join('.') : 'body';
+  const where = issue?.path.length ? issue.path.join('.') : 'body';
   throw new PlatformError(
     `the Neon API answered with a response that doesn't match its spec while ${doing}: ${where}: ${issue?.message ?? 'invalid'}`,
     { hint: 'check that NEON_API_HOST points at a Neon API v2 server', code: 'NEON_BAD_RESPONSE' },
