@@ -96,6 +96,21 @@ describe('neonctl against local serve', () => {
     }
   });
 
+  it("the local API's connection_uri connects as printed (plain), and with Neon's TLS parameters added", async () => {
+    const uri = await f.neon().connectionUri('main');
+    for (const [variant, ssl] of [
+      [uri, false],
+      [`${uri}?sslmode=require&channel_binding=require`, true],
+    ] as const) {
+      const db = await connect(variant);
+      try {
+        expect((await db.query<{ ssl: boolean }>(SSL_IN_USE)).rows[0]!.ssl).toBe(ssl);
+      } finally {
+        await db.close();
+      }
+    }
+  });
+
   it('restores a branch from another, keeping a backup', async () => {
     await neonctl('branches', 'create', '--name', 'restore-target');
     const out = await neonctl(

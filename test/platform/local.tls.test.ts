@@ -4,7 +4,8 @@
  * postgres with libpq semantics, psql when installed) and plain connections still work.
  */
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +13,7 @@ import { connect } from '../../src/db/connect.js';
 import { openPool } from '../../src/db/pool.js';
 import { pgClientConfig } from '../../src/db/pg-config.js';
 import { localStateDir } from '../../src/platform/local/index.js';
-import { tlsFiles } from '../../src/platform/local/tls.js';
+import { ensureServerCert, tlsFiles } from '../../src/platform/local/tls.js';
 import { openTestEngine, type TestEngine } from '../support/engine.js';
 import { hasPsql, psqlQuery } from '../support/psql.js';
 
@@ -108,6 +109,15 @@ describe('local engine TLS', () => {
     expect(existsSync(files.cert) && existsSync(files.key)).toBe(true);
     expect(statSync(files.key).mode & 0o777).toBe(0o600);
     expect(await sslOf(`${uri}?${NEON_PARAMS}`)).toBe(true);
+  });
+
+  it('a certificate that cannot be written is a typed error (TLS_CERT_FAILED)', () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'nm-tls-'));
+    writeFileSync(path.join(root, 'tls'), 'a file where the folder should be');
+    expect(() => ensureServerCert(undefined, tlsFiles(root))).toThrow(
+      expect.objectContaining({ code: 'TLS_CERT_FAILED' }),
+    );
+    rmSync(root, { recursive: true, force: true });
   });
 
   it('branches serve the same certificate', async () => {

@@ -48,7 +48,10 @@ export function ensureServerCert(runAs: RunAs | undefined, files: TlsFiles): boo
     writeAtomically(runAs, files.key, keyPem, 0o600);
     writeAtomically(runAs, files.cert, certPem, 0o644);
   } catch (err) {
-    rmSync(files.cert, { force: true });
+    // a key without its certificate is remade next time; the cleanup must not hide the cause
+    try {
+      rmSync(files.cert, { force: true });
+    } catch {}
     throw new PlatformError(
       `cannot create the TLS certificate of the local project in ${path.dirname(files.cert)}: ${(err as Error).message}`,
       { hint: 'check that this folder is writable, then retry', code: 'TLS_CERT_FAILED', cause: err },
