@@ -126,3 +126,23 @@ describe('local engine TLS', () => {
     expect(await sslOf(`${uri}?sslmode=verify-full&sslrootcert=${encodeURIComponent(files.cert)}`)).toBe(true);
   });
 });
+
+describe('local engine TLS on PostgreSQL 18', () => {
+  it('serves TLS with channel binding too', async () => {
+    const pg18 = await openTestEngine({ postgresVersion: 18 });
+    try {
+      const uri = await pg18.platform.connectionUri('main');
+      const db = await connect(`${uri}?${NEON_PARAMS}`);
+      try {
+        const { rows } = await db.query<{ ssl: boolean; v: string }>(
+          `SELECT (${SSL_IN_USE}) AS ssl, current_setting('server_version_num') AS v`,
+        );
+        expect(rows[0]).toMatchObject({ ssl: true, v: expect.stringMatching(/^18/) });
+      } finally {
+        await db.close();
+      }
+    } finally {
+      await pg18.close();
+    }
+  });
+});
