@@ -4,7 +4,7 @@
  * `<cluster root>/tls/`. Every branch's postgres serves it (see writeBranchConf), so URIs with
  * `sslmode=require&channel_binding=require` connect as printed, while plain connections still work.
  */
-import { chownSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PlatformError } from '../../errors.js';
 import type { RunAs } from './osuser.js';
@@ -28,6 +28,7 @@ export function tlsFiles(clusterRoot: string): TlsFiles {
 function writeAtomically(runAs: RunAs | undefined, file: string, text: string, mode: number): void {
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, text, { mode });
+  chmodSync(tmp, mode); // a leftover temp file keeps its old mode through writeFileSync
   if (runAs) chownSync(tmp, runAs.uid, runAs.gid);
   renameSync(tmp, file);
 }
