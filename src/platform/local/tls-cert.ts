@@ -5,7 +5,7 @@
  * working on machines and CI images without one (e.g. node:*-slim).
  */
 import { createPublicKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
+import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import {
   AlgorithmIdentifier,
   AttributeTypeAndValue,
@@ -31,7 +31,6 @@ import {
   Validity,
   Version,
 } from '@peculiar/asn1-x509';
-import { OctetString } from '@peculiar/asn1-schema';
 
 /** ecdsa-with-SHA256 (RFC 5758): SCRAM channel binding (tls-server-end-point) hashes the cert with SHA-256. */
 const ECDSA_WITH_SHA256 = '1.2.840.10045.4.3.2';
