@@ -12,6 +12,7 @@ import type { EventEmitter } from 'node:events';
 import type { Client } from '@neondatabase/serverless';
 import { PlatformError, redactSecrets } from '../errors.js';
 import { isLoopbackHost } from './loopback.js';
+import { pgClientConfig } from './pg-config.js';
 import type { Relay } from './relay.js';
 
 /** A query result: rows as objects. */
@@ -136,11 +137,14 @@ interface DriverClient {
   query(sql: string, params?: unknown[]): Promise<unknown>;
 }
 
-/** A not yet connected client for `uri`: node-postgres over TCP for a local URI, else the serverless driver. */
+/**
+ * A not yet connected client for `uri`: node-postgres over TCP for a local URI (TLS when the URI asks
+ * for it, with libpq's meaning of sslmode), else the serverless driver.
+ */
 async function newClient(uri: string): Promise<{ client: DriverClient; usesRelay: boolean }> {
   if (isLocalUri(uri) && !localUsesServerless()) {
     const { default: pg } = await import('pg');
-    return { client: new pg.Client({ connectionString: uri }), usesRelay: false };
+    return { client: new pg.Client(pgClientConfig(uri)), usesRelay: false };
   }
   const [{ Client: NeonClient }, ws] = await Promise.all([import('@neondatabase/serverless'), webSocketClass()]);
   const client = new NeonClient({ connectionString: uri });

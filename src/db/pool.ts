@@ -14,6 +14,7 @@ import {
   releaseRelay,
   webSocketClass,
 } from './connect.js';
+import { pgClientConfig } from './pg-config.js';
 import type { Relay } from './relay.js';
 
 /** The part of either driver's Pool used here. */
@@ -66,7 +67,7 @@ export async function openPool(uri: string, options: { max?: number } = {}): Pro
   let pool: DriverPool;
   if (local && !localUsesServerless()) {
     const { default: pg } = await import('pg');
-    pool = new pg.Pool({ connectionString: uri, max });
+    pool = new pg.Pool({ ...pgClientConfig(uri), max });
   } else {
     relay = local ? await acquireRelay() : undefined;
     try {

@@ -1,6 +1,6 @@
 /**
  * Neon's own CLI (the neonctl npm binary) against `local serve`: list, create, delete and restore
- * branches, and get a connection string. Every answer it received went through the validating proxy.
+ * branches, and get a connection string (plain, and as Neon prints it: with TLS and channel binding). Every answer it received went through the validating proxy.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,9 +8,12 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from '../../src/db/connect.js';
+import { hasPsql, psqlQuery } from '../support/psql.js';
 import { type NeonFixture, envWithoutNeon, startNeonFixture } from './support/fixture.js';
 
 const NEONCTL = join(process.cwd(), 'node_modules', '.bin', 'neonctl');
+const SSL_IN_USE = 'SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()';
 let f: NeonFixture;
 let home: string;
 
@@ -75,6 +78,36 @@ describe('neonctl against local serve', () => {
       expect((await client.query('select 1 as one')).rows[0]).toEqual({ one: 1 });
     } finally {
       await client.end();
+    }
+  });
+
+  it('prints a connection string with sslmode=require&channel_binding=require that connects with TLS', async () => {
+    const uri = String(await neonctl('connection-string', 'from-neonctl'));
+    expect(new URL(uri).search).toBe('?sslmode=require&channel_binding=require');
+    const db = await connect(uri);
+    try {
+      expect((await db.query<{ ssl: boolean }>(SSL_IN_USE)).rows[0]!.ssl).toBe(true);
+    } finally {
+      await db.close();
+    }
+    if (hasPsql()) {
+      // libpq itself: sslmode=require encrypts, channel_binding=require refuses SCRAM without -PLUS
+      expect(psqlQuery(uri, SSL_IN_USE)).toBe('t');
+    }
+  });
+
+  it("the local API's connection_uri connects as printed (plain), and with Neon's TLS parameters added", async () => {
+    const uri = await f.neon().connectionUri('main');
+    for (const [variant, ssl] of [
+      [uri, false],
+      [`${uri}?sslmode=require&channel_binding=require`, true],
+    ] as const) {
+      const db = await connect(variant);
+      try {
+        expect((await db.query<{ ssl: boolean }>(SSL_IN_USE)).rows[0]!.ssl).toBe(ssl);
+      } finally {
+        await db.close();
+      }
     }
   });
 

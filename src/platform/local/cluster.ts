@@ -9,6 +9,7 @@ import { PlatformError } from '../../errors.js';
 import type { PgBinaries } from './binaries.js';
 import { type BranchPaths, confQuote, shellQuote } from './layout.js';
 import { type RunAs, run } from './osuser.js';
+import { ensureServerCert, type TlsFiles } from './tls.js';
 
 /** Our settings live in their own include file, rewritten before every start (copies carry the parent's). */
 export const BRANCH_CONF = 'neon_migrate.conf';
@@ -25,6 +26,8 @@ export interface ClusterHandle {
   paths: BranchPaths;
   port: number;
   superuserPassword: string;
+  /** The project's server certificate, served by every branch. */
+  tls: TlsFiles;
 }
 
 /** Write a file into a cluster directory, owned by the cluster user. */
@@ -64,13 +67,18 @@ export async function initCluster(c: ClusterHandle, walSegmentMb: number): Promi
   writeOwned(
     c.runAs,
     path.join(c.paths.data, 'pg_hba.conf'),
+    // `host` matches TLS and plain connections: TLS is offered (like Neon), plain still works
     '# neon-migrate local engine: password auth over loopback only\nhost all all 127.0.0.1/32 scram-sha-256\n',
   );
   const conf = path.join(c.paths.data, 'postgresql.conf');
   writeOwned(c.runAs, conf, `${readFileSync(conf, 'utf8')}\ninclude_if_exists = '${BRANCH_CONF}'\n`);
 }
 
-/** (Re)write the branch's own settings: port, loopback only, its WAL archive, and an optional recovery target. */
+/**
+ * (Re)write the branch's own settings: port, loopback only, TLS with the project's certificate
+ * (pg_hba's `host` lines accept TLS and plain connections alike), its WAL archive, and an optional
+ * recovery target.
+ */
 export function writeBranchConf(c: ClusterHandle, target?: RecoveryTarget): void {
   const wal = c.paths.wal;
   const lines = [
@@ -79,6 +87,9 @@ export function writeBranchConf(c: ClusterHandle, target?: RecoveryTarget): void
     `port = ${c.port}`,
     `unix_socket_directories = ''`,
     `password_encryption = 'scram-sha-256'`,
+    `ssl = on`,
+    `ssl_cert_file = ${confQuote(c.tls.cert)}`,
+    `ssl_key_file = ${confQuote(c.tls.key)}`,
     `wal_level = replica`,
     `archive_mode = on`,
     `archive_timeout = 0`,
@@ -183,6 +194,8 @@ export async function startCluster(c: ClusterHandle, target?: RecoveryTarget): P
       code: 'PORT_IN_USE',
     });
   }
+  // a project created before TLS gets its certificate on its next start
+  ensureServerCert(c.runAs, c.tls);
   writeBranchConf(c, target);
   // a postmaster killed abruptly leaves postmaster.pid behind; Postgres may take its pid for alive
   // (e.g. an unreaped zombie), so drop the file once we know that process is gone

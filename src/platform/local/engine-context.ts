@@ -4,6 +4,7 @@ import type { ClusterHandle } from './cluster.js';
 import { branchPaths } from './layout.js';
 import type { RunAs } from './osuser.js';
 import type { BranchRecord, EngineState } from './state.js';
+import { tlsFiles } from './tls.js';
 
 export interface EngineContext {
   projectDir: string;
@@ -26,5 +27,6 @@ export function handleFor(
     paths: branchPaths(state.project.clusterRoot, branch.id),
     port: branch.port,
     superuserPassword: state.project.superuserPassword,
+    tls: tlsFiles(state.project.clusterRoot),
   };
 }

@@ -1,4 +1,7 @@
-/** Creating the local project on first use: `main` via initdb, the `neondb_owner` role, `neondb`, a first base backup. */
+/**
+ * Creating the local project on first use: its TLS certificate, `main` via initdb, the
+ * `neondb_owner` role, `neondb`, a first base backup.
+ */
 import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { takeBaseBackup } from './backup.js';
@@ -9,6 +12,7 @@ import { type EngineContext, handleFor } from './engine-context.js';
 import { canTraverse, mkdirFor } from './osuser.js';
 import { register } from './registry.js';
 import { ensureSystemDir, systemDir } from './system-dir.js';
+import { ensureServerCert } from './tls.js';
 import { type BranchRecord, type EngineState, newId, newPassword } from './state.js';
 
 /** WAL segment size for local clusters: small segments keep a branch point's forced segment switch cheap. */
@@ -72,6 +76,8 @@ export async function createProject(ctx: EngineContext, defaultBranchName: strin
     mkdirFor(ctx.runAs, c.paths.root);
     mkdirFor(ctx.runAs, c.paths.wal);
     mkdirFor(ctx.runAs, c.paths.base);
+    // the project's TLS certificate, served by every branch (startCluster would make it too)
+    ensureServerCert(ctx.runAs, c.tls);
     await initCluster(c, WAL_SEGMENT_MB);
     await startCluster(c);
     const client = await adminClient(c);
@@ -88,6 +94,7 @@ export async function createProject(ctx: EngineContext, defaultBranchName: strin
   } catch (err) {
     await stopCluster(c).catch(() => undefined);
     rmSync(c.paths.root, { recursive: true, force: true });
+    rmSync(path.dirname(c.tls.cert), { recursive: true, force: true });
     // a cluster root outside the project holds nothing else yet: leave no registered leftovers
     if (clusterRoot !== ctx.stateDir) rmSync(clusterRoot, { recursive: true, force: true });
     throw err;
