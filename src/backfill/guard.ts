@@ -66,10 +66,23 @@ interface AlterTable {
   cmds?: { AlterTableCmd: { subtype: string; name?: string } }[];
 }
 
+/** Whitespace or comments between two tokens. */
+const GAP = String.raw`(?:\s|/\*[\s\S]*?\*/|--[^\n]*\n)+`;
+const SET_NOT_NULL = new RegExp(String.raw`\bset${GAP}not${GAP}null\b`, 'i');
+
+/**
+ * Whether a statement's text could hold `SET NOT NULL`: the parser decides, but only for these
+ * (parsing every statement of 500 migrations cost ~0.3 s of a run).
+ */
+function maySetNotNull(sql: string): boolean {
+  return SET_NOT_NULL.test(sql);
+}
+
 /** (table, column) pairs a SQL text sets NOT NULL with ALTER TABLE. */
 export function setNotNullColumns(statements: string[]): { schema?: string; table: string; column: string }[] {
   const out: { schema?: string; table: string; column: string }[] = [];
   for (const sql of statements) {
+    if (!maySetNotNull(sql)) continue;
     let stmts: { stmt: Record<string, unknown> }[] = [];
     try {
       stmts = (parseSync(sql) as { stmts?: { stmt: Record<string, unknown> }[] }).stmts ?? [];
@@ -131,9 +144,11 @@ export async function contractGuard(
 ): Promise<GuardCheck[]> {
   const script = migration.up;
   if (!isSqlScript(script)) return [];
-  await loadParser();
   const declared = declaredBackfills(script.text);
-  const notNull = setNotNullColumns(script.statements.map((s) => s.sql));
+  const candidates = script.statements.map((s) => s.sql).filter(maySetNotNull);
+  if (declared.length === 0 && candidates.length === 0) return [];
+  await loadParser();
+  const notNull = setNotNullColumns(candidates);
   if (declared.length === 0 && notNull.length === 0) return [];
   const known = await knownBackfills(db, migrations);
   const picks = new Map<string, { b: KnownBackfill; reason: GuardCheck['reason'] }>();

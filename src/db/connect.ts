@@ -31,8 +31,9 @@ export interface DbClient {
   /**
    * Run a parameterless multi-statement script as one simple query. On failure the thrown error
    * carries `completedStatements`: how many statements of the script completed before it.
+   * `onCommand` hears each statement complete, as the server reports it (the count so far).
    */
-  script(sql: string): Promise<void>;
+  script(sql: string, onCommand?: (completed: number) => void): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -199,9 +200,12 @@ export async function connect(uri: string): Promise<DbClient> {
       const last = Array.isArray(res) ? res[res.length - 1] : res;
       return { rows: (last?.rows ?? []) as R[], rowCount: last?.rowCount ?? 0 };
     },
-    script: async (sql: string) => {
+    script: async (sql: string, onCommand?: (completed: number) => void) => {
       let completed = 0;
-      const count = () => void completed++;
+      const count = () => {
+        completed++;
+        onCommand?.(completed);
+      };
       protocol.on('commandComplete', count);
       try {
         await client.query(sql);

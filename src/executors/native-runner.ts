@@ -13,9 +13,9 @@ import {
 } from '../backfill/index.js';
 import type { RunBackfillOptions } from '../backfill/run.js';
 import type { DbClient } from '../db/connect.js';
-import { redactSecrets } from '../errors.js';
 import type { Direction } from '../run/select.js';
 import { type ResumePoint, recordPartialSql } from '../history/partial.js';
+import { chunkLength, errorOf, runChunk } from './native-chunk.js';
 import { inTransaction, migrationSteps } from './native-steps.js';
 import type { Migration } from '../migrations/types.js';
 
@@ -80,19 +80,8 @@ function showProgress(
   return { display, options: { onProgress: (p) => display.onProgress(p), log } };
 }
 
-function errorOf(err: unknown, location: string, statementIndex?: number): MigrationError {
-  const e = err as { message?: string; code?: string };
-  const sqlState = typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) ? e.code : undefined;
-  return {
-    message: redactSecrets(String(e.message ?? err)),
-    ...(sqlState ? { sqlState } : {}),
-    ...(statementIndex !== undefined ? { statementIndex } : {}),
-    location,
-  };
-}
-
 /** Run one migration; returns its result (never throws for a failing migration). */
-async function runOne(opts: RunMigrationsOptions, m: Migration): Promise<MigrationResult> {
+async function runOne(opts: RunMigrationsOptions, m: Migration, asyncCommit: boolean): Promise<MigrationResult> {
   const { db, direction, runId, branch, log } = opts;
   const transactional = inTransaction(m, direction);
   const started = performance.now();
@@ -113,21 +102,22 @@ async function runOne(opts: RunMigrationsOptions, m: Migration): Promise<Migrati
   let statementIndex: number | undefined;
   let backfill: BackfillResult | undefined;
   try {
-    for (const step of migrationSteps(m, direction, runId, resumeFrom)) {
+    const stepOptions = { ...(resumeFrom === undefined ? {} : { resumeFrom }), asyncCommit };
+    for (const step of migrationSteps(m, direction, runId, stepOptions)) {
       statementIndex = undefined;
       if (step.kind === 'control') {
         location = `${file} (history bookkeeping)`;
         await db.query(step.sql);
-        if (step.sql === 'BEGIN') inTx = true;
+        if (step.sql.startsWith('BEGIN')) inTx = true;
         else if (step.sql.endsWith('COMMIT')) inTx = false;
       } else if (step.kind === 'transaction') {
         inTx = true;
         try {
           await db.script(step.sql);
         } catch (err) {
-          // Completed = BEGIN + the statements before the failing one.
+          // Completed = the lead commands (BEGIN…) + the statements before the failing one.
           const completed = (err as { completedStatements?: number }).completedStatements ?? 0;
-          const failing = step.statements[completed - 1];
+          const failing = completed >= step.lead ? step.statements[completed - step.lead] : undefined;
           if (failing) {
             statementIndex = failing.index;
             location = `${step.file}:${failing.line}:${failing.column}`;
@@ -186,20 +176,38 @@ async function runOne(opts: RunMigrationsOptions, m: Migration): Promise<Migrati
   }
 }
 
-/** Apply or revert `migrations` in order, stopping at the first failure. */
+/**
+ * Apply or revert `migrations` in order, stopping at the first failure. Runs of plain SQL
+ * migrations share one query each (native-chunk.ts) unless `beforeEach` must run between them.
+ */
 export async function runMigrations(opts: RunMigrationsOptions): Promise<RunResult> {
   const results: MigrationResult[] = [];
   let outcome: RunOutcome = 'succeeded';
-  for (const m of opts.migrations) {
-    if (outcome !== 'succeeded') {
-      results.push({
-        version: m.version,
-        name: m.name,
-        direction: opts.direction,
-        status: 'not-run',
-        durationMs: 0,
-        transactional: inTransaction(m, opts.direction),
-      });
+  const all = opts.migrations;
+  // Every commit but the run's last skips the WAL flush wait (see BEGIN_ASYNC in native-steps.ts).
+  const asyncAt = (index: number) => index < all.length - 1;
+  for (let i = 0; i < all.length && outcome === 'succeeded'; ) {
+    const m = all[i]!;
+    const chunk = opts.beforeEach || opts.resume ? 0 : chunkLength(all, i, opts.direction);
+    if (chunk > 1) {
+      const start = i;
+      const done = await runChunk(
+        {
+          db: opts.db,
+          direction: opts.direction,
+          runId: opts.runId,
+          log: opts.log,
+          asyncCommit: (k) => asyncAt(start + k),
+        },
+        all.slice(i, i + chunk),
+      );
+      results.push(...done);
+      i += done.length;
+      const failed = done.at(-1)?.status === 'failed' ? done.at(-1) : undefined;
+      if (failed?.error) {
+        outcome = 'failed';
+        opts.log?.(`${failed.name} failed: ${failed.error.location}: ${failed.error.message}`);
+      }
       continue;
     }
     opts.log?.(`${opts.direction === 'up' ? 'applying' : 'reverting'} ${m.name}`);
@@ -217,8 +225,9 @@ export async function runMigrations(opts: RunMigrationsOptions): Promise<RunResu
           transactional: inTransaction(m, opts.direction),
           error: errorOf(refused, m.upFile),
         }
-      : await runOne(opts, m);
+      : await runOne(opts, m, asyncAt(i));
     results.push(r);
+    i++;
     if (r.status === 'partial') {
       // Without this record the next run would start the file from the top and repeat what took effect.
       const why = r.error ? `${r.error.location}: ${r.error.message}` : 'stopped';
@@ -231,6 +240,16 @@ export async function runMigrations(opts: RunMigrationsOptions): Promise<RunResu
     if (r.status === 'failed') outcome = 'failed';
     if (r.status === 'partial') outcome = 'partial';
     if (r.error) opts.log?.(`${m.name} ${r.status}: ${r.error.location}: ${r.error.message}`);
+  }
+  for (const m of all.slice(results.length)) {
+    results.push({
+      version: m.version,
+      name: m.name,
+      direction: opts.direction,
+      status: 'not-run',
+      durationMs: 0,
+      transactional: inTransaction(m, opts.direction),
+    });
   }
   return { outcome, results };
 }

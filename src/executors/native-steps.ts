@@ -21,7 +21,14 @@ export type Step =
    * A transactional SQL migration as one simple query: BEGIN, its statements, the history row,
    * COMMIT (one round trip; a failure is located by counting the statements that completed).
    */
-  | { kind: 'transaction'; sql: string; file: string; statements: { index: number; line: number; column: number }[] }
+  | {
+      kind: 'transaction';
+      sql: string;
+      file: string;
+      /** Commands before the migration's first statement (BEGIN, and the commit setting). */
+      lead: number;
+      statements: { index: number; line: number; column: number }[];
+    }
   /** A TypeScript migration function. */
   | { kind: 'code'; file: string; fn: 'up' | 'down'; module: TsModule }
   /** A batched backfill (src/backfill): batches over key ranges, each its own transaction. */
@@ -40,11 +47,27 @@ export function inTransaction(m: Migration, direction: Direction): boolean {
 }
 
 /**
- * The steps of one migration in one direction. `resumeFrom` (a migration that stopped partway,
- * see partial.ts) skips the statements that already ran and clears the partial record with the
- * history row, in one query.
+ * Opens a migration's transaction whose commit need not wait for the WAL flush. The runner gives
+ * it to every migration of a run but the last: the last one's synchronous commit flushes the WAL
+ * of every commit before it, so when the run reports success everything is durable, and 500
+ * one-table migrations run in 1.5 s instead of 3.5 s (`npm run bench`, runner). A server crash
+ * mid-run can lose the newest of those commits, each together with its history row: the branch is
+ * then behind, never inconsistent, and the next run applies them again.
  */
-export function migrationSteps(m: Migration, direction: Direction, runId: string, resumeFrom?: number): Step[] {
+const BEGIN_ASYNC = 'BEGIN; SET LOCAL synchronous_commit = off';
+
+/** How a migration's steps are built. */
+export interface StepOptions {
+  /** A migration that stopped partway (see partial.ts): skip what already ran, clear its record. */
+  resumeFrom?: number;
+  /** Commit without waiting for the WAL flush (see BEGIN_ASYNC). */
+  asyncCommit?: boolean;
+}
+
+/** The steps of one migration in one direction. */
+export function migrationSteps(m: Migration, direction: Direction, runId: string, options: StepOptions = {}): Step[] {
+  const { resumeFrom, asyncCommit = false } = options;
+  const begin = asyncCommit ? BEGIN_ASYNC : 'BEGIN';
   const script = scriptOf(m, direction);
   const tx = !script.noTransaction;
   const startedExpr = tx ? 'now()' : `current_setting('${STARTED_SETTING}')::timestamptz`;
@@ -65,17 +88,18 @@ export function migrationSteps(m: Migration, direction: Direction, runId: string
   const applied = direction === 'up' ? insertAppliedSql(m, runId, startedExpr) : deleteAppliedSql(m.version);
   const record = resumeFrom === undefined ? applied : `${applied}; ${clearPartialSql(m.version)}`;
   if (tx && isSqlScript(script)) {
-    const parts = ['BEGIN', ...statements.map((s) => s.sql), record, 'COMMIT'];
+    const parts = [begin, ...statements.map((s) => s.sql), record, 'COMMIT'];
     return [
       {
         kind: 'transaction',
         sql: joinStatements(parts),
         file: script.file,
+        lead: asyncCommit ? 2 : 1,
         statements: statements.map(({ index, line, column }) => ({ index, line, column })),
       },
     ];
   }
-  if (tx) return [{ kind: 'control', sql: 'BEGIN' }, ...body, { kind: 'control', sql: `${record}; COMMIT` }];
+  if (tx) return [{ kind: 'control', sql: begin }, ...body, { kind: 'control', sql: `${record}; COMMIT` }];
   return [
     { kind: 'control', sql: `SELECT set_config('${STARTED_SETTING}', clock_timestamp()::text, false)` },
     ...body,

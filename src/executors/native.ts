@@ -124,9 +124,14 @@ export class NativeExecutor implements Executor {
     }
     const later = new Set(firstBackfill < 0 ? [] : chosen.slice(firstBackfill + 1).map((m) => m.version));
     return runMigrations({
-      beforeEach: async (m) => {
-        if (later.has(m.version)) await contractGuard(target.db, m, this.migrations);
-      },
+      // only when a contract follows a backfill of this run (it also keeps those migrations unchunked)
+      ...(later.size > 0
+        ? {
+            beforeEach: async (m: Migration) => {
+              if (later.has(m.version)) await contractGuard(target.db, m, this.migrations);
+            },
+          }
+        : {}),
       db: target.db,
       branch: target.branch,
       direction,

@@ -285,8 +285,9 @@ export async function planMigrations(
   const chosen = selectMigrations(options.direction, migrations, state, options);
   // A real run gets a fresh id; this one only makes the bookkeeping SQL concrete.
   const runId = randomUUID();
-  const planned = chosen.map((m): PlannedMigration => {
-    const steps = migrationSteps(m, options.direction, runId);
+  const planned = chosen.map((m, i): PlannedMigration => {
+    // as the runner does: every commit but the last without waiting for the WAL flush
+    const steps = migrationSteps(m, options.direction, runId, { asyncCommit: i < chosen.length - 1 });
     return {
       version: m.version,
       name: m.name,

@@ -116,6 +116,32 @@ describe('migrate up/down', () => {
     expect((await listRuns(t.db))[0]).toMatchObject({ status: 'failed' });
   });
 
+  it('a failure in the 55th of 60 plain SQL migrations (past the first shared query) is located; each one before it committed with its history row', async () => {
+    const files: Record<string, string> = {};
+    for (let i = 1; i <= 60; i++) {
+      files[`${i}_t${i}.up.sql`] =
+        i === 55
+          ? 'CREATE TABLE t55 (x int);\n-- a comment line\nINSERT INTO nowhere VALUES (1);'
+          : `CREATE TABLE t${i} (x int);\nINSERT INTO t${i} VALUES (${i});`;
+    }
+    const t = await fresh('run_chunks', files);
+    const r = await t.up();
+    expect(r.outcome).toBe('failed');
+    const statuses = r.results.map((x) => x.status);
+    expect(statuses.slice(0, 54).every((s) => s === 'applied')).toBe(true);
+    expect(statuses.slice(54)).toEqual(['failed', 'not-run', 'not-run', 'not-run', 'not-run', 'not-run']);
+    // 54 > one chunk of 50: the failure sits in the second chunk, located to its file and line
+    expect(r.results[54]!.error).toMatchObject({
+      statementIndex: 1,
+      location: 'migrations/55_t55.up.sql:3:1',
+      sqlState: '42P01',
+    });
+    expect(await t.applied()).toEqual(Array.from({ length: 54 }, (_, i) => String(i + 1)));
+    expect((await t.tables()).length).toBe(54);
+    const rows = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM t54 WHERE x = 54`);
+    expect(rows.rows[0]!.n).toBe(1);
+  });
+
   it('a failing statement mid-file (no transaction) is partial, naming the statement it stopped at', async () => {
     const t = await fresh('run_fail_notx', {
       ...AB,
