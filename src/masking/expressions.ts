@@ -8,74 +8,14 @@
 import type { MaskingMethod } from './rules.js';
 
 /** Fake first and last names: 32 × 32 combinations, picked by two bytes of the original's hash. */
-const FIRST_NAMES = [
-  'Ada',
-  'Alan',
-  'Alex',
-  'Ana',
-  'Ben',
-  'Chen',
-  'Dana',
-  'Eli',
-  'Emma',
-  'Ezra',
-  'Farah',
-  'Grace',
-  'Hana',
-  'Ian',
-  'Ines',
-  'Jon',
-  'Kai',
-  'Lea',
-  'Leo',
-  'Mara',
-  'Mei',
-  'Nia',
-  'Noah',
-  'Omar',
-  'Priya',
-  'Quinn',
-  'Rosa',
-  'Sam',
-  'Tara',
-  'Uma',
-  'Vic',
-  'Yusuf',
-];
-const LAST_NAMES = [
-  'Abe',
-  'Baker',
-  'Costa',
-  'Diaz',
-  'Evans',
-  'Fischer',
-  'Garcia',
-  'Haddad',
-  'Ito',
-  'Jensen',
-  'Kim',
-  'Lopez',
-  'Meyer',
-  'Nakamura',
-  'Novak',
-  'Okafor',
-  'Park',
-  'Quist',
-  'Rossi',
-  'Sato',
-  'Silva',
-  'Smith',
-  'Tan',
-  'Ueda',
-  'Varga',
-  'Wang',
-  'Weber',
-  'Xu',
-  'Young',
-  'Zhou',
-  'Ziegler',
-  'Moreau',
-];
+const FIRST_NAMES =
+  'Ada Alan Alex Ana Ben Chen Dana Eli Emma Ezra Farah Grace Hana Ian Ines Jon Kai Lea Leo Mara Mei Nia Noah Omar Priya Quinn Rosa Sam Tara Uma Vic Yusuf'.split(
+    ' ',
+  );
+const LAST_NAMES =
+  'Abe Baker Costa Diaz Evans Fischer Garcia Haddad Ito Jensen Kim Lopez Meyer Nakamura Novak Okafor Park Quist Rossi Sato Silva Smith Tan Ueda Varga Wang Weber Xu Young Zhou Ziegler Moreau'.split(
+    ' ',
+  );
 
 /** A column name as an SQL identifier. */
 export function quoteIdent(name: string): string {
