@@ -115,6 +115,16 @@ describe('masked branches on the local engine', () => {
     expect(await e.branchNames()).not.toContain('fk');
   });
 
+  it('a mask the column cannot hold is a clear MASKING_FAILED, and the branch is removed', async () => {
+    await sql(main, `CREATE TABLE codes (id int PRIMARY KEY, code varchar(8)); INSERT INTO codes VALUES (1, 'abc')`);
+    const err = await expectError(
+      e.platform.createBranch({ name: 'short', parent: 'main', masking: maskingRules({ 'codes.code': 'hash' }) }),
+      { exitCode: 4, message: /masking database neondb failed: value too long for type character varying\(8\)/ },
+    );
+    expect(err.code).toBe('MASKING_FAILED');
+    expect(await e.branchNames()).not.toContain('short');
+  });
+
   it('a masked branch is never a restore source or target, nor branched from its history', async () => {
     await e.platform.createBranch({ name: 'dev', parent: 'main' });
     const target = await expectError(e.platform.restoreBranch('staging', { source: 'main', preserveUnderName: 'x' }), {

@@ -6,6 +6,7 @@
  * in its history before the masking can be reached.
  */
 import { rmSync } from 'node:fs';
+import { PlatformError } from '../../errors.js';
 import { applyMasking } from '../../masking/apply.js';
 import type { MaskingRule } from '../../masking/rules.js';
 import { assertMaskable, type CatalogQuery } from '../../masking/targets.js';
@@ -38,7 +39,14 @@ async function maskDatabase(handle: ReturnType<typeof handleFor>, database: stri
     const query: CatalogQuery = async <R>(sql: string, params: unknown[]) =>
       (await client.query(sql, params)).rows as R[];
     await assertMaskable(query, rules);
-    const masked = await applyMasking((sql) => client.query(sql), rules);
+    const masked = await applyMasking((sql) => client.query(sql), rules).catch((err: unknown) => {
+      // e.g. a mask longer than a varchar(n), or a CHECK constraint the mask breaks
+      throw new PlatformError(`masking database ${database} failed: ${(err as Error).message}`, {
+        hint: 'nothing was created; change the rule for that column (a constant value fits any type)',
+        code: 'MASKING_FAILED',
+        cause: err,
+      });
+    });
     await client.query('CHECKPOINT');
     return masked;
   } finally {
