@@ -79,6 +79,11 @@ export const ERROR_CODES = [
   'LINT_FAILED',
   'LINT_UNAVAILABLE',
   'LOCKED',
+  'MASKED_BRANCH',
+  'MASKING_FAILED',
+  'MASKING_FK_COLUMN',
+  'MASKING_LEAK',
+  'MASKING_TARGET',
   'MIGRATION_EMPTY',
   'MIGRATION_ENCODING',
   'MIGRATION_FAILED',
@@ -216,6 +221,29 @@ export class NeonMigrateError extends Error {
 export class UsageError extends NeonMigrateError {
   constructor(message: string, options: ErrorOptions = {}) {
     super(ExitCode.usage, message, { ...options, code: options.code ?? 'USAGE' });
+  }
+}
+
+/**
+ * Masking rules that cannot be applied to the database as it is (exit 2): an unknown table or
+ * column, a foreign-key column, a type the function cannot write. Lists every problem at once.
+ */
+export class MaskingRuleError extends NeonMigrateError {
+  readonly problems: string[];
+  constructor(problems: string[], options: ErrorOptions = {}) {
+    super(ExitCode.usage, `masking rules cannot be applied: ${problems.join('; ')}`, {
+      ...options,
+      code: options.code ?? 'MASKING_TARGET',
+      hint: options.hint ?? 'fix the masking rules of the environment; nothing was created',
+    });
+    this.problems = problems;
+  }
+}
+
+/** An action a masked (anonymized) branch never allows, e.g. being a restore source or target (exit 2). */
+export class MaskedBranchError extends NeonMigrateError {
+  constructor(message: string, options: ErrorOptions = {}) {
+    super(ExitCode.usage, message, { ...options, code: options.code ?? 'MASKED_BRANCH' });
   }
 }
 

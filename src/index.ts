@@ -113,8 +113,25 @@ export {
   ensureEnvironmentBranch,
   refreshBranch,
   type EnsuredBranch,
+  type RefreshOptions,
   type RefreshResult,
 } from './workflow/environment-branches.js';
+
+// Masked (anonymized) branches (issue 13).
+export { createMaskedBranch, recreateMaskedBranch, verifyMaskedBranch } from './workflow/masked-branches.js';
+export {
+  describeRule,
+  maskingRules,
+  toNeonRule,
+  type MaskingConfig,
+  type MaskingFunction,
+  type MaskingMethod,
+  type MaskingRule,
+  type NeonMaskingRule,
+} from './masking/rules.js';
+export { maskExpression } from './masking/expressions.js';
+export { assertMaskable, maskingProblems } from './masking/targets.js';
+export { checkMasking, type MaskingCheck } from './masking/verify.js';
 export { lockBranch, type BranchLock, type BranchLockOptions } from './workflow/branch-lock.js';
 export { openProjectPlatform, seedIfCreated, type SeedResult } from './workflow/seed.js';
 

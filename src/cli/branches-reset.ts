@@ -18,20 +18,27 @@ export function registerBranchesReset(program: Command): void {
     .option('--wait', 'wait for another run on the branch instead of failing (exit 5)')
     .action(
       action(async (ctx, name: string, opts: { parent?: string; wait?: boolean }) => {
-        const [{ listEnvironmentNames, loadEnvironment }, { lockBranch }, { parentOf, refreshBranch }] =
-          await Promise.all([
-            import('../config/load.js'),
-            import('../workflow/branch-lock.js'),
-            import('../workflow/environment-branches.js'),
-          ]);
+        const [
+          { listEnvironmentNames, loadEnvironment },
+          { lockBranch },
+          { parentOf, refreshBranch },
+          { maskingRules },
+        ] = await Promise.all([
+          import('../config/load.js'),
+          import('../workflow/branch-lock.js'),
+          import('../workflow/environment-branches.js'),
+          import('../masking/rules.js'),
+        ]);
         const wctx = await workflowContext(ctx);
         const branch = await wctx.platform.getBranch(name);
         let parent = opts.parent;
+        const envName = listEnvironmentNames(ctx.projectDir, ctx.settings).find(
+          (n) => loadEnvironment(ctx.projectDir, ctx.settings, n).branch === branch.name,
+        );
+        const env = envName ? loadEnvironment(ctx.projectDir, ctx.settings, envName) : undefined;
+        const masking = maskingRules(env?.masking);
         if (!parent) {
-          const envName = listEnvironmentNames(ctx.projectDir, ctx.settings).find(
-            (n) => loadEnvironment(ctx.projectDir, ctx.settings, n).branch === branch.name,
-          );
-          if (envName) parent = parentOf(wctx, loadEnvironment(ctx.projectDir, ctx.settings, envName));
+          if (env) parent = parentOf(wctx, env);
           else if (branch.parentId) parent = (await wctx.platform.getBranch(branch.parentId)).name;
         }
         if (!parent)
@@ -43,19 +50,20 @@ export function registerBranchesReset(program: Command): void {
         const lock = await lockBranch(wctx, branch.name, { wait: opts.wait });
         let r: RefreshResult;
         try {
-          if (
-            !(await ctx.confirm(
-              `replace branch "${branch.name}" with a fresh copy of "${parent}" (the current state is kept as a backup branch)?`,
-            ))
-          )
-            throw notConfirmed('reset');
-          r = await refreshBranch(wctx, branch.name, parent, { lock });
+          const question =
+            branch.masking || masking.length
+              ? `delete branch "${branch.name}" and the branches made from it, and create it anew as a masked copy of "${parent}"?`
+              : `replace branch "${branch.name}" with a fresh copy of "${parent}" (the current state is kept as a backup branch)?`;
+          if (!(await ctx.confirm(question))) throw notConfirmed('reset');
+          r = await refreshBranch(wctx, branch.name, parent, { lock, masking });
         } finally {
           await lock.release();
         }
         return {
           json: { reset: true, ...r },
-          human: `reset ${r.branch} from ${r.parent}; previous state kept as branch ${r.backup}`,
+          human: r.masked
+            ? `created ${r.branch} anew from ${r.parent}, masked by ${r.masked.rules} masking rules`
+            : `reset ${r.branch} from ${r.parent}; previous state kept as branch ${r.backup}`,
         };
       }),
     );

@@ -13,6 +13,8 @@ export function formatStatus(r: StatusReport): string {
   const lines = [
     `branch ${r.branch}: ${r.counts.applied} applied, ${r.counts.pending} pending, ${r.counts.drifted} drifted, ${r.counts.missing} missing`,
   ];
+  if (r.masking)
+    lines.push(`masked: the branch is masked by ${r.masking.rules} masking rule${r.masking.rules === 1 ? '' : 's'}`);
   if (r.entries.every((e) => e.kind !== 'tool'))
     lines.push(`order: ${r.ordering.used}${r.ordering.setting === 'auto' ? ' (auto)' : ''}`);
   if (r.ordering.warning) lines.push(`warning: ${r.ordering.warning}`);

@@ -1,6 +1,7 @@
 /** zod schemas for `neon-migrate.json` and `environments/*.json` (README, "Conventions"). Unknown keys are errors. */
 import { z } from 'zod';
 import { DURATION_PATTERN, durationMs } from './duration.js';
+import { maskingSchema } from './masking-schema.js';
 import { runnerSchema } from './runner-schema.js';
 
 /** How reversibility is proven on an environment (see checks.reversibility). */
@@ -197,6 +198,8 @@ export const environmentSchema = z
     budgets: budgetsSchema.default({}),
     /** `test` runs on a schema-only copy of the branch (no rows copied); data checks are skipped. */
     schemaOnly: z.boolean().default(false),
+    /** The branch is created masked (anonymized): `"[schema.]table.column"` → hash, md5, name, email, null or { value }. */
+    masking: maskingSchema.optional(),
   })
   .strict();
 

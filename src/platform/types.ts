@@ -1,3 +1,5 @@
+import type { MaskingRule } from '../masking/rules.js';
+
 /**
  * The Platform interface (docs/architecture.md §4): what neon-migrate needs from Neon, satisfied both by the
  * Neon API v2 client (`platform/neon`) and by the embedded local engine (`platform/local`).
@@ -31,6 +33,28 @@ export interface Branch {
   restrictedActions?: RestrictedAction[];
   /** The snapshot this branch was made from (Neon's `restored_from`). */
   restoredFrom?: string;
+  /** Set on a masked (anonymized) branch: it is never a restore source or target. */
+  masking?: BranchMasking;
+}
+
+/** What a masked branch's metadata says about its masking. */
+export interface BranchMasking {
+  /** How many masking rules it was made with. */
+  rules: number;
+}
+
+/** The anonymization of a masked branch (Neon's AnonymizedBranchStatusResponse and masking rules). */
+export interface MaskingStatus {
+  /** created, initialized, initialization_error, anonymizing, anonymized, error. */
+  state: string;
+  rules: MaskingRule[];
+  /** RFC 3339. */
+  createdAt: string;
+  updatedAt: string;
+  failedAt?: string;
+  message?: string;
+  /** Columns masked by the latest run. */
+  maskedColumns?: number;
 }
 
 /** A snapshot of a branch at a point (Neon's Snapshot): outlives the history window, adds no branch. */
@@ -84,6 +108,11 @@ export interface CreateBranchOptions {
   annotations?: Record<string, string>;
   /** `schema-only`: a new root branch with the parent's schema and empty tables. */
   initSource?: 'parent-data' | 'schema-only';
+  /**
+   * Create it masked (Neon's `branch_anonymized`): these rules are applied, and done, before the
+   * branch is returned; nothing else connects to it before.
+   */
+  masking?: MaskingRule[];
 }
 
 /** What `updateBranch` changes; omitted fields stay as they are. */
@@ -139,6 +168,8 @@ export interface Platform {
   diffSchemas(from: string, to: string, options?: SchemaDiffOptions): Promise<string>;
   /** Release resources held by this client (servers, sockets); never stops computes. */
   close(): Promise<void>;
+  /** A masked branch's anonymization status and rules; undefined for a branch that is not masked. */
+  maskingStatus?(ref: string): Promise<MaskingStatus | undefined>;
   /** Snapshot a branch's head (absent where the platform has no snapshots). */
   createSnapshot?(branch: string, options: CreateSnapshotOptions): Promise<Snapshot>;
   listSnapshots?(): Promise<Snapshot[]>;

@@ -242,14 +242,17 @@ export async function runPipeline(ctx: RunContext, plan: PipelinePlan): Promise<
   if (run.failure && plan.guard) {
     await restorePhase(ctx, run);
     const report = plan.report(run);
-    await withBranchDb(ctx.platform, branch, (db) =>
-      recordFinishedRun(
-        db,
-        { id: run.runId, command: plan.command, branch, checkpoint: run.checkpoint ?? null },
-        'rolled_back',
-        report,
-      ),
-    );
+    await withBranchDb(ctx.platform, branch, async (db) => {
+      // not restored (a masked branch): the run's own row is still there; a restore took it away
+      if (run.status === 'failed') await finishRun(db, run.runId, 'failed', report);
+      else
+        await recordFinishedRun(
+          db,
+          { id: run.runId, command: plan.command, branch, checkpoint: run.checkpoint ?? null },
+          'rolled_back',
+          report,
+        );
+    });
   }
   return run;
 }
@@ -345,6 +348,14 @@ async function guardPhases(
  * released just before (the restore restarts the compute, ending every session on it).
  */
 async function restorePhase(ctx: RunContext, run: PipelineRun): Promise<void> {
+  if ((await ctx.platform.getBranch(run.branch)).masking) {
+    // Neon restores no masked branch: the failed state stays, and the checkpoint holds the pre-run one
+    run.status = 'failed';
+    run.notes.push(
+      `not restored: ${run.branch} is masked, and a masked branch is never a restore target; its pre-run state is kept in ${run.checkpoint}; \`neon-migrate branches reset ${run.branch}\` masks a fresh copy of its parent`,
+    );
+    return;
+  }
   run.status = 'rolled_back';
   run.restore = await run.timer.time('restore', () =>
     restoreFromCheckpoint(ctx, run.branch, run.checkpoint!, run.before),

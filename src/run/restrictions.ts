@@ -5,6 +5,7 @@
  * Neon's own reason, instead of failing half-way or, worse, after the migrations ran.
  */
 import { GateError } from '../errors.js';
+import { assertRestoreUnmasked } from '../platform/masked-limits.js';
 import type { Branch } from '../platform/types.js';
 
 /** What the tool is about to do to the branch. */
@@ -29,6 +30,8 @@ export function restrictionOf(branch: Branch, action: BranchAction): string | un
 
 /** Throw the exit-3 refusal when the branch's restrictions forbid the action; nothing has been touched yet. */
 export function assertActionAllowed(branch: Branch, action: BranchAction): void {
+  // a masked branch is never a restore target (exit 2, MASKED_BRANCH); its reset creates it anew instead
+  if (action === 'restore') assertRestoreUnmasked(branch, { name: branch.name });
   const why = restrictionOf(branch, action);
   if (!why) return;
   const safetyNet = action === 'test' || action === 'promote' ? ' (a failed run could not be restored)' : '';

@@ -13,6 +13,8 @@ import { recordFinishedRun, withBranchDb } from '../run/scoped.js';
 import type { Branch } from '../platform/types.js';
 import { defaultPreserveName } from '../platform/restore-request.js';
 import { type BranchLockOptions, lockBranch } from './branch-lock.js';
+import { type MaskingRule, maskingRules } from '../masking/rules.js';
+import { createMaskedBranch, recreateMaskedBranch } from './masked-branches.js';
 import { nowOf, type WorkflowContext } from './workflow-context.js';
 
 /** The branch an environment is created from and refreshed from. */
@@ -65,8 +67,13 @@ export async function ensureEnvironmentBranch(ctx: WorkflowContext, env: Environ
       env.branch,
       (await ctx.platform.listBranches()).map((b) => b.name),
     );
-  ctx.log?.(`creating branch ${env.branch} from ${parent}`);
-  const branch = await ctx.platform.createBranch({ name: env.branch, parent });
+  const rules = maskingRules(env.masking);
+  let branch: Branch;
+  if (rules.length) branch = (await createMaskedBranch(ctx, env.branch, parent, rules)).branch;
+  else {
+    ctx.log?.(`creating branch ${env.branch} from ${parent}`);
+    branch = await ctx.platform.createBranch({ name: env.branch, parent });
+  }
   await recordRefresh(ctx, env.branch, parent);
   return { branch, created: true };
 }
@@ -74,9 +81,20 @@ export async function ensureEnvironmentBranch(ctx: WorkflowContext, env: Environ
 export interface RefreshResult {
   branch: string;
   parent: string;
-  /** The branch holding the pre-refresh state. */
-  backup: string;
+  /** The branch holding the pre-refresh state (none for a masked branch, which is created anew). */
+  backup?: string;
+  /** A masked branch: created anew from its parent, masked by this many rules. */
+  masked?: { rules: number };
   refreshedAt: string;
+}
+
+/** Options of `refreshBranch`. */
+export interface RefreshOptions extends BranchLockOptions {
+  /**
+   * The environment's masking rules: the branch is then created anew, masked (a masked branch is
+   * never restored, and an unmasked copy must not replace it). A masked branch without them keeps its own rules.
+   */
+  masking?: MaskingRule[];
 }
 
 /**
@@ -93,7 +111,7 @@ export async function refreshBranch(
   ctx: WorkflowContext,
   branch: string,
   parent: string,
-  options: BranchLockOptions = {},
+  options: RefreshOptions = {},
 ): Promise<RefreshResult> {
   if (branch === parent)
     throw new UsageError(`branch "${branch}" is its own parent and cannot be refreshed`, {
@@ -111,6 +129,11 @@ export async function refreshBranch(
   const lock = await lockBranch(ctx, branch, options);
   // Released right before the restore: it restarts the branch's compute, ending every session on it.
   await lock.release();
+  if (target.masking || options.masking?.length) {
+    await recreateMaskedBranch(ctx, target, parent, options.masking);
+    const rules = (await ctx.platform.getBranch(branch)).masking?.rules ?? 0;
+    return { branch, parent, masked: { rules }, refreshedAt: await recordRefresh(ctx, branch, parent) };
+  }
   const backupName = defaultPreserveName(branch, nowOf(ctx));
   ctx.log?.(`refreshing ${branch} from ${parent} (old state kept as ${backupName})`);
   const result = await ctx.platform.restoreBranch(branch, {

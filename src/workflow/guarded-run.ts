@@ -47,7 +47,7 @@ export interface GuardedRunOptions {
   /** The executor; defaults to the project's own migration files. */
   executor?: Executor;
   /** Report fields a form of the run adds (the schema-only test's `schemaOnly`). */
-  extra?: Pick<RunReport, 'schemaOnly'>;
+  extra?: Pick<RunReport, 'schemaOnly' | 'masking'>;
 }
 
 export interface GuardedRunResult {
@@ -152,7 +152,10 @@ export async function guardedRun(ctx: WorkflowContext, opts: GuardedRunOptions):
   const assertionFiles = await loadAssertions(ctx, opts.environment);
   assertCommandsExist(opts.runCommands, ctx.projectDir, ctx.env);
   assertReportsWritable(ctx.projectDir);
-  assertActionAllowed(await ctx.platform.getBranch(opts.environment.branch), opts.command);
+  const target = await ctx.platform.getBranch(opts.environment.branch);
+  assertActionAllowed(target, opts.command);
+  // a masked branch says so in the report: its failed runs are not restored (Neon restores no masked branch)
+  if (target.masking) opts = { ...opts, extra: { ...opts.extra, masking: { rules: target.masking.rules } } };
   let saved: GuardedRunResult | undefined;
   const run = await runPipeline(ctx, {
     command: opts.command,

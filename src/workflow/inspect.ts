@@ -52,6 +52,8 @@ export interface StatusReport extends Omit<BranchState, 'applied'> {
   backfills?: UnfinishedBackfill[];
   /** The order the migrations run in, and a warning when the history mixes version styles. */
   ordering: OrderingInfo;
+  /** Set when the branch is masked (anonymized): by how many rules. */
+  masking?: { rules: number };
 }
 
 async function branchState(
@@ -129,7 +131,14 @@ async function unfinishedRuns(db: DbClient, branch: string): Promise<UnfinishedR
  */
 export async function migrationStatus(p: MigrationProject, options: { branch?: string } = {}): Promise<StatusReport> {
   const branch = options.branch ?? p.settings.defaultBranch;
-  if (runnerKind(p.settings.runner) !== 'native') return wrappedStatus(p, branch);
+  const report =
+    runnerKind(p.settings.runner) !== 'native' ? await wrappedStatus(p, branch) : await nativeStatus(p, branch);
+  const { masking } = await (await platformOf(p)).getBranch(branch);
+  return masking ? { ...report, masking: { rules: masking.rules } } : report;
+}
+
+/** `status` of a project running its own migration files. */
+async function nativeStatus(p: MigrationProject, branch: string): Promise<StatusReport> {
   // read-only: a TS migration with a cached shape is not imported (tsx costs ~1 s)
   const migrations = await projectMigrations(p, { importTs: false });
   const { entries, missing, partial, unfinished, backfills } = await branchState(p, branch, migrations);

@@ -45,7 +45,16 @@ function integrityRows(report: RunReport): TableRow[] {
 
 function headline(report: RunReport): string {
   const env = report.environment && report.environment !== report.branch ? ` (environment ${report.environment})` : '';
-  return `neon-migrate ${report.command} on branch ${report.branch}${env}: ${OUTCOME_TEXT[report.outcome]} in ${seconds(report.durationMs)}`;
+  const outcome =
+    report.outcome === 'failed' && report.masking && !report.restore
+      ? 'FAILED (not restored: the branch is masked)'
+      : OUTCOME_TEXT[report.outcome];
+  return `neon-migrate ${report.command} on branch ${report.branch}${env}: ${outcome} in ${seconds(report.durationMs)}`;
+}
+
+/** `masked by 5 rules`: what the report says about a masked branch. */
+export function maskedText(rules: number): string {
+  return `the branch is masked by ${rules} masking rule${rules === 1 ? '' : 's'}`;
 }
 
 function verificationLine(report: RunReport): string | undefined {
@@ -78,6 +87,7 @@ export function renderHuman(report: RunReport, reportFile?: string): string {
   const out = [headline(report)];
   if (report.failure) out.push(`  why: ${report.failure}`);
   if (report.checkpoint) out.push(`  checkpoint: ${report.checkpoint}`);
+  if (report.masking) out.push(`  masked: ${maskedText(report.masking.rules)}`);
   if (report.migrations.length) {
     out.push('  migrations:');
     const width = Math.max(...report.migrations.map((m) => m.name.length));
@@ -127,6 +137,7 @@ export function renderMarkdown(report: RunReport): string {
   const out = [`### ${icon} ${cell(headline(report))}`, ''];
   if (report.failure) out.push(`**Why:** ${cell(report.failure)}`, '');
   if (report.checkpoint) out.push(`Checkpoint: \`${report.checkpoint}\``, '');
+  if (report.masking) out.push(`Masked: ${maskedText(report.masking.rules)}.`, '');
   if (report.migrations.length) {
     out.push('| migration | direction | status | time |', '|---|---|---|---|');
     for (const m of report.migrations)

@@ -72,6 +72,8 @@ export interface RunReport {
   analysis?: AnalysisReport;
   /** A schema-only test: the copy it ran on, and that data checks were skipped (issue 13). */
   schemaOnly?: ReportSchemaOnly;
+  /** The run's branch is masked (anonymized) with this many rules; a failure there is not restored. */
+  masking?: { rules: number };
   /** Free-form facts (gate details, dry-run deltas...). */
   notes: string[];
 }

@@ -16,6 +16,7 @@ import { type BranchLockOptions, lockBranch } from './branch-lock.js';
 import { resolveCheckpoint } from './checkpoint-list.js';
 import { nowOf, stamp, type WorkflowContext } from './workflow-context.js';
 import type { PreviewCheck } from './verified-restore.js';
+import { assertRestoreUnmasked } from '../platform/masked-limits.js';
 import { assertActionAllowed } from '../run/restrictions.js';
 import { snapshotNamed, withBranchAt } from '../run/checkpoint-source.js';
 import { toolBranchOptions } from '../run/tool-branch.js';
@@ -171,6 +172,10 @@ export async function restoreAndRecord(
       code: 'RESTORE_ARGS',
     });
   assertActionAllowed(await ctx.platform.getBranch(plan.target), 'restore');
+  const source = (await ctx.platform.listBranches()).find(
+    (b) => b.id === plan.options.source || b.name === plan.options.source,
+  );
+  if (source) assertRestoreUnmasked({ name: plan.target }, source);
   const lock = await lockBranch(ctx, plan.target, options);
   let result: Awaited<ReturnType<typeof executeRestore>>;
   let preview: PreviewCheck | undefined;

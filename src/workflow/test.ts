@@ -16,6 +16,7 @@ import type { WorkflowContext } from './workflow-context.js';
 import { type GuardedRunOptions, type GuardedRunResult, guardedRun, loadAssertions } from './guarded-run.js';
 import { schemaOnlyReport, withSchemaOnlyBranch } from './schema-only.js';
 import type { Environment } from '../config/schema.js';
+import { maskingRules } from '../masking/rules.js';
 import { seedIfCreated } from './seed.js';
 import { loadWorkloadQueries } from '../analysis/latency.js';
 
@@ -81,13 +82,23 @@ export async function runTest(ctx: WorkflowContext, opts: TestOptions): Promise<
   };
   if (opts.schemaOnly ?? env.schemaOnly) return schemaOnlyTest(ctx, env, opts, guarded);
   const ensured = await ensureEnvironmentBranch(ctx, env);
+  const masking = maskingRules(env.masking);
   const refresh =
-    opts.fresh && !ensured.created ? await refreshBranch(ctx, env.branch, parent, { wait: opts.wait }) : undefined;
+    opts.fresh && !ensured.created
+      ? await refreshBranch(ctx, env.branch, parent, { wait: opts.wait, masking })
+      : undefined;
   const branch = await ctx.platform.getBranch(env.branch);
   const refreshedAt = await withBranchDb(ctx.platform, env.branch, (db) => lastRefreshedAt(ctx, branch, parent, db));
   const notes: string[] = [];
-  if (ensured.created) notes.push(`created branch ${env.branch} from ${parent}`);
-  if (refresh) notes.push(`refreshed ${env.branch} from ${parent}; previous state kept as ${refresh.backup}`);
+  const masked = branch.masking ? `, masked by ${branch.masking.rules} masking rules` : '';
+  if (ensured.created) notes.push(`created branch ${env.branch} from ${parent}${masked}`);
+  if (refresh?.masked)
+    notes.push(`created ${env.branch} anew from ${parent}${masked} (a masked branch is never restored)`);
+  else if (refresh) notes.push(`refreshed ${env.branch} from ${parent}; previous state kept as ${refresh.backup}`);
+  if (masking.length && !branch.masking)
+    notes.push(
+      `${env.file} declares masking rules, but branch ${env.branch} is not masked: \`neon-migrate branches reset ${env.branch}\` creates it masked`,
+    );
   const result = await guardedRun(ctx, { ...guarded, refreshedAt, notes });
   return { ...result, createdBranch: ensured.created, ...(refresh ? { refresh } : {}) };
 }

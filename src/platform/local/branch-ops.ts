@@ -66,6 +66,7 @@ export function toBranch(b: BranchRecord): Branch {
     ...(b.initSource ? { initSource: b.initSource } : {}),
     ...(b.restrictedActions?.length ? { restrictedActions: b.restrictedActions.map((r) => ({ ...r })) } : {}),
     ...(b.restoredFrom ? { restoredFrom: b.restoredFrom } : {}),
+    ...(b.masking ? { masking: { rules: b.masking.rules.length } } : {}),
   };
 }
 

@@ -13,6 +13,7 @@ import type {
   RestrictedAction,
   SchemaDiffOptions,
   CreateSnapshotOptions,
+  MaskingStatus,
   Snapshot,
   UpdateBranchOptions,
 } from '../types.js';
@@ -28,6 +29,8 @@ import { acquireLock } from './lock.js';
 import { adopt } from './materialize.js';
 import { restoreBranchLocked } from './restore.js';
 import { makeSchemaOnly } from './schema-only.js';
+import { makeMasked } from './masking.js';
+import { assertHeadOfMasked } from '../masked-limits.js';
 import { branchFromSnapshotLocked, createSnapshotLocked, deleteSnapshotLocked, toSnapshot } from './snapshots.js';
 import { recoverInterruptedRestore } from './restore-journal.js';
 import { type BranchRecord, type EngineState, newId, readState, writeState } from './state.js';
@@ -103,6 +106,7 @@ export class LocalPlatform implements Platform {
       const parent = options.parent ? resolveBranch(state, options.parent) : state.branches.find((b) => b.default);
       if (!parent) throw new PlatformError('the project has no default branch', { code: 'STATE_INVALID' });
       const meta = newBranchMeta(toBranch(parent), options);
+      if (options.at) assertHeadOfMasked(toBranch(parent));
       const point = await preparePoint(this.ctx, state, parent, options.at);
       const record: BranchRecord = {
         id: newId('br'),
@@ -134,6 +138,7 @@ export class LocalPlatform implements Platform {
       }
       state.branches.push(record);
       if (record.initSource === 'schema-only') await makeSchemaOnly(this.ctx, state, record);
+      if (options.masking?.length) await makeMasked(this.ctx, state, record, options.masking);
       return toBranch(record);
     });
   }
@@ -231,6 +236,18 @@ export class LocalPlatform implements Platform {
     options: Pick<CreateBranchOptions, 'name' | 'expiresAt' | 'annotations'>,
   ): Promise<Branch> {
     return this.mutate((state) => branchFromSnapshotLocked(this.ctx, state, snapshotId, options));
+  }
+
+  async maskingStatus(ref: string): Promise<MaskingStatus | undefined> {
+    const m = resolveBranch(this.state(), ref).masking;
+    if (!m) return undefined;
+    return {
+      state: m.state,
+      rules: m.rules.map((r) => ({ ...r })),
+      createdAt: m.createdAt,
+      updatedAt: m.updatedAt,
+      maskedColumns: m.maskedColumns,
+    };
   }
 
   async restoreBranch(target: string, options: RestoreOptions): Promise<RestoreResult> {

@@ -5,6 +5,7 @@
  */
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { ConflictError, PlatformError, UsageError } from '../../errors.js';
+import { assertRestoreUnmasked } from '../masked-limits.js';
 import { defaultPreserveName } from '../restore-request.js';
 import type { RestoreOptions, RestoreResult } from '../types.js';
 import { checkNewName, preparePoint, resolveBranch, toBranch } from './branch-ops.js';
@@ -26,6 +27,7 @@ export async function restoreBranchLocked(
 ): Promise<RestoreResult> {
   const target = resolveBranch(state, targetRef);
   const source = resolveBranch(state, options.source);
+  assertRestoreUnmasked(toBranch(target), toBranch(source));
   const self = source.id === target.id;
   if (self && !options.at) {
     throw new UsageError(`restoring branch "${target.name}" from its own head changes nothing`, {

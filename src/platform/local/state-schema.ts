@@ -6,6 +6,25 @@ import { z } from 'zod';
 
 const pointInTime = z.union([z.object({ lsn: z.string() }), z.object({ timestamp: z.string() })]);
 
+const maskingRule = z.object({
+  database: z.string(),
+  schema: z.string(),
+  table: z.string(),
+  column: z.string(),
+  method: z.union([
+    z.object({ kind: z.enum(['hash', 'md5', 'name', 'email', 'null']) }),
+    z.object({ kind: z.literal('value'), value: z.string() }),
+  ]),
+});
+
+const maskingRecord = z.object({
+  rules: z.array(maskingRule),
+  state: z.literal('anonymized'),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  maskedColumns: z.number().int(),
+});
+
 const branchRecord = z
   .object({
     id: z.string().min(1),
@@ -25,6 +44,7 @@ const branchRecord = z
     initSource: z.enum(['parent-data', 'schema-only']).optional(),
     restrictedActions: z.array(z.object({ name: z.string(), reason: z.string() })).optional(),
     restoredFrom: z.string().optional(),
+    masking: maskingRecord.optional(),
   })
   .passthrough(); // fields added by newer versions are kept, not dropped, when the state is written back
 

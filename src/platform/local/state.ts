@@ -4,10 +4,13 @@ import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from '
 import path from 'node:path';
 import { PlatformError } from '../../errors.js';
 import type { Branch } from '../types.js';
+import type { MaskingRecord } from './masking.js';
 import { engineStateSchema } from './state-schema.js';
 
 /** A branch as persisted: the public Branch fields (less the derived `state`) plus engine facts. */
-export interface BranchRecord extends Omit<Branch, 'state'> {
+export interface BranchRecord extends Omit<Branch, 'state' | 'masking'> {
+  /** Set on a masked (anonymized) branch: its rules and anonymization status. */
+  masking?: MaskingRecord;
   port: number;
   /** `pointer`: self-contained base backup + WAL, no data dir yet; `ready`: materialized. */
   status: 'pointer' | 'ready';

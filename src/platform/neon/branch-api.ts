@@ -4,6 +4,9 @@ import type { Branch } from '../types.js';
 import type { NeonClient } from './client.js';
 import { type NeonBranch, branchesPageSchema } from './schemas.js';
 
+/** The annotation that marks a masked branch: its number of masking rules. */
+export const MASKING_ANNOTATION = 'neon-migrate/masking-rules';
+
 /** Neon's Branch object → the tool's Branch. */
 export function toBranch(b: NeonBranch): Branch {
   return {
@@ -21,7 +24,14 @@ export function toBranch(b: NeonBranch): Branch {
     ...(b.init_source === 'schema-only' ? { initSource: 'schema-only' as const } : {}),
     ...(b.restricted_actions?.length ? { restrictedActions: b.restricted_actions } : {}),
     ...(b.restored_from ? { restoredFrom: b.restored_from } : {}),
+    ...maskingOf(b),
   };
+}
+
+/** A masked branch is recognized by the annotation set when it was created (Neon's Branch object has no field for it). */
+function maskingOf(b: NeonBranch): Pick<Branch, 'masking'> {
+  const rules = Number(b.annotations?.[MASKING_ANNOTATION]);
+  return Number.isInteger(rules) && rules > 0 ? { masking: { rules } } : {};
 }
 
 /** Every branch of the project, following cursor pagination. */

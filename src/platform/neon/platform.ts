@@ -12,8 +12,13 @@ import type {
   SchemaDiffOptions,
   UpdateBranchOptions,
   CreateSnapshotOptions,
+  MaskingStatus,
   Snapshot,
 } from '../types.js';
+import { connect } from '../../db/connect.js';
+import { assertMaskable } from '../../masking/targets.js';
+import { assertHeadOfMasked, assertRestoreUnmasked } from '../masked-limits.js';
+import { createAnonymizedBranch, neonMaskingStatus } from './anonymized.js';
 import { createNeonSnapshot, deleteNeonSnapshot, listNeonSnapshots, neonBranchFromSnapshot } from './snapshots.js';
 import { checkExpiresAt, checkMayHaveChildren } from '../expiry.js';
 import { checkPointInTime } from './point-in-time.js';
@@ -107,6 +112,7 @@ export class NeonPlatform implements Platform {
         ? { parent_lsn: options.at.lsn }
         : { parent_timestamp: options.at.timestamp }
       : {};
+    if (options.masking?.length) return this.createMasked(options, parent, { ...at, ...extra });
     const doing = `creating branch "${options.name}"`;
     let reconciled: NeonBranch | undefined;
     const created = await this.client.call(
@@ -127,6 +133,43 @@ export class NeonPlatform implements Platform {
     const operations = reconciled ? await pendingOperationsOf(this.client, reconciled.id) : created.operations;
     await waitForOperations(this.client, operations, this.wait, doing);
     return this.getBranch(created.branch.id);
+  }
+
+  /** A masked branch: the rules are checked on the parent first, then Neon creates and anonymizes it. */
+  private async createMasked(
+    options: CreateBranchOptions,
+    parent: NeonBranch,
+    branch: Record<string, unknown>,
+  ): Promise<Branch> {
+    const rules = options.masking ?? [];
+    if (options.at) assertHeadOfMasked(toBranch(parent));
+    const db = await connect(await this.connectionUri(parent.id));
+    try {
+      await assertMaskable(async <R>(sql: string, params: unknown[]) => (await db.query<R>(sql, params)).rows, rules);
+    } finally {
+      await db.close();
+    }
+    try {
+      const id = await createAnonymizedBranch(this.client, this.wait, {
+        name: options.name,
+        parentId: parent.id,
+        branch,
+        ...(options.annotations ? { annotations: options.annotations } : {}),
+        rules,
+      });
+      return await this.getBranch(id);
+    } catch (err) {
+      // a branch whose anonymization failed may hold original values: it does not stay
+      const left = await findNeonBranchByName(this.client, options.name).catch(() => undefined);
+      if (left && (err as { code?: string }).code === 'MASKING_FAILED')
+        await this.deleteBranch(left.id).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** The anonymization status of a masked branch (undefined for other branches). */
+  async maskingStatus(ref: string): Promise<MaskingStatus | undefined> {
+    return neonMaskingStatus(this.client, (await resolveNeonBranch(this.client, ref)).id);
   }
 
   /** Delete a branch; refuses the default branch, protected branches and branches with children. */
@@ -186,6 +229,7 @@ export class NeonPlatform implements Platform {
   async restoreBranch(target: string, options: RestoreOptions): Promise<RestoreResult> {
     const branch = await resolveNeonBranch(this.client, target);
     const source = options.source === target ? branch : await resolveNeonBranch(this.client, options.source);
+    assertRestoreUnmasked(toBranch(branch), toBranch(source));
     const at = options.at
       ? 'lsn' in options.at
         ? { source_lsn: options.at.lsn }

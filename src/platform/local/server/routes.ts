@@ -3,6 +3,8 @@ import type { Branch, CreateBranchOptions, Platform, PointInTime } from '../../t
 import type { Answer, Handler, Request } from './http.js';
 import { HttpError } from './http.js';
 import type { OperationRecord, OperationStore, StartedOperation } from './operations.js';
+import type { MaskingRule } from '../../../masking/rules.js';
+import { maskingRoutes } from './masking-routes.js';
 import { snapshotRoutes } from './snapshot-routes.js';
 import {
   endpointIdOf,
@@ -38,6 +40,7 @@ export interface RouteHelpers {
   branchById(id: string): Promise<Branch>;
   branchJson(b: Branch): Record<string, unknown>;
   refuseIfBusy(ids: string[]): void;
+  createBranch(body: Record<string, unknown>, annotations: unknown, masking?: MaskingRule[]): Promise<Answer>;
   finished(action: string, branchId: string): OperationRecord;
   object(value: unknown): Record<string, unknown>;
 }
@@ -109,15 +112,56 @@ export function createRoutes(ctx: RouteContext): Handler {
     return parseComputeUri(await platform.connectionUri(branchId, options));
   }
 
+  /** POST /branches and /branch_anonymized: a BranchCreateRequest body, optionally masked; the 201 CreatedBranch answer. */
+  async function createBranch(
+    body: Record<string, unknown>,
+    annotations: unknown,
+    masking?: MaskingRule[],
+  ): Promise<Answer> {
+    const spec = object(body.branch);
+    const all = await platform.listBranches();
+    const parentId = typeof spec.parent_id === 'string' ? spec.parent_id : all.find((b) => b.default)?.id;
+    const parent = all.find((b) => b.id === parentId);
+    if (!parent) throw new HttpError(404, `parent branch ${String(parentId)} not found`, 'BRANCH_NOT_FOUND');
+    const name = typeof spec.name === 'string' && spec.name ? spec.name : `br-${Date.now().toString(36)}`;
+    refuseIfBusy([parent.id]);
+    const at = pointInTime(spec.parent_lsn, spec.parent_timestamp, 'branch');
+    const branch = await platform.createBranch({
+      name,
+      parent: parent.id,
+      ...(at ? { at } : {}),
+      ...createExtras(spec, annotations),
+      ...(masking ? { masking } : {}),
+    });
+    const operations: OperationRecord[] = [store.finished('create_timeline', branch.id)];
+    const wantsEndpoint = Array.isArray(body.endpoints) && body.endpoints.length > 0;
+    const endpoints: Record<string, unknown>[] = [];
+    if (wantsEndpoint) {
+      const endpointId = endpointIdOf(branch.id);
+      const op = store.start(
+        'start_compute',
+        branch.id,
+        [branch.id],
+        async () => void (await platform.connectionUri(branch.id)),
+        endpointId,
+      );
+      operations.push(op.record);
+      endpoints.push(neonEndpoint(branch, projectId, undefined, 'init'));
+    }
+    return { status: 201, body: { branch: branchJson(branch), endpoints, operations, roles: [], databases: [] } };
+  }
+
   const helpers: RouteHelpers = {
     branchById,
     branchJson,
+    createBranch,
     refuseIfBusy,
     finished: (action, branchId) => store.finished(action, branchId),
     object,
   };
   const routes: Route[] = [
     ...snapshotRoutes(platform, helpers),
+    ...maskingRoutes(platform, helpers),
     [
       'GET',
       new RegExp(`^/projects/${ID}$`),
@@ -145,36 +189,7 @@ export function createRoutes(ctx: RouteContext): Handler {
       new RegExp(`^/projects/${ID}/branches$`),
       async (_p, req) => {
         const body = object(req.body);
-        const spec = object(body.branch);
-        const all = await platform.listBranches();
-        const parentId = typeof spec.parent_id === 'string' ? spec.parent_id : all.find((b) => b.default)?.id;
-        const parent = all.find((b) => b.id === parentId);
-        if (!parent) throw new HttpError(404, `parent branch ${String(parentId)} not found`, 'BRANCH_NOT_FOUND');
-        const name = typeof spec.name === 'string' && spec.name ? spec.name : `br-${Date.now().toString(36)}`;
-        refuseIfBusy([parent.id]);
-        const at = pointInTime(spec.parent_lsn, spec.parent_timestamp, 'branch');
-        const branch = await platform.createBranch({
-          name,
-          parent: parent.id,
-          ...(at ? { at } : {}),
-          ...createExtras(spec, body.annotation_value),
-        });
-        const operations: OperationRecord[] = [store.finished('create_timeline', branch.id)];
-        const wantsEndpoint = Array.isArray(body.endpoints) && body.endpoints.length > 0;
-        const endpoints: Record<string, unknown>[] = [];
-        if (wantsEndpoint) {
-          const endpointId = endpointIdOf(branch.id);
-          const op = store.start(
-            'start_compute',
-            branch.id,
-            [branch.id],
-            async () => void (await platform.connectionUri(branch.id)),
-            endpointId,
-          );
-          operations.push(op.record);
-          endpoints.push(neonEndpoint(branch, projectId, undefined, 'init'));
-        }
-        return { status: 201, body: { branch: branchJson(branch), endpoints, operations, roles: [], databases: [] } };
+        return createBranch(body, body.annotation_value);
       },
     ],
     [
