@@ -2,7 +2,7 @@
  * The runner at wire speed: 500 one-table migrations applied to a fresh branch of an empty main by
  * `neon-migrate up` (the whole CLI process: startup, load, lock, checkpoint, history), by one psql
  * session running each file in its own transaction, and by `alembic upgrade head` with a
- * transaction per migration (from ALEMBIC_VENV, <repo>/.venv or /work/venv-bench; skipped with a
+ * transaction per migration (from ALEMBIC_VENV, <repo>/.venv, the Alembic example's venv or /work/venv-bench; skipped with a
  * note when absent). Rounds alternate the contenders; medians are reported.
  */
 import { spawnSync } from 'node:child_process';
@@ -41,7 +41,9 @@ function writeProject(): string {
 
 /** The alembic executable of a venv, if one is there. */
 function alembicBin(): string | undefined {
-  const candidates = [process.env.ALEMBIC_VENV, path.join(REPO, '.venv'), '/work/venv-bench'].filter(
+  // the Alembic example's venv exists on any clone that ran `npm test` (scripts/dev/alembic-venv.sh)
+  const example = path.join(REPO, 'examples', 'alembic-todo', '.venv');
+  const candidates = [process.env.ALEMBIC_VENV, path.join(REPO, '.venv'), example, '/work/venv-bench'].filter(
     Boolean,
   ) as string[];
   return candidates.map((v) => path.join(v, 'bin', 'alembic')).find((bin) => existsSync(bin));
@@ -156,7 +158,7 @@ export async function bench(): Promise<BenchRow[]> {
       minInverseRatio: 2,
       note: alembic
         ? `alembic rounds ${rounds(times.alembic)} (${alembic})`
-        : 'no alembic venv (ALEMBIC_VENV, <repo>/.venv or /work/venv-bench: python3 -m venv DIR && DIR/bin/pip install alembic psycopg2-binary): skipped',
+        : 'no alembic venv (ALEMBIC_VENV, <repo>/.venv, examples/alembic-todo/.venv from `npm test`, or /work/venv-bench: python3 -m venv DIR && DIR/bin/pip install alembic psycopg2-binary): skipped',
     },
   ];
 }

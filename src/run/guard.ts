@@ -23,7 +23,14 @@ export async function touchedTables(executor: Executor, units: ExecutorUnit[]): 
 /** Every post-apply check (docs/architecture.md §2, verify); a failed check is a result, not a throw. */
 export async function verifyPhase(
   ctx: RunContext,
-  input: { db: DbClient; run: PipelineRun; guard: GuardOptions; touched: TouchedTables; appliedNow: string[] },
+  input: {
+    db: DbClient;
+    run: PipelineRun;
+    guard: GuardOptions;
+    touched: TouchedTables;
+    appliedNow: string[];
+    fingerprintAfter?: CatalogFingerprint;
+  },
 ): Promise<VerificationResult> {
   const { db, run, guard } = input;
   const applied = new Set([
@@ -42,5 +49,6 @@ export async function verifyPhase(
     databaseUrl: run.uri,
     cwd: ctx.projectDir,
     env: ctx.env,
+    ...(input.fingerprintAfter ? { fingerprintAfter: input.fingerprintAfter } : {}),
   });
 }

@@ -22,7 +22,7 @@ import type {
 import { resolveRun } from '../history/interrupted.js';
 import { finishRun, markPhase, markVerified, recordRun, type RunStatus, saveProgress } from '../history/store.js';
 import type { AssertionFile } from '../verify/assertions.js';
-import type { CatalogFingerprint } from '../verify/fingerprint.js';
+import { type CatalogFingerprint, takeFingerprint } from '../verify/fingerprint.js';
 import type { IntegritySnapshot } from '../verify/snapshot.js';
 import type { VerificationResult } from '../verify/verify.js';
 import { createCheckpoint } from './checkpoint.js';
@@ -315,30 +315,53 @@ async function guardPhases(
     env: ctx.env,
   };
   const appliedNow = (await plan.executor.state(target)).applied.map((u) => u.version);
-  const v = await run.timer.time('verify', () => verifyPhase(ctx, { db, run, guard, touched, appliedNow }));
+  const mode: 'data' | 'schema' | undefined =
+    guard.reversibility === 'data' ? 'data' : guard.reversibility === 'schema' ? 'schema' : undefined;
+  // The reversibility check works on its own scratch branch (on Neon, its own compute): it runs
+  // while verification reads the branch, from the post-apply fingerprint taken once for both.
+  const fingerprintAfter = await takeFingerprint(db);
+  const reversibility = mode
+    ? run.timer.time('reversibility', () =>
+        checkReversibility(ctx, {
+          branch: run.branch,
+          executor: plan.executor,
+          applied: run.units,
+          runId: run.runId,
+          before: run.fingerprintBefore!,
+          after: fingerprintAfter,
+          mode,
+          command: plan.command,
+        }),
+      )
+    : undefined;
+  // Settled before anything returns or throws: a restore must not start while the scratch branch is in use.
+  const settled = reversibility?.then(
+    (r) => ({ r }),
+    (err: unknown) => ({ err }),
+  );
+  let v: Awaited<ReturnType<typeof verifyPhase>>;
+  try {
+    v = await run.timer.time('verify', () =>
+      verifyPhase(ctx, { db, run, guard, touched, appliedNow, fingerprintAfter }),
+    );
+  } catch (err) {
+    await settled;
+    throw err;
+  }
   run.verification = v;
   if (!v.passed) {
+    await settled;
     run.failure = v.failures.length > 1 ? `${v.failures[0]} (and ${v.failures.length - 1} more)` : v.failures[0];
     return;
   }
-  if (guard.reversibility !== 'data' && guard.reversibility !== 'schema') {
+  if (!settled) {
     run.reversibility = { checked: false, skippedReason: guard.reversibility };
     return;
   }
   await enterPhase(db, run, 'reversibility');
-  const rev = await run.timer.time('reversibility', () =>
-    checkReversibility(ctx, {
-      branch: run.branch,
-      executor: plan.executor,
-      applied: run.units,
-      runId: run.runId,
-      before: run.fingerprintBefore!,
-      after: v.fingerprintAfter,
-      mode: guard.reversibility === 'schema' ? 'schema' : 'data',
-      command: plan.command,
-    }),
-  );
-  const { ok, failure, ...shown } = rev;
+  const outcome = await settled;
+  if ('err' in outcome) throw outcome.err;
+  const { ok, failure, ...shown } = outcome.r;
   run.reversibility = shown;
   if (!ok) run.failure = `reversibility: ${failure}`;
 }

@@ -19,6 +19,8 @@ export interface VerifyInput {
   databaseUrl: string;
   cwd: string;
   env?: NodeJS.ProcessEnv;
+  /** The catalog fingerprint after apply, when the caller took it already. */
+  fingerprintAfter?: CatalogFingerprint;
 }
 
 export interface VerificationResult {
@@ -41,7 +43,7 @@ export interface VerificationResult {
 export async function verifyAfterApply(input: VerifyInput): Promise<VerificationResult> {
   const { db } = input;
   const after = await takeSnapshot(db);
-  const fingerprintAfter = await takeFingerprint(db);
+  const fingerprintAfter = input.fingerprintAfter ?? (await takeFingerprint(db));
   const touched: TouchedTables = { names: new Set(input.touched.names), opaqueReason: input.touched.opaqueReason };
   for (const [table, hash] of Object.entries(fingerprintAfter.tables)) {
     if (input.fingerprintBefore.tables[table] !== hash) touched.names.add(table);
