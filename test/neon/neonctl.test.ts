@@ -1,6 +1,6 @@
 /**
  * Neon's own CLI (the neonctl npm binary) against `local serve`: list, create, delete and restore
- * branches, and get a connection string (plain, and as Neon prints it: with TLS and channel binding). Every answer it received went through the validating proxy.
+ * branches (with --expires-at and --schema-only), and get a connection string (plain, and as Neon prints it: with TLS and channel binding). Every answer it received went through the validating proxy.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -108,6 +108,36 @@ describe('neonctl against local serve', () => {
       } finally {
         await db.close();
       }
+    }
+  });
+
+  it('branches create --expires-at and --schema-only: the TTL is kept, and the schema-only branch has no rows', async () => {
+    const db = await connect(await f.local.connectionUri('main'));
+    try {
+      await db.query(
+        'CREATE TABLE IF NOT EXISTS neonctl_rows (id int PRIMARY KEY); INSERT INTO neonctl_rows VALUES (1), (2)',
+      );
+    } finally {
+      await db.close();
+    }
+    const expiresAt = new Date(Date.now() + 2 * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const expiring = (await neonctl('branches', 'create', '--name', 'ctl-ttl', '--expires-at', expiresAt)) as {
+      branch: { expires_at?: string };
+    };
+    expect(new Date(expiring.branch.expires_at ?? 0).toISOString()).toBe(new Date(expiresAt).toISOString());
+    const listed = (await f.local.listBranches()).find((b) => b.name === 'ctl-ttl');
+    expect(listed?.expiresAt && new Date(listed.expiresAt).toISOString()).toBe(new Date(expiresAt).toISOString());
+
+    const schemaOnly = (await neonctl('branches', 'create', '--name', 'ctl-schema', '--schema-only')) as {
+      branch: { name: string };
+    };
+    expect(schemaOnly.branch.name).toBe('ctl-schema');
+    const copy = await connect(await f.local.connectionUri('ctl-schema'));
+    try {
+      const rows = await copy.query<{ n: number }>('SELECT count(*)::int AS n FROM neonctl_rows');
+      expect(rows.rows[0]!.n).toBe(0);
+    } finally {
+      await copy.close();
     }
   });
 
