@@ -4,7 +4,7 @@
  * (ASN.1 schemas only, no global polyfills). No `openssl` binary is needed, so the engine keeps
  * working on machines and CI images without one (e.g. node:*-slim).
  */
-import { createPublicKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, randomBytes, sign, X509Certificate } from 'node:crypto';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import {
   AlgorithmIdentifier,
@@ -55,11 +55,39 @@ function pem(label: string, der: ArrayBuffer | Buffer): string {
 }
 
 /**
+ * Whether a PEM certificate is one OpenSSL loads: it parses, and its serial is a minimal INTEGER
+ * (certificates made before serialNumber existed could start with a zero byte).
+ */
+export function loadableCert(certPem: string): boolean {
+  try {
+    const hex = new X509Certificate(certPem).serialNumber;
+    return !(hex.startsWith('00') && hex.length > 2 && Number.parseInt(hex.slice(2, 4), 16) < 0x80);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A certificate serial from random bytes, as DER wants an INTEGER: positive (top bit clear) and
+ * minimal (no leading zero byte). A leading 0x00 makes OpenSSL refuse the certificate with
+ * "illegal padding", one time in 512 with plain random bytes: the first byte is kept in 0x40-0x7f.
+ */
+export function serialNumber(random: Buffer): Buffer {
+  const serial = Buffer.from(random);
+  serial[0] = (serial[0]! & 0x3f) | 0x40;
+  return serial;
+}
+
+/**
  * Make a self-signed ECDSA P-256 server certificate for `commonName`, valid for the loopback
  * addresses the computes listen on (127.0.0.1, ::1, localhost), so `sslmode=verify-full` with the
  * certificate as `sslrootcert` works as well as `sslmode=require`.
  */
-export function makeServerCert(commonName: string, now = new Date()): ServerCert {
+export function makeServerCert(
+  commonName: string,
+  now = new Date(),
+  serial = serialNumber(randomBytes(16)),
+): ServerCert {
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const spki = createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
   const name = new Name([
@@ -67,8 +95,6 @@ export function makeServerCert(commonName: string, now = new Date()): ServerCert
       new AttributeTypeAndValue({ type: COMMON_NAME, value: new AttributeValue({ utf8String: commonName }) }),
     ]),
   ]);
-  const serial = randomBytes(16);
-  serial[0] &= 0x7f; // a positive INTEGER
   const notAfter = new Date(now);
   notAfter.setUTCFullYear(notAfter.getUTCFullYear() + VALID_YEARS);
   const usage = new KeyUsage(KeyUsageFlags.digitalSignature);

@@ -4,11 +4,11 @@
  * `<cluster root>/tls/`. Every branch's postgres serves it (see writeBranchConf), so URIs with
  * `sslmode=require&channel_binding=require` connect as printed, while plain connections still work.
  */
-import { chmodSync, chownSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PlatformError } from '../../errors.js';
 import type { RunAs } from './osuser.js';
-import { makeServerCert } from './tls-cert.js';
+import { loadableCert, makeServerCert } from './tls-cert.js';
 
 /** Where a project's server certificate and key live. */
 export interface TlsFiles {
@@ -34,11 +34,11 @@ function writeAtomically(runAs: RunAs | undefined, file: string, text: string, m
 }
 
 /**
- * Make the project's certificate and key unless both exist (idempotent; call under the engine
- * lock). Returns true when it made them.
+ * Make the project's certificate and key unless both exist and OpenSSL can load the certificate
+ * (idempotent; call under the engine lock). Returns true when it made them.
  */
 export function ensureServerCert(runAs: RunAs | undefined, files: TlsFiles): boolean {
-  if (existsSync(files.cert) && existsSync(files.key)) return false;
+  if (existsSync(files.cert) && existsSync(files.key) && loadableCert(readFileSync(files.cert, 'utf8'))) return false;
   try {
     const dir = path.dirname(files.cert);
     // 0755: the certificate is public; the key file itself is 0600
