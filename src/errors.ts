@@ -374,7 +374,7 @@ export function redactSecrets(text: string): string {
  * catch (err) {
  *   const e = toNeonMigrateError(err);
  *   console.error(`${e.code}: ${e.message}`);
- *   process.exitCode = e.exitCode;
+ *   return e.exitCode; // the CLI exits with it
  * }
  * ```
  */

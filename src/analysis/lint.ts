@@ -61,7 +61,7 @@ export interface LintResult {
   findings: LintFinding[];
   allowed: AllowedFinding[];
   allowProblems: AllowProblem[];
-  /** Number of error-level findings: any stops `test` before the checkpoint (exit 2). */
+  /** Number of error-level findings: one or more stops `test` before the checkpoint (exit 2). */
   errorCount: number;
 }
 

@@ -106,7 +106,7 @@ export function startProbe(
     s.attempts++;
     const started = performance.now();
     const w = await tryLock(probe, name, 'ROW EXCLUSIVE');
-    // Granted, or the table is gone (dropped by the migration): any block has ended.
+    // Granted, or the table is gone (dropped by the migration): whatever blocked it has ended.
     if (w !== 'refused') {
       close(write, name, started, 'maxWriteBlockedMs');
       close(read, name, started, 'maxReadBlockedMs');

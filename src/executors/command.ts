@@ -1,5 +1,5 @@
 /**
- * The `command` executor: any command applies the migrations (`up`), optionally reverts them
+ * The `command` executor: a user-given command applies the migrations (`up`), optionally reverts them
  * (`down`) and prints the current revision (`status`), run with DATABASE_URL (and PGOPTIONS) set
  * to the branch. Its SQL is not ours to parse: it is one unit, always pending (a tool's `up`
  * applies what is pending and nothing else), fingerprinted by the files it names. The one-off

@@ -126,7 +126,7 @@ async function unfinishedRuns(db: DbClient, branch: string): Promise<UnfinishedR
  * @example
  * ```ts
  * const status = await migrationStatus(ctx, { branch: 'main' });
- * if (status.counts.drifted || status.counts.missing) process.exitCode = 2;
+ * if (status.counts.drifted || status.counts.missing) console.warn("history and files disagree");
  * ```
  */
 export async function migrationStatus(p: MigrationProject, options: { branch?: string } = {}): Promise<StatusReport> {

@@ -1,5 +1,5 @@
 /** Shared branch logic: resolving refs, Neon-like naming rules, and preparing a point in a source's history. */
-import { BranchNotFoundError, ConflictError, UsageError } from '../../errors.js';
+import { ConflictError, UsageError } from '../../errors.js';
 import type { Branch, PointInTime } from '../types.js';
 import { archiveUpToNow } from './archive.js';
 import { listBackups, takeBaseBackup } from './backup.js';
@@ -11,6 +11,7 @@ import { parseLsn } from './lsn.js';
 import { chooseBackup } from './materialize.js';
 import type { BackupMeta } from './backup.js';
 import type { BranchRecord, EngineState } from './state.js';
+import { findByIdOrName } from '../find-by-ref.js';
 
 /**
  * When to take a fresh base backup before recording a head branch point: replay runs at roughly a
@@ -24,13 +25,7 @@ export function needsFreshBackup(walSinceBackup: bigint, clusterBytes: bigint): 
 
 /** Find a branch by name or id; BranchNotFoundError listing the names. */
 export function resolveBranch(state: EngineState, ref: string): BranchRecord {
-  const b = state.branches.find((x) => x.id === ref) ?? state.branches.find((x) => x.name === ref);
-  if (!b)
-    throw new BranchNotFoundError(
-      ref,
-      state.branches.map((x) => x.name),
-    );
-  return b;
+  return findByIdOrName(state.branches, ref);
 }
 
 /** Refuse an invalid or taken branch name (409 like Neon). */

@@ -7,7 +7,7 @@
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { BranchNotFoundError, ConflictError, UsageError } from '../../errors.js';
+import { ConflictError, UsageError } from '../../errors.js';
 import { checkExpiresAt } from '../expiry.js';
 import type { Branch, CreateBranchOptions, CreateSnapshotOptions, Snapshot } from '../types.js';
 import { listBackups } from './backup.js';
@@ -18,6 +18,7 @@ import type { BranchPaths } from './layout.js';
 import { adopt } from './materialize.js';
 import { pickPort } from './ports.js';
 import { type BranchRecord, type EngineState, newId, type SnapshotRecord } from './state.js';
+import { findByIdOrName } from '../find-by-ref.js';
 
 /** Where a snapshot's files live (the same base/ + wal/ layout as a branch). */
 export function snapshotPaths(clusterRoot: string, id: string): BranchPaths {
@@ -39,14 +40,7 @@ export function toSnapshot(r: SnapshotRecord): Snapshot {
 
 /** Find a snapshot by id or name. */
 export function resolveSnapshot(state: EngineState, ref: string): SnapshotRecord {
-  const all = state.snapshots ?? [];
-  const found = all.find((s) => s.id === ref) ?? all.find((s) => s.name === ref);
-  if (!found)
-    throw new BranchNotFoundError(
-      ref,
-      all.map((s) => s.name),
-    );
-  return found;
+  return findByIdOrName(state.snapshots ?? [], ref);
 }
 
 /** Snapshot a branch's head (call under the engine lock). */

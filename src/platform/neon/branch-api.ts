@@ -1,8 +1,7 @@
-/** Branch listing, mapping and resolution by name or id for the Neon platform. */
-import { BranchNotFoundError } from '../../errors.js';
 import type { Branch } from '../types.js';
 import type { NeonClient } from './client.js';
 import { type NeonBranch, branchesPageSchema } from './schemas.js';
+import { findByIdOrName } from '../find-by-ref.js';
 
 /** The annotation that marks a masked branch: its number of masking rules. */
 export const MASKING_ANNOTATION = 'neon-migrate/masking-rules';
@@ -61,14 +60,7 @@ export async function listNeonBranches(client: NeonClient): Promise<NeonBranch[]
 
 /** Find a branch by id (exact) or name; BranchNotFoundError lists the names that exist. */
 export async function resolveNeonBranch(client: NeonClient, ref: string): Promise<NeonBranch> {
-  const branches = await listNeonBranches(client);
-  const found = branches.find((b) => b.id === ref) ?? branches.find((b) => b.name === ref);
-  if (!found)
-    throw new BranchNotFoundError(
-      ref,
-      branches.map((b) => b.name),
-    );
-  return found;
+  return findByIdOrName(await listNeonBranches(client), ref);
 }
 
 /** The branch with this exact name, if any (used to reconcile after a lost response). */

@@ -1,6 +1,6 @@
 /** NeonPlatform: the Platform interface over the Neon API v2 (docs/architecture.md §4). */
 import { EndpointType } from '@neondatabase/api-client';
-import { BranchNotFoundError, ConflictError, PlatformError, UsageError } from '../../errors.js';
+import { ConflictError, PlatformError, UsageError } from '../../errors.js';
 import type {
   Branch,
   ConnectionOptions,
@@ -38,6 +38,7 @@ import {
   type NeonBranch,
   projectSchema,
 } from './schemas.js';
+import { findByIdOrName } from '../find-by-ref.js';
 
 export interface NeonPlatformOptions extends NeonClientOptions {
   operations?: Partial<OperationWaitPolicy>;
@@ -175,12 +176,7 @@ export class NeonPlatform implements Platform {
   /** Delete a branch; refuses the default branch, protected branches and branches with children. */
   async deleteBranch(ref: string): Promise<void> {
     const branches = await listNeonBranches(this.client);
-    const branch = branches.find((b) => b.id === ref) ?? branches.find((b) => b.name === ref);
-    if (!branch)
-      throw new BranchNotFoundError(
-        ref,
-        branches.map((b) => b.name),
-      );
+    const branch = findByIdOrName(branches, ref);
     if (branch.default)
       throw new ConflictError(`branch "${branch.name}" is the project's default branch and cannot be deleted`, {
         code: 'BRANCH_IS_DEFAULT',

@@ -1,12 +1,12 @@
 /** Neon snapshots for NeonPlatform (Beta endpoints): create, list, delete, restore into a new branch. */
 import { z } from 'zod';
-import { BranchNotFoundError } from '../../errors.js';
 import { checkExpiresAt } from '../expiry.js';
 import type { Branch, CreateBranchOptions, CreateSnapshotOptions, Snapshot } from '../types.js';
 import { resolveNeonBranch, toBranch } from './branch-api.js';
 import type { NeonClient } from './client.js';
 import { type OperationWaitPolicy, waitForOperations } from './operations.js';
 import { branchOperationsSchema, neonOperationSchema } from './schemas.js';
+import { findByIdOrName } from '../find-by-ref.js';
 
 const neonSnapshotSchema = z.object({
   id: z.string(),
@@ -60,14 +60,7 @@ export async function listNeonSnapshots(client: NeonClient): Promise<Snapshot[]>
 }
 
 async function resolveSnapshot(client: NeonClient, ref: string): Promise<Snapshot> {
-  const all = await listNeonSnapshots(client);
-  const found = all.find((s) => s.id === ref) ?? all.find((s) => s.name === ref);
-  if (!found)
-    throw new BranchNotFoundError(
-      ref,
-      all.map((s) => s.name),
-    );
-  return found;
+  return findByIdOrName(await listNeonSnapshots(client), ref);
 }
 
 /** Delete a snapshot (by id or name) and wait for its operations. */
